@@ -1,0 +1,43 @@
+package io.nightshift.api.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.Reason;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A submitted job as stored. {@code specHash} identifies the submitted body for idempotent
+ * resubmission; {@code killRequested} is set by DELETE until every task has stopped.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Job(
+        int v,
+        String id,
+        JobSpec spec,
+        String specHash,
+        String idempotencyKey,
+        JobState state,
+        Reason reason,
+        boolean killRequested,
+        Instant submittedAt,
+        Instant updatedAt,
+        Instant finishedAt,
+        List<String> runIds) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    public Job {
+        runIds = runIds == null ? List.of() : List.copyOf(runIds);
+    }
+
+    public Job withState(JobState s, Reason r, Instant at) {
+        return new Job(v, id, spec, specHash, idempotencyKey, s, r, killRequested, submittedAt, at,
+                s.isTerminal() ? at : finishedAt, runIds);
+    }
+
+    public Job withKillRequested(Instant at) {
+        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, true, submittedAt, at, finishedAt, runIds);
+    }
+}

@@ -1,0 +1,18 @@
+package io.nightshift.api.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * {@code GET /v1/jobs/{id}}: the job with its runs and their tasks (with attempts), and, while some
+ * task is pending, the reasons why it waits.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobDetail(Job job, List<RunDetail> runs, Pending pending) {
+
+    public record RunDetail(Run run, List<Task> tasks) {
+    }
+
+    public record Pending(List<String> tasks, List<PendingReason> reasons) {
+    }
+}

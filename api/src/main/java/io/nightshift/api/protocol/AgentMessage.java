@@ -1,0 +1,44 @@
+package io.nightshift.api.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.nightshift.api.Resources;
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Messages an agent sends to the coordinator over its channel (one JSON text frame each). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = AgentMessage.Register.class, name = "register"),
+        @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
+        @JsonSubTypes.Type(value = AgentMessage.StatusUpdate.class, name = "status"),
+})
+public sealed interface AgentMessage {
+
+    /** First message on every (re)connect. {@code running} lists the attempts the agent still supervises. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Register(String agentId, String host, String httpUrl, Resources total, Map<String, String> attributes,
+                    String isolation, String version, List<String> running) implements AgentMessage {
+        public Register {
+            attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+            running = running == null ? List.of() : List.copyOf(running);
+        }
+    }
+
+    /** Periodic liveness and usage report. */
+    record Heartbeat(String agentId, Instant time, int runningAttempts) implements AgentMessage {
+    }
+
+    /**
+     * An attempt changed state. {@code seq} is per agent and strictly increasing; the coordinator
+     * acknowledges it with {@link CoordinatorMessage.Ack} and ignores an update it has seen.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                        String message, Instant time) implements AgentMessage {
+    }
+}

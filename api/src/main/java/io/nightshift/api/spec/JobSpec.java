@@ -1,0 +1,110 @@
+package io.nightshift.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.nightshift.api.Resources;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
+ * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
+ * {@link #type()} is set ({@code command} or {@code jvm}). Later types (spark, hadoop, kafka) and
+ * sections (artifacts, schedule, constraints) are added as new optional components.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobSpec(
+        String id,
+        String name,
+        String queue,
+        JobType type,
+        CommandSpec command,
+        JvmSpec jvm,
+        Resources resources,
+        Map<String, String> env,
+        List<String> args,
+        RetryPolicy retries,
+        Duration maxRuntime,
+        Duration killGracePeriod,
+        int priority,
+        Map<String, String> labels,
+        int instances) {
+
+    public static final String DEFAULT_QUEUE = "default";
+    public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
+    public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(10);
+
+    public JobSpec {
+        if (type == null) throw new InvalidSpecException("/type", "is required");
+        if (type == JobType.COMMAND && (command == null || jvm != null))
+            throw new InvalidSpecException("/command", "a command job needs a 'command' section and no other");
+        if (type == JobType.JVM && (jvm == null || command != null))
+            throw new InvalidSpecException("/jvm", "a jvm job needs a 'jvm' section and no other");
+        queue = queue == null ? DEFAULT_QUEUE : queue;
+        resources = resources == null ? DEFAULT_RESOURCES : resources;
+        env = env == null ? Map.of() : Map.copyOf(env);
+        args = args == null ? List.of() : List.copyOf(args);
+        retries = retries == null ? RetryPolicy.NONE : retries;
+        killGracePeriod = killGracePeriod == null ? DEFAULT_KILL_GRACE : killGracePeriod;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        instances = instances == 0 ? 1 : instances;
+        if (name == null) name = id;
+    }
+
+    /** The same spec under another id (the coordinator assigns one when the user gave none). */
+    public JobSpec withId(String newId) {
+        return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
+                resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances);
+    }
+
+    public static Builder command(String... argv) {
+        return new Builder(JobType.COMMAND).command(CommandSpec.argv(argv));
+    }
+
+    public static Builder shell(String line) {
+        return new Builder(JobType.COMMAND).command(CommandSpec.shell(line));
+    }
+
+    public static Builder jvm(String mainClass, List<String> classpath) {
+        return new Builder(JobType.JVM).jvm(new JvmSpec(mainClass, classpath, null, null, null));
+    }
+
+    /** Fluent construction for Java users (client library, tests, examples). */
+    public static final class Builder {
+        private String id, name, queue;
+        private final JobType type;
+        private CommandSpec command;
+        private JvmSpec jvm;
+        private Resources resources;
+        private Map<String, String> env, labels;
+        private List<String> args;
+        private RetryPolicy retries;
+        private Duration maxRuntime, killGracePeriod;
+        private int priority, instances = 1;
+
+        private Builder(JobType type) { this.type = type; }
+
+        public Builder id(String v) { id = v; return this; }
+        public Builder name(String v) { name = v; return this; }
+        public Builder queue(String v) { queue = v; return this; }
+        public Builder command(CommandSpec v) { command = v; return this; }
+        public Builder jvm(JvmSpec v) { jvm = v; return this; }
+        public Builder resources(Resources v) { resources = v; return this; }
+        public Builder resources(double cpus, long memMb) { resources = Resources.of(cpus, memMb); return this; }
+        public Builder env(Map<String, String> v) { env = v; return this; }
+        public Builder labels(Map<String, String> v) { labels = v; return this; }
+        public Builder args(List<String> v) { args = v; return this; }
+        public Builder retries(int max, Duration initial, Duration maxBackoff) {
+            retries = new RetryPolicy(max, new Backoff(initial, maxBackoff)); return this;
+        }
+        public Builder maxRuntime(Duration v) { maxRuntime = v; return this; }
+        public Builder killGracePeriod(Duration v) { killGracePeriod = v; return this; }
+        public Builder priority(int v) { priority = v; return this; }
+        public Builder instances(int v) { instances = v; return this; }
+
+        public JobSpec build() {
+            return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
+                    killGracePeriod, priority, labels, instances);
+        }
+    }
+}

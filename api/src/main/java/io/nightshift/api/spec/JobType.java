@@ -1,0 +1,28 @@
+package io.nightshift.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * The kinds of work a job can be. Each has a section of its own in the spec, named like the type
+ * ({@code "type": "command"} → {@code "command": {...}}). Spark, Hadoop and Kafka come later.
+ */
+public enum JobType {
+    COMMAND("command"),
+    JVM("jvm");
+
+    private final String wire;
+
+    JobType(String wire) {
+        this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    public static JobType fromWire(String s) {
+        for (JobType t : values()) if (t.wire.equals(s)) return t;
+        return null;
+    }
+}

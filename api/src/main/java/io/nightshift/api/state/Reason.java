@@ -1,0 +1,19 @@
+package io.nightshift.api.state;
+
+/** Why an attempt reached its terminal state (or why a task/job ended). */
+public enum Reason {
+    /** The process exited; see the exit code (0 = FINISHED). */
+    EXIT_CODE,
+    /** The attempt ran longer than the job's {@code maxRuntime} and was killed. */
+    TIMEOUT,
+    /** A user asked for the job to be killed. */
+    KILLED_BY_USER,
+    /** The agent stopped heart-beating; the attempt's fate is unknown. */
+    AGENT_LOST,
+    /** The agent could not start the process (bad executable, sandbox failure...). */
+    LAUNCH_FAILED,
+    /** The agent was shut down and killed the attempt. */
+    AGENT_SHUTDOWN,
+    /** The coordinator and the agent disagreed and reconciliation decided. */
+    RECONCILED
+}

@@ -1,0 +1,19 @@
+package io.nightshift.api.state;
+
+/**
+ * A task attempt's state: {@code STAGING → FETCHING → RUNNING → FINISHED | FAILED | KILLED | LOST}.
+ * A task (as opposed to one attempt) is {@code PENDING} while it waits for a placement (first time,
+ * or between retries); otherwise it shows the state of its current attempt.
+ */
+public enum TaskState {
+    PENDING, STAGING, FETCHING, RUNNING, FINISHED, FAILED, KILLED, LOST;
+
+    public boolean isTerminal() {
+        return this == FINISHED || this == FAILED || this == KILLED || this == LOST;
+    }
+
+    /** True for the states in which an attempt occupies resources on an agent. */
+    public boolean isActive() {
+        return this == STAGING || this == FETCHING || this == RUNNING;
+    }
+}

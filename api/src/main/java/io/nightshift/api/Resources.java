@@ -1,5 +1,6 @@
 package io.nightshift.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.nightshift.api.spec.InvalidSpecException;
 
 /**
@@ -39,6 +40,7 @@ public record Resources(double cpus, long memMb, long diskMb, int gpus) {
         return asked.cpus <= cpus + EPS && asked.memMb <= memMb && asked.diskMb <= diskMb && asked.gpus <= gpus;
     }
 
+    @JsonIgnore   // a query, not a property: keeps {"zero": …} out of the JSON, which would not read back
     public boolean isZero() {
         return cpus < EPS && memMb == 0 && diskMb == 0 && gpus == 0;
     }

@@ -16,12 +16,18 @@ public record Backoff(Duration initial, Duration max) {
         }
     }
 
-    /** Delay before retry number {@code retry} (1 = the first retry): initial * 2^(retry-1), capped. */
+    /**
+     * Delay before retry number {@code retry} (1 = the first retry): initial * 2^(retry-1), capped at
+     * {@code max}. Exact to the nanosecond and free of overflow for any {@code retry}; values below 1
+     * are treated as 1.
+     */
     public Duration delayBeforeRetry(int retry) {
-        if (retry <= 1) return initial;
-        int shift = Math.min(retry - 1, 30);
-        long millis = initial.toMillis();
-        long scaled = millis > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : millis << shift;
-        return scaled >= max.toMillis() ? max : Duration.ofMillis(scaled);
+        Duration delay = initial;
+        // Doubles at most ~log2(max/initial) times before reaching max; zero stays zero.
+        for (int i = 1; i < retry && !delay.isZero(); i++) {
+            if (delay.compareTo(max.dividedBy(2)) > 0) return max;   // doubling would pass max
+            delay = delay.multipliedBy(2);
+        }
+        return delay;
     }
 }

@@ -1,0 +1,608 @@
+package io.nightshift.api.spec;
+
+import static io.nightshift.api.spec.Problems.child;
+import static io.nightshift.api.spec.Problems.describe;
+import static io.nightshift.api.spec.Problems.kind;
+import static io.nightshift.api.spec.Problems.quote;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nightshift.api.Resources;
+import io.nightshift.api.json.Json;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Turns a submitted job spec (JSON bytes or text, or a tree the CLI built from YAML) into a
+ * {@link JobSpec}, or throws one {@link InvalidSpecException} listing <em>every</em> problem, each
+ * named by the JSON Pointer of the offending field.
+ *
+ * <p>The input is hostile: the body is size-capped, nesting-capped and read into a tree without
+ * recursion; every field is type-checked (explicit {@code null} is a problem, not "absent") and
+ * bounded; unknown fields are problems; no string may contain NUL; numbers are checked exactly
+ * ({@code 1e400} or {@code 99999999999999999999} are out of range, not Infinity or overflowed).
+ * Records are built only when nothing was wrong, so their constructors never throw for input that
+ * was accepted. Messages echo at most 40 characters of what was given, and never an env value.
+ *
+ * <p>Field reference (defaults are applied by the records):
+ * <pre>
+ * id               string  [A-Za-z0-9][A-Za-z0-9_-]{0,63}       (no dots; generated when absent)
+ * name             string  1..200 chars, no control characters  (defaults to id)
+ * queue            string  [a-z0-9][a-z0-9_-]{0,63}              default "default"
+ * type             string  command | jvm                         required
+ * command          {argv: [1..1000 strings of 1..32768 chars, argv[0] not blank] | shell: 1..65536 chars, not blank}
+ * jvm              {mainClass (required, Java binary name, ≤512), classpath [0..1000 × 1..4096 chars],
+ *                   jvmOptions [0..200 × 1..4096 chars, each starting with '-'], heapMb 16..memMb, javaHome 1..4096 chars}
+ * resources        {cpus (0, 1024] = 1, memMb 1..16777216 = 256, diskMb 0..1073741824 = 0, gpus 0..64 = 0}
+ * env              ≤256 × [A-Za-z_][A-Za-z0-9_]{0,255} (not NIGHTSHIFT_*) → string ≤32768 chars
+ * args             ≤1000 strings of ≤32768 chars
+ * retries          {max 0..100 = 0, backoff {initial PT0S..PT24H = PT1S, max initial..PT24H = PT5M}}
+ * maxRuntime       ISO-8601 duration in (PT0S, P30D]             default none
+ * killGracePeriod  ISO-8601 duration in [PT0S, PT1H]             default PT10S
+ * priority         integer -1000..1000                           default 0
+ * labels           ≤64 × [A-Za-z0-9][A-Za-z0-9._/-]{0,62} → string ≤256 chars
+ * instances        integer 1..100                                default 1
+ * </pre>
+ * Thread-safe; all methods are static and pure.
+ */
+public final class JobSpecParser {
+    /** Largest accepted body: 1 MiB. The HTTP layer answers 413 above it; {@link #parse(byte[])} checks again. */
+    public static final int MAX_BODY_BYTES = 1 << 20;
+    /** Objects and arrays may nest this deep (the top-level object is level 1). */
+    public static final int MAX_DEPTH = JsonBodyReader.MAX_DEPTH;
+
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    static final Pattern QUEUE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    static final Pattern JAVA_BINARY_NAME =
+            Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+    static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
+    static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
+    static final String RESERVED_ENV_PREFIX = "NIGHTSHIFT_";
+
+    static final int MAX_NAME_CHARS = 200;
+    static final int MAX_ARGV = 1000, MAX_ARG_CHARS = 32_768, MAX_SHELL_CHARS = 65_536;
+    static final int MAX_MAIN_CLASS_CHARS = 512, MAX_CLASSPATH = 1000, MAX_JVM_OPTIONS = 200, MAX_PATH_CHARS = 4096;
+    static final long MIN_HEAP_MB = 16;
+    static final BigDecimal MAX_CPUS = BigDecimal.valueOf(1024);
+    static final long MAX_MEM_MB = 16_777_216L, MAX_DISK_MB = 1_073_741_824L;
+    static final int MAX_GPUS = 64;
+    static final int MAX_ENV = 256, MAX_ENV_VALUE_CHARS = 32_768;
+    static final int MAX_ARGS = 1000;
+    static final int MAX_RETRIES = 100;
+    static final Duration MAX_BACKOFF = Duration.ofHours(24);
+    static final Duration MAX_RUNTIME = Duration.ofDays(30);
+    static final Duration MAX_KILL_GRACE = Duration.ofHours(1);
+    static final int MIN_PRIORITY = -1000, MAX_PRIORITY = 1000;
+    static final int MAX_LABELS = 64, MAX_LABEL_VALUE_CHARS = 256;
+    static final int MAX_INSTANCES = 100;
+
+    private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
+            Arrays.stream(JobType.values()).map(JobType::wire).toList()));
+    /** Top-level fields: the common ones, then one section per job type. */
+    private static final List<String> TOP_FIELDS = Stream.concat(
+            Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
+                    "killGracePeriod", "priority", "labels", "instances"),
+            KNOWN_TYPES.stream()).toList();
+    private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
+    private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
+    private static final List<String> RESOURCES_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
+    private static final List<String> RETRIES_FIELDS = List.of("max", "backoff");
+    private static final List<String> BACKOFF_FIELDS = List.of("initial", "max");
+
+    private static final String DURATION_EXAMPLE = "an ISO-8601 duration such as PT30S, PT5M or PT1H30M";
+    private static final ObjectWriter CANONICAL = Json.mapper().writer()
+            .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .without(SerializationFeature.INDENT_OUTPUT);
+
+    private JobSpecParser() {
+    }
+
+    /** Parses a request body (UTF-8 JSON, at most {@link #MAX_BODY_BYTES}). */
+    public static JobSpec parse(byte[] json) throws InvalidSpecException {
+        if (json != null && json.length > MAX_BODY_BYTES) {
+            throw new InvalidSpecException("", "body is %d bytes, more than the limit of %d bytes (1 MiB)"
+                    .formatted(json.length, MAX_BODY_BYTES));
+        }
+        Problems problems = new Problems();
+        ObjectNode root = JsonBodyReader.read(json == null ? new byte[0] : json, problems);
+        if (root == null) throw problems.exception();
+        return new Check(problems).spec(root);
+    }
+
+    /** Parses JSON text; the size limit applies to its UTF-8 encoding. */
+    public static JobSpec parse(String json) throws InvalidSpecException {
+        if (json == null) return parse((byte[]) null);
+        // Every char encodes to at least one UTF-8 byte: longer than the limit in chars means too big.
+        if (json.length() > MAX_BODY_BYTES) {
+            throw new InvalidSpecException("", "body is more than the limit of %d bytes (1 MiB)".formatted(MAX_BODY_BYTES));
+        }
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Checks a tree built elsewhere (the CLI reads YAML into one). Duplicate keys and the body size are
+     * the tree builder's business; depth, types and bounds are checked here exactly as for JSON.
+     */
+    public static JobSpec parse(JsonNode tree) throws InvalidSpecException {
+        Problems problems = new Problems();
+        if (tree == null || tree.isMissingNode()) {
+            problems.add("", "body is empty, expected a JSON object");
+        } else if (!tree.isObject()) {
+            problems.add("", "expected a JSON object at the top level, got " + kind(tree));
+        } else if (JsonBodyReader.checkDepth(tree, problems)) {
+            return new Check(problems).spec((ObjectNode) tree);
+        }
+        throw problems.exception();
+    }
+
+    /**
+     * SHA-256 (lower-case hex) of the canonical JSON of {@code spec} without its id: defaults
+     * applied (the records did that), object keys sorted at every level, no whitespace. Two specs
+     * that differ only in id, in key order, or in spelling out a default hash equal; this is what
+     * makes resubmission idempotent (same spec → 200, different spec under the same id → 409).
+     */
+    public static String canonicalHash(JobSpec spec) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The text {@link #canonicalHash} digests. Keys are sorted whatever order the records declare them in. */
+    static String canonicalJson(JobSpec spec) {
+        // Through plain maps, so ORDER_MAP_ENTRIES_BY_KEYS sorts record properties too, not only env/labels.
+        Map<?, ?> generic = Json.mapper().convertValue(spec.withId(null), Map.class);
+        try {
+            return CANONICAL.writeValueAsString(generic);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The {@code type} values this version accepts, in declaration order: command, jvm. */
+    public static Set<String> knownTypes() {
+        return KNOWN_TYPES;
+    }
+
+    /** One validation pass: reads fields, collects problems, builds records only from checked values. */
+    private static final class Check {
+        private final Problems problems;
+        /** resources.memMb as it will be (given or default), or null when unknown because it is invalid. */
+        private Long memMb;
+
+        Check(Problems problems) {
+            this.problems = problems;
+        }
+
+        JobSpec spec(ObjectNode root) {
+            unknownFields(root, "", TOP_FIELDS);
+            String id = matching(optional(root, "", "id"), "/id", ID,
+                    "1 to 64 letters, digits, '_' or '-', starting with a letter or digit (no dots)");
+            String name = name(optional(root, "", "name"));
+            String queue = matching(optional(root, "", "queue"), "/queue", QUEUE,
+                    "1 to 64 lower-case letters, digits, '_' or '-', starting with a letter or digit");
+            JobType type = type(root);
+
+            memMb = root.has("resources") ? null : JobSpec.DEFAULT_RESOURCES.memMb();
+            Resources resources = resources(optional(root, "", "resources"));
+
+            CommandSpec command = null;
+            JvmSpec jvm = null;
+            for (JobType section : JobType.values()) {
+                String field = section.wire();
+                JsonNode node;
+                if (type == null) {
+                    node = optional(root, "", field);         // type unknown: still check what is there
+                } else if (section == type) {
+                    node = required(root, "", field, "is required for type " + field);
+                } else {
+                    if (root.has(field)) {
+                        problems.add("/" + field, "is not allowed for type %s: a job has only the section of its own type"
+                                .formatted(type.wire()));
+                    }
+                    continue;
+                }
+                switch (section) {
+                    case COMMAND -> command = command(node);
+                    case JVM -> jvm = jvm(node);
+                }
+            }
+
+            Map<String, String> env = env(optional(root, "", "env"));
+            List<String> args = strings(optional(root, "", "args"), "/args", 0, MAX_ARGS, 0, MAX_ARG_CHARS, null);
+            RetryPolicy retries = retries(optional(root, "", "retries"));
+            Duration maxRuntime = duration(optional(root, "", "maxRuntime"), "/maxRuntime",
+                    Duration.ZERO, false, MAX_RUNTIME, "> PT0S and <= P30D");
+            Duration killGrace = duration(optional(root, "", "killGracePeriod"), "/killGracePeriod",
+                    Duration.ZERO, true, MAX_KILL_GRACE, ">= PT0S and <= PT1H");
+            Long priority = integer(optional(root, "", "priority"), "/priority", MIN_PRIORITY, MAX_PRIORITY);
+            Map<String, String> labels = labels(optional(root, "", "labels"));
+            Long instances = integer(optional(root, "", "instances"), "/instances", 1, MAX_INSTANCES);
+
+            if (!problems.isEmpty()) throw problems.exception();
+            return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
+                    killGrace, priority == null ? 0 : priority.intValue(), labels,
+                    instances == null ? 1 : instances.intValue());
+        }
+
+        // ---- sections ------------------------------------------------------------------------
+
+        private JobType type(ObjectNode root) {
+            String known = String.join(", ", KNOWN_TYPES);
+            JsonNode n = required(root, "", "type", "is required; known types: " + known);
+            if (n == null) return null;
+            if (!n.isTextual()) {
+                problems.add("/type", "must be a string, one of: %s; got %s".formatted(known, describe(n)));
+                return null;
+            }
+            JobType type = JobType.fromWire(n.textValue());
+            if (type == null) {
+                problems.add("/type", "unknown type %s; known types: %s".formatted(Problems.name(n.textValue()), known));
+            }
+            return type;
+        }
+
+        private String name(JsonNode n) {
+            String s = string(n, "/name", 1, MAX_NAME_CHARS);
+            if (s != null && s.codePoints().anyMatch(Character::isISOControl)) {
+                problems.add("/name", "must not contain control characters such as newline or tab, got " + quote(s));
+                return null;
+            }
+            return s;
+        }
+
+        private CommandSpec command(JsonNode n) {
+            ObjectNode o = object(n, "/command", COMMAND_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            boolean hasArgv = o.has("argv"), hasShell = o.has("shell");
+            if (hasArgv && hasShell) {
+                problems.add("/command", "set only one of 'argv' or 'shell', not both");
+            } else if (!hasArgv && !hasShell) {
+                problems.add("/command", "set one of 'argv' (a program and its arguments, run without a shell) "
+                        + "or 'shell' (a line run by /bin/sh -c)");
+            }
+            List<String> argv = strings(optional(o, "/command", "argv"), "/command/argv", 1, MAX_ARGV, 1,
+                    MAX_ARG_CHARS, null);
+            if (argv != null && argv.get(0).isBlank()) {
+                problems.add("/command/argv/0", "must not be blank: it names the program to run");
+            }
+            String shell = string(optional(o, "/command", "shell"), "/command/shell", 1, MAX_SHELL_CHARS);
+            if (shell != null && shell.isBlank()) problems.add("/command/shell", "must not be blank");
+            return problems.count() == before ? new CommandSpec(argv, shell) : null;
+        }
+
+        private JvmSpec jvm(JsonNode n) {
+            ObjectNode o = object(n, "/jvm", JVM_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String mainClass = string(required(o, "/jvm", "mainClass",
+                    "is required: the class whose main method runs, such as com.example.Main"),
+                    "/jvm/mainClass", 1, MAX_MAIN_CLASS_CHARS);
+            if (mainClass != null && !JAVA_BINARY_NAME.matcher(mainClass).matches()) {
+                problems.add("/jvm/mainClass", "must be a Java class name such as com.example.Main, got " + quote(mainClass));
+            }
+            List<String> classpath = strings(optional(o, "/jvm", "classpath"), "/jvm/classpath", 0, MAX_CLASSPATH,
+                    1, MAX_PATH_CHARS, null);
+            List<String> jvmOptions = strings(optional(o, "/jvm", "jvmOptions"), "/jvm/jvmOptions", 0,
+                    MAX_JVM_OPTIONS, 1, MAX_PATH_CHARS, (path, option) -> {
+                        if (!option.startsWith("-")) {
+                            problems.add(path, "must start with '-' (a JVM option such as -Xss2m or -Dkey=value), got "
+                                    + quote(option));
+                        }
+                    });
+            Long heapMb = integer(optional(o, "/jvm", "heapMb"), "/jvm/heapMb", MIN_HEAP_MB, MAX_MEM_MB);
+            if (heapMb != null && memMb != null && heapMb > memMb) {
+                problems.add("/jvm/heapMb", "must not exceed resources.memMb (%d), got %d".formatted(memMb, heapMb));
+            }
+            String javaHome = string(optional(o, "/jvm", "javaHome"), "/jvm/javaHome", 1, MAX_PATH_CHARS);
+            return problems.count() == before ? new JvmSpec(mainClass, classpath, jvmOptions, heapMb, javaHome) : null;
+        }
+
+        private Resources resources(JsonNode n) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/resources", RESOURCES_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            Double cpus = cpus(optional(o, "/resources", "cpus"));
+            Long mem = integer(optional(o, "/resources", "memMb"), "/resources/memMb", 1, MAX_MEM_MB);
+            Long disk = integer(optional(o, "/resources", "diskMb"), "/resources/diskMb", 0, MAX_DISK_MB);
+            Long gpus = integer(optional(o, "/resources", "gpus"), "/resources/gpus", 0, MAX_GPUS);
+            Resources d = JobSpec.DEFAULT_RESOURCES;
+            memMb = o.has("memMb") ? mem : Long.valueOf(d.memMb());
+            if (problems.count() != before) return null;
+            return new Resources(cpus == null ? d.cpus() : cpus, mem == null ? d.memMb() : mem,
+                    disk == null ? d.diskMb() : disk, gpus == null ? d.gpus() : gpus.intValue());
+        }
+
+        private Double cpus(JsonNode n) {
+            if (n == null) return null;
+            BigDecimal v = number(n);
+            if (v == null || v.signum() <= 0 || v.compareTo(MAX_CPUS) > 0 || !(v.doubleValue() > 0)) {
+                problems.add("/resources/cpus", "must be a number > 0 and <= 1024, got " + describe(n));
+                return null;
+            }
+            return v.doubleValue();
+        }
+
+        private Map<String, String> env(JsonNode n) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/env", null);
+            if (o == null) return null;
+            if (o.size() > MAX_ENV) {
+                problems.add("/env", "must have at most %d entries, got %d".formatted(MAX_ENV, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> env = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String key = e.getKey(), path = child("/env", key);
+                if (!ENV_KEY.matcher(key).matches()) {
+                    problems.add(path, "is not a valid variable name: use 1 to 256 letters, digits or '_', "
+                            + "not starting with a digit");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+                    problems.add(path, "is reserved: names starting with " + RESERVED_ENV_PREFIX + " are set by Nightshift");
+                }
+                // Values may be secrets: messages about them never show them.
+                env.put(key, string(e.getValue(), path, 0, MAX_ENV_VALUE_CHARS, true));
+            }
+            return problems.count() == before ? env : null;
+        }
+
+        private Map<String, String> labels(JsonNode n) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/labels", null);
+            if (o == null) return null;
+            if (o.size() > MAX_LABELS) {
+                problems.add("/labels", "must have at most %d entries, got %d".formatted(MAX_LABELS, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String key = e.getKey(), path = child("/labels", key);
+                if (!LABEL_KEY.matcher(key).matches()) {
+                    problems.add(path, "is not a valid label key: use 1 to 63 letters, digits, '.', '_', '/' or '-', "
+                            + "starting with a letter or digit");
+                }
+                labels.put(key, string(e.getValue(), path, 0, MAX_LABEL_VALUE_CHARS));
+            }
+            return problems.count() == before ? labels : null;
+        }
+
+        private RetryPolicy retries(JsonNode n) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/retries", RETRIES_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            Long max = integer(optional(o, "/retries", "max"), "/retries/max", 0, MAX_RETRIES);
+            Backoff backoff = backoff(optional(o, "/retries", "backoff"));
+            if (problems.count() != before) return null;
+            return new RetryPolicy(max == null ? 0 : max.intValue(), backoff);
+        }
+
+        private Backoff backoff(JsonNode n) {
+            if (n == null) return null;
+            String at = "/retries/backoff";
+            ObjectNode o = object(n, at, BACKOFF_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String range = ">= PT0S and <= PT24H";
+            Duration initial = duration(optional(o, at, "initial"), at + "/initial", Duration.ZERO, true, MAX_BACKOFF, range);
+            Duration max = duration(optional(o, at, "max"), at + "/max", Duration.ZERO, true, MAX_BACKOFF, range);
+            if (problems.count() != before) return null;
+            Duration effectiveInitial = initial != null ? initial : Backoff.DEFAULT.initial();
+            Duration effectiveMax = max != null ? max : Backoff.DEFAULT.max();
+            if (effectiveMax.compareTo(effectiveInitial) < 0) {
+                if (max != null) {
+                    problems.add(at + "/max", "must be >= initial (%s%s), got %s".formatted(effectiveInitial,
+                            initial == null ? " by default" : "", max));
+                } else {
+                    problems.add(at + "/initial", "must be <= max, which defaults to %s; set 'max' as well, got %s"
+                            .formatted(effectiveMax, initial));
+                }
+                return null;
+            }
+            return new Backoff(effectiveInitial, effectiveMax);
+        }
+
+        // ---- field helpers: each returns the checked value, or null (absent or a problem was added) ----
+
+        /** An optional field's node; null when absent, or when explicit null (a problem). */
+        private JsonNode optional(ObjectNode o, String parent, String field) {
+            JsonNode n = o.get(field);
+            if (n != null && n.isNull()) {
+                problems.add(child(parent, field), "must not be null; leave the field out to get the default");
+                return null;
+            }
+            return n;
+        }
+
+        /** A required field's node; null when absent or null (a problem either way). */
+        private JsonNode required(ObjectNode o, String parent, String field, String whenMissing) {
+            JsonNode n = o.get(field);
+            if (n == null) problems.add(child(parent, field), whenMissing);
+            else if (n.isNull()) problems.add(child(parent, field), "must not be null");
+            return n == null || n.isNull() ? null : n;
+        }
+
+        private ObjectNode object(JsonNode n, String path, List<String> knownFields) {
+            if (n == null) return null;
+            if (!n.isObject()) {
+                problems.add(path, "must be an object, got " + describe(n));
+                return null;
+            }
+            ObjectNode o = (ObjectNode) n;
+            if (knownFields != null) unknownFields(o, path, knownFields);
+            return o;
+        }
+
+        private void unknownFields(ObjectNode o, String path, List<String> known) {
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String field = e.getKey();
+                if (!known.contains(field)) {
+                    problems.add(child(path, field), "unknown field; %sknown fields: %s"
+                            .formatted(suggestion(field, known), String.join(", ", known)));
+                }
+            }
+        }
+
+        private String string(JsonNode n, String path, int minChars, int maxChars) {
+            return string(n, path, minChars, maxChars, false);
+        }
+
+        private String string(JsonNode n, String path, int minChars, int maxChars, boolean secret) {
+            if (n == null) return null;
+            if (!n.isTextual()) {
+                problems.add(path, "must be a string, got " + (secret ? kind(n) : describe(n)));
+                return null;
+            }
+            String s = n.textValue();
+            if (s.indexOf('\0') >= 0) {
+                problems.add(path, "must not contain the NUL character (\\u0000)");
+                return null;
+            }
+            int chars = s.codePointCount(0, s.length());
+            if (chars < minChars || chars > maxChars) {
+                String message;
+                if (chars == 0) message = "must not be empty";
+                else if (minChars == 0) message = "must be at most %d characters long, got %d".formatted(maxChars, chars);
+                else message = "must be %d to %d characters long, got %d".formatted(minChars, maxChars, chars);
+                problems.add(path, message);
+                return null;
+            }
+            return s;
+        }
+
+        private String matching(JsonNode n, String path, Pattern pattern, String rule) {
+            String s = string(n, path, 0, Integer.MAX_VALUE);
+            if (s != null && !pattern.matcher(s).matches()) {
+                problems.add(path, "must be %s, got %s".formatted(rule, quote(s)));
+                return null;
+            }
+            return s;
+        }
+
+        /** An array of strings; {@code check} may add problems about one element (path, value). */
+        private List<String> strings(JsonNode n, String path, int minSize, int maxSize, int minChars, int maxChars,
+                BiConsumer<String, String> check) {
+            if (n == null) return null;
+            if (!n.isArray()) {
+                problems.add(path, "must be an array of strings, got " + describe(n));
+                return null;
+            }
+            int size = n.size();
+            if (size < minSize || size > maxSize) {
+                problems.add(path, (minSize == 0 ? "must have at most %2$d entries, got %3$d"
+                        : "must have %d to %d entries, got %d").formatted(minSize, maxSize, size));
+                return null;
+            }
+            int before = problems.count();
+            List<String> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                String element = string(n.get(i), child(path, i), minChars, maxChars);
+                if (element != null && check != null) check.accept(child(path, i), element);
+                out.add(element);
+            }
+            return problems.count() == before ? out : null;
+        }
+
+        private Long integer(JsonNode n, String path, long min, long max) {
+            if (n == null) return null;
+            BigDecimal v = number(n);
+            if (v == null || v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0
+                    || !isIntegral(v)) {
+                problems.add(path, "must be an integer from %d to %d, got %s".formatted(min, max, describe(n)));
+                return null;
+            }
+            return v.longValue();
+        }
+
+        private Duration duration(JsonNode n, String path, Duration min, boolean minInclusive, Duration max,
+                String range) {
+            if (n == null) return null;
+            if (!n.isTextual()) {
+                problems.add(path, "must be %s (a string), got %s".formatted(DURATION_EXAMPLE, describe(n)));
+                return null;
+            }
+            String s = string(n, path, 0, 64);
+            if (s == null) return null;
+            Duration d;
+            try {
+                d = Duration.parse(s);
+            } catch (DateTimeParseException | ArithmeticException e) {
+                problems.add(path, "expected %s, got %s".formatted(DURATION_EXAMPLE, quote(s)));
+                return null;
+            }
+            int low = d.compareTo(min);
+            if ((minInclusive ? low < 0 : low <= 0) || d.compareTo(max) > 0) {
+                problems.add(path, "must be %s, got %s".formatted(range, quote(s)));
+                return null;
+            }
+            return d;
+        }
+
+        /** The exact value of a finite JSON number, or null for anything else (strings, NaN, Infinity…). */
+        private static BigDecimal number(JsonNode n) {
+            if (!n.isNumber()) return null;
+            if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) return null;
+            return n.decimalValue();
+        }
+
+        /** Whole numbers, also when written as 256.0 or 1e3. Call after the range check (cheap on 1e-999999999). */
+        private static boolean isIntegral(BigDecimal v) {
+            return v.signum() == 0 || v.scale() <= 0 || v.stripTrailingZeros().scale() <= 0;
+        }
+
+        /** "did you mean 'cpus'? " for a near miss (case or a typo or two), else "". */
+        private static String suggestion(String field, List<String> known) {
+            if (field.length() > 64) return "";
+            for (String k : known) {
+                if (field.equalsIgnoreCase(k) || distance(field, k) <= (k.length() <= 4 ? 1 : 2)) {
+                    return "did you mean '" + k + "'? ";
+                }
+            }
+            return "";
+        }
+
+        /** Levenshtein distance; both strings are short here. */
+        private static int distance(String a, String b) {
+            int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) prev[j] = j;
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.nightshift.coordinator;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nightshift.coordinator.core.Metrics;
+import io.nightshift.coordinator.core.SchedulerCore;
+import io.nightshift.coordinator.events.EventLog;
+import io.nightshift.coordinator.http.HttpApi;
+import io.nightshift.coordinator.state.HazelcastStateStore;
+import io.nightshift.coordinator.state.StateStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator: an embedded Hazelcast member holding the state, the scheduler core, and the
+ * Vert.x HTTP server (REST API, agent channel, dashboard). {@link #start} returns once it serves.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final CoordinatorConfig cfg;
+    private final HazelcastInstance hazelcast;
+    private final StateStore store;
+    private final SchedulerCore core;
+    private final Vertx vertx;
+    private final HttpApi api;
+    private final HttpServer server;
+    private final URI url;
+    private final List<String> routePaths;
+
+    private Coordinator(CoordinatorConfig cfg) {
+        this.cfg = cfg;
+        try {
+            Files.createDirectories(cfg.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + cfg.dataDir(), e);
+        }
+        this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(cfg));
+        this.store = new HazelcastStateStore(hazelcast);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(prometheus);
+        new JvmThreadMetrics().bindTo(prometheus);
+        EventLog events = new EventLog(cfg.eventBuffer(), 0);
+        this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
+        core.start();
+        this.vertx = Vertx.vertx();
+        this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version());
+        Router router = api.router();
+        this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*"))
+                .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
+        this.server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(cfg.host())
+                        .setPort(cfg.port())
+                        .setMaxWebSocketMessageSize(4 * 1024 * 1024)
+                        .setMaxWebSocketFrameSize(1024 * 1024)
+                        .setCompressionSupported(true))
+                .requestHandler(router)
+                .listen().toCompletionStage().toCompletableFuture().join();
+        String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
+        this.url = URI.create("http://" + advertised + ":" + server.actualPort());
+        log.info("coordinator {} serving at {} (cluster '{}', data {})", hazelcast.getCluster().getLocalMember().getUuid(),
+                url, cfg.clusterName(), cfg.dataDir().toAbsolutePath());
+    }
+
+    public static Coordinator start(CoordinatorConfig cfg) {
+        return new Coordinator(cfg);
+    }
+
+    private static Config hazelcastConfig(CoordinatorConfig cfg) {
+        Config hc = new Config();
+        hc.setClusterName(cfg.clusterName());
+        hc.setInstanceName("nightshift-" + UUID.randomUUID());
+        hc.setProperty("hazelcast.phone.home.enabled", "false");
+        hc.setProperty("hazelcast.logging.type", "slf4j");
+        hc.setProperty("hazelcast.shutdownhook.enabled", "false");
+        hc.getJetConfig().setEnabled(false);
+        NetworkConfig net = hc.getNetworkConfig();
+        net.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
+        net.getInterfaces().setEnabled(true).addInterface(cfg.hazelcastHost());
+        hc.setProperty("hazelcast.local.localAddress", cfg.hazelcastHost());
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(!cfg.hazelcastMembers().isEmpty()).setMembers(cfg.hazelcastMembers());
+        hc.addMapConfig(new MapConfig("nightshift.*").setBackupCount(1));
+        return hc;
+    }
+
+    static String version() {
+        String v = Coordinator.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Paths of the routes this coordinator serves (OpenAPI style, {@code {id}}), without static assets. */
+    public List<String> routePaths() {
+        return routePaths;
+    }
+
+    public CoordinatorConfig config() {
+        return cfg;
+    }
+
+    @Override
+    public void close() {
+        log.info("coordinator at {} stopping", url);
+        try {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            log.debug("http server close: {}", e.getMessage());
+        }
+        api.close();
+        core.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        store.close();
+        hazelcast.shutdown();
+    }
+}

@@ -1,0 +1,48 @@
+package io.nightshift.coordinator;
+
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** The coordinator's typed settings; built from a {@link Config} over {@link CoordinatorSettings#ALL}. */
+public record CoordinatorConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String clusterName,
+        String hazelcastHost,
+        int hazelcastPort,
+        List<String> hazelcastMembers,
+        Duration heartbeatInterval,
+        Duration heartbeatTimeout,
+        Duration cycleInterval,
+        Duration offerTtl,
+        int eventBuffer,
+        int apiWorkers) {
+
+    public static CoordinatorConfig from(Config c) {
+        List<String> members = Arrays.stream(c.get(CoordinatorSettings.HAZELCAST_MEMBERS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String m : members) {
+            if (!m.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?"))
+                throw new ConfigException(CoordinatorSettings.HAZELCAST_MEMBERS.name() + ": '" + m + "' is not HOST or HOST:PORT");
+        }
+        Duration hbInterval = c.get(CoordinatorSettings.HEARTBEAT_INTERVAL);
+        Duration hbTimeout = c.get(CoordinatorSettings.HEARTBEAT_TIMEOUT);
+        if (hbTimeout.compareTo(hbInterval.multipliedBy(2)) < 0)
+            throw new ConfigException(CoordinatorSettings.HEARTBEAT_TIMEOUT.name() + " must be at least twice "
+                    + CoordinatorSettings.HEARTBEAT_INTERVAL.name());
+        return new CoordinatorConfig(c.get(CoordinatorSettings.HOST), c.get(CoordinatorSettings.PORT),
+                c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
+                c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
+                hbInterval, hbTimeout, c.get(CoordinatorSettings.CYCLE_INTERVAL), c.get(CoordinatorSettings.OFFER_TTL),
+                c.get(CoordinatorSettings.EVENT_BUFFER), c.get(CoordinatorSettings.API_WORKERS));
+    }
+
+    public static CoordinatorConfig defaults() {
+        return from(Config.defaults(CoordinatorSettings.ALL));
+    }
+}

@@ -1,0 +1,46 @@
+package io.nightshift.coordinator;
+
+import io.nightshift.api.config.Setting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Every coordinator setting, declared once. {@code docs/operations.md} lists them (a test checks). */
+public final class CoordinatorSettings {
+    private CoordinatorSettings() {
+    }
+
+    public static final Setting<String> HOST = Setting.string("coordinator.host", "127.0.0.1",
+            "Address the REST API and agent channel bind to (0.0.0.0 for every interface).");
+    public static final Setting<Integer> PORT = Setting.integer("coordinator.port", 7070, 0, 65535,
+            "Port of the REST API, dashboard and agent channel; 0 picks a free one.");
+    public static final Setting<Path> DATA_DIR = Setting.path("coordinator.data-dir", Path.of("nightshift-data", "coordinator"),
+            "Directory for the coordinator's durable state.");
+    public static final Setting<String> CLUSTER_NAME = Setting.string("coordinator.cluster-name", "nightshift",
+            "[a-z0-9][a-z0-9-]{0,62}", "Hazelcast cluster name; coordinators with the same name form one cluster.");
+    public static final Setting<String> HAZELCAST_HOST = Setting.string("coordinator.hazelcast.host", "127.0.0.1",
+            "Address the embedded Hazelcast member binds to and advertises.");
+    public static final Setting<Integer> HAZELCAST_PORT = Setting.integer("coordinator.hazelcast.port", 5701, 0, 65535,
+            "First port the embedded Hazelcast member tries (it auto-increments when taken).");
+    public static final Setting<String> HAZELCAST_MEMBERS = Setting.string("coordinator.hazelcast.members", "",
+            "Comma-separated HOST:PORT list of other coordinators to join (empty: stand alone).");
+    public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("coordinator.agent.heartbeat-interval",
+            Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1),
+            "How often agents are told to heartbeat.");
+    public static final Setting<Duration> HEARTBEAT_TIMEOUT = Setting.duration("coordinator.agent.heartbeat-timeout",
+            Duration.ofSeconds(15), Duration.ofMillis(500), Duration.ofHours(1),
+            "An agent silent for this long is LOST and its tasks are rescheduled per their retry policy.");
+    public static final Setting<Duration> CYCLE_INTERVAL = Setting.duration("coordinator.scheduler.cycle-interval",
+            Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1),
+            "Longest time between two offer cycles; a submit, a finished task or a new agent triggers one at once.");
+    public static final Setting<Duration> OFFER_TTL = Setting.duration("coordinator.scheduler.offer-ttl",
+            Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1),
+            "How long an unused offer is held before it is declined.");
+    public static final Setting<Integer> EVENT_BUFFER = Setting.integer("coordinator.events.buffer", 100_000, 100, 10_000_000,
+            "How many recent events GET /v1/events can replay to a client reconnecting with Last-Event-ID.");
+    public static final Setting<Integer> API_WORKERS = Setting.integer("coordinator.api.workers", 4, 1, 256,
+            "Worker threads for API reads against the state maps.");
+
+    public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
+            HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS);
+}

@@ -1,0 +1,565 @@
+package io.nightshift.coordinator.core;
+
+import io.micrometer.core.instrument.Gauge;
+import io.nightshift.api.Resources;
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.api.model.AgentInfo.AgentStatus;
+import io.nightshift.api.model.Attempt;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.PendingReason;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.protocol.AgentMessage;
+import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.spec.JobSpecParser;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
+import io.nightshift.coordinator.CoordinatorConfig;
+import io.nightshift.coordinator.agents.AgentLink;
+import io.nightshift.coordinator.events.EventLog;
+import io.nightshift.coordinator.lifecycle.RunLifecycle;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Effect;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Transition;
+import io.nightshift.coordinator.scheduling.AgentSlot;
+import io.nightshift.coordinator.scheduling.ClusterSnapshot;
+import io.nightshift.coordinator.scheduling.OfferCycle;
+import io.nightshift.coordinator.scheduling.OfferPolicy;
+import io.nightshift.coordinator.scheduling.PendingTask;
+import io.nightshift.coordinator.scheduling.Placement;
+import io.nightshift.coordinator.scheduling.Plan;
+import io.nightshift.coordinator.state.StateStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's shell around the pure core. Every state change happens on one thread
+ * ({@code nightshift-core}), in order: submits, kills, agent messages, offer cycles, heartbeat
+ * checks. It keeps the working set (live jobs, pending tasks, active attempts, agents) in memory,
+ * writes every change through the {@link StateStore} before it is acknowledged or acted on, and
+ * publishes an event per change. Decisions come from {@link TaskLifecycle}, {@link RunLifecycle}
+ * and {@link OfferCycle}; this class only carries out their effects.
+ */
+public final class SchedulerCore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SchedulerCore.class);
+    private static final Set<TaskState> LIVE_TASK_STATES = EnumSet.of(TaskState.PENDING, TaskState.STAGING,
+            TaskState.FETCHING, TaskState.RUNNING);
+
+    private final StateStore store;
+    private final EventLog events;
+    private final Clock clock;
+    private final CoordinatorConfig cfg;
+    private final Metrics metrics;
+    private final OfferCycle offerCycle;
+    private final ScheduledExecutorService exec;
+
+    // Working set: touched only on the core thread.
+    private final Map<String, LiveJob> live = new HashMap<>();
+    private final Map<String, PendingTask> pending = new LinkedHashMap<>();
+    private final Map<String, ActiveAttempt> active = new HashMap<>();
+    private final Map<String, AgentState> agents = new HashMap<>();
+    private boolean cycleQueued;
+    private long cycleNumber;
+    private ScheduledFuture<?> wakeTimer;
+    private Instant wakeAt;
+
+    /** Last plan's view for readers on other threads: outstanding offers and why tasks wait. */
+    private volatile Plan lastPlan = new Plan(0, List.of(), List.of(), Map.of(), null);
+
+    private static final class LiveJob {
+        Job job;
+        Run run;
+        final Map<String, Task> tasks = new LinkedHashMap<>();
+    }
+
+    private record ActiveAttempt(String attemptId, String taskId, String jobId, String agentId, Resources resources) {
+    }
+
+    private static final class AgentState {
+        AgentInfo info;
+        AgentLink link;
+        Instant lastHeartbeat;
+        Resources allocated = Resources.ZERO;
+    }
+
+    /** The result of a submit: the job, and whether it was created now (201) or already existed (200). */
+    public record SubmitResult(Job job, boolean created) {
+    }
+
+    /** A submit with the same id or idempotency key as an existing job but another body. */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+
+    public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+        this.cfg = cfg;
+        this.metrics = metrics;
+        this.offerCycle = new OfferCycle(new OfferPolicy(cfg.offerTtl()));
+        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nightshift-core");
+            t.setDaemon(true);
+            return t;
+        });
+        Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
+                .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
+    }
+
+    /** Loads the working set from the store and starts the periodic cycle and agent checks. */
+    public void start() {
+        call(() -> {
+            recover();
+            return null;
+        }).join();
+        long cycleMs = cfg.cycleInterval().toMillis();
+        exec.scheduleWithFixedDelay(this::safeCycle, cycleMs, cycleMs, TimeUnit.MILLISECONDS);
+        long checkMs = Math.max(100, Math.min(1000, cfg.heartbeatTimeout().toMillis() / 4));
+        exec.scheduleWithFixedDelay(this::checkAgents, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    }
+
+    private <T> CompletableFuture<T> call(Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        exec.execute(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private void run(String what, Runnable body) {
+        exec.execute(() -> {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                log.error("core step failed: {}", what, e);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() {
+        Instant now = clock.instant();
+        for (AgentInfo a : store.agents()) {
+            AgentState s = new AgentState();
+            s.info = a.status() == AgentStatus.LOST ? a : a.withStatus(AgentStatus.DISCONNECTED);
+            s.lastHeartbeat = now; // a grace period of one heartbeat timeout to reconnect
+            agents.put(a.id(), s);
+        }
+        Map<String, List<Task>> byJob = new HashMap<>();
+        for (Task t : store.tasksInStates(LIVE_TASK_STATES)) byJob.computeIfAbsent(t.jobId(), k -> new ArrayList<>()).add(t);
+        for (var e : byJob.entrySet()) {
+            Optional<Job> job = store.job(e.getKey());
+            if (job.isEmpty() || job.get().state().isTerminal()) continue;
+            LiveJob lj = new LiveJob();
+            lj.job = job.get();
+            String runId = lj.job.runIds().get(lj.job.runIds().size() - 1);
+            lj.run = store.run(runId).orElse(null);
+            if (lj.run == null) continue;
+            for (Task t : store.tasks(lj.run.taskIds())) {
+                lj.tasks.put(t.id(), t);
+                index(lj, t);
+            }
+            live.put(lj.job.id(), lj);
+        }
+        for (ActiveAttempt a : active.values()) {
+            AgentState s = agents.get(a.agentId());
+            if (s != null) s.allocated = s.allocated.plus(a.resources());
+        }
+        if (!live.isEmpty() || !agents.isEmpty())
+            log.info("recovered {} live jobs, {} pending tasks, {} active attempts, {} agents", live.size(), pending.size(),
+                    active.size(), agents.size());
+    }
+
+    // ---------------------------------------------------------------- submit / kill
+
+    public CompletableFuture<SubmitResult> submit(JobSpec spec, String idempotencyKey) {
+        return call(() -> doSubmit(spec, idempotencyKey));
+    }
+
+    private SubmitResult doSubmit(JobSpec spec, String key) {
+        String hash = JobSpecParser.canonicalHash(spec);
+        if (spec.id() != null) {
+            Optional<Job> existing = store.job(spec.id());
+            if (existing.isPresent()) return same(existing.get(), hash, "job '" + spec.id() + "'");
+        }
+        String id = spec.id();
+        if (key != null) {
+            Optional<String> bound = store.jobIdForKey(key);
+            if (bound.isPresent()) {
+                Optional<Job> existing = store.job(bound.get());
+                if (existing.isPresent()) return same(existing.get(), hash, "idempotency key '" + key + "'");
+                if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
+            }
+        }
+        if (id == null) id = newJobId();
+        if (key != null) store.bindIdempotencyKey(key, id);
+        Instant now = clock.instant();
+        JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
+        String runId = Run.idOf(id, 1);
+        List<String> taskIds = new ArrayList<>();
+        LiveJob lj = new LiveJob();
+        for (int i = 0; i < withId.instances(); i++) {
+            Task t = new Task(Task.SCHEMA_VERSION, Task.idOf(runId, i), id, runId, i, TaskState.PENDING, null, now, null, List.of());
+            taskIds.add(t.id());
+            lj.tasks.put(t.id(), t);
+        }
+        lj.run = new Run(Run.SCHEMA_VERSION, runId, id, 1, JobState.QUEUED, now, null, taskIds);
+        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(runId));
+        for (Task t : lj.tasks.values()) store.saveTask(t);
+        store.saveRun(lj.run);
+        Optional<Job> raced = store.createJob(lj.job); // the commit point: after this the job exists
+        if (raced.isPresent()) return same(raced.get(), hash, "job '" + id + "'");
+        live.put(id, lj);
+        for (Task t : lj.tasks.values()) index(lj, t);
+        metrics.jobsSubmitted.increment();
+        events.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
+        log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
+        requestCycle();
+        return new SubmitResult(lj.job, true);
+    }
+
+    private static SubmitResult same(Job existing, String hash, String what) {
+        if (existing.specHash().equals(hash)) return new SubmitResult(existing, false);
+        throw new ConflictException(what + " already exists with a different spec");
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private String newJobId() {
+        while (true) {
+            StringBuilder sb = new StringBuilder("job-");
+            for (int i = 0; i < 10; i++) sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+            if (store.job(sb.toString()).isEmpty()) return sb.toString();
+        }
+    }
+
+    /** Kills a job: pending tasks end at once, running ones get SIGTERM then SIGKILL. Empty when unknown. */
+    public CompletableFuture<Optional<Job>> kill(String jobId) {
+        return call(() -> {
+            LiveJob lj = live.get(jobId);
+            if (lj == null) return store.job(jobId);
+            Instant now = clock.instant();
+            if (!lj.job.killRequested()) {
+                lj.job = lj.job.withKillRequested(now);
+                store.saveJob(lj.job);
+                log.info("job {} kill requested", jobId);
+            }
+            for (Task t : List.copyOf(lj.tasks.values())) apply(lj, TaskLifecycle.onKillRequested(t, lj.job.spec(), now));
+            refreshRun(lj, now);
+            return Optional.of(lj.job);
+        });
+    }
+
+    // ---------------------------------------------------------------- agents
+
+    public void onRegister(AgentMessage.Register r, AgentLink link) {
+        run("register " + r.agentId(), () -> {
+            Instant now = clock.instant();
+            AgentState s = agents.get(r.agentId());
+            if (s == null) {
+                s = new AgentState();
+                agents.put(r.agentId(), s);
+            } else if (s.link != null && s.link != link && s.link.isOpen()) {
+                s.link.close("replaced by a new connection of the same agent");
+            }
+            s.link = link;
+            s.lastHeartbeat = now;
+            Instant registeredAt = s.info == null ? now : s.info.registeredAt();
+            s.info = new AgentInfo(AgentInfo.SCHEMA_VERSION, r.agentId(), r.host(), r.httpUrl(), AgentStatus.ACTIVE,
+                    r.total(), s.allocated, r.attributes(), r.isolation(), r.version(), registeredAt, now);
+            store.saveAgent(s.info);
+            events.publish(now, "agent", r.agentId(), null, null, r.agentId(), AgentStatus.ACTIVE.name(), null, null);
+            log.info("agent {} registered: host={} cpus={} memMb={} isolation={} running={}", r.agentId(), r.host(),
+                    r.total().cpus(), r.total().memMb(), r.isolation(), r.running().size());
+            link.send(new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis()));
+            for (String attemptId : r.running()) {
+                if (!active.containsKey(attemptId)) {
+                    log.warn("agent {} runs attempt {} that should not run: killing it", r.agentId(), attemptId);
+                    link.send(new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED));
+                }
+            }
+            requestCycle();
+        });
+    }
+
+    public void onHeartbeat(String agentId, AgentLink link) {
+        run("heartbeat " + agentId, () -> {
+            AgentState s = agents.get(agentId);
+            if (s == null || s.link != link) return;
+            s.lastHeartbeat = clock.instant();
+        });
+    }
+
+    public void onDisconnect(String agentId, AgentLink link) {
+        run("disconnect " + agentId, () -> {
+            AgentState s = agents.get(agentId);
+            if (s == null || s.link != link) return;
+            s.link = null;
+            if (s.info.status() == AgentStatus.ACTIVE) {
+                s.info = s.info.withStatus(AgentStatus.DISCONNECTED).withHeartbeat(s.lastHeartbeat);
+                store.saveAgent(s.info);
+                events.publish(clock.instant(), "agent", agentId, null, null, agentId, AgentStatus.DISCONNECTED.name(), null, null);
+                log.info("agent {} disconnected; LOST unless it is back within {}", agentId, cfg.heartbeatTimeout());
+            }
+        });
+    }
+
+    public void onStatus(String agentId, AgentLink link, AgentMessage.StatusUpdate u) {
+        run("status " + u.attemptId(), () -> {
+            Instant now = clock.instant();
+            String jobId = jobIdOf(u.taskId());
+            LiveJob lj = jobId == null ? null : live.get(jobId);
+            Task task = lj == null ? null : lj.tasks.get(u.taskId());
+            if (task != null) {
+                Transition t = TaskLifecycle.onStatus(task, lj.job.spec(), lj.job.killRequested(), u.attemptId(), u.state(),
+                        u.reason(), u.exitCode(), u.message(), now);
+                if (t.changed()) {
+                    log.info("task {} attempt {} {}{}", u.taskId(), u.attemptId(), u.state(),
+                            u.exitCode() == null ? "" : " exit=" + u.exitCode());
+                    if (u.state() == TaskState.RUNNING && lj.job.state() == JobState.QUEUED)
+                        metrics.submitToRunning.record(Duration.between(lj.job.submittedAt(), now));
+                    if (u.state().isTerminal()) metrics.attemptEnded(u.state().name());
+                }
+                apply(lj, t);
+                refreshRun(lj, now);
+            } else if (u.state().isActive() && !active.containsKey(u.attemptId())) {
+                log.warn("agent {} reports unknown attempt {} as {}: killing it", agentId, u.attemptId(), u.state());
+                link.send(new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED));
+            }
+            link.send(new CoordinatorMessage.Ack(u.seq())); // stored (or stale): either way the agent may forget it
+        });
+    }
+
+    private void checkAgents() {
+        try {
+            Instant now = clock.instant();
+            for (AgentState s : agents.values()) {
+                if (s.info.status() == AgentStatus.LOST) continue;
+                if (Duration.between(s.lastHeartbeat, now).compareTo(cfg.heartbeatTimeout()) <= 0) continue;
+                agentLost(s, now);
+            }
+        } catch (RuntimeException e) {
+            log.error("agent check failed", e);
+        }
+    }
+
+    private void agentLost(AgentState s, Instant now) {
+        String agentId = s.info.id();
+        log.warn("agent {} lost: no heartbeat since {}", agentId, s.lastHeartbeat);
+        if (s.link != null) s.link.close("heartbeat timeout");
+        s.link = null;
+        for (ActiveAttempt a : List.copyOf(active.values())) {
+            if (!a.agentId().equals(agentId)) continue;
+            LiveJob lj = live.get(a.jobId());
+            if (lj == null) continue;
+            Task task = lj.tasks.get(a.taskId());
+            apply(lj, TaskLifecycle.onAgentLost(task, lj.job.spec(), lj.job.killRequested(), now));
+            refreshRun(lj, now);
+        }
+        s.allocated = Resources.ZERO;
+        s.info = s.info.withStatus(AgentStatus.LOST).withAllocated(Resources.ZERO).withHeartbeat(s.lastHeartbeat);
+        store.saveAgent(s.info);
+        events.publish(now, "agent", agentId, null, null, agentId, AgentStatus.LOST.name(), Reason.AGENT_LOST.name(), null);
+        requestCycle();
+    }
+
+    // ---------------------------------------------------------------- the offer cycle
+
+    /** Runs a cycle soon (coalesced): a submit, an ended attempt or a new agent never waits for the timer. */
+    private void requestCycle() {
+        if (cycleQueued) return;
+        cycleQueued = true;
+        exec.execute(this::safeCycle);
+    }
+
+    private void safeCycle() {
+        cycleQueued = false;
+        try {
+            cycle();
+        } catch (RuntimeException e) {
+            log.error("offer cycle failed", e);
+        }
+    }
+
+    private void cycle() {
+        long start = System.nanoTime();
+        Instant now = clock.instant();
+        List<AgentSlot> slots = new ArrayList<>();
+        for (AgentState s : agents.values()) {
+            if (s.info.status() != AgentStatus.ACTIVE || s.link == null) continue;
+            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), s.info.attributes()));
+        }
+        Plan plan = offerCycle.plan(new ClusterSnapshot(++cycleNumber, now, slots, List.copyOf(pending.values())));
+        Set<AgentState> touched = new HashSet<>();
+        for (Placement p : plan.placements()) {
+            LiveJob lj = live.get(p.jobId());
+            AgentState agent = agents.get(p.agentId());
+            Task task = lj == null ? null : lj.tasks.get(p.taskId());
+            if (task == null || agent == null || agent.link == null) continue;
+            Task placed = TaskLifecycle.placed(task, p.agentId(), agent.info.host(), now);
+            Attempt attempt = placed.currentAttempt();
+            lj.tasks.put(placed.id(), placed);
+            store.saveTask(placed);
+            index(lj, placed);
+            agent.allocated = agent.allocated.plus(lj.job.spec().resources());
+            touched.add(agent);
+            events.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+            agent.link.send(new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
+                    attempt.number(), lj.job.spec()));
+            metrics.tasksLaunched.increment();
+            log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
+        }
+        for (AgentState a : touched) saveAllocation(a);
+        lastPlan = plan;
+        if (plan.nextWakeUp() != null) armWake(plan.nextWakeUp());
+        metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private void armWake(Instant at) {
+        if (wakeAt != null && !wakeAt.isAfter(at) && wakeTimer != null && !wakeTimer.isDone()) return;
+        if (wakeTimer != null) wakeTimer.cancel(false);
+        wakeAt = at;
+        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis() + 1);
+        wakeTimer = exec.schedule(() -> {
+            wakeAt = null;
+            safeCycle();
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- applying decisions
+
+    private void apply(LiveJob lj, Transition t) {
+        Task task = t.task();
+        if (t.changed()) {
+            lj.tasks.put(task.id(), task);
+            store.saveTask(task);
+            index(lj, task);
+            Attempt a = task.currentAttempt();
+            events.publish(clock.instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
+                    a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
+                    a == null ? null : a.exitCode());
+        }
+        for (Effect e : t.effects()) {
+            if (e instanceof Effect.KillAttempt k) {
+                AgentState s = agents.get(k.agentId());
+                if (s != null && s.link != null) s.link.send(new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason()));
+                log.info("task {} attempt {} kill sent to agent {} (grace {})", task.id(), k.attemptId(), k.agentId(), k.grace());
+            } else if (e instanceof Effect.Release r) {
+                AgentState s = agents.get(r.agentId());
+                if (s != null && s.info.status() != AgentStatus.LOST) {
+                    s.allocated = s.allocated.minus(r.resources());
+                    saveAllocation(s);
+                }
+                requestCycle();
+            } else if (e instanceof Effect.WakeAt w) {
+                armWake(w.at());
+            }
+        }
+    }
+
+    /** Keeps the pending and active indexes in line with a task's new state. */
+    private void index(LiveJob lj, Task t) {
+        if (t.state() == TaskState.PENDING) {
+            pending.put(t.id(), new PendingTask(t.id(), t.jobId(), lj.job.spec().priority(), t.queuedAt(), t.notBefore(),
+                    lj.job.spec().resources()));
+        } else {
+            pending.remove(t.id());
+        }
+        for (Attempt a : t.attempts()) {
+            if (a.state().isActive()) {
+                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), a.agentId(), lj.job.spec().resources()));
+            } else {
+                active.remove(a.id());
+            }
+        }
+    }
+
+    private void refreshRun(LiveJob lj, Instant now) {
+        RunLifecycle.Outcome o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
+        if (o.state() != lj.run.state()) {
+            lj.run = lj.run.withState(o.state(), now);
+            store.saveRun(lj.run);
+            events.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
+                    o.reason() == null ? null : o.reason().name(), null);
+        }
+        if (o.state() != lj.job.state()) {
+            lj.job = lj.job.withState(o.state(), o.reason(), now);
+            store.saveJob(lj.job);
+            events.publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
+                    o.reason() == null ? null : o.reason().name(), null);
+            log.info("job {} {}{}", lj.job.id(), o.state(), o.reason() == null ? "" : " (" + o.reason() + ")");
+        }
+        if (o.state().isTerminal()) {
+            live.remove(lj.job.id());
+            for (String taskId : lj.tasks.keySet()) pending.remove(taskId);
+        }
+    }
+
+    private void saveAllocation(AgentState s) {
+        s.info = s.info.withAllocated(s.allocated).withHeartbeat(s.lastHeartbeat);
+        store.saveAgent(s.info);
+    }
+
+    private static String jobIdOf(String taskId) {
+        int i = taskId == null ? -1 : taskId.lastIndexOf(".r");
+        return i <= 0 ? null : taskId.substring(0, i);
+    }
+
+    // ---------------------------------------------------------------- reads for the API
+
+    public Plan lastPlan() {
+        return lastPlan;
+    }
+
+    /** Why each of these tasks waits, from the last cycle. */
+    public Map<String, List<PendingReason>> pendingReasons(Collection<String> taskIds) {
+        Map<String, List<PendingReason>> all = lastPlan.pendingReasons();
+        Map<String, List<PendingReason>> out = new LinkedHashMap<>();
+        for (String id : taskIds) {
+            List<PendingReason> r = all.get(id);
+            if (r != null) out.put(id, r);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        exec.shutdownNow();
+        try {
+            exec.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

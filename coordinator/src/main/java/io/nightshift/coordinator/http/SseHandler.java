@@ -1,0 +1,90 @@
+package io.nightshift.coordinator.http;
+
+import io.nightshift.api.json.Json;
+import io.nightshift.api.model.Event;
+import io.nightshift.coordinator.events.EventLog;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code GET /v1/events}: server-sent events, one per state change, {@code id} = event seq. A client
+ * resuming with {@code Last-Event-ID} (header) or {@code ?lastEventId=} gets every later event still
+ * in the replay buffer, then live ones, each once and in order. Without either it starts live;
+ * {@code ?from=0} replays the whole buffer. A comment line every 15 s keeps proxies from closing it.
+ */
+final class SseHandler implements Handler<RoutingContext> {
+    private static final int MAX_QUEUED = 200_000;
+    private final EventLog events;
+
+    SseHandler(EventLog events) {
+        this.events = events;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String lastId = ctx.request().getHeader("Last-Event-ID");
+        if (lastId == null) lastId = ctx.request().getParam("lastEventId");
+        if (lastId == null) lastId = ctx.request().getParam("from");
+        long after;
+        if (lastId == null) {
+            after = Long.MAX_VALUE; // live only
+        } else if (lastId.matches("\\d{1,18}")) {
+            after = Long.parseLong(lastId);
+        } else {
+            Problems.send(ctx, 400, "invalid-header", "Invalid Last-Event-ID", "Last-Event-ID must be an event number");
+            return;
+        }
+        HttpServerResponse resp = ctx.response();
+        resp.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        resp.write(": nightshift events; last id " + events.lastSeq() + "\n\n");
+
+        Vertx vertx = ctx.vertx();
+        Context context = vertx.getOrCreateContext();
+        ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+        AtomicInteger size = new AtomicInteger();
+        AtomicBoolean scheduled = new AtomicBoolean();
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable drain = () -> {
+            scheduled.set(false);
+            if (closed.get()) return;
+            StringBuilder sb = new StringBuilder();
+            Event e;
+            while ((e = queue.poll()) != null) {
+                size.decrementAndGet();
+                sb.append("id: ").append(e.seq()).append('\n')
+                        .append("event: ").append(e.kind()).append('\n')
+                        .append("data: ").append(Json.write(e)).append("\n\n");
+            }
+            if (sb.length() > 0) resp.write(sb.toString());
+        };
+        EventLog.Subscription sub = events.subscribe(after, e -> {
+            if (closed.get()) return;
+            if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
+                closed.set(true);
+                context.runOnContext(v -> resp.reset());
+                return;
+            }
+            queue.add(e);
+            if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain.run());
+        });
+        long keepAlive = vertx.setPeriodic(15_000, id -> {
+            if (!closed.get()) resp.write(": keep-alive\n\n");
+        });
+        Runnable cleanup = () -> {
+            closed.set(true);
+            sub.close();
+            vertx.cancelTimer(keepAlive);
+        };
+        resp.closeHandler(v -> cleanup.run());
+        resp.exceptionHandler(err -> cleanup.run());
+    }
+}

@@ -1,0 +1,206 @@
+package io.nightshift.coordinator.state;
+
+import com.hazelcast.config.IndexType;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import io.nightshift.api.json.Json;
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.state.TaskState;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * State in Hazelcast IMaps ({@code nightshift.jobs}, {@code .runs}, {@code .tasks}, {@code .agents},
+ * {@code .idempotency}). Values are JSON documents ({@link HazelcastJsonValue}: no Java
+ * serialization, queryable by attribute) carrying a schema version {@code v}; each map keeps one
+ * synchronous backup on another member when there is one.
+ */
+public final class HazelcastStateStore implements StateStore {
+
+    public static final String JOBS = "nightshift.jobs";
+    public static final String RUNS = "nightshift.runs";
+    public static final String TASKS = "nightshift.tasks";
+    public static final String AGENTS = "nightshift.agents";
+    public static final String IDEMPOTENCY = "nightshift.idempotency";
+
+    private final IMap<String, HazelcastJsonValue> jobs;
+    private final IMap<String, HazelcastJsonValue> runs;
+    private final IMap<String, HazelcastJsonValue> tasks;
+    private final IMap<String, HazelcastJsonValue> agents;
+    private final IMap<String, String> idempotency;
+
+    public HazelcastStateStore(HazelcastInstance hz) {
+        this.jobs = hz.getMap(JOBS);
+        this.runs = hz.getMap(RUNS);
+        this.tasks = hz.getMap(TASKS);
+        this.agents = hz.getMap(AGENTS);
+        this.idempotency = hz.getMap(IDEMPOTENCY);
+        jobs.addIndex(IndexType.HASH, "state");
+        tasks.addIndex(IndexType.HASH, "state");
+    }
+
+    private static HazelcastJsonValue json(Object o) {
+        return new HazelcastJsonValue(Json.write(o));
+    }
+
+    private static <T> T read(HazelcastJsonValue v, Class<T> type) {
+        return v == null ? null : Json.read(v.getValue(), type);
+    }
+
+    @Override
+    public Optional<Job> createJob(Job job) {
+        return Optional.ofNullable(read(jobs.putIfAbsent(job.id(), json(job)), Job.class));
+    }
+
+    @Override
+    public void saveJob(Job job) {
+        jobs.set(job.id(), json(job));
+    }
+
+    @Override
+    public Optional<Job> job(String id) {
+        return Optional.ofNullable(read(jobs.get(id), Job.class));
+    }
+
+    @Override
+    public Page<Job> jobs(JobQuery q) {
+        List<Predicate<String, HazelcastJsonValue>> preds = new ArrayList<>();
+        if (q.state() != null) preds.add(Predicates.equal("state", q.state().name()));
+        if (q.queue() != null) preds.add(Predicates.equal("spec.queue", q.queue()));
+        Collection<HazelcastJsonValue> values = preds.isEmpty() ? jobs.values()
+                : jobs.values(Predicates.and(preds.toArray(Predicate[]::new)));
+        Cursor after = Cursor.decode(q.after());
+        List<Job> all = new ArrayList<>(values.size());
+        for (HazelcastJsonValue v : values) {
+            Job j = read(v, Job.class);
+            if (q.labelKey() != null && !q.labelValue().equals(j.spec().labels().get(q.labelKey()))) continue;
+            if (after != null && !after.isBefore(j)) continue;
+            all.add(j);
+        }
+        all.sort(NEWEST_FIRST);
+        if (all.size() <= q.limit()) return new Page<>(all, null);
+        List<Job> page = all.subList(0, q.limit());
+        Job last = page.get(page.size() - 1);
+        return new Page<>(List.copyOf(page), new Cursor(last.submittedAt().toEpochMilli(), last.id()).encode());
+    }
+
+    private static final Comparator<Job> NEWEST_FIRST = Comparator
+            .comparing(Job::submittedAt, Comparator.reverseOrder())
+            .thenComparing(Job::id);
+
+    /** Position in the newest-first order: (submitted millis, id). */
+    private record Cursor(long millis, String id) {
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((millis + ":" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String s) {
+            if (s == null) return null;
+            String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+            int colon = raw.indexOf(':');
+            return new Cursor(Long.parseLong(raw.substring(0, colon)), raw.substring(colon + 1));
+        }
+
+        /** True when {@code j} comes after this cursor in newest-first order. */
+        boolean isBefore(Job j) {
+            long m = j.submittedAt().toEpochMilli();
+            return m < millis || (m == millis && j.id().compareTo(id) > 0);
+        }
+    }
+
+    /** Checks a cursor from a user: true when {@link Cursor#decode} will accept it. */
+    public static boolean validCursor(String s) {
+        try {
+            Cursor.decode(s);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<String> bindIdempotencyKey(String key, String jobId) {
+        return Optional.ofNullable(idempotency.putIfAbsent(key, jobId));
+    }
+
+    @Override
+    public Optional<String> jobIdForKey(String key) {
+        return Optional.ofNullable(idempotency.get(key));
+    }
+
+    @Override
+    public void saveRun(Run run) {
+        runs.set(run.id(), json(run));
+    }
+
+    @Override
+    public Optional<Run> run(String id) {
+        return Optional.ofNullable(read(runs.get(id), Run.class));
+    }
+
+    @Override
+    public void saveTask(Task task) {
+        tasks.set(task.id(), json(task));
+    }
+
+    @Override
+    public Optional<Task> task(String id) {
+        return Optional.ofNullable(read(tasks.get(id), Task.class));
+    }
+
+    @Override
+    public List<Task> tasks(Collection<String> ids) {
+        Map<String, HazelcastJsonValue> found = tasks.getAll(Set.copyOf(ids));
+        List<Task> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            HazelcastJsonValue v = found.get(id);
+            if (v != null) out.add(read(v, Task.class));
+        }
+        return out;
+    }
+
+    @Override
+    public Collection<Task> tasksInStates(Set<TaskState> states) {
+        String[] names = states.stream().map(Enum::name).toArray(String[]::new);
+        List<Task> out = new ArrayList<>();
+        for (HazelcastJsonValue v : tasks.values(Predicates.in("state", names))) out.add(read(v, Task.class));
+        return out;
+    }
+
+    @Override
+    public void saveAgent(AgentInfo agent) {
+        agents.set(agent.id(), json(agent));
+    }
+
+    @Override
+    public Optional<AgentInfo> agent(String id) {
+        return Optional.ofNullable(read(agents.get(id), AgentInfo.class));
+    }
+
+    @Override
+    public Collection<AgentInfo> agents() {
+        List<AgentInfo> out = new ArrayList<>();
+        for (HazelcastJsonValue v : agents.values()) out.add(read(v, AgentInfo.class));
+        out.sort(Comparator.comparing(AgentInfo::id));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // the Hazelcast instance is owned and shut down by the Coordinator
+    }
+}

@@ -1,0 +1,64 @@
+package io.nightshift.coordinator.state;
+
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.TaskState;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every read and write of coordinator state goes through here: jobs, runs, tasks, agents and
+ * idempotency keys. Implementations must make a write durable (as durable as they are) before
+ * returning, since the caller acknowledges to users right after. Values are immutable records.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** Stores a new job unless one with its id exists; returns the existing one in that case. */
+    Optional<Job> createJob(Job job);
+
+    void saveJob(Job job);
+
+    Optional<Job> job(String id);
+
+    /** Jobs matching the query, newest first, one page. */
+    Page<Job> jobs(JobQuery query);
+
+    /** Maps an idempotency key to a job id unless the key is known; returns the existing job id then. */
+    Optional<String> bindIdempotencyKey(String key, String jobId);
+
+    Optional<String> jobIdForKey(String key);
+
+    void saveRun(Run run);
+
+    Optional<Run> run(String id);
+
+    void saveTask(Task task);
+
+    Optional<Task> task(String id);
+
+    List<Task> tasks(Collection<String> ids);
+
+    /** Tasks in any of these states (the scheduler's working set: pending and active ones). */
+    Collection<Task> tasksInStates(Set<TaskState> states);
+
+    void saveAgent(AgentInfo agent);
+
+    Optional<AgentInfo> agent(String id);
+
+    Collection<AgentInfo> agents();
+
+    @Override
+    void close();
+
+    /** Filter and paging for job listings. {@code after} is the cursor returned by the previous page. */
+    record JobQuery(JobState state, String queue, String labelKey, String labelValue, int limit, String after) {
+    }
+
+    record Page<T>(List<T> items, String next) {
+    }
+}

@@ -1,0 +1,107 @@
+package io.nightshift.coordinator.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nightshift.api.model.Task;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Effect;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Transition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TaskLifecycleTest {
+    static final Instant T0 = Instant.parse("2026-11-25T22:00:00Z");
+    final JobSpec noRetry = JobSpec.command("true").id("j").build();
+    final JobSpec twoRetries = JobSpec.command("false").id("j").retries(2, Duration.ofSeconds(1), Duration.ofSeconds(3)).build();
+
+    static Task pendingTask() {
+        return new Task(1, "j.r1.0", "j", "j.r1", 0, TaskState.PENDING, null, T0, null, List.of());
+    }
+
+    static Task runningOn(String agent, JobSpec spec) {
+        Task t = TaskLifecycle.placed(pendingTask(), agent, "host-" + agent, T0);
+        return TaskLifecycle.onStatus(t, spec, false, t.currentAttempt().id(), TaskState.RUNNING, null, null, null, T0).task();
+    }
+
+    @Test
+    void placingStartsAStagingAttemptNumberedFromOne() {
+        Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
+        assertThat(t.state()).isEqualTo(TaskState.STAGING);
+        assertThat(t.currentAttempt().id()).isEqualTo("j.r1.0.1");
+        assertThat(t.currentAttempt().agentId()).isEqualTo("a1");
+    }
+
+    @Test
+    void exitZeroFinishesAndReleasesResources() {
+        Task t = runningOn("a1", noRetry);
+        Transition tr = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FINISHED, Reason.EXIT_CODE, 0, null, T0.plusSeconds(5));
+        assertThat(tr.task().state()).isEqualTo(TaskState.FINISHED);
+        assertThat(tr.task().currentAttempt().exitCode()).isZero();
+        assertThat(tr.task().currentAttempt().finishedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(tr.effects()).containsExactly(new Effect.Release("a1", noRetry.resources()));
+    }
+
+    @Test
+    void failureWithRetriesLeftGoesBackToPendingAfterExponentialBackoff() {
+        Task t = runningOn("a1", twoRetries);
+        Transition first = TaskLifecycle.onStatus(t, twoRetries, false, "j.r1.0.1", TaskState.FAILED, Reason.EXIT_CODE, 1, null, T0);
+        assertThat(first.task().state()).isEqualTo(TaskState.PENDING);
+        assertThat(first.task().notBefore()).isEqualTo(T0.plusSeconds(1));
+        assertThat(first.effects()).contains(new Effect.WakeAt(T0.plusSeconds(1)));
+
+        Task second = TaskLifecycle.placed(first.task(), "a2", "h2", T0.plusSeconds(1));
+        assertThat(second.currentAttempt().number()).isEqualTo(2);
+        Transition again = TaskLifecycle.onStatus(second, twoRetries, false, "j.r1.0.2", TaskState.FAILED, Reason.EXIT_CODE, 1, null, T0.plusSeconds(2));
+        assertThat(again.task().notBefore()).isEqualTo(T0.plusSeconds(4)); // 1 s, then 2 s
+
+        Task third = TaskLifecycle.placed(again.task(), "a1", "h1", T0.plusSeconds(4));
+        Transition last = TaskLifecycle.onStatus(third, twoRetries, false, "j.r1.0.3", TaskState.FAILED, Reason.EXIT_CODE, 1, null, T0.plusSeconds(5));
+        assertThat(last.task().state()).as("retries used up").isEqualTo(TaskState.FAILED);
+        assertThat(last.task().attempts()).hasSize(3);
+    }
+
+    @Test
+    void staleDuplicateAndBackwardUpdatesChangeNothing() {
+        Task t = runningOn("a1", noRetry);
+        assertThat(TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null, null, T0).changed()).isFalse();
+        assertThat(TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.STAGING, null, null, null, T0).changed()).isFalse();
+        assertThat(TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.9", TaskState.FINISHED, null, 0, null, T0).changed()).isFalse();
+        Task done = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FINISHED, Reason.EXIT_CODE, 0, null, T0).task();
+        assertThat(TaskLifecycle.onStatus(done, noRetry, false, "j.r1.0.1", TaskState.FAILED, Reason.EXIT_CODE, 1, null, T0).changed()).isFalse();
+    }
+
+    @Test
+    void agentLossMarksAttemptLostAndRetriesPerPolicy() {
+        Task t = runningOn("a1", twoRetries);
+        Transition tr = TaskLifecycle.onAgentLost(t, twoRetries, false, T0);
+        assertThat(tr.task().state()).isEqualTo(TaskState.PENDING);
+        assertThat(tr.task().attempts().get(0).state()).isEqualTo(TaskState.LOST);
+        assertThat(tr.task().attempts().get(0).reason()).isEqualTo(Reason.AGENT_LOST);
+
+        Transition noRetryLost = TaskLifecycle.onAgentLost(runningOn("a1", noRetry), noRetry, false, T0);
+        assertThat(noRetryLost.task().state()).isEqualTo(TaskState.LOST);
+    }
+
+    @Test
+    void killOfPendingTaskEndsItAtOnceAndOfRunningOneSendsKill() {
+        Transition pendingKill = TaskLifecycle.onKillRequested(pendingTask(), noRetry, T0);
+        assertThat(pendingKill.task().state()).isEqualTo(TaskState.KILLED);
+        assertThat(pendingKill.task().reason()).isEqualTo(Reason.KILLED_BY_USER);
+
+        Transition runningKill = TaskLifecycle.onKillRequested(runningOn("a1", noRetry), noRetry, T0);
+        assertThat(runningKill.changed()).isFalse();
+        assertThat(runningKill.effects()).containsExactly(
+                new Effect.KillAttempt("a1", "j.r1.0.1", noRetry.killGracePeriod(), Reason.KILLED_BY_USER));
+    }
+
+    @Test
+    void aFailureAfterAKillRequestIsNotRetried() {
+        Task t = runningOn("a1", twoRetries);
+        Transition tr = TaskLifecycle.onStatus(t, twoRetries, true, "j.r1.0.1", TaskState.FAILED, Reason.EXIT_CODE, 143, null, T0);
+        assertThat(tr.task().state()).isEqualTo(TaskState.FAILED);
+    }
+}

@@ -1,0 +1,97 @@
+package io.nightshift.testkit;
+
+import io.nightshift.agent.Agent;
+import io.nightshift.agent.AgentConfig;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.Setting;
+import io.nightshift.coordinator.Coordinator;
+import io.nightshift.coordinator.CoordinatorConfig;
+import io.nightshift.coordinator.CoordinatorSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * A real cluster in one process: a coordinator (embedded Hazelcast, REST API) and N agents that
+ * run tasks as real child processes. Used by {@code nightshift local|demo|bench} and by tests.
+ * The agents' work directories live beside the coordinator's data directory.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Coordinator coordinator;
+    private final List<Agent> agents = new CopyOnWriteArrayList<>();
+    private final Config config;
+
+    private LocalCluster(Config config, int agentCount) {
+        this.config = config;
+        this.coordinator = Coordinator.start(CoordinatorConfig.from(config));
+        try {
+            for (int i = 1; i <= agentCount; i++) addAgent();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Every setting a local cluster understands: the coordinator's and the agent's. */
+    public static List<Setting<?>> settings() {
+        return Stream.concat(CoordinatorSettings.ALL.stream(), AgentSettings.ALL.stream()).toList();
+    }
+
+    public static LocalCluster start(Config config, int agents) {
+        return new LocalCluster(config, agents);
+    }
+
+    /** A cluster for tests: ports 0, data under {@code dir}, a Hazelcast cluster name of its own. */
+    public static LocalCluster forTest(Path dir, int agents) {
+        return start(testConfig(dir), agents);
+    }
+
+    public static Config testConfig(Path dir) {
+        return Config.defaults(settings())
+                .with(CoordinatorSettings.PORT, "0")
+                .with(CoordinatorSettings.DATA_DIR, dir.resolve("coordinator").toString())
+                .with(CoordinatorSettings.CLUSTER_NAME, "test-" + java.util.UUID.randomUUID().toString().substring(0, 8))
+                .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
+    }
+
+    /** Starts one more in-process agent (id {@code local-N}, work dir {@code <agent.work-dir>-N} after the first). */
+    public synchronized Agent addAgent() {
+        int n = agents.size() + 1;
+        Config c = config.with(AgentSettings.COORDINATOR, coordinator.url().toString());
+        if (config.get(AgentSettings.ID) == null || n > 1) c = c.with(AgentSettings.ID, "local-" + n);
+        if (n > 1) c = c.with(AgentSettings.WORK_DIR, config.get(AgentSettings.WORK_DIR) + "-" + n);
+        Agent agent = Agent.start(AgentConfig.from(c));
+        agents.add(agent);
+        return agent;
+    }
+
+    public URI url() {
+        return coordinator.url();
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    public List<Agent> agents() {
+        return List.copyOf(agents);
+    }
+
+    @Override
+    public void close() {
+        List<RuntimeException> errors = new ArrayList<>();
+        for (Agent a : agents) {
+            try {
+                a.close();
+            } catch (RuntimeException e) {
+                errors.add(e);
+            }
+        }
+        if (coordinator != null) coordinator.close();
+        if (!errors.isEmpty()) throw errors.get(0);
+    }
+}

@@ -264,11 +264,15 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** The job after a kill request; {@code requested} is false when it had already ended (nothing to do). */
+    public record KillResult(Job job, boolean requested) {
+    }
+
     /** Kills a job: pending tasks end at once, running ones get SIGTERM then SIGKILL. Empty when unknown. */
-    public CompletableFuture<Optional<Job>> kill(String jobId) {
+    public CompletableFuture<Optional<KillResult>> kill(String jobId) {
         return call(() -> {
             LiveJob lj = live.get(jobId);
-            if (lj == null) return store.job(jobId);
+            if (lj == null) return store.job(jobId).map(j -> new KillResult(j, false));
             Instant now = clock.instant();
             if (!lj.job.killRequested()) {
                 lj.job = lj.job.withKillRequested(now);
@@ -277,7 +281,7 @@ public final class SchedulerCore implements AutoCloseable {
             }
             for (Task t : List.copyOf(lj.tasks.values())) apply(lj, TaskLifecycle.onKillRequested(t, lj.job.spec(), now));
             refreshRun(lj, now);
-            return Optional.of(lj.job);
+            return Optional.of(new KillResult(lj.job, true));
         });
     }
 
@@ -418,7 +422,7 @@ public final class SchedulerCore implements AutoCloseable {
         List<AgentSlot> slots = new ArrayList<>();
         for (AgentState s : agents.values()) {
             if (s.info.status() != AgentStatus.ACTIVE || s.link == null) continue;
-            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), s.info.attributes()));
+            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), s.info.attributes(), s.info.total()));
         }
         Plan plan = offerCycle.plan(new ClusterSnapshot(++cycleNumber, now, slots, List.copyOf(pending.values())));
         Set<AgentState> touched = new HashSet<>();

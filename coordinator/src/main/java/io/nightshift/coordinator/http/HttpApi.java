@@ -308,8 +308,8 @@ public final class HttpApi {
             if (ar.failed()) ctx.fail(500, ar.cause());
             else if (ar.result().isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
             else {
-                Job j = ar.result().get();
-                Responses.json(ctx, j.state().isTerminal() && !j.killRequested() ? 200 : 202, j);
+                SchedulerCore.KillResult k = ar.result().get();
+                Responses.json(ctx, k.requested() ? 202 : 200, k.job());
             }
         });
     }

@@ -347,4 +347,17 @@ class OfferCycleTest {
         assertThat(Veto.insufficient("cpus", 64, 2, 16)).isEqualTo(
                 new Veto("insufficient.cpus", Veto.Kind.STATIC, "cpus", 64, 2, "cpus: asked 64, free 2"));
     }
+
+    @Test
+    void resourceFilterVetoesEachShortDimension() {
+        var agent = agent("a1").total(new Resources(8, 8192, 100, 0)).build();
+        var task = task("t1").cpus(4).memMb(16384).diskMb(50).gpus(1).build();
+
+        assertThat(ResourceFilter.INSTANCE.filter(task, agent, new Resources(2, 4096, 100, 0))).containsExactly(
+                new Veto("insufficient.cpus", Veto.Kind.DYNAMIC, "cpus", 4, 2, "cpus: asked 4, free 2"),
+                new Veto("insufficient.memMb", Veto.Kind.STATIC, "memMb", 16384, 4096, "memMb: asked 16384, free 4096"),
+                new Veto("insufficient.gpus", Veto.Kind.STATIC, "gpus", 1, 0, "gpus: asked 1, free 0"));
+        assertThat(ResourceFilter.INSTANCE.admits(task, agent, new Resources(2, 4096, 100, 0))).isFalse();
+        assertThat(ResourceFilter.INSTANCE.filter(task, agent, new Resources(4, 16384, 50, 1))).isEmpty();
+    }
 }

@@ -287,6 +287,7 @@ function renderDetail(d) {
   if (spec.type === 'command' && spec.command) {
     fact('Command', el('code', { class: 'wrap' }, spec.command.shell ?? (spec.command.argv || []).join(' ')));
   }
+  if (Array.isArray(spec.args) && spec.args.length) fact('Args', el('code', { class: 'wrap' }, spec.args.join(' ')));
   if (spec.resources) {
     fact('Resources', `${fmtCpus(spec.resources.cpus)} cpus, ${fmtMem(spec.resources.memMb)}`
       + (spec.resources.gpus ? `, ${spec.resources.gpus} gpus` : '')
@@ -313,7 +314,7 @@ function renderDetail(d) {
   for (const rd of runs.slice().reverse()) {
     const run = rd.run || {};
     const table = el('table', { class: 'grid compact' },
-      el('thead', {}, el('tr', {}, ['Task / attempt', 'Agent', 'State', 'Exit', 'Reason', 'Message', 'Started', 'Ran']
+      el('thead', {}, el('tr', {}, ['Task / attempt', 'Agent', 'State', 'Exit', 'Reason', 'Started', 'Ran']
         .map((h) => el('th', {}, h)))));
     const tb = el('tbody');
     for (const task of rd.tasks || []) {
@@ -323,8 +324,8 @@ function renderDetail(d) {
         el('td', {}, badge(task.state, TASK_STATES)),
         el('td', {}, ''),
         el('td', {}, task.reason ?? ''),
-        el('td', {}, task.notBefore && task.state === 'PENDING' ? `retry not before ${fmtTime(task.notBefore)}` : ''),
-        el('td', {}, ''), el('td', {}, '')));
+        el('td', { colspan: 2, class: 'small' },
+          task.notBefore && task.state === 'PENDING' ? `retry not before ${fmtTime(task.notBefore)}` : '')));
       for (const a of task.attempts || []) {
         tb.append(el('tr', {},
           el('td', { class: 'mono indent' }, a.id),
@@ -332,9 +333,11 @@ function renderDetail(d) {
           el('td', {}, badge(a.state, TASK_STATES)),
           el('td', { class: a.exitCode ? 'num bad' : 'num' }, a.exitCode ?? ''),
           el('td', {}, a.reason ?? ''),
-          el('td', { class: 'wrap' }, a.message ?? ''),
           el('td', { class: 'nowrap', title: a.startedAt || a.launchedAt || '' }, fmtTime(a.startedAt || a.launchedAt)),
           el('td', { class: 'num' }, fmtDuration(between(a.startedAt || a.launchedAt, a.finishedAt)))));
+        if (a.message) {
+          tb.append(el('tr', { class: 'message-row' }, el('td', {}, ''), el('td', { colspan: 6, class: 'wrap' }, a.message)));
+        }
       }
     }
     table.append(tb);
@@ -417,24 +420,29 @@ async function startLog(taskId, attempt, key) {
     if (!res.ok) {
       const type = res.headers.get('Content-Type') || '';
       const problem = type.includes('json') ? await res.json().catch(() => null) : null;
-      status.textContent = res.status === 503
-        ? 'the agent holding this log is unreachable right now'
-        : res.status === 404 ? 'no log (yet)' : `cannot read log: ${problem?.detail || `HTTP ${res.status}`}`;
+      status.textContent = res.status === 503 ? 'the agent holding this log is unreachable right now'
+        : res.status === 409 ? 'the task has not started yet'
+          : res.status === 404 ? 'no log (the sandbox may have been cleaned up)'
+            : `cannot read log: ${problem?.detail || `HTTP ${res.status}`}`;
       return;
     }
+    const current = () => state.log !== null && state.log.abort === abort;
     if (!follow || !res.body) {
-      appendLog(pre, await res.text());
+      const text = await res.text();
+      if (current()) appendLog(pre, text);
       return;
     }
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) break;
+      if (done || !current()) break;
       appendLog(pre, decoder.decode(value, { stream: true }));
     }
-    appendLog(pre, decoder.decode());
-    if (state.log && state.log.abort === abort) status.textContent = `${stream} of ${attempt.id} (ended)`;
+    if (current()) {
+      appendLog(pre, decoder.decode());
+      status.textContent = `${stream} of ${attempt.id} (ended)`;
+    }
   } catch (e) {
     if (e.name !== 'AbortError') status.textContent = `log stream broke: ${e.message}`;
   }
@@ -451,7 +459,7 @@ function appendLog(pre, text) {
 }
 
 function restartLog() {
-  state.log = null; // force renderLogChoices to start a new read
+  stopLog(); // and so renderLogChoices starts a new read
   if (state.detail) renderLogChoices(state.detail);
 }
 
@@ -526,7 +534,7 @@ async function loadHeader() {
   }
   try {
     const v = await api('/v1/version');
-    $('version').textContent = v.version ? `v${v.version}` : '';
+    $('version').textContent = !v.version ? '' : /^\d/.test(v.version) ? `v${v.version}` : v.version;
   } catch (e) {
     // the version is decoration
   }

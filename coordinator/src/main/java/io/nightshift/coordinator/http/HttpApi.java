@@ -227,15 +227,13 @@ public final class HttpApi {
         }
         String queue = ctx.request().getParam("queue");
         if (queue != null && !QUEUE.matcher(queue).matches()) problems.add(new Problem("queue", "not a queue name"));
-        String labelKey = null, labelValue = null;
-        String label = ctx.request().getParam("label");
-        if (label != null) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        List<String> labelParams = ctx.queryParam("label");
+        if (labelParams.size() > 16) problems.add(new Problem("label", "at most 16 label filters"));
+        for (String label : labelParams) {
             int eq = label.indexOf('=');
-            if (eq <= 0 || label.length() > 400) problems.add(new Problem("label", "expected key=value"));
-            else {
-                labelKey = label.substring(0, eq);
-                labelValue = label.substring(eq + 1);
-            }
+            if (eq <= 0 || label.length() > 400) problems.add(new Problem("label", "expected key=value, got '" + shorten(label) + "'"));
+            else labels.put(label.substring(0, eq), label.substring(eq + 1));
         }
         int limit = 50;
         String l = ctx.request().getParam("limit");
@@ -254,7 +252,7 @@ public final class HttpApi {
             Problems.send(ctx, 400, "invalid-query", "Invalid query", "fix the query parameters", problems);
             return;
         }
-        JobQuery q = new JobQuery(state, queue, labelKey, labelValue, limit, after);
+        JobQuery q = new JobQuery(state, queue, labels, limit, after);
         blocking(ctx, () -> {
             StateStore.Page<Job> page = store.jobs(q);
             Map<String, Object> out = new LinkedHashMap<>();

@@ -86,7 +86,7 @@ public final class HazelcastStateStore implements StateStore {
         List<Job> all = new ArrayList<>(values.size());
         for (HazelcastJsonValue v : values) {
             Job j = read(v, Job.class);
-            if (q.labelKey() != null && !q.labelValue().equals(j.spec().labels().get(q.labelKey()))) continue;
+            if (!j.spec().labels().entrySet().containsAll(q.labels().entrySet())) continue;
             if (after != null && !after.isBefore(j)) continue;
             all.add(j);
         }

@@ -55,8 +55,8 @@ public interface StateStore extends AutoCloseable {
     @Override
     void close();
 
-    /** Filter and paging for job listings. {@code after} is the cursor returned by the previous page. */
-    record JobQuery(JobState state, String queue, String labelKey, String labelValue, int limit, String after) {
+    /** Filter and paging for job listings: every label must match. {@code after} is the cursor returned by the previous page. */
+    record JobQuery(JobState state, String queue, java.util.Map<String, String> labels, int limit, String after) {
     }
 
     record Page<T>(List<T> items, String next) {

@@ -186,14 +186,16 @@ class CoordinatorApiIT {
     }
 
     @Test
-    void jobsListPagesNewestFirstWithACursor() throws Exception {
+    void jobsListFiltersByEveryLabelAndPagesNewestFirstWithACursor() throws Exception {
         for (int i = 0; i < 5; i++)
-            post("{\"id\":\"page-" + i + "\",\"labels\":{\"set\":\"paging\"},\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}", "application/json");
+            post("{\"id\":\"page-" + i + "\",\"labels\":{\"set\":\"paging\",\"kind\":\"page\"},\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}", "application/json");
+        post("{\"id\":\"page-other\",\"labels\":{\"set\":\"paging\"},\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}",
+                "application/json"); // carries only one of the two labels asked for
         Set<String> seen = new HashSet<>();
         String next = null;
         int pages = 0;
         do {
-            JsonNode page = Json.mapper().readTree(get("/v1/jobs?label=set=paging&limit=2" + (next == null ? "" : "&after=" + next)).body());
+            JsonNode page = Json.mapper().readTree(get("/v1/jobs?label=set=paging&label=kind=page&limit=2" + (next == null ? "" : "&after=" + next)).body());
             page.path("jobs").forEach(j -> seen.add(j.path("id").asText()));
             next = page.path("next").isNull() || page.path("next").isMissingNode() ? null : page.path("next").asText();
             pages++;

@@ -1,0 +1,240 @@
+package io.nightshift.agent;
+
+import io.nightshift.agent.channel.CoordinatorChannel;
+import io.nightshift.agent.channel.StatusJournal;
+import io.nightshift.agent.logs.LogServer;
+import io.nightshift.agent.process.Isolation;
+import io.nightshift.agent.process.ProcTable;
+import io.nightshift.agent.process.Supervisor;
+import io.nightshift.agent.runner.Runners;
+import io.nightshift.agent.sandbox.SandboxGc;
+import io.nightshift.api.protocol.AgentMessage;
+import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.state.Reason;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent daemon of one machine: holds the channel to the coordinator (register, heartbeat,
+ * status updates), runs task attempts as supervised process trees in sandboxes, and serves their
+ * logs over HTTP. {@link #start} returns once the log server listens; the channel connects in the
+ * background and reconnects with back-off whenever it drops.
+ *
+ * <p>Threads: one Vert.x instance of its own (channel, HTTP) and a small scheduler for everything
+ * that touches processes and files (launch, kill, GC).
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** At shutdown, a job's kill grace period is capped at this. */
+    static final Duration SHUTDOWN_MAX_GRACE = Duration.ofSeconds(30);
+
+    private final AgentConfig config;
+    private final String id;
+    private final Isolation isolation;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final StatusJournal journal;
+    private final Attempts attempts;
+    private final Vertx vertx;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile LogServer logServer;
+    private volatile CoordinatorChannel channel;
+    private volatile ScheduledFuture<?> gcTask;
+    private int httpPort;
+    private String httpUrl;
+
+    private Agent(AgentConfig config) {
+        this.config = config;
+        Path work = config.workDir();
+        try {
+            Files.createDirectories(sandboxesRoot(work));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the agent work dir " + work, e);
+        }
+        this.id = AgentIdentity.resolve(config.id(), work, config.host());
+        this.isolation = Isolation.detect(config.cgroups());
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "nightshift-agent-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.journal = new StatusJournal(work.resolve("seq"), Clock.systemUTC());
+        Supervisor supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
+        Path sandboxes = sandboxesRoot(work);
+        supervisor.removeStaleCgroups(Set.of(), id -> Files.isDirectory(sandboxes.resolve(id)));
+        this.attempts = new Attempts(sandboxesRoot(work), Runners.defaults(), supervisor, journal, scheduler,
+                System.getenv(), Path.of(System.getProperty("java.home")));
+        this.vertx = Vertx.vertx();
+    }
+
+    static Path sandboxesRoot(Path workDir) {
+        return workDir.resolve("sandboxes");
+    }
+
+    /** Starts an agent; returns once its log server listens. The coordinator channel connects asynchronously. */
+    public static Agent start(AgentConfig config) {
+        Agent agent = new Agent(config);
+        try {
+            agent.startServices();
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
+    private void startServices() {
+        LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
+                config.resources(), config.workDir());
+        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields);
+        httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
+        String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
+        httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
+        LOG.info("agent {}: log server on {}", id, httpUrl);
+        channel = new CoordinatorChannel(vertx, config.coordinator(), id, this::registration,
+                () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size()),
+                journal, new CoordinatorChannel.Handler() {
+                    @Override
+                    public void launch(CoordinatorMessage.Launch launch) {
+                        attempts.launch(launch);
+                    }
+
+                    @Override
+                    public void kill(CoordinatorMessage.Kill kill) {
+                        if (!attempts.kill(kill.attemptId(), kill.grace(), kill.reason()))
+                            LOG.info("attempt {}: kill ignored (unknown here or already ending)", kill.attemptId());
+                    }
+                }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff());
+        channel.start();
+        SandboxGc gc = new SandboxGc(sandboxesRoot(config.workDir()), config.sandboxMaxAge(),
+                config.sandboxDiskBudgetMb() * 1024 * 1024, Clock.systemUTC(), attempts::active, attempts::forget);
+        long every = config.sandboxGcInterval().toMillis();
+        gcTask = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                gc.collect();
+            } catch (RuntimeException e) {
+                LOG.warn("agent {}: sandbox gc failed: {}", id, e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private AgentMessage.Register registration() {
+        return new AgentMessage.Register(id, config.host(), httpUrl, config.resources(), config.attributes(),
+                isolation.describe(), AgentIdentity.version(), new TreeSet<>(attempts.active()).stream().toList());
+    }
+
+    private Map<String, Object> healthFields() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agentId", id);
+        m.put("isolation", isolation.describe());
+        m.put("connected", connected());
+        m.put("running", attempts.active().size());
+        return m;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Base URL of the log server, as advertised to the coordinator. */
+    public String httpUrl() {
+        return httpUrl;
+    }
+
+    /** True while registered with a coordinator. */
+    public boolean connected() {
+        CoordinatorChannel c = channel;
+        return c != null && c.connected();
+    }
+
+    /** The isolation in use, e.g. {@code cgroup-v1(memory,cpu,pids,freezer)+session+env-scan}. */
+    public String isolation() {
+        return isolation.describe();
+    }
+
+    /** Ids of attempts that have not reached a terminal state. */
+    public Set<String> runningAttempts() {
+        return attempts.active();
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /**
+     * Kills every running attempt (reason AGENT_SHUTDOWN, each job's grace capped at 30 s), gives the
+     * coordinator a moment to acknowledge the final updates, then closes the channel, the log server
+     * and Vert.x. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        LOG.info("agent {}: shutting down; killing {} running attempt(s)", id, attempts.active().size());
+        ScheduledFuture<?> gc = gcTask;
+        if (gc != null) gc.cancel(false);
+        try {
+            attempts.killAll(Reason.AGENT_SHUTDOWN, SHUTDOWN_MAX_GRACE)
+                    .get(SHUTDOWN_MAX_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("agent {}: not every attempt ended in time: {}", id, attempts.active());
+        }
+        CoordinatorChannel c = channel;
+        if (c != null) {
+            awaitQuietly(c.awaitAcknowledged(Duration.ofSeconds(2)), Duration.ofSeconds(3));
+            awaitQuietly(c.close(), Duration.ofSeconds(5));
+        }
+        LogServer ls = logServer;
+        if (ls != null) awaitQuietly(ls.close(), Duration.ofSeconds(5));
+        awaitQuietly(vertx.close(), Duration.ofSeconds(10));
+        scheduler.shutdownNow();
+        LOG.info("agent {}: stopped", id);
+    }
+
+    private static <T> T await(Future<T> f, Duration timeout) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
+    }
+
+    private static void awaitQuietly(Future<?> f, Duration timeout) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // best effort at shutdown
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.nightshift.agent;
+
+import io.nightshift.api.Resources;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.ConfigException;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The agent's typed settings, built from a {@link Config} over {@link AgentSettings#ALL}. Unset
+ * resources are detected here (cpus, memory, disk); {@code id} stays null when unset (the agent
+ * generates and persists one in its work dir).
+ */
+public record AgentConfig(
+        String id,
+        URI coordinator,
+        String host,
+        String httpHost,
+        int httpPort,
+        Path workDir,
+        Resources resources,
+        Map<String, String> attributes,
+        Duration reconnectInitialBackoff,
+        Duration reconnectMaxBackoff,
+        Duration sandboxMaxAge,
+        long sandboxDiskBudgetMb,
+        Duration sandboxGcInterval,
+        boolean cgroups) {
+
+    /** Memory kept back for the OS and the agent when memory is detected. */
+    public static final long MEM_RESERVE_MB = 512;
+
+    public AgentConfig {
+        attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        workDir = workDir.toAbsolutePath().normalize();
+    }
+
+    public static AgentConfig from(Config c) {
+        Path workDir = c.get(AgentSettings.WORK_DIR);
+        URI coordinator;
+        try {
+            coordinator = URI.create(c.get(AgentSettings.COORDINATOR));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(AgentSettings.COORDINATOR.name() + ": not a URL: " + e.getMessage());
+        }
+        if (coordinator.getHost() == null)
+            throw new ConfigException(AgentSettings.COORDINATOR.name() + ": '" + coordinator + "' has no host");
+        Duration initial = c.get(AgentSettings.RECONNECT_INITIAL_BACKOFF);
+        Duration max = c.get(AgentSettings.RECONNECT_MAX_BACKOFF);
+        if (initial.compareTo(max) > 0)
+            throw new ConfigException(AgentSettings.RECONNECT_INITIAL_BACKOFF.name() + " (" + initial + ") must not exceed "
+                    + AgentSettings.RECONNECT_MAX_BACKOFF.name() + " (" + max + ")");
+        Double cpus = c.get(AgentSettings.CPUS);
+        Long memMb = c.get(AgentSettings.MEM_MB);
+        Long diskMb = c.get(AgentSettings.DISK_MB);
+        Integer gpus = c.get(AgentSettings.GPUS);
+        Resources total = new Resources(
+                cpus != null ? cpus : Runtime.getRuntime().availableProcessors(),
+                memMb != null ? memMb : detectMemMb(),
+                diskMb != null ? diskMb : detectDiskMb(workDir),
+                gpus != null ? gpus : 0);
+        String host = c.get(AgentSettings.HOST);
+        return new AgentConfig(c.get(AgentSettings.ID), coordinator, host != null ? host : detectHost(),
+                c.get(AgentSettings.HTTP_HOST), c.get(AgentSettings.HTTP_PORT), workDir, total,
+                parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
+                c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
+                c.get(AgentSettings.CGROUPS));
+    }
+
+    /** Defaults plus environment ({@code NIGHTSHIFT_AGENT_*}). */
+    public static AgentConfig fromEnvironment() {
+        return from(Config.load(AgentSettings.ALL, null, System.getenv(), Map.of()));
+    }
+
+    /**
+     * {@code k=v,k2=v2} → ordered map. Keys: letters, digits, {@code _ . - /}; values: anything but
+     * ',' and '='. Blank input → empty map.
+     */
+    public static Map<String, String> parseAttributes(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isBlank()) return out;
+        String name = AgentSettings.ATTRIBUTES.name();
+        for (String pair : raw.split(",", -1)) {
+            String p = pair.trim();
+            int eq = p.indexOf('=');
+            if (eq <= 0 || p.indexOf('=', eq + 1) >= 0)
+                throw new ConfigException(name + ": '" + p + "' is not a key=value pair; expected k=v,k2=v2");
+            String k = p.substring(0, eq).trim();
+            String v = p.substring(eq + 1).trim();
+            if (!k.matches("[A-Za-z0-9_./-]{1,63}"))
+                throw new ConfigException(name + ": key '" + k + "' must be 1-63 letters, digits or _ . / -");
+            if (out.putIfAbsent(k, v) != null)
+                throw new ConfigException(name + ": key '" + k + "' is given twice");
+        }
+        return out;
+    }
+
+    static long detectMemMb() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return Math.max(0, sun.getTotalMemorySize() / (1024 * 1024) - MEM_RESERVE_MB);
+        }
+        return 0;
+    }
+
+    static long detectDiskMb(Path workDir) {
+        Path p = workDir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null) return 0;
+        try {
+            return Files.getFileStore(p).getUsableSpace() / (1024 * 1024);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static String detectHost() {
+        try {
+            String h = InetAddress.getLocalHost().getHostName();
+            if (h != null && !h.isBlank()) return h;
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "127.0.0.1";
+    }
+}

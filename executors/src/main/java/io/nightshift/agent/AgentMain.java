@@ -1,0 +1,84 @@
+package io.nightshift.agent;
+
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.ConfigException;
+import io.nightshift.api.config.Setting;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs an agent in its own JVM until SIGTERM (used by integration tests; the real CLI is elsewhere).
+ * Flags map to settings by name: {@code --coordinator URL} → {@code agent.coordinator}, likewise
+ * {@code --id}, {@code --work-dir}, {@code --cpus}, {@code --mem-mb}, {@code --http-port},
+ * {@code --attributes k=v,...} and every other {@code agent.*} setting ({@code --name value} or
+ * {@code --name=value}). Environment {@code NIGHTSHIFT_AGENT_*} applies below the flags. Once up it
+ * prints one line {@code nightshift-agent <id> ready <httpUrl>} on stdout.
+ */
+public final class AgentMain {
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> flags;
+        try {
+            flags = parseFlags(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("nightshift-agent: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        AgentConfig config;
+        try {
+            config = AgentConfig.from(Config.load(AgentSettings.ALL, null, System.getenv(), flags));
+        } catch (ConfigException e) {
+            System.err.println("nightshift-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Agent agent = Agent.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "nightshift-agent-shutdown"));
+        System.out.println("nightshift-agent " + agent.id() + " ready " + agent.httpUrl());
+        System.out.flush();
+        stopped.await();
+    }
+
+    /** {@code --name value} / {@code --name=value} → {@code agent.name → value}. */
+    static Map<String, String> parseFlags(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) throw new IllegalArgumentException("usage");
+            if (!a.startsWith("--") || a.length() == 2) throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + a + " needs a value");
+                name = a.substring(2);
+                value = args[++i];
+            }
+            String key = "agent." + name;
+            if (AgentSettings.ALL.stream().map(Setting::name).noneMatch(key::equals))
+                throw new IllegalArgumentException("unknown flag --" + name);
+            if (out.put(key, value) != null) throw new IllegalArgumentException("flag --" + name + " given twice");
+        }
+        return out;
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: AgentMain [--flag value]...\n");
+        for (Setting<?> s : AgentSettings.ALL) {
+            sb.append(String.format("  --%-28s %s%n", s.name().substring("agent.".length()), s.doc()));
+        }
+        return sb.toString();
+    }
+}

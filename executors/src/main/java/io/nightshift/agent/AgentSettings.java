@@ -1,0 +1,62 @@
+package io.nightshift.agent;
+
+import io.nightshift.api.config.Setting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every agent setting, declared once. Environment: {@code NIGHTSHIFT_AGENT_...}
+ * (see {@link Setting#envName()}); flags: {@code --<name without "agent.">}.
+ */
+public final class AgentSettings {
+    private AgentSettings() {
+    }
+
+    /** Attempt-id-like: letters, digits, {@code _ - .}, not starting with a dot. */
+    static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,99}";
+
+    public static final Setting<String> ID = Setting.string("agent.id", null, ID_PATTERN,
+            "This agent's id; when unset one is generated once and kept in the work dir, so a restart keeps it.");
+    public static final Setting<String> COORDINATOR = Setting.string("agent.coordinator", "http://127.0.0.1:7070",
+            "(?i)(https?|wss?)://[^\\s/?#]+(/[^\\s?#]*)?", "Base URL of the coordinator whose agent channel this agent joins.");
+    public static final Setting<String> HOST = Setting.string("agent.host", null,
+            "Host name the agent advertises to the coordinator; default this machine's host name, or 127.0.0.1.");
+    public static final Setting<String> HTTP_HOST = Setting.string("agent.http-host", "127.0.0.1",
+            "Address the log HTTP server binds to (0.0.0.0 for every interface).");
+    public static final Setting<Integer> HTTP_PORT = Setting.integer("agent.http-port", 0, 0, 65535,
+            "Port of the log HTTP server; 0 picks a free one.");
+    public static final Setting<Path> WORK_DIR = Setting.path("agent.work-dir", Path.of("nightshift-data", "agent"),
+            "Directory for the agent's id, status sequence and task sandboxes.");
+    public static final Setting<Double> CPUS = Setting.decimal("agent.cpus", null, 0, 4096,
+            "CPUs offered to tasks; default the number of available processors.");
+    public static final Setting<Long> MEM_MB = Setting.longValue("agent.mem-mb", null, 0, 1L << 32,
+            "Memory in MiB offered to tasks; default physical memory minus a 512 MiB reserve.");
+    public static final Setting<Long> DISK_MB = Setting.longValue("agent.disk-mb", null, 0, 1L << 40,
+            "Disk in MiB offered to tasks; default the usable space of the work dir's file system.");
+    public static final Setting<Integer> GPUS = Setting.integer("agent.gpus", null, 0, 1024,
+            "GPUs offered to tasks; default 0 (no detection yet).");
+    public static final Setting<String> ATTRIBUTES = Setting.string("agent.attributes", "",
+            "Placement attributes as k=v pairs separated by commas, e.g. rack=r1,zone=eu-1.");
+    public static final Setting<Duration> RECONNECT_INITIAL_BACKOFF = Setting.duration("agent.reconnect.initial-backoff",
+            Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(5),
+            "First wait before reconnecting to the coordinator; doubles per failure, with jitter.");
+    public static final Setting<Duration> RECONNECT_MAX_BACKOFF = Setting.duration("agent.reconnect.max-backoff",
+            Duration.ofSeconds(10), Duration.ofMillis(10), Duration.ofHours(1),
+            "Longest wait between two attempts to reconnect to the coordinator.");
+    public static final Setting<Duration> SANDBOX_MAX_AGE = Setting.duration("agent.sandbox.max-age",
+            Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(3650),
+            "A finished attempt's sandbox idle for longer than this is deleted.");
+    public static final Setting<Long> SANDBOX_DISK_BUDGET_MB = Setting.longValue("agent.sandbox.disk-budget-mb",
+            10_240L, 0, 1L << 40,
+            "When all sandboxes together exceed this many MiB, finished ones are deleted, oldest first.");
+    public static final Setting<Duration> SANDBOX_GC_INTERVAL = Setting.duration("agent.sandbox.gc-interval",
+            Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(1),
+            "How often sandbox garbage collection runs.");
+    public static final Setting<Boolean> CGROUPS = Setting.bool("agent.cgroups", true,
+            "Put each attempt in its own cgroup v1 groups (memory, cpu, pids, freezer) where the hierarchies are writable.");
+
+    public static final List<Setting<?>> ALL = List.of(ID, COORDINATOR, HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB,
+            DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF, RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE,
+            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS);
+}

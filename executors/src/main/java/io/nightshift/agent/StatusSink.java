@@ -1,0 +1,10 @@
+package io.nightshift.agent;
+
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
+
+/** Where attempt state changes go (the status journal, which numbers, queues and sends them). */
+@FunctionalInterface
+public interface StatusSink {
+    void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message);
+}

@@ -1,0 +1,109 @@
+package io.nightshift.agent.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the Linux process table from {@code /proc}. Processes vanish while they are read, so every
+ * method tolerates a missing or unreadable entry by skipping it. Environment blocks are only matched,
+ * never returned or logged: they may hold secrets.
+ */
+public final class ProcTable {
+
+    /** One row of {@code /proc/<pid>/stat}: the ids needed to find a process tree. */
+    public record Proc(long pid, long ppid, long pgrp, long session, char state) {
+        /** Zombies ({@code Z}) and dead tasks ({@code X}) are gone for every purpose but their pid. */
+        public boolean isDead() {
+            return state == 'Z' || state == 'X';
+        }
+    }
+
+    public static final ProcTable SYSTEM = new ProcTable(Path.of("/proc"));
+
+    private final Path root;
+
+    public ProcTable(Path root) {
+        this.root = root;
+    }
+
+    /** Every process readable now, dead ones included (filter with {@link Proc#isDead()}). */
+    public List<Proc> list() {
+        List<Proc> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, p -> isNumeric(p.getFileName().toString()))) {
+            for (Path dir : dirs) {
+                stat(Long.parseLong(dir.getFileName().toString())).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The stat row of one process, empty when it no longer exists. */
+    public Optional<Proc> stat(long pid) {
+        String line;
+        try {
+            line = Files.readString(root.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return parseStat(line);
+    }
+
+    /**
+     * Parses {@code pid (comm) state ppid pgrp session ...}. {@code comm} may contain spaces and
+     * parentheses, so the fields are read after the LAST ')'.
+     */
+    static Optional<Proc> parseStat(String line) {
+        int close = line.lastIndexOf(')');
+        int open = line.indexOf('(');
+        if (close < 0 || open < 0) return Optional.empty();
+        try {
+            long pid = Long.parseLong(line.substring(0, open).trim());
+            String[] f = line.substring(close + 1).trim().split(" ");
+            if (f.length < 4) return Optional.empty();
+            return Optional.of(new Proc(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), f[0].charAt(0)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * True when the process's initial environment holds exactly the entry {@code name=value}. A
+     * kernel thread or a zombie has an empty environment and never matches.
+     */
+    public boolean hasEnvEntry(long pid, String name, String value) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(root.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return containsEntry(env, (name + "=" + value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code environ} is NUL-separated {@code k=v} entries; match a whole entry only. */
+    static boolean containsEntry(byte[] environ, byte[] entry) {
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) {
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start == entry.length && Arrays.equals(environ, start, i, entry, 0, entry.length)) return true;
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNumeric(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (!Character.isDigit(s.charAt(i))) return false;
+        return true;
+    }
+}

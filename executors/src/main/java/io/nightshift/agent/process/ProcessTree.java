@@ -1,0 +1,55 @@
+package io.nightshift.agent.process;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The living processes of one attempt: the union of
+ * <ol>
+ *   <li>the members of the attempt's cgroups (if any),</li>
+ *   <li>processes whose session id or process group id is the leader's pid (with session isolation;
+ *       the kernel does not reuse a pid while it names a live session or group),</li>
+ *   <li>processes whose initial environment holds {@code NIGHTSHIFT_ATTEMPT_ID=<attemptId>} (catches
+ *       children that called setsid themselves and were re-parented to init).</li>
+ * </ol>
+ * Zombies are excluded (they are already dead), and so are the agent itself and pid 1.
+ */
+public final class ProcessTree {
+    private final ProcTable procs;
+    private final String attemptId;
+    private final long leaderPid;
+    private final boolean sessionIsolated;
+    private final CgroupV1.Group group;
+    private final long self = ProcessHandle.current().pid();
+
+    public ProcessTree(ProcTable procs, String attemptId, long leaderPid, boolean sessionIsolated, CgroupV1.Group group) {
+        this.procs = procs;
+        this.attemptId = attemptId;
+        this.leaderPid = leaderPid;
+        this.sessionIsolated = sessionIsolated;
+        this.group = group;
+    }
+
+    /** Scans now; the result is stale as soon as it is returned (processes fork and exit). */
+    public Set<Long> livingMembers() {
+        Set<Long> inGroup = group == null ? Set.of() : group.pids();
+        Set<Long> members = new TreeSet<>();
+        for (ProcTable.Proc p : procs.list()) {
+            if (p.isDead() || p.pid() == self || p.pid() == 1) continue;
+            if (inGroup.contains(p.pid())
+                    || (sessionIsolated && (p.session() == leaderPid || p.pgrp() == leaderPid))
+                    || procs.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId)) {
+                members.add(p.pid());
+            }
+        }
+        return members;
+    }
+
+    public String attemptId() {
+        return attemptId;
+    }
+
+    public long leaderPid() {
+        return leaderPid;
+    }
+}

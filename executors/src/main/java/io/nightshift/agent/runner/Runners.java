@@ -1,0 +1,30 @@
+package io.nightshift.agent.runner;
+
+import io.nightshift.agent.process.LaunchException;
+import io.nightshift.api.spec.JobType;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The runner for each job type. Registering two runners for one type fails at once. */
+public final class Runners {
+    private final Map<JobType, Runner> byType = new EnumMap<>(JobType.class);
+
+    public Runners(List<? extends Runner> runners) {
+        for (Runner r : runners) {
+            if (byType.putIfAbsent(r.type(), r) != null)
+                throw new IllegalStateException("job type '" + r.type().wire() + "' registered twice");
+        }
+    }
+
+    /** command and jvm. */
+    public static Runners defaults() {
+        return new Runners(List.of(new CommandRunner(), new JvmRunner()));
+    }
+
+    public Runner forType(JobType type) throws LaunchException {
+        Runner r = byType.get(type);
+        if (r == null) throw new LaunchException("this agent has no runner for job type '" + type.wire() + "'");
+        return r;
+    }
+}

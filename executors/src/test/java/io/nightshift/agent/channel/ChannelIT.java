@@ -1,0 +1,230 @@
+package io.nightshift.agent.channel;
+
+import io.nightshift.agent.Agent;
+import io.nightshift.agent.AgentConfig;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.agent.TestSupport;
+import io.nightshift.api.Resources;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.protocol.AgentMessage;
+import io.nightshift.api.protocol.AgentMessage.StatusUpdate;
+import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The agent against a real WebSocket server that speaks the coordinator's side of the protocol. */
+class ChannelIT {
+    static final Duration T = Duration.ofSeconds(20);
+
+    @TempDir
+    Path work;
+    TestCoordinator coordinator;
+    Agent agent;
+
+    @BeforeEach
+    void startCoordinator() throws Exception {
+        coordinator = new TestCoordinator();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) agent.close();
+        coordinator.close();
+    }
+
+    @AfterAll
+    static void safetyNet() {
+        TestSupport.killLeftovers();
+    }
+
+    private Agent startAgent(Map<String, String> extra) {
+        Map<String, String> flags = new HashMap<>(Map.of(
+                "agent.coordinator", coordinator.url(),
+                "agent.work-dir", work.toString(),
+                "agent.cpus", "2", "agent.mem-mb", "1024", "agent.disk-mb", "2048",
+                "agent.attributes", "rack=r1,zone=z9",
+                "agent.reconnect.initial-backoff", "50ms", "agent.reconnect.max-backoff", "200ms"));
+        flags.putAll(extra);
+        agent = Agent.start(AgentConfig.from(Config.load(AgentSettings.ALL, null, Map.of(), flags)));
+        return agent;
+    }
+
+    private static List<TaskState> states(List<StatusUpdate> updates) {
+        return updates.stream().map(StatusUpdate::state).toList();
+    }
+
+    @Test
+    void registersWithItsIdentityCapacityAndIsolation() {
+        startAgent(Map.of());
+        await().atMost(T).until(() -> !coordinator.received(AgentMessage.Register.class).isEmpty());
+        AgentMessage.Register r = coordinator.received(AgentMessage.Register.class).get(0);
+        assertThat(r.agentId()).isEqualTo(agent.id()).isNotBlank();
+        assertThat(r.httpUrl()).isEqualTo(agent.httpUrl()).isEqualTo("http://127.0.0.1:" + agent.httpPort());
+        assertThat(r.host()).isNotBlank();
+        assertThat(r.total()).isEqualTo(new Resources(2, 1024, 2048, 0));
+        assertThat(r.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of("rack", "r1", "zone", "z9"));
+        assertThat(r.isolation()).isEqualTo(agent.isolation()).endsWith("env-scan");
+        assertThat(r.version()).isNotBlank();
+        assertThat(r.running()).isEmpty();
+        await().atMost(T).until(agent::connected);
+    }
+
+    @Test
+    void heartbeatsArriveAtTheIntervalTheCoordinatorAsked() {
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Heartbeat.class).size() >= 3);
+        assertThat(coordinator.received(AgentMessage.Heartbeat.class))
+                .allSatisfy(h -> {
+                    assertThat(h.agentId()).isEqualTo(agent.id());
+                    assertThat(h.runningAttempts()).isZero();
+                });
+    }
+
+    @Test
+    void aLaunchIsReportedStagingToFinishedWithIncreasingSeqAndADuplicateIsIgnored() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.shell("echo hi").id("hello").build());
+        coordinator.send(launch);
+        coordinator.send(launch);
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).stream().anyMatch(u -> u.state().isTerminal()));
+        coordinator.send(launch); // after the end, too
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Heartbeat.class).size() >= 3);
+
+        List<StatusUpdate> updates = coordinator.updates(launch.attemptId());
+        assertThat(states(updates)).containsExactly(TaskState.STAGING, TaskState.FETCHING, TaskState.RUNNING, TaskState.FINISHED);
+        assertThat(updates).extracting(StatusUpdate::seq).isSorted().doesNotHaveDuplicates();
+        StatusUpdate last = updates.get(3);
+        assertThat(last.reason()).isEqualTo(Reason.EXIT_CODE);
+        assertThat(last.exitCode()).isZero();
+        assertThat(last.taskId()).isEqualTo(launch.taskId());
+        assertThat(last.time()).isNotNull();
+    }
+
+    @Test
+    void unacknowledgedUpdatesAreResentAfterAReconnectAndAnAckStopsThat() {
+        coordinator.autoAck = false;
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.command("/bin/true").id("resend").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).size() == 4);
+        List<Long> seqs = coordinator.updates(launch.attemptId()).stream().map(StatusUpdate::seq).toList();
+
+        int mark = coordinator.received.size();
+        coordinator.drop();
+        await().atMost(T).until(() -> coordinator.connections.get() == 2 && agent.connected());
+        await().atMost(T).until(() -> coordinator.since(mark).filter(StatusUpdate.class::isInstance).count() == 4);
+        assertThat(coordinator.since(mark).filter(StatusUpdate.class::isInstance).map(m -> ((StatusUpdate) m).seq()))
+                .containsExactlyElementsOf(seqs);
+        assertThat(coordinator.since(mark).findFirst()).get().isInstanceOf(AgentMessage.Register.class);
+
+        coordinator.send(new CoordinatorMessage.Ack(seqs.get(3)));
+        // The ack is processed in order on the channel: once a later heartbeat arrives, it has been applied.
+        int afterAck = coordinator.received.size();
+        await().atMost(T).until(() -> coordinator.since(afterAck).anyMatch(AgentMessage.Heartbeat.class::isInstance));
+        int mark2 = coordinator.received.size();
+        coordinator.drop();
+        await().atMost(T).until(() -> coordinator.connections.get() == 3 && agent.connected());
+        await().atMost(T).until(() -> coordinator.since(mark2).filter(AgentMessage.Heartbeat.class::isInstance).count() >= 2);
+        assertThat(coordinator.since(mark2).filter(StatusUpdate.class::isInstance)).isEmpty();
+    }
+
+    @Test
+    void aKillStopsTheAttemptAndAKillForAnUnknownAttemptIsIgnored() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("victim").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
+        assertThat(agent.runningAttempts()).containsExactly(launch.attemptId());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Heartbeat.class).stream().anyMatch(h -> h.runningAttempts() == 1));
+
+        coordinator.send(new CoordinatorMessage.Kill("no.such.attempt", Duration.ofSeconds(1), Reason.KILLED_BY_USER));
+        coordinator.send(new CoordinatorMessage.Kill(launch.attemptId(), Duration.ofSeconds(1), Reason.KILLED_BY_USER));
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).stream().anyMatch(u -> u.state().isTerminal()));
+        StatusUpdate end = coordinator.updates(launch.attemptId()).get(3);
+        assertThat(end.state()).isEqualTo(TaskState.KILLED);
+        assertThat(end.reason()).isEqualTo(Reason.KILLED_BY_USER);
+        assertThat(coordinator.updates("no.such.attempt")).isEmpty();
+        assertThat(agent.runningAttempts()).isEmpty();
+        assertThat(TestSupport.markedProcesses(launch.attemptId())).isEmpty();
+    }
+
+    @Test
+    void malformedFramesAreIgnoredAndTheChannelStaysUp() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        coordinator.sendRaw("not json at all");
+        coordinator.sendRaw("{\"type\":\"bogus\"}");
+        coordinator.sendRaw("{\"type\":\"launch\",\"attemptId\":\"x\"}");
+        var launch = TestSupport.launch(JobSpec.command("/bin/true").id("after").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).stream().anyMatch(u -> u.state() == TaskState.FINISHED));
+        assertThat(coordinator.connections.get()).isEqualTo(1);
+        // The structurally valid but spec-less launch was refused, not half-started.
+        assertThat(states(coordinator.updates("x"))).containsExactly(TaskState.FAILED);
+        assertThat(coordinator.updates("x").get(0).reason()).isEqualTo(Reason.LAUNCH_FAILED);
+        assertThat(agent.runningAttempts()).isEmpty();
+    }
+
+    @Test
+    void aRejectedAgentRetriesWithBackoffUntilAccepted() {
+        coordinator.reject = "not today";
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= 3);
+        assertThat(agent.connected()).isFalse();
+        coordinator.reject = null;
+        await().atMost(T).until(agent::connected);
+    }
+
+    @Test
+    void closeKillsRunningAttemptsAndReportsThemBeforeLeaving() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("shutdown").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
+
+        agent.close();
+
+        StatusUpdate end = coordinator.updates(launch.attemptId()).get(3);
+        assertThat(end.state()).isEqualTo(TaskState.KILLED);
+        assertThat(end.reason()).isEqualTo(Reason.AGENT_SHUTDOWN);
+        assertThat(TestSupport.markedProcesses(launch.attemptId())).isEmpty();
+    }
+
+    @Test
+    void theIdAndSeqSurviveARestart() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.command("/bin/true").id("before").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).size() == 4);
+        String id = agent.id();
+        long lastSeq = coordinator.updates(launch.attemptId()).get(3).seq();
+        agent.close();
+
+        startAgent(Map.of());
+        assertThat(agent.id()).isEqualTo(id);
+        await().atMost(T).until(agent::connected);
+        var again = TestSupport.launch(JobSpec.command("/bin/true").id("after").build());
+        coordinator.send(again);
+        await().atMost(T).until(() -> coordinator.updates(again.attemptId()).size() == 4);
+        assertThat(coordinator.updates(again.attemptId()).get(0).seq()).isGreaterThan(lastSeq);
+    }
+}

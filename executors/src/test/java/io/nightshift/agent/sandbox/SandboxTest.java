@@ -1,0 +1,58 @@
+package io.nightshift.agent.sandbox;
+
+import io.nightshift.agent.TestSupport;
+import io.nightshift.api.json.Json;
+import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.spec.JobSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SandboxTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void createLaysOutTheDocumentedFiles() throws Exception {
+        var launch = TestSupport.launch("myjob.r1.0.1",
+                JobSpec.command("/bin/true").id("myjob").env(Map.of("TOKEN", "s3cret")).build());
+        Sandbox sb = Sandbox.create(root, launch);
+        assertThat(sb.dir()).isEqualTo(root.resolve("myjob.r1.0.1"));
+        assertThat(sb.stdout()).exists().isEmptyFile();
+        assertThat(sb.stderr()).exists().isEmptyFile();
+        assertThat(Files.getPosixFilePermissions(sb.taskJson())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Json.read(Files.readString(sb.taskJson()), CoordinatorMessage.class)).isEqualTo(launch);
+        assertThat(sb.exitCode()).isEmpty();
+        sb.writeExitCode(137);
+        assertThat(Files.readString(sb.exitFile())).isEqualTo("137\n");
+        assertThat(sb.exitCode()).hasValue(137);
+    }
+
+    @Test
+    void creatingTwiceKeepsWhatIsThere() throws Exception {
+        var launch = TestSupport.launch("a.1", JobSpec.command("/bin/true").id("a").build());
+        Sandbox sb = Sandbox.create(root, launch);
+        Files.writeString(sb.stdout(), "kept");
+        Sandbox again = Sandbox.create(root, launch);
+        assertThat(again.stdout()).hasContent("kept");
+        assertThat(Files.getPosixFilePermissions(again.taskJson())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void attemptIdsMustBeOneSafePathComponent() {
+        assertThat(Sandbox.isValidAttemptId("myjob.r1.0.1")).isTrue();
+        assertThat(Sandbox.isValidAttemptId("a_b-c.D9")).isTrue();
+        for (String bad : new String[]{"..", ".", ".hidden", "a/b", "../etc", "", "a b", "a\0b", "x".repeat(201), null}) {
+            assertThat(Sandbox.isValidAttemptId(bad)).as(String.valueOf(bad)).isFalse();
+        }
+        assertThatThrownBy(() -> Sandbox.dirOf(root, "..")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Sandbox.open(root, "../x")).isEmpty();
+        assertThat(Sandbox.open(root, "missing")).isEmpty();
+    }
+}

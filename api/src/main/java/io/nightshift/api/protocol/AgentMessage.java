@@ -19,13 +19,24 @@ import java.util.Map;
 })
 public sealed interface AgentMessage {
 
-    /** First message on every (re)connect. {@code running} lists the attempts the agent still supervises. */
+    /**
+     * First message on every (re)connect. {@code running} lists the attempts the agent still
+     * supervises; {@code reported} the attempts that have status updates not yet acknowledged, which
+     * the agent re-sends right after {@link CoordinatorMessage.Registered}. An attempt the coordinator
+     * believes active on this agent that is in neither list is gone (reconciled as LOST).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Register(String agentId, String host, String httpUrl, Resources total, Map<String, String> attributes,
-                    String isolation, String version, List<String> running) implements AgentMessage {
+                    String isolation, String version, List<String> running, List<String> reported) implements AgentMessage {
         public Register {
             attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
             running = running == null ? List.of() : List.copyOf(running);
+            reported = reported == null ? List.of() : List.copyOf(reported);
+        }
+
+        public Register(String agentId, String host, String httpUrl, Resources total, Map<String, String> attributes,
+                        String isolation, String version, List<String> running) {
+            this(agentId, host, httpUrl, total, attributes, isolation, version, running, List.of());
         }
     }
 

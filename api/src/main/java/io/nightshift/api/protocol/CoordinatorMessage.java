@@ -1,5 +1,6 @@
 package io.nightshift.api.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.nightshift.api.spec.JobSpec;
@@ -17,21 +18,41 @@ import java.time.Duration;
 })
 public sealed interface CoordinatorMessage {
 
-    /** Registration accepted; heartbeat at this interval. */
-    record Registered(String agentId, long heartbeatIntervalMs) implements CoordinatorMessage {
+    /**
+     * Registration accepted; heartbeat at this interval. {@code epoch} is the leader's fencing token:
+     * the agent remembers the highest it has seen and ignores launches and kills of an older epoch
+     * (0 = unfenced).
+     */
+    record Registered(String agentId, long heartbeatIntervalMs, long epoch) implements CoordinatorMessage {
+        public Registered(String agentId, long heartbeatIntervalMs) {
+            this(agentId, heartbeatIntervalMs, 0);
+        }
     }
 
-    /** Registration refused (e.g. bad id); the agent logs the reason and retries later. */
-    record Rejected(String reason) implements CoordinatorMessage {
+    /**
+     * Registration refused (e.g. bad id, or this coordinator is not the leader); the agent logs the
+     * reason and retries later, at {@code leaderUrl} first when one is given.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Rejected(String reason, String leaderUrl) implements CoordinatorMessage {
+        public Rejected(String reason) {
+            this(reason, null);
+        }
     }
 
     /** Start one attempt. Idempotent on {@code attemptId}: a duplicate launch of a known attempt is ignored. */
-    record Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec)
+    record Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch)
             implements CoordinatorMessage {
+        public Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec) {
+            this(jobId, runId, taskId, attemptId, attemptNumber, spec, 0);
+        }
     }
 
     /** Stop an attempt: SIGTERM to its whole process tree, {@code grace}, then SIGKILL. */
-    record Kill(String attemptId, Duration grace, Reason reason) implements CoordinatorMessage {
+    record Kill(String attemptId, Duration grace, Reason reason, long epoch) implements CoordinatorMessage {
+        public Kill(String attemptId, Duration grace, Reason reason) {
+            this(attemptId, grace, reason, 0);
+        }
     }
 
     /** The coordinator has stored every status update up to and including {@code seq}. */

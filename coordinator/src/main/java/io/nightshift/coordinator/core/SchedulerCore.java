@@ -81,6 +81,8 @@ public final class SchedulerCore implements AutoCloseable {
     private final Map<String, ActiveAttempt> active = new HashMap<>();
     private final Map<String, AgentState> agents = new HashMap<>();
     private boolean cycleQueued;
+    /** The leader's fencing token, sent with every launch and kill (0 while there is no durable epoch). */
+    private long epoch;
     private long cycleNumber;
     private ScheduledFuture<?> wakeTimer;
     private Instant wakeAt;
@@ -306,15 +308,35 @@ public final class SchedulerCore implements AutoCloseable {
             events.publish(now, "agent", r.agentId(), null, null, r.agentId(), AgentStatus.ACTIVE.name(), null, null);
             log.info("agent {} registered: host={} cpus={} memMb={} isolation={} running={}", r.agentId(), r.host(),
                     r.total().cpus(), r.total().memMb(), r.isolation(), r.running().size());
-            link.send(new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis()));
-            for (String attemptId : r.running()) {
-                if (!active.containsKey(attemptId)) {
-                    log.warn("agent {} runs attempt {} that should not run: killing it", r.agentId(), attemptId);
-                    link.send(new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED));
-                }
-            }
+            link.send(new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis(), epoch));
+            reconcile(s, r, link, now);
             requestCycle();
         });
+    }
+
+    /**
+     * After a (re)registration: the agent's view is the truth for what runs. Attempts it runs that
+     * should not run are killed; attempts this coordinator believes active there that the agent
+     * neither runs nor has updates for are gone (LOST, or simply re-queued if they never started).
+     */
+    private void reconcile(AgentState s, AgentMessage.Register r, AgentLink link, Instant now) {
+        Set<String> known = new HashSet<>(r.running());
+        known.addAll(r.reported());
+        for (String attemptId : r.running()) {
+            if (!active.containsKey(attemptId)) {
+                log.warn("agent {} runs attempt {} that should not run: killing it", r.agentId(), attemptId);
+                link.send(new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
+            }
+        }
+        for (ActiveAttempt a : List.copyOf(active.values())) {
+            if (!a.agentId().equals(r.agentId()) || known.contains(a.attemptId())) continue;
+            LiveJob lj = live.get(a.jobId());
+            Task task = lj == null ? null : lj.tasks.get(a.taskId());
+            if (task == null) continue;
+            log.warn("attempt {} is not on agent {} any more: reconciling", a.attemptId(), r.agentId());
+            apply(lj, TaskLifecycle.onMissing(task, lj.job.spec(), lj.job.killRequested(), now));
+            refreshRun(lj, now);
+        }
     }
 
     public void onHeartbeat(String agentId, AgentLink link) {
@@ -357,9 +379,10 @@ public final class SchedulerCore implements AutoCloseable {
                 }
                 apply(lj, t);
                 refreshRun(lj, now);
-            } else if (u.state().isActive() && !active.containsKey(u.attemptId())) {
-                log.warn("agent {} reports unknown attempt {} as {}: killing it", agentId, u.attemptId(), u.state());
-                link.send(new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED));
+            }
+            if (u.state().isActive() && !active.containsKey(u.attemptId())) {
+                log.warn("agent {} reports attempt {} as {} but it should not run: killing it", agentId, u.attemptId(), u.state());
+                link.send(new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED, epoch));
             }
             link.send(new CoordinatorMessage.Ack(u.seq())); // stored (or stale): either way the agent may forget it
         });
@@ -440,7 +463,7 @@ public final class SchedulerCore implements AutoCloseable {
             touched.add(agent);
             events.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
             agent.link.send(new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                    attempt.number(), lj.job.spec()));
+                    attempt.number(), lj.job.spec(), epoch));
             metrics.tasksLaunched.increment();
             log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
         }
@@ -477,7 +500,7 @@ public final class SchedulerCore implements AutoCloseable {
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {
                 AgentState s = agents.get(k.agentId());
-                if (s != null && s.link != null) s.link.send(new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason()));
+                if (s != null && s.link != null) s.link.send(new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason(), epoch));
                 log.info("task {} attempt {} kill sent to agent {} (grace {})", task.id(), k.attemptId(), k.agentId(), k.grace());
             } else if (e instanceof Effect.Release r) {
                 AgentState s = agents.get(r.agentId());

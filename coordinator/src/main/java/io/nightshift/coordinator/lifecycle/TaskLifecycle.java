@@ -78,6 +78,25 @@ public final class TaskLifecycle {
         return ended(task.withAttempt(lost), lost, spec, killRequested, now);
     }
 
+    /**
+     * The attempt's agent re-registered without it (neither running nor with updates to report): it
+     * is gone. An attempt that never started its process (the agent never got the launch, e.g. the
+     * coordinator died in between) goes back to PENDING at once without using a retry; one that did
+     * start is LOST and retried per the policy.
+     */
+    public static Transition onMissing(Task task, JobSpec spec, boolean killRequested, Instant now) {
+        Attempt current = task.currentAttempt();
+        if (current == null || !current.state().isActive()) return Transition.unchanged(task);
+        Attempt lost = current.withState(TaskState.LOST, Reason.RECONCILED,
+                null, "agent " + current.agentId() + " no longer knows this attempt", now);
+        Task next = task.withAttempt(lost);
+        if (current.startedAt() == null && !killRequested) {
+            return new Transition(next.withState(TaskState.PENDING, Reason.RECONCILED, null), true,
+                    List.of(new Effect.Release(current.agentId(), spec.resources())));
+        }
+        return ended(next, lost, spec, killRequested, now);
+    }
+
     /** A user asked to kill the job. A pending task ends at once; an active attempt is told to stop. */
     public static Transition onKillRequested(Task task, JobSpec spec, Instant now) {
         if (task.state().isTerminal()) return Transition.unchanged(task);
@@ -93,13 +112,20 @@ public final class TaskLifecycle {
         List<Effect> effects = new ArrayList<>();
         effects.add(new Effect.Release(ended.agentId(), spec.resources()));
         boolean retryable = ended.state() == TaskState.FAILED || ended.state() == TaskState.LOST;
-        int retriesUsed = task.attempts().size() - 1;
+        int retriesUsed = countedAttempts(task) - 1;
         if (retryable && !killRequested && retriesUsed < spec.retries().max()) {
             Instant notBefore = now.plus(spec.retries().backoff().delayBeforeRetry(retriesUsed + 1));
             effects.add(new Effect.WakeAt(notBefore));
             return new Transition(task.withState(TaskState.PENDING, ended.reason(), notBefore), true, effects);
         }
         return new Transition(task, true, effects);
+    }
+
+    /** Attempts that count against the retry policy: all but those that never started and were reconciled away. */
+    static int countedAttempts(Task task) {
+        int n = 0;
+        for (Attempt a : task.attempts()) if (!(a.reason() == Reason.RECONCILED && a.startedAt() == null)) n++;
+        return n;
     }
 
     private static int rank(TaskState s) {

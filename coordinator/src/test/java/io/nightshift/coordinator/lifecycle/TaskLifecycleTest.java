@@ -104,4 +104,22 @@ class TaskLifecycleTest {
         Transition tr = TaskLifecycle.onStatus(t, twoRetries, true, "j.r1.0.1", TaskState.FAILED, Reason.EXIT_CODE, 143, null, T0);
         assertThat(tr.task().state()).isEqualTo(TaskState.FAILED);
     }
+
+    @Test
+    void anAttemptTheAgentNeverStartedIsRequeuedWithoutUsingARetry() {
+        Task staged = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
+        Transition tr = TaskLifecycle.onMissing(staged, noRetry, false, T0.plusSeconds(1));
+        assertThat(tr.task().state()).isEqualTo(TaskState.PENDING);
+        assertThat(tr.task().attempts().get(0).state()).isEqualTo(TaskState.LOST);
+        assertThat(tr.task().attempts().get(0).reason()).isEqualTo(Reason.RECONCILED);
+        assertThat(tr.effects()).containsExactly(new Effect.Release("a1", noRetry.resources()));
+
+        // the next attempt that really ran and then vanished uses the (absent) retry budget: the task ends LOST
+        Task second = TaskLifecycle.placed(tr.task(), "a2", "h2", T0.plusSeconds(2));
+        Task running = TaskLifecycle.onStatus(second, noRetry, false, second.currentAttempt().id(), TaskState.RUNNING, null, null, null,
+                T0.plusSeconds(2)).task();
+        Transition gone = TaskLifecycle.onMissing(running, noRetry, false, T0.plusSeconds(3));
+        assertThat(gone.task().state()).isEqualTo(TaskState.LOST);
+        assertThat(gone.task().reason()).isEqualTo(Reason.RECONCILED);
+    }
 }

@@ -1,0 +1,193 @@
+package io.nightshift.cli;
+
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.api.client.NightshiftClient;
+import io.nightshift.api.client.NightshiftException;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.coordinator.CoordinatorSettings;
+import io.nightshift.testkit.LocalCluster;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code nightshift bench}: how fast a coordinator takes and starts jobs. Against
+ * {@code --coordinator} when one is named, else against a cluster of its own (1 agent, ephemeral
+ * port, data in a temporary directory that is deleted afterwards). See {@link Bench} for what is
+ * measured and how.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark submitting and starting many small jobs.",
+                "Submits N trivial jobs with bounded concurrency; reports submit->RUNNING latency (p50/p90/p99/max),",
+                "jobs/s from first submit to last job ended, failures and the coordinator's used heap.",
+                "Uses --coordinator if given, else starts its own local cluster (1 agent) on a free port."})
+final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    Nightshift root;
+
+    @Option(names = {"-n", "--jobs"}, paramLabel = "N", defaultValue = "1000", description = "Jobs to submit (default ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N", defaultValue = "32",
+            description = "Submit requests in flight at once (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
+            description = "Give up waiting for the jobs to end after this long (default ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        if (jobs < 1 || jobs > 1_000_000) throw CliException.usage("--jobs must be between 1 and 1000000");
+        if (concurrency < 1 || concurrency > 1024) throw CliException.usage("--concurrency must be between 1 and 1024");
+        Duration limit = Durations.parse("--timeout", timeout);
+        String runId = Long.toString(root.clock.millis(), 36);
+
+        if (root.coordinatorGiven()) {
+            NightshiftClient client = root.client();
+            awaitAgent(client);
+            Bench.Result r = new Bench(client, jobs, concurrency, limit, root.err, runId).run(client.baseUrl().toString());
+            print(withHeap(r, remoteHeapMiB(client)));
+            return r.failures() == 0 ? 0 : 1;
+        }
+
+        Path dir = Files.createTempDirectory("nightshift-bench-");
+        try {
+            Config config = root.config()
+                    .with(CoordinatorSettings.PORT, "0")
+                    .with(CoordinatorSettings.DATA_DIR, dir.resolve("coordinator").toString())
+                    .with(CoordinatorSettings.CLUSTER_NAME, "bench-" + runId)
+                    .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
+            Bench.Result r;
+            try (LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config)) {
+                NightshiftClient client = root.connect(cluster.url());
+                awaitAgent(client);
+                r = new Bench(client, jobs, concurrency, limit, root.err, runId).run("in-process cluster (1 agent)");
+                r = withHeap(r, inProcessHeapMiB());
+            }
+            print(r);
+            return r.failures() == 0 ? 0 : 1;
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** The benchmark measures scheduling, not agent start-up: wait until an agent is ACTIVE. */
+    private static void awaitAgent(NightshiftClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            if (client.agents().stream().anyMatch(a -> a.status() == AgentInfo.AgentStatus.ACTIVE)) return;
+            if (System.nanoTime() > deadline)
+                throw new CliException(CliException.FAILED, "no active agent at " + client.baseUrl() + " after 30s");
+            Thread.sleep(100);
+        }
+    }
+
+    /** Used heap of this JVM (which hosts the coordinator) after a full GC. */
+    static double inProcessHeapMiB() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
+    }
+
+    private static final Pattern HEAP_USED = Pattern.compile(
+            "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+
+    /** The coordinator's used heap from its Prometheus metrics, when it exports JVM memory; else null. */
+    static Double remoteHeapMiB(NightshiftClient client) {
+        try {
+            return heapFromMetrics(client.getText("/metrics"));
+        } catch (NightshiftException e) {
+            return null;
+        }
+    }
+
+    static Double heapFromMetrics(String metrics) {
+        Matcher m = HEAP_USED.matcher(metrics);
+        double sum = 0;
+        boolean any = false;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+            any = true;
+        }
+        return any ? sum / (1024.0 * 1024.0) : null;
+    }
+
+    private static Bench.Result withHeap(Bench.Result r, Double heap) {
+        return new Bench.Result(r.jobs(), r.submitted(), r.succeeded(), r.failures(), r.unfinished(), r.p50(), r.p90(),
+                r.p99(), r.max(), r.jobsPerSecond(), r.seconds(), heap, r.target(), r.firstError());
+    }
+
+    private void print(Bench.Result r) {
+        if (root.json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", r.target());
+            m.put("jobs", r.jobs());
+            m.put("submitted", r.submitted());
+            m.put("succeeded", r.succeeded());
+            m.put("failures", r.failures());
+            m.put("unfinished", r.unfinished());
+            m.put("submitToRunningMs", latencies(r));
+            m.put("jobsPerSecond", round(r.jobsPerSecond()));
+            m.put("seconds", round(r.seconds()));
+            m.put("heapMiB", r.heapMiB() == null ? null : round(r.heapMiB()));
+            if (r.firstError() != null) m.put("firstError", r.firstError());
+            root.out.println(Cli.pretty(m));
+            return;
+        }
+        root.out.println("bench against " + r.target() + ": " + r.jobs() + " jobs, " + concurrency + " submits in flight");
+        root.out.print(table(r));
+        if (r.firstError() != null) root.out.println("first submit error: " + r.firstError());
+    }
+
+    static String table(Bench.Result r) {
+        return Table.of("JOBS", "FAILURES", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "JOBS/S", "HEAP MIB")
+                .alignRight(0, 1, 2, 3, 4, 5, 6, 7)
+                .row(r.jobs(), r.failures(), ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.max()),
+                        String.format(Locale.ROOT, "%.1f", r.jobsPerSecond()),
+                        r.heapMiB() == null ? null : String.format(Locale.ROOT, "%.0f", r.heapMiB()))
+                .render();
+    }
+
+    private static Map<String, Object> latencies(Bench.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("p50", nullIfNaN(r.p50()));
+        m.put("p90", nullIfNaN(r.p90()));
+        m.put("p99", nullIfNaN(r.p99()));
+        m.put("max", nullIfNaN(r.max()));
+        return m;
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? null : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isNaN(v) ? null : round(v);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.nightshift.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nightshift.api.client.NightshiftClient;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.json.Json;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
+import io.nightshift.api.state.JobState;
+import io.nightshift.examples.PiEstimator;
+import io.nightshift.testkit.LocalCluster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code nightshift demo}: {@code local}, then the example jobs (a command that succeeds, one that
+ * fails and is retried, a JVM job) with their progress and logs, then keeps serving until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
+                "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job).",
+                "Serves until Ctrl-C, or stops once they ended with --exit."})
+final class DemoCommand implements Callable<Integer>, ServerCommand {
+    /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
+    static final List<String> EXAMPLES = List.of("command-hello.json", "command-fails.json", "jvm-pi.json");
+    static final String JAR_PLACEHOLDER = "${EXAMPLES_JAR}";
+    /** How a demo job is expected to end; anything else makes {@code demo --exit} exit 1. */
+    static final Map<String, JobState> EXPECTED = Map.of("hello", JobState.SUCCEEDED, "fails", JobState.FAILED,
+            "pi", JobState.SUCCEEDED);
+    private static final Duration DEMO_TIMEOUT = Duration.ofMinutes(5);
+    private static final int LOG_LINES = 20;
+
+    @ParentCommand
+    Nightshift root;
+
+    @Option(names = "--exit", description = "Stop once the examples have ended instead of serving until Ctrl-C "
+            + "(exit 0 when each ended as expected).")
+    boolean exitWhenDone;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config config = Servers.preferDefaultPort(root.config());
+        LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
+        boolean ok;
+        try {
+            String url = Servers.browserUrl(cluster.url());
+            root.out.println("Nightshift demo: a coordinator and one agent in this process, serving at " + url);
+            root.out.println();
+            NightshiftClient client = root.connect(cluster.url());
+            ok = runExamples(client);
+            root.out.println();
+            root.out.println("Dashboard and API: " + url + "  (OpenAPI at " + url + "v1/openapi)");
+            String flag = url.startsWith(CliSettings.DEFAULT_COORDINATOR + "/") ? "" : " --coordinator " + cluster.url();
+            root.out.println("Try, in another terminal:  ./nightshift" + flag + " status   |   ./nightshift" + flag
+                    + " submit jobs-examples/src/main/resources/examples/yaml/command-hello.yaml --wait");
+        } catch (RuntimeException | InterruptedException e) {
+            cluster.close();
+            throw e;
+        }
+        if (exitWhenDone) {
+            cluster.close();
+            return ok ? 0 : 1;
+        }
+        root.out.println("Ctrl-C to stop.");
+        root.out.flush();
+        Servers.serveUntilStopped(cluster::close);
+        return 0;
+    }
+
+    /** Submits every example, shows progress until all ended, then their logs. True when each ended as expected. */
+    boolean runExamples(NightshiftClient client) throws InterruptedException {
+        String suffix = Long.toString(root.clock.millis() / 1000 % 1_679_616, 36); // 4 base-36 digits: a fresh id per demo
+        String jar = examplesJar().toString();
+        Map<String, String> exampleOf = new LinkedHashMap<>(); // job id -> example id
+        for (String name : EXAMPLES) {
+            ObjectNode spec = example(name, jar);
+            String exampleId = spec.path("id").asText();
+            spec.put("id", exampleId + "-" + suffix);
+            Job job = client.submitRaw(bytes(spec), "application/json");
+            exampleOf.put(job.id(), exampleId);
+            root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ", from examples/" + name + ")");
+        }
+        root.out.flush();
+
+        Map<String, Progress> progress = new LinkedHashMap<>();
+        Map<String, JobDetail> last = new LinkedHashMap<>();
+        for (String id : exampleOf.keySet()) progress.put(id, new Progress(root.clock));
+        long deadline = System.nanoTime() + DEMO_TIMEOUT.toNanos();
+        while (last.size() < exampleOf.size() || last.values().stream().anyMatch(d -> !d.job().state().isTerminal())) {
+            for (String id : exampleOf.keySet()) {
+                JobDetail prev = last.get(id);
+                if (prev != null && prev.job().state().isTerminal()) continue;
+                JobDetail d = client.get(id);
+                last.put(id, d);
+                progress.get(id).update(d).forEach(root.out::println);
+            }
+            root.out.flush();
+            if (System.nanoTime() > deadline) {
+                root.err.println("warning: the examples did not all end within " + DEMO_TIMEOUT.toMinutes() + " minutes");
+                return false;
+            }
+            Thread.sleep(250);
+        }
+
+        boolean ok = true;
+        for (Map.Entry<String, String> e : exampleOf.entrySet()) {
+            JobDetail d = last.get(e.getKey());
+            JobState state = d.job().state();
+            ok &= state == EXPECTED.getOrDefault(e.getValue(), JobState.SUCCEEDED);
+            showLog(client, e.getKey(), state, NightshiftClient.Stream.STDOUT);
+            if (state != JobState.SUCCEEDED) showLog(client, e.getKey(), state, NightshiftClient.Stream.STDERR);
+        }
+        root.out.println();
+        Table t = Table.of("JOB", "NAME", "STATE", "ATTEMPTS", "EXPECTED").alignRight(3);
+        for (Map.Entry<String, String> e : exampleOf.entrySet()) {
+            JobDetail d = last.get(e.getKey());
+            int attempts = d.runs().stream().flatMap(r -> r.tasks().stream()).mapToInt(tk -> tk.attempts().size()).sum();
+            JobState want = EXPECTED.getOrDefault(e.getValue(), JobState.SUCCEEDED);
+            t.row(d.job().id(), d.job().spec().name(), d.job().state(), attempts, want == d.job().state() ? "yes" : "no: " + want);
+        }
+        root.out.print(t.render());
+        return ok;
+    }
+
+    private void showLog(NightshiftClient client, String jobId, JobState state, NightshiftClient.Stream stream) {
+        root.out.println();
+        root.out.println("--- " + jobId + " (" + state + ") " + stream.wire() + ", last " + LOG_LINES + " lines ---");
+        String text = client.logs(jobId, stream, LOG_LINES);
+        root.out.print(text.isEmpty() ? "(empty)\n" : text.endsWith("\n") ? text : text + "\n");
+    }
+
+    /** An example spec from the classpath, with the examples jar's path in place of {@code ${EXAMPLES_JAR}}. */
+    static ObjectNode example(String name, String jarPath) {
+        String text;
+        try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream("examples/" + name)) {
+            if (in == null) throw new CliException(CliException.FAILED, "example examples/" + name + " is not on the classpath");
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The path goes inside a JSON string: escape it as JSON does (backslashes on Windows, quotes).
+        String escaped = Json.write(jarPath);
+        text = text.replace(JAR_PLACEHOLDER, escaped.substring(1, escaped.length() - 1));
+        try {
+            JsonNode tree = Json.mapper().readTree(text);
+            if (!(tree instanceof ObjectNode o)) throw new CliException(CliException.FAILED, "example " + name + " is not a JSON object");
+            return o;
+        } catch (JsonProcessingException e) {
+            throw new CliException(CliException.FAILED, "example " + name + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The jar (or classes directory, in a development build) holding the example jobs; agents put it on the classpath. */
+    static Path examplesJar() {
+        try {
+            return Path.of(PiEstimator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new CliException(CliException.FAILED, "cannot locate the examples jar: " + e);
+        }
+    }
+
+    private static byte[] bytes(JsonNode n) {
+        try {
+            return Json.mapper().writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.nightshift.cli;
+
+import io.nightshift.api.client.JobQuery;
+import io.nightshift.api.client.NightshiftClient;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.state.JobState;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code nightshift status [ID]}: the jobs as a table, or one job with its runs, tasks, attempts and pending reasons. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"List jobs, or show one job with its runs, tasks and attempts.",
+                "Without ID: a table of jobs (ID, NAME, STATE, QUEUE, SUBMITTED).",
+                "With ID: the job, its runs, tasks and attempts (agent, exit code, reason) and, while pending, why it waits."})
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    Nightshift root;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "A job id.")
+    String id;
+
+    @Option(names = "--state", paramLabel = "STATE", description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+    JobState state;
+
+    @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
+    String queue;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Only jobs with this label (repeatable).")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N jobs (0 = all; default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() {
+        NightshiftClient client = root.client();
+        if (id != null) {
+            String jobId = Cli.jobOfTask(id) != null ? Cli.jobOfTask(id) : id;
+            if (root.json()) root.out.println(Cli.pretty(client.getJson("/v1/jobs/" + Cli.pathSegment(jobId))));
+            else root.out.print(Views.jobDetail(client.get(jobId), root.zone));
+            return 0;
+        }
+        if (limit < 0) throw CliException.usage("--limit must not be negative");
+        JobQuery q = JobQuery.all().withState(state).withQueue(queue).withLimit(limit);
+        for (Map.Entry<String, String> l : labels.entrySet()) q = q.withLabel(l.getKey(), l.getValue());
+        List<Job> jobs = client.list(q);
+        if (root.json()) {
+            root.out.println(Cli.pretty(Map.of("jobs", jobs)));
+        } else if (jobs.isEmpty()) {
+            root.out.println("No jobs.");
+        } else {
+            root.out.print(Views.jobsTable(jobs, root.zone));
+        }
+        return 0;
+    }
+}

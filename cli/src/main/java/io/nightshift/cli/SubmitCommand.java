@@ -1,0 +1,78 @@
+package io.nightshift.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.api.client.NightshiftClient;
+import io.nightshift.api.json.Json;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
+import io.nightshift.api.spec.JobSpecParser;
+import io.nightshift.api.state.JobState;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code nightshift submit FILE|- [--wait]}: reads a JSON or YAML spec, checks it locally with the
+ * same parser the coordinator uses (every problem listed, exit 2), submits it and prints the job
+ * id. With {@code --wait} it then reports each state change and exits 0 when the job SUCCEEDED,
+ * 1 when it FAILED or was KILLED.
+ */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = {"Submit a job spec and print the job id.",
+                "FILE is JSON, or YAML for .yaml/.yml files; '-' reads stdin (JSON or YAML, detected).",
+                "The spec is checked locally first: every problem is listed, exit 2.",
+                "With --wait, show its progress and exit 0 if it succeeded, 1 if it failed or was killed."})
+final class SubmitCommand implements Callable<Integer> {
+    @ParentCommand
+    Nightshift root;
+
+    @Parameters(index = "0", paramLabel = "FILE|-", description = "Job spec file, or - for stdin.")
+    String file;
+
+    @Option(names = {"-w", "--wait"}, description = "Wait for the job to end, showing each state change.")
+    boolean await;
+
+    @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "Resending the same spec with the same key returns the first job instead of a new one.")
+    String idempotencyKey;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "With --wait: give up after this long (e.g. 30s, 10m, PT1H; default: setting cli.wait-timeout).")
+    String timeout;
+
+    @Override
+    public Integer call() {
+        Duration waitFor = timeout == null ? root.config().get(CliSettings.WAIT_TIMEOUT) : Durations.parse("--timeout", timeout);
+        JsonNode tree = SpecFiles.read(file, root.workDir, root.stdin);
+        JobSpecParser.parse(tree); // every problem at once, before anything is sent
+        byte[] body;
+        try {
+            body = Json.mapper().writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        NightshiftClient client = root.client();
+        Job job = client.submitRaw(body, "application/json", idempotencyKey);
+        if (!await) {
+            root.out.println(root.json() ? Cli.pretty(job) : job.id());
+            return 0;
+        }
+        Progress progress = new Progress(root.clock);
+        if (!root.json()) root.out.println(job.id());
+        JobDetail done = client.await(job.id(), waitFor, d -> {
+            if (!root.json()) progress.update(d).forEach(root.out::println);
+            root.out.flush();
+        });
+        if (root.json()) root.out.println(Cli.pretty(done));
+        return exitCode(done.job().state());
+    }
+
+    static int exitCode(JobState s) {
+        return s == JobState.SUCCEEDED ? 0 : 1;
+    }
+}

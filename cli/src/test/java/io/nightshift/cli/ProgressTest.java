@@ -1,0 +1,52 @@
+package io.nightshift.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nightshift.api.model.JobDetail;
+import io.nightshift.api.model.PendingReason;
+import io.nightshift.api.model.Task;
+import java.util.List;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.TaskState;
+import org.junit.jupiter.api.Test;
+
+class ProgressTest {
+    final Progress progress = new Progress(CliRunner.CLOCK);
+
+    @Test
+    void eachChangeIsReportedOnceInOrder() {
+        assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
+                .containsExactly("10:00:00 job j QUEUED", "10:00:00 waiting: no.agents: no agent is registered");
+        assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
+                .isEmpty();
+        assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING,
+                Fixtures.attempt("j.r1.0", 1, TaskState.RUNNING, null))))
+                .containsExactly("10:00:00 job j RUNNING", "10:00:00 task j.r1.0 attempt 1 RUNNING on agent-1 (host-1)");
+        assertThat(progress.update(Fixtures.detail("j", JobState.FAILED,
+                Fixtures.attempt("j.r1.0", 1, TaskState.FAILED, 2))))
+                .containsExactly("10:00:00 task j.r1.0 attempt 1 FAILED exit 2", "10:00:00 job j FAILED (EXIT_CODE)");
+    }
+
+    @Test
+    void aFirstSnapshotOfAFinishedJobTellsTheWholeStory() {
+        assertThat(progress.update(Fixtures.detail("j", JobState.SUCCEEDED,
+                Fixtures.attempt("j.r1.0", 1, TaskState.FAILED, 1),
+                Fixtures.attempt("j.r1.0", 2, TaskState.FINISHED, 0))))
+                .containsExactly("10:00:00 task j.r1.0 attempt 1 FAILED exit 1",
+                        "10:00:00 task j.r1.0 attempt 2 FINISHED exit 0",
+                        "10:00:00 job j SUCCEEDED");
+    }
+
+    @Test
+    void aRetryBackOffIsToldOnceByTheTaskLine() {
+        JobDetail failedOnce = Fixtures.detail("j", JobState.RUNNING, Fixtures.attempt("j.r1.0", 1, TaskState.FAILED, 1));
+        Task t = failedOnce.runs().get(0).tasks().get(0);
+        Task waiting = new Task(1, t.id(), t.jobId(), t.runId(), 0, TaskState.PENDING, null, t.queuedAt(),
+                Fixtures.T0.plusSeconds(3600), t.attempts());
+        JobDetail d = new JobDetail(failedOnce.job(), List.of(new JobDetail.RunDetail(failedOnce.runs().get(0).run(), List.of(waiting))),
+                new JobDetail.Pending(List.of(t.id()), List.of(new PendingReason("backoff", 0, "retry back-off until later"))));
+
+        assertThat(progress.update(d)).containsExactly("10:00:00 job j RUNNING",
+                "10:00:00 task j.r1.0 attempt 1 FAILED exit 1", "10:00:00 task j.r1.0 waits to retry until 10:00:00");
+    }
+}

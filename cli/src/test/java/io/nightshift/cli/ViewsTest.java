@@ -1,0 +1,71 @@
+package io.nightshift.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nightshift.api.model.PendingReason;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.TaskState;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ViewsTest {
+
+    @Test
+    void aJobShowsEachAttemptWithAgentExitCodeAndReason() {
+        String text = Views.jobDetail(Fixtures.detail("fails", JobState.FAILED,
+                Fixtures.attempt("fails.r1.0", 1, TaskState.FAILED, 3),
+                Fixtures.attempt("fails.r1.0", 2, TaskState.FAILED, 3)), ZoneOffset.UTC);
+
+        assertThat(text).isEqualTo("""
+                Job        fails
+                Name       Say hello
+                State      FAILED (EXIT_CODE)
+                Queue      default
+                Type       command
+                Resources  0.5 cpus, 128 MiB
+                Submitted  2025-03-01 09:00:00
+                Finished   2025-03-01 09:00:02
+
+                Run fails.r1  FAILED  created 2025-03-01 09:00:00  finished 2025-03-01 09:00:02
+                  TASK        ATTEMPT  STATE   AGENT    HOST    EXIT  REASON     STARTED   FINISHED  MESSAGE
+                  fails.r1.0        1  FAILED  agent-1  host-1     3  EXIT_CODE  09:00:01  09:00:02  exited with code 3
+                  fails.r1.0        2  FAILED  agent-1  host-1     3  EXIT_CODE  09:00:02  09:00:03  exited with code 3
+                """);
+    }
+
+    @Test
+    void aPendingJobSaysWhyItWaits() {
+        String text = Views.jobDetail(Fixtures.pending("big",
+                new PendingReason("insufficient.cpus", 2, "cpus: asked 64, largest free 2"),
+                new PendingReason("no.agents", 0, null)), ZoneOffset.UTC);
+
+        assertThat(text).contains(
+                "  TASK      ATTEMPT  STATE    AGENT  HOST  EXIT  REASON  STARTED  FINISHED  MESSAGE\n"
+                + "  big.r1.0        -  PENDING  -      -        -  -       -        -         waiting for a placement\n");
+        assertThat(text).endsWith("""
+                Pending: 1 task(s) waiting
+                  insufficient.cpus (2 agents): cpus: asked 64, largest free 2
+                  no.agents
+                """);
+    }
+
+    @Test
+    void agentsShowFreeOverTotal() {
+        String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), Fixtures.agent("a2", 16, 65536, 0, 0)));
+
+        assertThat(text).isEqualTo("""
+                ID  HOST     STATUS  CPUS FREE/TOTAL  MEM MiB FREE/TOTAL  ISOLATION
+                a1  host-a1  ACTIVE            2.5/4           7168/8192  session+env-scan
+                a2  host-a2  ACTIVE            16/16         65536/65536  session+env-scan
+                """);
+    }
+
+    @Test
+    void cpusShowAtMostTwoDecimals() {
+        assertThat(Views.cpus(0.01)).isEqualTo("0.01");
+        assertThat(Views.cpus(2.0)).isEqualTo("2");
+        assertThat(Views.cpus(1.0 / 3)).isEqualTo("0.33");
+        assertThat(Views.cpus(10)).isEqualTo("10");
+    }
+}

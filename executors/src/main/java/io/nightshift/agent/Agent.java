@@ -1,6 +1,7 @@
 package io.nightshift.agent;
 
 import io.nightshift.agent.channel.CoordinatorChannel;
+import io.nightshift.agent.channel.Fencing;
 import io.nightshift.agent.channel.StatusJournal;
 import io.nightshift.agent.logs.LogServer;
 import io.nightshift.agent.process.Isolation;
@@ -15,17 +16,22 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -37,19 +43,29 @@ import org.slf4j.LoggerFactory;
  * logs over HTTP. {@link #start} returns once the log server listens; the channel connects in the
  * background and reconnects with back-off whenever it drops.
  *
+ * <p>Tasks do not depend on the agent's lifetime. Status updates are journaled on disk until
+ * acknowledged; each attempt keeps a checkpoint in its sandbox. {@link #start} first recovers what an
+ * earlier run on the same work dir left (re-attaches to running attempts, reports those that ended
+ * meanwhile), then registers, listing both. {@link #stop(boolean) stop(false)} leaves tasks running
+ * for the next start to re-attach; {@code stop(true)} kills them.
+ *
  * <p>Threads: one Vert.x instance of its own (channel, HTTP) and a small scheduler for everything
- * that touches processes and files (launch, kill, GC).
+ * that touches processes and files (launch, kill, GC, journal bookkeeping).
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** At shutdown, a job's kill grace period is capped at this. */
     static final Duration SHUTDOWN_MAX_GRACE = Duration.ofSeconds(30);
+    /** How long start waits for attempts found ended to be reported before registering anyway. */
+    static final Duration RECOVERY_REPORT_TIMEOUT = Duration.ofSeconds(15);
 
     private final AgentConfig config;
     private final String id;
     private final Isolation isolation;
     private final ScheduledThreadPoolExecutor scheduler;
     private final StatusJournal journal;
+    private final Fencing fencing;
+    private final Supervisor supervisor;
     private final Attempts attempts;
     private final Vertx vertx;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,10 +92,9 @@ public final class Agent implements AutoCloseable {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.journal = new StatusJournal(work.resolve("seq"), Clock.systemUTC());
-        Supervisor supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
-        Path sandboxes = sandboxesRoot(work);
-        supervisor.removeStaleCgroups(Set.of(), id -> Files.isDirectory(sandboxes.resolve(id)));
+        this.journal = StatusJournal.open(work, Clock.systemUTC(), scheduler);
+        this.fencing = new Fencing(work);
+        this.supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
         this.attempts = new Attempts(sandboxesRoot(work), Runners.defaults(), supervisor, journal, scheduler,
                 System.getenv(), Path.of(System.getProperty("java.home")));
         this.vertx = Vertx.vertx();
@@ -104,14 +119,15 @@ public final class Agent implements AutoCloseable {
     private void startServices() {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
+        recover();
         logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields);
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
         httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
         LOG.info("agent {}: log server on {}", id, httpUrl);
-        channel = new CoordinatorChannel(vertx, config.coordinator(), id, this::registration,
+        channel = new CoordinatorChannel(vertx, config.coordinators(), id, this::registration,
                 () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size()),
-                journal, new CoordinatorChannel.Handler() {
+                journal, fencing, new CoordinatorChannel.Handler() {
                     @Override
                     public void launch(CoordinatorMessage.Launch launch) {
                         attempts.launch(launch);
@@ -136,9 +152,31 @@ public final class Agent implements AutoCloseable {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Takes over what an earlier run left: re-attaches, and waits (bounded) until the attempts that
+     * ended meanwhile are journaled, so the first Register lists every attempt in running or reported.
+     * Then removes cgroups nobody owns any more.
+     */
+    private void recover() {
+        CompletableFuture<Void> reported = attempts.recover();
+        try {
+            reported.get(RECOVERY_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("agent {}: attempts that ended while the agent was down are still being cleaned up; registering anyway",
+                    id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("agent {}: recovery failed: {}", id, e.getCause().toString());
+        }
+        Path sandboxes = sandboxesRoot(config.workDir());
+        supervisor.removeStaleCgroups(attempts.active(), aid -> Files.isDirectory(sandboxes.resolve(aid)));
+    }
+
     private AgentMessage.Register registration() {
         return new AgentMessage.Register(id, config.host(), httpUrl, config.resources(), config.attributes(),
-                isolation.describe(), AgentIdentity.version(), new TreeSet<>(attempts.active()).stream().toList());
+                isolation.describe(), AgentIdentity.version(), new TreeSet<>(attempts.active()).stream().toList(),
+                List.copyOf(journal.unackedAttempts()));
     }
 
     private Map<String, Object> healthFields() {
@@ -187,22 +225,55 @@ public final class Agent implements AutoCloseable {
         return config;
     }
 
+    /** The highest leader epoch this agent has seen (fencing). */
+    public long leaderEpoch() {
+        return fencing.highest();
+    }
+
+    /** The coordinator this agent is registered with now, or null. */
+    public URI registeredWith() {
+        CoordinatorChannel c = channel;
+        return c == null ? null : c.registeredWith();
+    }
+
     /**
-     * Kills every running attempt (reason AGENT_SHUTDOWN, each job's grace capped at 30 s), gives the
-     * coordinator a moment to acknowledge the final updates, then closes the channel, the log server
-     * and Vert.x. Idempotent.
+     * {@link #stop(boolean) stop}{@code (agent.kill-tasks-on-stop)}: by default the tasks keep
+     * running, to be re-attached by the next agent started on this work dir. Idempotent.
      */
     @Override
     public void close() {
+        stop(config.killTasksOnStop());
+    }
+
+    /**
+     * Stops the agent. Refuses new launches, then:
+     * <ul>
+     *   <li>{@code killTasks = true}: kills every running attempt (reason AGENT_SHUTDOWN, each job's
+     *       grace capped at 30 s) and reports it (for {@code nightshift local}'s Ctrl-C and tests);</li>
+     *   <li>{@code killTasks = false}: leaves every attempt running, untouched; its checkpoint is on
+     *       disk and the next agent started on this work dir re-attaches to it (an agent upgrade or
+     *       restart under systemd).</li>
+     * </ul>
+     * Either way it gives the coordinator a moment to acknowledge what is pending (the rest stays in
+     * the journal and is re-sent by the next start), then closes the channel, the log server, Vert.x
+     * and the journal. Idempotent: only the first call acts.
+     */
+    public void stop(boolean killTasks) {
         if (!closed.compareAndSet(false, true)) return;
-        LOG.info("agent {}: shutting down; killing {} running attempt(s)", id, attempts.active().size());
         ScheduledFuture<?> gc = gcTask;
         if (gc != null) gc.cancel(false);
-        try {
-            attempts.killAll(Reason.AGENT_SHUTDOWN, SHUTDOWN_MAX_GRACE)
-                    .get(SHUTDOWN_MAX_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("agent {}: not every attempt ended in time: {}", id, attempts.active());
+        if (killTasks) {
+            LOG.info("agent {}: stopping; killing {} running attempt(s)", id, attempts.active().size());
+            try {
+                attempts.killAll(Reason.AGENT_SHUTDOWN, SHUTDOWN_MAX_GRACE)
+                        .get(SHUTDOWN_MAX_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("agent {}: not every attempt ended in time: {}", id, attempts.active());
+            }
+        } else {
+            Set<String> left = attempts.detach();
+            LOG.info("agent {}: stopping; leaving {} attempt(s) running for the next start to re-attach: {}", id,
+                    left.size(), left);
         }
         CoordinatorChannel c = channel;
         if (c != null) {
@@ -213,6 +284,12 @@ public final class Agent implements AutoCloseable {
         if (ls != null) awaitQuietly(ls.close(), Duration.ofSeconds(5));
         awaitQuietly(vertx.close(), Duration.ofSeconds(10));
         scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journal.close();
         LOG.info("agent {}: stopped", id);
     }
 

@@ -7,21 +7,26 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The agent's typed settings, built from a {@link Config} over {@link AgentSettings#ALL}. Unset
  * resources are detected here (cpus, memory, disk); {@code id} stays null when unset (the agent
- * generates and persists one in its work dir).
+ * generates and persists one in its work dir). {@code coordinators} is the list given in
+ * {@code agent.coordinator}, in order, without duplicates.
  */
 public record AgentConfig(
         String id,
-        URI coordinator,
+        List<URI> coordinators,
         String host,
         String httpHost,
         int httpPort,
@@ -33,7 +38,8 @@ public record AgentConfig(
         Duration sandboxMaxAge,
         long sandboxDiskBudgetMb,
         Duration sandboxGcInterval,
-        boolean cgroups) {
+        boolean cgroups,
+        boolean killTasksOnStop) {
 
     /** Memory kept back for the OS and the agent when memory is detected. */
     public static final long MEM_RESERVE_MB = 512;
@@ -41,18 +47,18 @@ public record AgentConfig(
     public AgentConfig {
         attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         workDir = workDir.toAbsolutePath().normalize();
+        coordinators = List.copyOf(coordinators);
+        if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
+    }
+
+    /** The first coordinator URL (the only one in a single-coordinator set-up). */
+    public URI coordinator() {
+        return coordinators.get(0);
     }
 
     public static AgentConfig from(Config c) {
         Path workDir = c.get(AgentSettings.WORK_DIR);
-        URI coordinator;
-        try {
-            coordinator = URI.create(c.get(AgentSettings.COORDINATOR));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(AgentSettings.COORDINATOR.name() + ": not a URL: " + e.getMessage());
-        }
-        if (coordinator.getHost() == null)
-            throw new ConfigException(AgentSettings.COORDINATOR.name() + ": '" + coordinator + "' has no host");
+        List<URI> coordinators = parseCoordinators(c.get(AgentSettings.COORDINATOR));
         Duration initial = c.get(AgentSettings.RECONNECT_INITIAL_BACKOFF);
         Duration max = c.get(AgentSettings.RECONNECT_MAX_BACKOFF);
         if (initial.compareTo(max) > 0)
@@ -68,11 +74,35 @@ public record AgentConfig(
                 diskMb != null ? diskMb : detectDiskMb(workDir),
                 gpus != null ? gpus : 0);
         String host = c.get(AgentSettings.HOST);
-        return new AgentConfig(c.get(AgentSettings.ID), coordinator, host != null ? host : detectHost(),
+        return new AgentConfig(c.get(AgentSettings.ID), coordinators, host != null ? host : detectHost(),
                 c.get(AgentSettings.HTTP_HOST), c.get(AgentSettings.HTTP_PORT), workDir, total,
                 parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
-                c.get(AgentSettings.CGROUPS));
+                c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP));
+    }
+
+    /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */
+    public static List<URI> parseCoordinators(String raw) {
+        String name = AgentSettings.COORDINATOR.name();
+        Set<URI> out = new LinkedHashSet<>();
+        for (String part : raw.split(",", -1)) {
+            String p = part.trim();
+            if (p.isEmpty()) throw new ConfigException(name + ": an empty URL in the list '" + raw + "'");
+            URI u;
+            try {
+                u = new URI(p);
+            } catch (URISyntaxException e) {
+                throw new ConfigException(name + ": '" + p + "' is not a URL: " + e.getMessage());
+            }
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("http", "https", "ws", "wss").contains(scheme))
+                throw new ConfigException(name + ": '" + p + "' must be an http://, https://, ws:// or wss:// URL");
+            if (u.getHost() == null) throw new ConfigException(name + ": '" + p + "' has no host");
+            if (u.getRawQuery() != null || u.getRawFragment() != null)
+                throw new ConfigException(name + ": '" + p + "' must not have a query or fragment");
+            out.add(u);
+        }
+        return List.copyOf(out);
     }
 
     /** Defaults plus environment ({@code NIGHTSHIFT_AGENT_*}). */

@@ -9,6 +9,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs an agent in its own JVM until SIGTERM (used by integration tests; the real CLI is elsewhere).
+ * SIGTERM stops it with {@link Agent#close()}: by default its tasks keep running and the next agent
+ * started on the same work dir re-attaches to them; {@code --kill-tasks-on-stop true} kills them
+ * instead (reported KILLED / AGENT_SHUTDOWN).
  * Flags map to settings by name: {@code --coordinator URL} → {@code agent.coordinator}, likewise
  * {@code --id}, {@code --work-dir}, {@code --cpus}, {@code --mem-mb}, {@code --http-port},
  * {@code --attributes k=v,...} and every other {@code agent.*} setting ({@code --name value} or

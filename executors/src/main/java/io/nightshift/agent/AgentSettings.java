@@ -18,8 +18,13 @@ public final class AgentSettings {
 
     public static final Setting<String> ID = Setting.string("agent.id", null, ID_PATTERN,
             "This agent's id; when unset one is generated once and kept in the work dir, so a restart keeps it.");
+    /** One coordinator base URL: http(s) or ws(s), a host, an optional path; no query, no comma. */
+    static final String COORDINATOR_URL = "(?i)(https?|wss?)://[^\\s/?#,]+(/[^\\s?#,]*)?";
+
     public static final Setting<String> COORDINATOR = Setting.string("agent.coordinator", "http://127.0.0.1:7070",
-            "(?i)(https?|wss?)://[^\\s/?#]+(/[^\\s?#]*)?", "Base URL of the coordinator whose agent channel this agent joins.");
+            COORDINATOR_URL + "(\\s*,\\s*" + COORDINATOR_URL + ")*",
+            "Base URL of the coordinator whose agent channel this agent joins; several, separated by commas, are "
+                    + "tried in turn (the agent follows a non-leader's pointer to the leader).");
     public static final Setting<String> HOST = Setting.string("agent.host", null,
             "Host name the agent advertises to the coordinator; default this machine's host name, or 127.0.0.1.");
     public static final Setting<String> HTTP_HOST = Setting.string("agent.http-host", "127.0.0.1",
@@ -56,7 +61,11 @@ public final class AgentSettings {
     public static final Setting<Boolean> CGROUPS = Setting.bool("agent.cgroups", true,
             "Put each attempt in its own cgroup v1 groups (memory, cpu, pids, freezer) where the hierarchies are writable.");
 
+    public static final Setting<Boolean> KILL_TASKS_ON_STOP = Setting.bool("agent.kill-tasks-on-stop", false,
+            "Whether stopping the agent (SIGTERM, Agent.close) kills its running tasks; by default they keep running "
+                    + "and the next agent started on the same work dir re-attaches to them.");
+
     public static final List<Setting<?>> ALL = List.of(ID, COORDINATOR, HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB,
             DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF, RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE,
-            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS);
+            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP);
 }

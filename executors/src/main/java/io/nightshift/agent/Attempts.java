@@ -6,19 +6,28 @@ import io.nightshift.agent.process.SupervisedProcess;
 import io.nightshift.agent.process.Supervisor;
 import io.nightshift.agent.runner.Runners;
 import io.nightshift.agent.runner.TaskContext;
+import io.nightshift.agent.sandbox.Checkpoint;
 import io.nightshift.agent.sandbox.Sandbox;
 import io.nightshift.api.protocol.CoordinatorMessage.Launch;
 import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +43,23 @@ import org.slf4j.LoggerFactory;
  *                └─ sandbox/runner/exec ────┴─▶ FAILED/LAUNCH_FAILED         ├─ exit 0      ─▶ FINISHED/EXIT_CODE
  *                   failure                                                  ├─ exit N      ─▶ FAILED/EXIT_CODE
  *                                                                            ├─ max runtime ─▶ FAILED/TIMEOUT
- *                                                                            └─ kill(R)     ─▶ KILLED/R
+ *                                                                            ├─ kill(R)     ─▶ KILLED/R
+ *                                                                            └─ exit status ─▶ LOST/AGENT_LOST
+ *                                                                               unknown (see Outcome)
+ *
+ *   agent start (recover): every sandbox whose checkpoint is not terminal
+ *     leader alive, same start time ─▶ re-attached: RUNNING again (max runtime from the original start,
+ *                                      a kill in progress resumed with what is left of its grace)
+ *     leader gone                    ─▶ leftovers killed, then the terminal state from the exit file
+ *     never started (no pid)         ─▶ leftovers killed, then LOST/AGENT_LOST (or the exit file's verdict)
  * </pre>
  * When the leader exits, whatever is left of its tree is killed before the terminal state is
  * reported, so a reported terminal attempt holds no process and no cgroup. Launch is idempotent on
- * the attempt id. All blocking work runs on the {@code scheduler}; every public method returns at once.
+ * the attempt id, across restarts too. Each attempt keeps a {@link Checkpoint} in its sandbox: written
+ * when the sandbox is made, once the leader runs (pid, start time) before RUNNING is reported, after
+ * RUNNING is reported, when a kill is requested, and after the terminal update is journaled (so a
+ * terminal checkpoint means "reported"). All blocking work runs on the {@code scheduler}; every public
+ * method but {@link #recover()} returns at once.
  */
 public final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
@@ -50,11 +71,20 @@ public final class Attempts {
     private final ScheduledExecutorService scheduler;
     private final Map<String, String> agentEnv;
     private final Path agentJavaHome;
+    private final Clock clock;
     private final ConcurrentHashMap<String, Attempt> attempts = new ConcurrentHashMap<>();
+    /** Attempts that had ended (and been reported) before this agent started: id → terminal state. */
+    private final ConcurrentHashMap<String, TaskState> endedBefore = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
     public Attempts(Path sandboxesRoot, Runners runners, Supervisor supervisor, StatusSink sink,
                     ScheduledExecutorService scheduler, Map<String, String> agentEnv, Path agentJavaHome) {
+        this(sandboxesRoot, runners, supervisor, sink, scheduler, agentEnv, agentJavaHome, Clock.systemUTC());
+    }
+
+    /** {@code clock}: wall-clock time for checkpoints (max runtime and kill deadlines across restarts). */
+    public Attempts(Path sandboxesRoot, Runners runners, Supervisor supervisor, StatusSink sink,
+                    ScheduledExecutorService scheduler, Map<String, String> agentEnv, Path agentJavaHome, Clock clock) {
         this.sandboxesRoot = sandboxesRoot;
         this.runners = runners;
         this.supervisor = supervisor;
@@ -62,6 +92,7 @@ public final class Attempts {
         this.scheduler = scheduler;
         this.agentEnv = Map.copyOf(agentEnv);
         this.agentJavaHome = agentJavaHome;
+        this.clock = clock;
     }
 
     private static final class Attempt {
@@ -69,11 +100,16 @@ public final class Attempts {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile TaskState state = TaskState.STAGING;
         // guarded by this:
+        Sandbox sandbox;
         Reason killReason;
         Duration killGrace;
+        Instant killDeadline;
+        Instant startedAt;
         SupervisedProcess process;
         boolean exited;
         ScheduledFuture<?> timeout;
+        /** Set for an attempt recovered with its leader gone: goes in front of the outcome's message. */
+        String recoveryContext;
 
         Attempt(Launch launch) {
             this.launch = launch;
@@ -100,6 +136,11 @@ public final class Attempts {
                     refuse.run();
                 }
             }
+            return false;
+        }
+        TaskState before = endedBefore.get(launch.attemptId());
+        if (before != null) {
+            LOG.info("attempt {}: duplicate launch ignored (it ended {} before this agent started)", launch.attemptId(), before);
             return false;
         }
         Attempt a = new Attempt(launch);
@@ -138,23 +179,28 @@ public final class Attempts {
             if (a.killReason == null) {
                 a.killReason = reason;
                 a.killGrace = g;
+                a.killDeadline = clock.instant().plus(g.isNegative() ? Duration.ZERO : g);
             }
             p = a.process;
         }
         LOG.info("attempt {}: kill requested ({}, grace {})", a.id(), reason, g);
-        if (p != null) {
-            p.killTree(g).exceptionally(e -> {
-                LOG.error("attempt {}: kill failed: {}", a.id(), e.toString());
-                return 0;
-            });
-        }
+        checkpointLater(a);
+        if (p != null) killTree(a, p, g);
         return true;
+    }
+
+    private static void killTree(Attempt a, SupervisedProcess p, Duration grace) {
+        p.killTree(grace).exceptionally(e -> {
+            LOG.error("attempt {}: kill failed: {}", a.id(), e.toString());
+            return 0;
+        });
     }
 
     /** The attempt's last known state; empty when this agent does not know it. */
     public Optional<TaskState> state(String attemptId) {
-        Attempt a = attemptId == null ? null : attempts.get(attemptId);
-        return a == null ? Optional.empty() : Optional.of(a.state);
+        if (attemptId == null) return Optional.empty();
+        Attempt a = attempts.get(attemptId);
+        return a != null ? Optional.of(a.state) : Optional.ofNullable(endedBefore.get(attemptId));
     }
 
     /** Ids of attempts not yet in a terminal state. */
@@ -183,10 +229,145 @@ public final class Attempts {
         return CompletableFuture.allOf(active.stream().map(a -> a.done).toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Refuses new launches and stops supervising without touching any process: running attempts
+     * keep running (their checkpoints say so) for the next agent on this work dir to re-attach.
+     * Returns the ids of the attempts left running.
+     */
+    public Set<String> detach() {
+        shuttingDown = true;
+        Set<String> left = new TreeSet<>();
+        for (Attempt a : attempts.values()) {
+            synchronized (a) {
+                if (a.timeout != null) a.timeout.cancel(false);
+            }
+            if (!a.state.isTerminal()) left.add(a.id());
+        }
+        return left;
+    }
+
     /** Drops a finished attempt (its sandbox was garbage-collected). Active attempts are kept. */
     public void forget(String attemptId) {
         attempts.computeIfPresent(attemptId, (k, a) -> a.state.isTerminal() ? null : a);
+        endedBefore.remove(attemptId);
     }
+
+    // ---------------------------------------------------------------- recovery after an agent restart
+
+    /**
+     * Finds the attempts an earlier run of this agent left behind (sandboxes whose checkpoint is not
+     * terminal) and takes them over: re-attaches to living leaders, collects the exit status of
+     * those that ended meanwhile, cleans up after those that never started. Call once, before the
+     * first launch and before registering (so {@code Register.running} and {@code reported} are
+     * right). Blocks for the scan; the returned future completes once every attempt found ended has
+     * reported its terminal state.
+     */
+    public CompletableFuture<Void> recover() {
+        List<CompletableFuture<Void>> ending = new ArrayList<>();
+        if (!Files.isDirectory(sandboxesRoot)) return CompletableFuture.completedFuture(null);
+        int reattached = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sandboxesRoot)) {
+            for (Path dir : ds) {
+                String id = dir.getFileName().toString();
+                Optional<Sandbox> sb = Sandbox.open(sandboxesRoot, id);
+                if (sb.isEmpty()) continue;
+                try {
+                    Attempt a = recover(sb.get());
+                    if (a == null) continue;
+                    if (a.recoveryContext != null) ending.add(a.done);
+                    else reattached++;
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("attempt {}: cannot recover it after the restart: {}", id, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("cannot scan {} for attempts to recover: {}", sandboxesRoot, e.toString());
+        }
+        if (reattached + ending.size() > 0)
+            LOG.info("recovery: re-attached {} running attempt(s); {} ended while the agent was down", reattached,
+                    ending.size());
+        return CompletableFuture.allOf(ending.toArray(CompletableFuture[]::new));
+    }
+
+    /** One sandbox; returns the attempt taken over, or null when there is nothing to do. */
+    private Attempt recover(Sandbox sb) throws IOException {
+        Optional<Checkpoint> found = sb.readCheckpoint();
+        if (found.isEmpty()) return null; // made but never checkpointed: no process was started
+        Checkpoint cp = found.get();
+        if (cp.state().isTerminal()) {
+            endedBefore.put(cp.attemptId(), cp.state());
+            return null;
+        }
+        Launch launch;
+        try {
+            launch = sb.readLaunch();
+        } catch (IOException | RuntimeException e) {
+            // Without the launch there is no task id to report under: kill what is left and let the
+            // coordinator's reconciliation call it LOST (it is neither running nor reported here).
+            LOG.error("attempt {}: task.json unreadable ({}); killing what is left of it", cp.attemptId(), e.toString());
+            SupervisedProcess p = supervisor.gone(cp.attemptId(), cp.pid(), cp.startTime());
+            p.killTree(Duration.ZERO).thenCompose(n -> p.releaseCgroups()).whenComplete((ok, err) -> {
+                try {
+                    sb.writeCheckpoint(cp.withState(TaskState.LOST));
+                } catch (IOException ex) {
+                    LOG.warn("attempt {}: cannot write its checkpoint: {}", cp.attemptId(), ex.toString());
+                }
+            });
+            return null;
+        }
+        Attempt a = new Attempt(launch);
+        synchronized (a) {
+            a.sandbox = sb;
+            a.state = cp.state();
+            a.startedAt = cp.startedAt();
+            a.killReason = cp.killReason();
+            a.killDeadline = cp.killDeadline();
+            if (cp.killReason() != null) a.killGrace = remaining(cp.killDeadline());
+        }
+        if (attempts.putIfAbsent(a.id(), a) != null) return null;
+
+        Optional<SupervisedProcess> alive = cp.started()
+                ? supervisor.reattach(a.id(), cp.pid(), cp.startTime()) : Optional.empty();
+        if (alive.isPresent()) {
+            SupervisedProcess p = alive.get();
+            synchronized (a) {
+                a.process = p;
+            }
+            if (cp.state() != TaskState.RUNNING) {
+                report(a, TaskState.RUNNING, "pid " + p.pid() + " (re-attached after an agent restart)");
+                checkpoint(a);
+            } else {
+                a.state = TaskState.RUNNING;
+                LOG.info("attempt {}: RUNNING again (re-attached to pid {} after an agent restart)", a.id(), p.pid());
+            }
+            armMaxRuntime(a);
+            if (cp.killReason() != null) {
+                Duration left = remaining(cp.killDeadline());
+                LOG.info("attempt {}: resuming the kill ({}) begun before the restart; {} of grace left", a.id(),
+                        cp.killReason(), left);
+                killTree(a, p, left);
+            }
+            p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
+        } else {
+            SupervisedProcess p = supervisor.gone(a.id(), cp.pid(), cp.startTime());
+            synchronized (a) {
+                a.process = p;
+                a.recoveryContext = cp.started() ? "ended while the agent was down"
+                        : "the agent restarted while starting it";
+            }
+            LOG.info("attempt {}: {} (pid {}); collecting its exit status", a.id(), a.recoveryContext, cp.pid());
+            scheduler.execute(() -> onExit(a, p, sb, null));
+        }
+        return a;
+    }
+
+    private Duration remaining(Instant deadline) {
+        if (deadline == null) return Duration.ZERO;
+        Duration d = Duration.between(clock.instant(), deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    // ---------------------------------------------------------------- one attempt's run
 
     private void run(Attempt a) {
         Launch l = a.launch;
@@ -198,6 +379,10 @@ public final class Attempts {
                 finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, "cannot create the sandbox: " + e.getMessage());
                 return;
             }
+            synchronized (a) {
+                a.sandbox = sb;
+            }
+            checkpoint(a);
             report(a, TaskState.STAGING, "sandbox " + sb.dir());
             report(a, TaskState.FETCHING, "no artifacts to fetch");
             ProcessPlan plan;
@@ -208,7 +393,9 @@ public final class Attempts {
                     if (a.killReason != null) {
                         a.exited = true;
                     } else {
-                        a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr());
+                        a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr(),
+                                sb.exitFile());
+                        a.startedAt = clock.instant();
                     }
                     p = a.process;
                 }
@@ -221,17 +408,11 @@ public final class Attempts {
                 finish(a, r == Reason.TIMEOUT ? TaskState.FAILED : TaskState.KILLED, r, null, "killed before it started");
                 return;
             }
+            checkpoint(a); // pid and start time on disk before anyone hears of RUNNING
             report(a, TaskState.RUNNING, "pid " + p.pid());
-            Duration maxRuntime = l.spec().maxRuntime();
-            if (maxRuntime != null && !maxRuntime.isZero() && !maxRuntime.isNegative()) {
-                synchronized (a) {
-                    a.timeout = scheduler.schedule(() -> {
-                        LOG.info("attempt {}: max runtime {} exceeded", a.id(), maxRuntime);
-                        requestKill(a, null, Reason.TIMEOUT);
-                    }, maxRuntime.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            }
-            p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : -1), scheduler);
+            checkpoint(a);
+            armMaxRuntime(a);
+            p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
         } catch (RuntimeException e) {
             LOG.error("attempt {}: launch failed unexpectedly: {}", a.id(), e.toString(), e);
             synchronized (a) {
@@ -241,18 +422,44 @@ public final class Attempts {
         }
     }
 
-    private void onExit(Attempt a, SupervisedProcess p, Sandbox sb, int exitCode) {
+    /** Schedules the max-runtime kill, counting from the leader's original start (also after a restart). */
+    private void armMaxRuntime(Attempt a) {
+        Duration maxRuntime = a.launch.spec().maxRuntime();
+        if (maxRuntime == null || maxRuntime.isZero() || maxRuntime.isNegative()) return;
+        synchronized (a) {
+            Instant start = a.startedAt != null ? a.startedAt : clock.instant();
+            long left = Math.max(0, Duration.between(clock.instant(), start.plus(maxRuntime)).toMillis());
+            try {
+                a.timeout = scheduler.schedule(() -> {
+                    LOG.info("attempt {}: max runtime {} exceeded", a.id(), maxRuntime);
+                    requestKill(a, null, Reason.TIMEOUT);
+                }, left, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    /**
+     * The leader ended. {@code exitCode}: what the JDK reported when we are its parent, else null
+     * (then the exit file written by the wrapper tells, if it is there).
+     */
+    private void onExit(Attempt a, SupervisedProcess p, Sandbox sb, Integer exitCode) {
         Duration grace;
         synchronized (a) {
             a.exited = true;
             if (a.timeout != null) a.timeout.cancel(false);
             grace = a.killGrace != null ? a.killGrace : a.launch.spec().killGracePeriod();
         }
-        LOG.info("attempt {}: leader pid {} exited with {}", a.id(), p.pid(), exitCode);
-        try {
-            sb.writeExitCode(exitCode);
-        } catch (IOException e) {
-            LOG.warn("attempt {}: cannot write the exit file: {}", a.id(), e.toString());
+        OptionalInt recorded = sb.exitCode();
+        Integer code = exitCode != null ? exitCode : recorded.isPresent() ? recorded.getAsInt() : null;
+        LOG.info("attempt {}: leader pid {} ended with {}", a.id(), p.pid(), code == null ? "an unknown status" : code);
+        if (code != null && recorded.isEmpty()) {
+            try {
+                sb.writeExitCode(code); // the wrapper was SIGKILLed before it could
+            } catch (IOException e) {
+                LOG.warn("attempt {}: cannot write the exit file: {}", a.id(), e.toString());
+            }
         }
         // Nothing of the attempt may outlive its leader: kill leftovers (or join a kill in progress).
         p.killTree(grace)
@@ -263,10 +470,13 @@ public final class Attempts {
                 })
                 .whenComplete((oom, err) -> {
                     Reason cause;
+                    String context;
                     synchronized (a) {
                         cause = a.killReason;
+                        context = a.recoveryContext;
                     }
-                    Outcome o = Outcome.of(exitCode, cause, Boolean.TRUE.equals(oom));
+                    Outcome o = Outcome.of(code, cause, Boolean.TRUE.equals(oom));
+                    if (context != null) o = o.in(context);
                     finish(a, o.state(), o.reason(), o.exitCode(), o.message());
                 });
     }
@@ -286,8 +496,37 @@ public final class Attempts {
         LOG.info("attempt {}: {} {} ({})", a.id(), state, reason, message);
         try {
             sink.report(a.launch.taskId(), a.id(), state, reason, exitCode, message);
+            checkpoint(a); // only once the terminal update is journaled: a terminal checkpoint means "reported"
+        } catch (RuntimeException e) {
+            // Not journaled (disk full, agent stopping): the checkpoint stays non-terminal, so the next
+            // agent start finds the attempt again and reports it then.
+            LOG.error("attempt {}: cannot record its end ({}): {}", a.id(), state, e.toString());
         } finally {
             a.done.complete(null);
+        }
+    }
+
+    /** Writes the attempt's checkpoint from its current state (no-op before its sandbox exists). Blocks briefly. */
+    private void checkpoint(Attempt a) {
+        synchronized (a) {
+            if (a.sandbox == null) return;
+            SupervisedProcess p = a.process;
+            Checkpoint cp = new Checkpoint(a.id(), a.state, p == null ? 0 : p.pid(), p == null ? -1 : p.startTime(),
+                    a.startedAt, a.killReason, a.killDeadline);
+            try {
+                a.sandbox.writeCheckpoint(cp);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("attempt {}: cannot write its checkpoint: {}", a.id(), e.toString());
+            }
+        }
+    }
+
+    /** {@link #checkpoint} on the scheduler (callers may be on an event loop). */
+    private void checkpointLater(Attempt a) {
+        try {
+            scheduler.execute(() -> checkpoint(a));
+        } catch (RejectedExecutionException e) {
+            checkpoint(a);
         }
     }
 }

@@ -39,6 +39,7 @@ class AgentConfigTest {
         assertThat(c.sandboxDiskBudgetMb()).isEqualTo(10240);
         assertThat(c.sandboxGcInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.cgroups()).isTrue();
+        assertThat(c.killTasksOnStop()).isFalse();
         assertThat(c.workDir()).isEqualTo(tmp.toAbsolutePath());
     }
 
@@ -52,6 +53,26 @@ class AgentConfigTest {
         assertThat(c.id()).isEqualTo("node-7");
         assertThat(c.coordinator().getPath()).isEqualTo("/ns");
         assertThat(c.cgroups()).isFalse();
+    }
+
+    @Test
+    void severalCoordinatorsAreKeptInOrderWithoutDuplicates() {
+        AgentConfig c = config(Map.of("agent.coordinator", "http://c1:7070, https://c2:8443/ns ,http://c1:7070,ws://c3:7070"));
+        assertThat(c.coordinators()).extracting(java.net.URI::toString)
+                .containsExactly("http://c1:7070", "https://c2:8443/ns", "ws://c3:7070");
+        assertThat(c.coordinator().toString()).isEqualTo("http://c1:7070");
+    }
+
+    @Test
+    void everyCoordinatorInTheListIsValidated() {
+        assertThatThrownBy(() -> config(Map.of("agent.coordinator", "http://c1:7070,ftp://c2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("agent.coordinator");
+        assertThatThrownBy(() -> config(Map.of("agent.coordinator", "http://c1:7070,,http://c2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("agent.coordinator");
+        assertThatThrownBy(() -> AgentConfig.parseCoordinators("http://c1:7070,mailto:x@y"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'mailto:x@y'");
+        assertThatThrownBy(() -> AgentConfig.parseCoordinators("http://c1:7070?x=1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("query");
     }
 
     @Test

@@ -35,14 +35,24 @@ class AgentMainIT {
     }
 
     @Test
-    void runsInItsOwnJvmAndOnSigtermKillsItsTasksReportsThemAndExits() throws Exception {
+    void runsInItsOwnJvmAndOnSigtermLeavesItsTasksRunningAndExits() throws Exception {
+        runThenSigterm(false);
+    }
+
+    @Test
+    void withKillTasksOnStopSigtermKillsItsTasksAndReportsThem() throws Exception {
+        runThenSigterm(true);
+    }
+
+    private void runThenSigterm(boolean killTasksOnStop) throws Exception {
         try (TestCoordinator coordinator = new TestCoordinator()) {
             Path out = work.resolve("agent.out");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process agent = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                     AgentMain.class.getName(),
                     "--coordinator", coordinator.url(), "--id", "main-it", "--work-dir", work.resolve("agent").toString(),
-                    "--cpus", "1", "--mem-mb", "512", "--http-port", "0", "--attributes", "pool=it")
+                    "--cpus", "1", "--mem-mb", "512", "--http-port", "0", "--attributes", "pool=it",
+                    "--kill-tasks-on-stop", Boolean.toString(killTasksOnStop))
                     .redirectErrorStream(true).redirectOutput(out.toFile()).start();
             try {
                 await().atMost(T).until(() -> Files.readString(out).contains("nightshift-agent main-it ready http://127.0.0.1:"));
@@ -73,11 +83,18 @@ class AgentMainIT {
 
                 List<StatusUpdate> updates = coordinator.updates(launch.attemptId());
                 StatusUpdate last = updates.get(updates.size() - 1);
-                assertThat(last.state()).isEqualTo(TaskState.KILLED);
-                assertThat(last.reason()).isEqualTo(Reason.AGENT_SHUTDOWN);
-                assertThat(TestSupport.markedProcesses(launch.attemptId())).isEmpty();
+                if (killTasksOnStop) {
+                    assertThat(last.state()).isEqualTo(TaskState.KILLED);
+                    assertThat(last.reason()).isEqualTo(Reason.AGENT_SHUTDOWN);
+                    assertThat(TestSupport.markedProcesses(launch.attemptId())).isEmpty();
+                } else {
+                    assertThat(last.state()).isEqualTo(TaskState.RUNNING);
+                    assertThat(TestSupport.markedProcesses(launch.attemptId())).isNotEmpty();
+                    assertThat(Files.readString(out)).contains("leaving 1 attempt(s) running");
+                }
             } finally {
                 agent.destroyForcibly();
+                TestSupport.killLeftovers();
             }
         }
     }

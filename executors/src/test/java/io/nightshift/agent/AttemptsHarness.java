@@ -56,8 +56,18 @@ public final class AttemptsHarness implements AutoCloseable {
                 .map(r -> Long.parseLong(r.message().replace("pid ", ""))).findFirst().orElseThrow();
     }
 
+    private boolean detached;
+
+    /** Like an agent stopped with stop(false): stops supervising, leaves every process running. */
+    public void detach() {
+        detached = true;
+        attempts.detach();
+        scheduler.shutdownNow();
+    }
+
     @Override
     public void close() throws Exception {
+        if (detached) return;
         try {
             attempts.killAll(Reason.AGENT_SHUTDOWN, Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS);
         } finally {

@@ -86,7 +86,7 @@ public final class LocalCluster implements AutoCloseable {
         List<RuntimeException> errors = new ArrayList<>();
         for (Agent a : agents) {
             try {
-                a.close();
+                a.stop(true);
             } catch (RuntimeException e) {
                 errors.add(e);
             }

@@ -35,7 +35,7 @@ class AgentLossIT {
     static void stop() {
         if (doomed != null) doomed.killHard();
         if (cluster != null) cluster.close();
-        Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir); // the dead agent's orphans (re-attach comes with durability)
+        Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir); // the killed agent was never restarted: its task is orphaned on purpose
     }
 
     @Test

@@ -13,9 +13,12 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,15 +28,21 @@ import org.slf4j.LoggerFactory;
  * The agent's end of the channel: one WebSocket to {@code <coordinator>/v1/agents/channel}
  * ({@code http→ws}, {@code https→wss}), one JSON text frame per message.
  * <pre>
- *   connect ──open──▶ send Register ──Registered──▶ heartbeat every interval,
+ *   connect ──open──▶ send Register ──Registered(epoch ≥ highest seen)──▶ heartbeat every interval,
  *      ▲                    │                        re-send every unacknowledged StatusUpdate (seq order),
- *      │                    │                        then send new ones as they happen
- *      │               Rejected / close / error
- *      └──── back-off: min(max, initial·2ⁿ), jittered to [½, 1] of that; n resets on Registered
+ *      │                    │                        then send new ones as they happen; an update still
+ *      │                    │                        unacknowledged {@value #RESEND_AFTER_MS} ms after it
+ *      │                    │                        was sent is sent again
+ *      │      Rejected / close / error / register timeout / Registered with an older epoch
+ *      └──── next coordinator: Rejected.leaderUrl if it named an http(s) URL, else the next one of the
+ *            configured list (in turn); after a drop of a registered channel, the same one first.
+ *            Wait: ½-1 × initial back-off during the first round over the list, then
+ *            min(max, initial·2ⁿ) jittered to [½, 1] of that, n = completed rounds − 1; reset on Registered.
  * </pre>
- * Launch and Kill go to the {@link Handler}; Ack(seq) drops acknowledged updates from the journal.
- * A malformed frame is logged (one line, without its content) and ignored. All state lives on one
- * event-loop context; the public methods are thread-safe.
+ * Launch and Kill go to the {@link Handler} unless their epoch is older than the highest seen
+ * ({@link Fencing}); Ack(seq), accepted only while registered, drops acknowledged updates from the
+ * journal. A malformed frame is logged (one line, without its content) and ignored. All state lives
+ * on one event-loop context; the public methods are thread-safe.
  */
 public final class CoordinatorChannel {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorChannel.class);
@@ -41,6 +50,8 @@ public final class CoordinatorChannel {
     static final long DEFAULT_HEARTBEAT_MS = 2000;
     /** A coordinator that neither registers nor rejects within this time is dropped and retried. */
     static final long REGISTER_TIMEOUT_MS = 10_000;
+    /** An update not acknowledged this long after it was sent is sent again (checked at each heartbeat). */
+    static final long RESEND_AFTER_MS = 30_000;
 
     /** What the agent does with the coordinator's commands. Called on the channel's event loop: must not block. */
     public interface Handler {
@@ -52,39 +63,53 @@ public final class CoordinatorChannel {
     private final Vertx vertx;
     private final Context context;
     private final WebSocketClient client;
-    private final WebSocketConnectOptions target;
+    private final List<URI> coordinators;
     private final String agentId;
     private final Supplier<AgentMessage.Register> registration;
     private final Supplier<AgentMessage.Heartbeat> heartbeat;
     private final StatusJournal journal;
+    private final Fencing fencing;
     private final Handler handler;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
 
     // confined to context:
+    private URI current;
+    private int cursor;
+    private String redirect;
     private WebSocket ws;
     private long heartbeatTimer = -1;
     private long reconnectTimer = -1;
     private long registerTimer = -1;
     private int failures;
     private long lastSentSeq;
+    private final TreeMap<Long, Long> sentAtNanos = new TreeMap<>();
     private boolean closing;
     private volatile boolean registered;
+    private volatile URI registeredWith;
 
-    public CoordinatorChannel(Vertx vertx, URI coordinator, String agentId, Supplier<AgentMessage.Register> registration,
-                              Supplier<AgentMessage.Heartbeat> heartbeat, StatusJournal journal, Handler handler,
-                              Duration initialBackoff, Duration maxBackoff) {
+    /**
+     * @param coordinators base URLs, tried in this order (at least one; each http(s):// or ws(s)://)
+     */
+    public CoordinatorChannel(Vertx vertx, List<URI> coordinators, String agentId,
+                              Supplier<AgentMessage.Register> registration, Supplier<AgentMessage.Heartbeat> heartbeat,
+                              StatusJournal journal, Fencing fencing, Handler handler, Duration initialBackoff,
+                              Duration maxBackoff) {
+        if (coordinators.isEmpty()) throw new IllegalArgumentException("no coordinator URL");
+        coordinators.forEach(CoordinatorChannel::target); // validates each
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setConnectTimeout(5000)
                 .setMaxFrameSize(1 << 20)
                 .setMaxMessageSize(16 << 20));
-        this.target = target(coordinator);
+        this.coordinators = List.copyOf(coordinators);
+        this.current = this.coordinators.get(0);
         this.agentId = agentId;
         this.registration = registration;
         this.heartbeat = heartbeat;
         this.journal = journal;
+        this.fencing = fencing;
         this.handler = handler;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
@@ -117,14 +142,19 @@ public final class CoordinatorChannel {
         return registered;
     }
 
+    /** The coordinator this agent is registered with, or null. */
+    public URI registeredWith() {
+        return registered ? registeredWith : null;
+    }
+
     private void connect() {
         reconnectTimer = -1;
         if (closing) return;
-        client.connect(new WebSocketConnectOptions(target)).onComplete(ar -> {
+        URI to = current;
+        client.connect(target(to)).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.info("agent {}: cannot reach coordinator at {}:{}: {}", agentId, target.getHost(), target.getPort(),
-                        ar.cause().toString());
-                scheduleReconnect();
+                LOG.info("agent {}: cannot reach coordinator {}: {}", agentId, to, ar.cause().toString());
+                failedAttempt();
             } else {
                 onOpen(ar.result());
             }
@@ -142,7 +172,7 @@ public final class CoordinatorChannel {
         socket.binaryMessageHandler(b -> LOG.warn("agent {}: binary frame from coordinator ignored ({} bytes)", agentId, b.length()));
         socket.exceptionHandler(e -> LOG.info("agent {}: channel error: {}", agentId, e.toString()));
         socket.closeHandler(v -> onClosed(socket));
-        LOG.info("agent {}: channel open to {}:{}, registering", agentId, target.getHost(), target.getPort());
+        LOG.info("agent {}: channel open to {}, registering", agentId, current);
         send(registration.get());
         registerTimer = vertx.setTimer(REGISTER_TIMEOUT_MS, id -> {
             registerTimer = -1;
@@ -177,38 +207,101 @@ public final class CoordinatorChannel {
         if (msg instanceof CoordinatorMessage.Registered r) {
             onRegistered(r);
         } else if (msg instanceof CoordinatorMessage.Rejected r) {
-            LOG.warn("agent {}: registration rejected: {}", agentId, r.reason());
+            String leader = leaderUrl(r.leaderUrl());
+            LOG.warn("agent {}: registration rejected by {}: {}{}", agentId, current, r.reason(),
+                    leader != null ? "; the leader is at " + leader
+                            : r.leaderUrl() != null ? " (its leaderUrl is not an http(s) URL: ignored)" : "");
+            redirect = leader;
             if (ws != null) ws.close();
         } else if (msg instanceof CoordinatorMessage.Ack a) {
-            journal.ack(a.seq());
+            if (registered) journal.ack(a.seq());
         } else if (msg instanceof CoordinatorMessage.Launch l) {
-            handler.launch(l);
+            if (fencing.admits(l.epoch())) handler.launch(l);
+            else LOG.warn("agent {}: launch of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
+                    agentId, l.attemptId(), l.epoch(), fencing.highest());
         } else if (msg instanceof CoordinatorMessage.Kill k) {
-            handler.kill(k);
+            if (fencing.admits(k.epoch())) handler.kill(k);
+            else LOG.warn("agent {}: kill of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
+                    agentId, k.attemptId(), k.epoch(), fencing.highest());
+        }
+    }
+
+    /** {@code raw} when it is an absolute http(s) URL with a host, else null. Pure. */
+    static String leaderUrl(String raw) {
+        if (raw == null || raw.isBlank()) return null;
+        try {
+            URI u = new URI(raw.trim());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null ? u.toString() : null;
+        } catch (URISyntaxException e) {
+            return null;
         }
     }
 
     private void onRegistered(CoordinatorMessage.Registered r) {
         cancelRegisterTimer();
+        long before = fencing.highest();
+        if (!fencing.observe(r.epoch())) {
+            LOG.warn("agent {}: {} registered this agent with epoch {}, but epoch {} has been seen: a deposed leader; "
+                    + "trying another coordinator", agentId, current, r.epoch(), fencing.highest());
+            if (ws != null) ws.close();
+            return;
+        }
+        if (r.epoch() > before) {
+            LOG.info("agent {}: leader epoch {} (was {})", agentId, r.epoch(), before);
+            vertx.executeBlocking(() -> {
+                fencing.persist();
+                return null;
+            }).onFailure(e -> LOG.warn("agent {}: cannot persist leader epoch {}: {}", agentId, r.epoch(), e.toString()));
+        }
         registered = true;
+        registeredWith = current;
         failures = 0;
+        redirect = null;
         long interval = r.heartbeatIntervalMs() > 0 ? r.heartbeatIntervalMs() : DEFAULT_HEARTBEAT_MS;
         if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
-        heartbeatTimer = vertx.setPeriodic(interval, id -> send(heartbeat.get()));
+        heartbeatTimer = vertx.setPeriodic(interval, id -> {
+            send(heartbeat.get());
+            resendStale();
+        });
         send(heartbeat.get());
         var pending = journal.unacked();
-        LOG.info("agent {}: registered; heartbeat every {} ms; re-sending {} unacknowledged update(s)", agentId, interval,
-                pending.size());
-        for (StatusUpdate u : pending) {
-            send(u);
-            lastSentSeq = Math.max(lastSentSeq, u.seq());
-        }
+        LOG.info("agent {}: registered with {} (epoch {}); heartbeat every {} ms; re-sending {} unacknowledged update(s)",
+                agentId, current, r.epoch(), interval, pending.size());
+        sentAtNanos.clear();
+        for (StatusUpdate u : pending) sendUpdate(u);
     }
 
     private void sendNew(StatusUpdate u) {
         if (!registered || ws == null || u.seq() <= lastSentSeq) return; // re-sent on the next registration
+        sendUpdate(u);
+    }
+
+    private void sendUpdate(StatusUpdate u) {
         send(u);
-        lastSentSeq = u.seq();
+        lastSentSeq = Math.max(lastSentSeq, u.seq());
+        sentAtNanos.put(u.seq(), System.nanoTime());
+    }
+
+    /** Sends again what was sent at least {@link #RESEND_AFTER_MS} ago and is still not acknowledged. */
+    private void resendStale() {
+        if (!registered || ws == null) return;
+        List<StatusUpdate> pending = journal.unacked();
+        if (pending.isEmpty()) {
+            sentAtNanos.clear();
+            return;
+        }
+        sentAtNanos.headMap(pending.get(0).seq()).clear();
+        long now = System.nanoTime();
+        int n = 0;
+        for (StatusUpdate u : pending) {
+            Long at = sentAtNanos.get(u.seq());
+            if (at != null && now - at >= RESEND_AFTER_MS * 1_000_000) {
+                sendUpdate(u);
+                n++;
+            }
+        }
+        if (n > 0) LOG.info("agent {}: re-sent {} update(s) still not acknowledged after {} ms", agentId, n, RESEND_AFTER_MS);
     }
 
     private void send(AgentMessage m) {
@@ -221,12 +314,34 @@ public final class CoordinatorChannel {
     private void onClosed(WebSocket socket) {
         if (socket != ws) return;
         ws = null;
+        boolean wasRegistered = registered;
         registered = false;
         cancelRegisterTimer();
         if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
         heartbeatTimer = -1;
-        LOG.info("agent {}: channel closed", agentId);
-        scheduleReconnect();
+        LOG.info("agent {}: channel to {} closed", agentId, current);
+        if (wasRegistered) {
+            scheduleReconnect(backoffMillis(0, initialBackoff, maxBackoff, ThreadLocalRandom.current())); // same one first
+        } else {
+            failedAttempt();
+        }
+    }
+
+    /** A connection attempt failed (or ended before registration): pick the next coordinator and wait. */
+    private void failedAttempt() {
+        if (closing) return;
+        failures++;
+        String leader = redirect;
+        redirect = null;
+        if (leader != null) {
+            current = URI.create(leader);
+        } else {
+            int i = coordinators.indexOf(current);
+            cursor = i >= 0 ? (i + 1) % coordinators.size() : (cursor + 1) % coordinators.size();
+            current = coordinators.get(cursor);
+        }
+        scheduleReconnect(retryDelayMillis(failures, coordinators.size(), initialBackoff, maxBackoff,
+                ThreadLocalRandom.current()));
     }
 
     private void cancelRegisterTimer() {
@@ -234,11 +349,21 @@ public final class CoordinatorChannel {
         registerTimer = -1;
     }
 
-    private void scheduleReconnect() {
+    private void scheduleReconnect(long delay) {
         if (closing || reconnectTimer >= 0) return;
-        long delay = backoffMillis(failures++, initialBackoff, maxBackoff, ThreadLocalRandom.current());
-        LOG.info("agent {}: reconnecting in {} ms", agentId, delay);
+        LOG.info("agent {}: connecting to {} in {} ms", agentId, current, delay);
         reconnectTimer = vertx.setTimer(delay, id -> connect());
+    }
+
+    /**
+     * Delay after the {@code failures}-th consecutive failed attempt over {@code targets} coordinators:
+     * the first round over the list waits about the initial back-off between two, later rounds back
+     * off exponentially per round ({@link #backoffMillis} with n = completed rounds − 1). With one
+     * coordinator this is plain exponential back-off.
+     */
+    static long retryDelayMillis(int failures, int targets, Duration initial, Duration max, Random random) {
+        int n = failures <= targets ? 0 : failures / targets - 1;
+        return backoffMillis(n, initial, max, random);
     }
 
     /** Delay before reconnect attempt {@code n} (0-based): min(max, initial·2ⁿ), jittered uniformly to [½, 1] of that. */
@@ -282,8 +407,9 @@ public final class CoordinatorChannel {
         return p.future();
     }
 
-    /** For logs and tests. */
+    /** For logs and tests: the channel URL of the coordinator tried or used now. */
     public String targetUri() {
-        return (Boolean.TRUE.equals(target.isSsl()) ? "wss://" : "ws://") + target.getHost() + ":" + target.getPort() + target.getURI();
+        WebSocketConnectOptions t = target(current);
+        return (Boolean.TRUE.equals(t.isSsl()) ? "wss://" : "ws://") + t.getHost() + ":" + t.getPort() + t.getURI();
     }
 }

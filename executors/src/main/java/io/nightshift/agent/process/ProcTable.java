@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Reads the Linux process table from {@code /proc}. Processes vanish while they are read, so every
@@ -17,8 +18,12 @@ import java.util.Optional;
  */
 public final class ProcTable {
 
-    /** One row of {@code /proc/<pid>/stat}: the ids needed to find a process tree. */
-    public record Proc(long pid, long ppid, long pgrp, long session, char state) {
+    /**
+     * One row of {@code /proc/<pid>/stat}: the ids needed to find a process tree, and the start time
+     * (field 22, clock ticks since boot; -1 when the row is too short), which together with the pid
+     * names one process for the machine's uptime: a recycled pid has a later start time.
+     */
+    public record Proc(long pid, long ppid, long pgrp, long session, char state, long startTime) {
         /** Zombies ({@code Z}) and dead tasks ({@code X}) are gone for every purpose but their pid. */
         public boolean isDead() {
             return state == 'Z' || state == 'X';
@@ -58,7 +63,23 @@ public final class ProcTable {
     }
 
     /**
-     * Parses {@code pid (comm) state ppid pgrp session ...}. {@code comm} may contain spaces and
+     * The start time (field 22 of {@code /proc/<pid>/stat}) of a living process; empty when there is
+     * no such process or it is a zombie (it has exited; only its parent's wait is missing).
+     */
+    public OptionalLong startTimeOfLiving(long pid) {
+        Optional<Proc> p = stat(pid);
+        return p.isEmpty() || p.get().isDead() || p.get().startTime() < 0 ? OptionalLong.empty()
+                : OptionalLong.of(p.get().startTime());
+    }
+
+    /** True when {@code pid} is alive (not a zombie) and is the process that started at {@code startTime}. */
+    public boolean isSameLivingProcess(long pid, long startTime) {
+        OptionalLong t = startTimeOfLiving(pid);
+        return t.isPresent() && t.getAsLong() == startTime;
+    }
+
+    /**
+     * Parses {@code pid (comm) state ppid pgrp session ... starttime ...}. {@code comm} may contain spaces and
      * parentheses, so the fields are read after the LAST ')'.
      */
     static Optional<Proc> parseStat(String line) {
@@ -69,7 +90,9 @@ public final class ProcTable {
             long pid = Long.parseLong(line.substring(0, open).trim());
             String[] f = line.substring(close + 1).trim().split(" ");
             if (f.length < 4) return Optional.empty();
-            return Optional.of(new Proc(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), f[0].charAt(0)));
+            long startTime = f.length > 19 ? Long.parseLong(f[19]) : -1; // f[0] is field 3 (state), so field 22 is f[19]
+            return Optional.of(new Proc(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), f[0].charAt(0),
+                    startTime));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

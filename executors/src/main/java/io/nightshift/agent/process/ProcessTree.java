@@ -8,7 +8,9 @@ import java.util.TreeSet;
  * <ol>
  *   <li>the members of the attempt's cgroups (if any),</li>
  *   <li>processes whose session id or process group id is the leader's pid (with session isolation;
- *       the kernel does not reuse a pid while it names a live session or group),</li>
+ *       the kernel does not reuse a pid while it names a live session or group; and when a process
+ *       with the leader's pid is alive but has another start time than the leader's, the pid was
+ *       recycled, so no member of the old session is left and this rule is skipped for that scan),</li>
  *   <li>processes whose initial environment holds {@code NIGHTSHIFT_ATTEMPT_ID=<attemptId>} (catches
  *       children that called setsid themselves and were re-parented to init).</li>
  * </ol>
@@ -18,14 +20,18 @@ public final class ProcessTree {
     private final ProcTable procs;
     private final String attemptId;
     private final long leaderPid;
+    private final long leaderStartTime;
     private final boolean sessionIsolated;
     private final CgroupV1.Group group;
     private final long self = ProcessHandle.current().pid();
 
-    public ProcessTree(ProcTable procs, String attemptId, long leaderPid, boolean sessionIsolated, CgroupV1.Group group) {
+    /** {@code leaderStartTime}: field 22 of the leader's stat, -1 when unknown (then the pid is trusted). */
+    public ProcessTree(ProcTable procs, String attemptId, long leaderPid, long leaderStartTime, boolean sessionIsolated,
+                       CgroupV1.Group group) {
         this.procs = procs;
         this.attemptId = attemptId;
         this.leaderPid = leaderPid;
+        this.leaderStartTime = leaderStartTime;
         this.sessionIsolated = sessionIsolated;
         this.group = group;
     }
@@ -34,15 +40,21 @@ public final class ProcessTree {
     public Set<Long> livingMembers() {
         Set<Long> inGroup = group == null ? Set.of() : group.pids();
         Set<Long> members = new TreeSet<>();
+        boolean bySession = sessionIsolated && leaderPid > 0 && !leaderPidRecycled();
         for (ProcTable.Proc p : procs.list()) {
             if (p.isDead() || p.pid() == self || p.pid() == 1) continue;
             if (inGroup.contains(p.pid())
-                    || (sessionIsolated && (p.session() == leaderPid || p.pgrp() == leaderPid))
+                    || (bySession && (p.session() == leaderPid || p.pgrp() == leaderPid))
                     || procs.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId)) {
                 members.add(p.pid());
             }
         }
         return members;
+    }
+
+    private boolean leaderPidRecycled() {
+        if (leaderStartTime < 0) return false;
+        return procs.stat(leaderPid).map(p -> p.startTime() >= 0 && p.startTime() != leaderStartTime).orElse(false);
     }
 
     public String attemptId() {

@@ -9,28 +9,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started attempt: its leader process (the session leader, {@code pid()}), its process tree and its
- * cgroups. Thread-safe.
+ * A supervised attempt: its leader process (the wrapper, session leader, {@code pid()}, identified
+ * with its {@code startTime()}), its process tree and its cgroups. The leader is either our child
+ * ({@link Supervisor#start}) or one re-attached after an agent restart ({@link Supervisor#reattach});
+ * either way it is killed, watched and cleaned up the same way. Thread-safe.
  */
 public final class SupervisedProcess {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedProcess.class);
 
     private final String attemptId;
-    private final Process leader;
+    private final long pid;
+    private final long startTime;
     private final ProcessTree tree;
     private final CgroupV1.Group group;
     private final ScheduledExecutorService scheduler;
     private final CompletableFuture<Integer> exit;
     private TreeKill kill; // guarded by this
 
-    SupervisedProcess(String attemptId, Process leader, ProcessTree tree, CgroupV1.Group group,
-                      ScheduledExecutorService scheduler) {
+    SupervisedProcess(String attemptId, long pid, long startTime, ProcessTree tree, CgroupV1.Group group,
+                      ScheduledExecutorService scheduler, CompletableFuture<Integer> exit) {
         this.attemptId = attemptId;
-        this.leader = leader;
+        this.pid = pid;
+        this.startTime = startTime;
         this.tree = tree;
         this.group = group;
         this.scheduler = scheduler;
-        this.exit = leader.onExit().thenApply(Process::exitValue);
+        this.exit = exit;
     }
 
     public String attemptId() {
@@ -39,12 +43,19 @@ public final class SupervisedProcess {
 
     /** The leader's pid; it is also the attempt's session id and process group id. */
     public long pid() {
-        return leader.pid();
+        return pid;
+    }
+
+    /** The leader's start time (field 22 of {@code /proc/<pid>/stat}, clock ticks since boot); -1 when unknown. */
+    public long startTime() {
+        return startTime;
     }
 
     /**
-     * The leader's exit code: its status, or 128+N when signal N killed it. Completes on the JDK's
-     * process reaper thread; hop to an executor of your own before doing work.
+     * Completes when the leader has ended, with its exit code (its status, or 128+N when signal N
+     * killed it) when this agent is its parent, or {@code null} when it is not (re-attached, or gone
+     * before the agent started): then the status is whatever the wrapper wrote to the exit file.
+     * May complete on the JDK's process reaper thread; hop to an executor of your own before doing work.
      */
     public CompletableFuture<Integer> exit() {
         return exit;

@@ -7,25 +7,43 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts attempts as supervised process trees. Each attempt:
+ * Starts attempts as supervised process trees, and finds them again after an agent restart. Each
+ * attempt:
  * <ul>
  *   <li>runs in its own session and process group: the JVM's child (never a group leader) execs
  *       {@code /usr/bin/setsid}, which calls setsid(2) and execs on without forking, so
  *       {@link Process#pid()} is the session leader;</li>
- *   <li>joins its cgroups before anything else runs: a tiny {@code /bin/sh} wrapper writes its own
- *       pid into each {@code cgroup.procs} and then {@code exec}s the real command, so no child
- *       can be forked outside the groups;</li>
+ *   <li>is led by a tiny {@code /bin/sh} wrapper ({@link #WRAPPER_SCRIPT}, the leader): it joins the
+ *       attempt's cgroups before anything else runs (writes its own pid into each
+ *       {@code cgroup.procs}, so no child can be forked outside the groups), runs the real command as
+ *       its only child ({@code ( exec "$@" )}: PATH lookup, never a shell builtin), waits for it, and
+ *       writes the child's exit status to the sandbox's {@code exit} file atomically (temp file +
+ *       {@code mv}) before exiting with that same status. That file is how an agent that is not the
+ *       leader's parent (it restarted) learns the exit code. The wrapper catches SIGTERM, SIGINT and
+ *       SIGHUP (a caught signal is reset to the default in the child, an ignored one would not be),
+ *       so a tree kill, which signals every member of the session, ends the child while the wrapper
+ *       lives on to record its status; a signal that arrives before the command started skips it
+ *       and records 128+N. The child is in the wrapper's session and process group. Exit statuses
+ *       keep their meaning: the wrapper exits with the child's status, 128+N when signal N killed
+ *       the child; a SIGKILLed wrapper writes nothing (the agent, if it is the parent, writes what
+ *       the JDK reports);</li>
  *   <li>carries {@code NIGHTSHIFT_ATTEMPT_ID=<id>} in its environment, inherited by every
  *       descendant;</li>
  *   <li>writes stdout and stderr straight to the sandbox files, so logs survive the agent.</li>
  * </ul>
+ * Nothing here ties a task's life to the agent's: the agent JVM can die and the tree runs on, to be
+ * {@linkplain #reattach re-attached} by the next agent by pid and start time.
  */
 public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -33,9 +51,24 @@ public final class Supervisor {
     /** The environment variable that marks every process of an attempt. */
     public static final String MARKER_ENV = "NIGHTSHIFT_ATTEMPT_ID";
 
-    /** $1.. are cgroup.procs files up to "--", the rest is the command to exec. */
-    static final String JOIN_SCRIPT = "while [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do "
-            + "echo $$ > \"$1\" || echo \"nightshift: could not join cgroup $1\" >&2; shift; done; shift; exec \"$@\"";
+    /**
+     * The leader of every attempt. {@code $1} is the exit file; {@code $2..} are cgroup.procs files up
+     * to "--"; the rest is the command. Its shell variables are prefixed {@code _ns_} (a job that sets
+     * such a variable in its env only confuses its own wrapper).
+     */
+    static final String WRAPPER_SCRIPT = String.join("\n",
+            "_ns_sig=; trap '_ns_sig=143' TERM; trap '_ns_sig=130' INT; trap '_ns_sig=129' HUP",
+            "_ns_exit=$1; shift",
+            "while [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do",
+            "  echo $$ > \"$1\" || echo \"nightshift: could not join cgroup $1\" >&2; shift",
+            "done; shift",
+            "if [ -z \"$_ns_sig\" ]; then ( exec \"$@\" ); _ns_code=$?; else _ns_code=$_ns_sig; fi",
+            "printf '%s\\n' \"$_ns_code\" > \"$_ns_exit.tmp\" && command -p mv -f \"$_ns_exit.tmp\" \"$_ns_exit\"",
+            "exit \"$_ns_code\"");
+    /** {@code $0} of the wrapper, as {@code ps} shows it. */
+    static final String WRAPPER_NAME = "nightshift-wrapper";
+    /** How often a re-attached leader (not our child: no exit notification) is looked up in /proc. */
+    static final long REATTACHED_POLL_MS = 200;
 
     private final Isolation isolation;
     private final ProcTable procs;
@@ -52,11 +85,12 @@ public final class Supervisor {
     }
 
     /**
-     * Starts {@code plan} for {@code attemptId} with {@code limits} applied. Blocks briefly (process
-     * creation, cgroup set-up): call it off the event loop.
+     * Starts {@code plan} for {@code attemptId} with {@code limits} applied; the wrapper records the
+     * exit status in {@code exitFile}. Blocks briefly (process creation, cgroup set-up): call it off
+     * the event loop.
      */
-    public SupervisedProcess start(String attemptId, ProcessPlan plan, Resources limits, Path stdout, Path stderr)
-            throws LaunchException {
+    public SupervisedProcess start(String attemptId, ProcessPlan plan, Resources limits, Path stdout, Path stderr,
+                                   Path exitFile) throws LaunchException {
         String command = plan.argv().get(0);
         if (!Executables.isRunnable(command, plan.env().get("PATH"), plan.workDir()))
             throw new LaunchException("no such executable: '" + command + "' (not an executable file"
@@ -69,7 +103,8 @@ public final class Supervisor {
                 throw new LaunchException("cannot create the attempt's cgroups: " + e.getMessage(), e);
             }
         }
-        List<String> argv = commandLine(isolation.setsid(), group == null ? List.of() : group.procsFiles(), plan.argv());
+        List<String> argv = commandLine(isolation.setsid(), exitFile, group == null ? List.of() : group.procsFiles(),
+                plan.argv());
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(plan.workDir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -86,23 +121,77 @@ public final class Supervisor {
             if (group != null) group.remove();
             throw new LaunchException("cannot start '" + command + "': " + e.getMessage(), e);
         }
-        ProcessTree tree = new ProcessTree(procs, attemptId, p.pid(), isolation.sessions(), group);
+        // The start time is read at once: the pid cannot be recycled before the JDK reaps it. A leader
+        // that is already gone gets -1, which never matches, so a restarted agent treats it as ended.
+        long startTime = procs.startTimeOfLiving(p.pid()).orElse(-1);
+        ProcessTree tree = new ProcessTree(procs, attemptId, p.pid(), startTime, isolation.sessions(), group);
         LOG.info("attempt {}: started pid {} ({}) in {}", attemptId, p.pid(), isolation.describe(), plan.workDir());
-        return new SupervisedProcess(attemptId, p, tree, group, scheduler);
+        return new SupervisedProcess(attemptId, p.pid(), startTime, tree, group, scheduler,
+                p.onExit().thenApply(Process::exitValue));
     }
 
-    /** The argv actually executed: {@code setsid -- [cgroup wrapper] command...}. Pure. */
-    static List<String> commandLine(Path setsid, List<Path> procsFiles, List<String> command) {
+    /**
+     * Supervises again an attempt started by an earlier run of this agent: present when {@code pid} is
+     * alive (not a zombie), started at {@code startTime} (field 22 of {@code /proc/<pid>/stat}, so a
+     * recycled pid never matches) and carries the attempt's marker in its environment. The leader is
+     * not our child, so its end is noticed by polling {@code /proc} every {@value #REATTACHED_POLL_MS}
+     * ms ({@link ProcessHandle#onExit()} would work for a non-child too, but it polls at up to 5 s
+     * intervals and counts a zombie as alive; PID 1 may reap orphans late). Its
+     * {@link SupervisedProcess#exit()} completes with {@code null}: the status is in the exit file.
+     */
+    public Optional<SupervisedProcess> reattach(String attemptId, long pid, long startTime) {
+        if (pid <= 0 || !procs.isSameLivingProcess(pid, startTime) || !procs.hasEnvEntry(pid, MARKER_ENV, attemptId))
+            return Optional.empty();
+        CgroupV1.Group group = existingGroup(attemptId);
+        ProcessTree tree = new ProcessTree(procs, attemptId, pid, startTime, isolation.sessions(), group);
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        pollLeader(pid, startTime, exit);
+        LOG.info("attempt {}: re-attached to pid {} (start time {})", attemptId, pid, startTime);
+        return Optional.of(new SupervisedProcess(attemptId, pid, startTime, tree, group, scheduler, exit));
+    }
+
+    /**
+     * An attempt of an earlier run of this agent whose leader is gone ({@code pid} dead or recycled,
+     * or {@code pid <= 0}: never started as far as the checkpoint knows). What may be left of its tree
+     * (cgroup members, processes carrying its marker, its session while the session id is not reused)
+     * can still be killed and its cgroups released; {@link SupervisedProcess#exit()} has completed with
+     * {@code null}.
+     */
+    public SupervisedProcess gone(String attemptId, long pid, long startTime) {
+        CgroupV1.Group group = existingGroup(attemptId);
+        ProcessTree tree = new ProcessTree(procs, attemptId, pid, startTime, isolation.sessions() && pid > 0, group);
+        return new SupervisedProcess(attemptId, pid, startTime, tree, group, scheduler,
+                CompletableFuture.completedFuture(null));
+    }
+
+    private CgroupV1.Group existingGroup(String attemptId) {
+        if (isolation.cgroups() == null) return null;
+        CgroupV1.Group g = isolation.cgroups().existing(attemptId);
+        return g.isEmpty() ? null : g;
+    }
+
+    private void pollLeader(long pid, long startTime, CompletableFuture<Integer> exit) {
+        if (!procs.isSameLivingProcess(pid, startTime)) {
+            exit.complete(null);
+            return;
+        }
+        try {
+            scheduler.schedule(() -> pollLeader(pid, startTime, exit), REATTACHED_POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the agent is stopping; the next one re-attaches
+        }
+    }
+
+    /** The argv actually executed: {@code setsid -- /bin/sh -c WRAPPER nightshift-wrapper exitFile [procs...] -- command...}. Pure. */
+    static List<String> commandLine(Path setsid, Path exitFile, List<Path> procsFiles, List<String> command) {
         List<String> argv = new ArrayList<>();
         if (setsid != null) {
             argv.add(setsid.toString());
             argv.add("--");
         }
-        if (!procsFiles.isEmpty()) {
-            argv.addAll(List.of("/bin/sh", "-c", JOIN_SCRIPT, "nightshift-cgroup-join"));
-            procsFiles.forEach(f -> argv.add(f.toString()));
-            argv.add("--");
-        }
+        argv.addAll(List.of("/bin/sh", "-c", WRAPPER_SCRIPT, WRAPPER_NAME, exitFile.toString()));
+        procsFiles.forEach(f -> argv.add(f.toString()));
+        argv.add("--");
         argv.addAll(command);
         return argv;
     }

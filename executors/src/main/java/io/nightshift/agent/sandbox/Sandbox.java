@@ -3,13 +3,18 @@ package io.nightshift.agent.sandbox;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.protocol.CoordinatorMessage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,15 +23,22 @@ import java.util.regex.Pattern;
  * <pre>
  * &lt;agent.work-dir&gt;/
  * ├── agent-id                  this agent's id, generated once when agent.id is not set
- * ├── seq                       last status-update sequence number issued (never goes backwards)
+ * ├── status-journal            status updates not yet acknowledged, one JSON line each
+ * ├── epoch                     highest leader epoch seen in a Registered ("7\n"; fencing)
+ * ├── seq                       (agents before the journal: last seq issued; still read once as a floor)
  * └── sandboxes/
  *     └── &lt;attemptId&gt;/          0750; the task's working directory (cwd)
  *         ├── task.json         the Launch message as received, mode 0600 (env may hold secrets)
+ *         ├── checkpoint.json   what a restarted agent needs to find the attempt again, mode 0600
  *         ├── stdout            the task's standard output, appended by the process itself
  *         ├── stderr            the task's standard error, appended by the process itself
- *         ├── exit              the leader's exit code in decimal ("137\n"), once it is known
+ *         ├── exit              the command's exit code in decimal ("137\n"), written by the wrapper
+ *         ├── exit.tmp          (transient) the wrapper's temp file, renamed to exit
  *         └── ...               anything the task writes (artifacts, later: fetched files)
  * </pre>
+ * The journal is {@code io.nightshift.agent.channel.StatusJournal}, the epoch file
+ * {@code io.nightshift.agent.channel.Fencing}, the checkpoint {@link Checkpoint}; the wrapper that
+ * writes {@code exit} is {@code io.nightshift.agent.process.Supervisor}'s.
  * {@code attemptId} must match {@link #ATTEMPT_ID} (letters, digits, {@code _ - .}, not starting
  * with a dot), so it is always exactly one path component inside {@code sandboxes/}.
  */
@@ -38,6 +50,7 @@ public final class Sandbox {
     public static final String STDERR = "stderr";
     public static final String TASK_JSON = "task.json";
     public static final String EXIT = "exit";
+    public static final String CHECKPOINT = "checkpoint.json";
 
     private final String attemptId;
     private final Path dir;
@@ -85,11 +98,11 @@ public final class Sandbox {
     }
 
     /** An existing sandbox, or empty when there is none for that (valid) id. */
-    public static java.util.Optional<Sandbox> open(Path sandboxesRoot, String attemptId) {
-        if (!isValidAttemptId(attemptId)) return java.util.Optional.empty();
+    public static Optional<Sandbox> open(Path sandboxesRoot, String attemptId) {
+        if (!isValidAttemptId(attemptId)) return Optional.empty();
         Path dir = dirOf(sandboxesRoot, attemptId);
         return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                ? java.util.Optional.of(new Sandbox(attemptId, dir)) : java.util.Optional.empty();
+                ? Optional.of(new Sandbox(attemptId, dir)) : Optional.empty();
     }
 
     public String attemptId() {
@@ -114,6 +127,44 @@ public final class Sandbox {
 
     public Path exitFile() {
         return dir.resolve(EXIT);
+    }
+
+    public Path checkpointFile() {
+        return dir.resolve(CHECKPOINT);
+    }
+
+    /** Replaces the checkpoint atomically and durably (temp file, fsync, rename); mode 0600. */
+    public void writeCheckpoint(Checkpoint checkpoint) throws IOException {
+        if (!checkpoint.attemptId().equals(attemptId))
+            throw new IllegalArgumentException("checkpoint of " + checkpoint.attemptId() + " in the sandbox of " + attemptId);
+        Path tmp = dir.resolve(".checkpoint.json.tmp");
+        byte[] bytes = Json.write(checkpoint).getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) ch.write(buf);
+            ch.force(false);
+        }
+        Files.move(tmp, checkpointFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The checkpoint, or empty when there is none (or it is unreadable: logged by the caller). */
+    public Optional<Checkpoint> readCheckpoint() throws IOException {
+        Path f = checkpointFile();
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        Checkpoint c = Json.mapper().readValue(Files.readString(f, StandardCharsets.UTF_8), Checkpoint.class);
+        if (!c.attemptId().equals(attemptId)) throw new IOException("checkpoint names another attempt");
+        return Optional.of(c);
+    }
+
+    /** The Launch kept in {@code task.json}. */
+    public CoordinatorMessage.Launch readLaunch() throws IOException {
+        CoordinatorMessage m = Json.mapper().readValue(Files.readString(taskJson(), StandardCharsets.UTF_8),
+                CoordinatorMessage.class);
+        if (!(m instanceof CoordinatorMessage.Launch l) || !attemptId.equals(l.attemptId()))
+            throw new IOException("task.json does not hold this attempt's launch");
+        return l;
     }
 
     /** Records the leader's exit code (atomically replaced, so a reader never sees half a number). */

@@ -42,7 +42,7 @@ class ChannelIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (agent != null) agent.close();
+        if (agent != null) agent.stop(true);
         coordinator.close();
     }
 
@@ -193,14 +193,14 @@ class ChannelIT {
     }
 
     @Test
-    void closeKillsRunningAttemptsAndReportsThemBeforeLeaving() {
+    void stopWithKillTasksKillsRunningAttemptsAndReportsThemBeforeLeaving() {
         startAgent(Map.of());
         await().atMost(T).until(agent::connected);
         var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("shutdown").build());
         coordinator.send(launch);
         await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
 
-        agent.close();
+        agent.stop(true);
 
         StatusUpdate end = coordinator.updates(launch.attemptId()).get(3);
         assertThat(end.state()).isEqualTo(TaskState.KILLED);
@@ -226,5 +226,126 @@ class ChannelIT {
         coordinator.send(again);
         await().atMost(T).until(() -> coordinator.updates(again.attemptId()).size() == 4);
         assertThat(coordinator.updates(again.attemptId()).get(0).seq()).isGreaterThan(lastSeq);
+    }
+
+    @Test
+    void closeLeavesTasksRunningAndTheNextAgentReattachesToThem() {
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("detached").build());
+        coordinator.send(launch);
+        await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
+        List<Long> pids = TestSupport.markedProcesses(launch.attemptId());
+
+        agent.close(); // agent.kill-tasks-on-stop defaults to false
+        assertThat(TestSupport.markedProcesses(launch.attemptId())).containsExactlyInAnyOrderElementsOf(pids);
+        assertThat(states(coordinator.updates(launch.attemptId()))).doesNotContain(TaskState.KILLED);
+
+        int registers = coordinator.received(AgentMessage.Register.class).size();
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() > registers);
+        assertThat(coordinator.received(AgentMessage.Register.class).get(registers).running())
+                .containsExactly(launch.attemptId());
+        assertThat(agent.runningAttempts()).containsExactly(launch.attemptId());
+        await().atMost(T).until(agent::connected);
+
+        coordinator.send(new CoordinatorMessage.Kill(launch.attemptId(), Duration.ofSeconds(5), Reason.KILLED_BY_USER));
+        await().atMost(T).until(() -> coordinator.updates(launch.attemptId()).stream().anyMatch(u -> u.state().isTerminal()));
+        StatusUpdate end = coordinator.updates(launch.attemptId()).get(coordinator.updates(launch.attemptId()).size() - 1);
+        assertThat(end.state()).isEqualTo(TaskState.KILLED);
+        assertThat(end.exitCode()).isEqualTo(143);
+        assertThat(TestSupport.markedProcesses(launch.attemptId())).isEmpty();
+    }
+
+    @Test
+    void commandsOfAnOlderEpochAreIgnoredAndTheEpochIsKept() throws Exception {
+        coordinator.epoch = 5;
+        startAgent(Map.of());
+        await().atMost(T).until(agent::connected);
+        await().atMost(T).until(() -> agent.leaderEpoch() == 5);
+
+        var old = TestSupport.launch(JobSpec.command("/bin/true").id("fenced").build());
+        coordinator.send(withEpoch(old, 4));
+        coordinator.send(old); // epoch 0: only while no epoch has been seen
+        var current = TestSupport.launch(JobSpec.command("sleep", "60").id("current").build());
+        coordinator.send(withEpoch(current, 5));
+        await().atMost(T).until(() -> states(coordinator.updates(current.attemptId())).contains(TaskState.RUNNING));
+        coordinator.send(new CoordinatorMessage.Kill(current.attemptId(), Duration.ZERO, Reason.KILLED_BY_USER, 4));
+        int mark = coordinator.received.size();
+        await().atMost(T).until(() -> coordinator.since(mark).filter(AgentMessage.Heartbeat.class::isInstance).count() >= 3);
+
+        assertThat(coordinator.updates(old.attemptId())).isEmpty();
+        assertThat(agent.runningAttempts()).containsExactly(current.attemptId());
+        await().atMost(T).until(() -> java.nio.file.Files.exists(work.resolve(Fencing.FILE)));
+        assertThat(java.nio.file.Files.readString(work.resolve(Fencing.FILE)).trim()).isEqualTo("5");
+
+        coordinator.send(new CoordinatorMessage.Kill(current.attemptId(), Duration.ZERO, Reason.KILLED_BY_USER, 6));
+        await().atMost(T).until(() -> states(coordinator.updates(current.attemptId())).contains(TaskState.KILLED));
+    }
+
+    @Test
+    void aDeposedLeaderWithAnOlderEpochDoesNotGetTheAgent() throws Exception {
+        coordinator.epoch = 7;
+        startAgent(Map.of());
+        await().atMost(T).until(() -> agent.leaderEpoch() == 7);
+        coordinator.epoch = 6; // the same address now answers as an older leader
+        int registers = coordinator.received(AgentMessage.Register.class).size();
+        coordinator.drop();
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= registers + 2);
+        assertThat(agent.connected()).isFalse();
+        coordinator.epoch = 8;
+        await().atMost(T).until(agent::connected);
+        assertThat(agent.leaderEpoch()).isEqualTo(8);
+    }
+
+    @Test
+    void severalCoordinatorsAreTriedInTurn() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (TestCoordinator second = new TestCoordinator()) {
+            startAgent(Map.of("agent.coordinator", "http://127.0.0.1:" + closedPort + "," + second.url()));
+            await().atMost(T).until(agent::connected);
+            assertThat(agent.registeredWith().toString()).isEqualTo(second.url());
+            assertThat(second.received(AgentMessage.Register.class)).hasSize(1);
+
+            // the second goes away: the agent moves on to the next in turn (the first, here)
+            coordinator.close();
+            coordinator = new TestCoordinator();
+            agent.stop(true);
+            startAgent(Map.of("agent.coordinator", second.url() + "," + coordinator.url()));
+            await().atMost(T).until(agent::connected);
+            assertThat(agent.registeredWith().toString()).isEqualTo(second.url());
+            second.reject = "shutting down";
+            second.drop();
+            await().atMost(T).until(() -> agent.connected() && coordinator.url().equals(String.valueOf(agent.registeredWith())));
+        }
+    }
+
+    @Test
+    void aRejectionThatNamesTheLeaderIsFollowed() throws Exception {
+        try (TestCoordinator leader = new TestCoordinator()) {
+            coordinator.reject = "not the leader";
+            coordinator.leaderUrl = leader.url();
+            startAgent(Map.of("agent.reconnect.initial-backoff", "50ms", "agent.reconnect.max-backoff", "10s"));
+            await().atMost(T).until(agent::connected);
+            assertThat(agent.registeredWith().toString()).isEqualTo(leader.url());
+            assertThat(coordinator.received(AgentMessage.Register.class)).hasSize(1);
+            assertThat(leader.received(AgentMessage.Register.class)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aLeaderUrlThatIsNotHttpIsNotFollowed() {
+        coordinator.reject = "not the leader";
+        coordinator.leaderUrl = "file:///etc/passwd";
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= 3);
+        assertThat(agent.connected()).isFalse();
+    }
+
+    private static CoordinatorMessage.Launch withEpoch(CoordinatorMessage.Launch l, long epoch) {
+        return new CoordinatorMessage.Launch(l.jobId(), l.runId(), l.taskId(), l.attemptId(), l.attemptNumber(), l.spec(), epoch);
     }
 }

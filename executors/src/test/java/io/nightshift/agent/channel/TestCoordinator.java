@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * A small real WebSocket server playing the coordinator's side of the agent protocol: it answers
- * Register with Registered (or Rejected while {@link #reject} is set), acknowledges status updates
- * when {@link #autoAck} is on, records everything it receives, and can send or drop at will.
+ * Register with Registered carrying {@link #epoch} (or Rejected, pointing at {@link #leaderUrl},
+ * while {@link #reject} is set), acknowledges status updates when {@link #autoAck} is on, records
+ * everything it receives, and can send or drop at will.
  */
 public final class TestCoordinator implements AutoCloseable {
     public final Vertx vertx = Vertx.vertx();
@@ -23,6 +24,8 @@ public final class TestCoordinator implements AutoCloseable {
     public final AtomicInteger connections = new AtomicInteger();
     public volatile boolean autoAck = true;
     public volatile String reject;
+    public volatile String leaderUrl;
+    public volatile long epoch;
     public volatile long heartbeatMs = 200;
     private volatile ServerWebSocket current;
     private final HttpServer server;
@@ -49,8 +52,8 @@ public final class TestCoordinator implements AutoCloseable {
             received.add(m);
             if (m instanceof AgentMessage.Register r) {
                 String why = reject;
-                ws.writeTextMessage(Json.write(why != null ? new CoordinatorMessage.Rejected(why)
-                        : new CoordinatorMessage.Registered(r.agentId(), heartbeatMs)));
+                ws.writeTextMessage(Json.write(why != null ? new CoordinatorMessage.Rejected(why, leaderUrl)
+                        : new CoordinatorMessage.Registered(r.agentId(), heartbeatMs, epoch)));
             } else if (m instanceof AgentMessage.StatusUpdate u && autoAck) {
                 ws.writeTextMessage(Json.write(new CoordinatorMessage.Ack(u.seq())));
             }

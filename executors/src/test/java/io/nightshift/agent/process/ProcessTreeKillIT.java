@@ -98,7 +98,8 @@ class ProcessTreeKillIT {
             h.attempts.launch(launch);
             String id = launch.attemptId();
             h.awaitRunningPid(id);
-            await().atMost(Duration.ofSeconds(10)).until(() -> TestSupport.markedProcesses(id).size() == 3);
+            // the wrapper (leader), its child (the shell, exec'd into the last sleep) and the two background sleeps
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestSupport.markedProcesses(id).size() == 4);
 
             h.attempts.kill(id, Duration.ofSeconds(30), Reason.KILLED_BY_USER);
             Report end = h.awaitTerminal(id, Duration.ofSeconds(10)); // well within the 30 s grace

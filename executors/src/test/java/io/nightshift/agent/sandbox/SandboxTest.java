@@ -4,9 +4,12 @@ import io.nightshift.agent.TestSupport;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.protocol.CoordinatorMessage;
 import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.Reason;
+import io.nightshift.api.state.TaskState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,5 +57,25 @@ class SandboxTest {
         assertThatThrownBy(() -> Sandbox.dirOf(root, "..")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Sandbox.open(root, "../x")).isEmpty();
         assertThat(Sandbox.open(root, "missing")).isEmpty();
+    }
+
+    @Test
+    void aCheckpointIsReplacedAtomicallyReadBackAndPrivate() throws Exception {
+        var launch = TestSupport.launch("cp.1", JobSpec.command("/bin/true").id("cp").build());
+        Sandbox sb = Sandbox.create(root, launch);
+        assertThat(sb.readCheckpoint()).isEmpty();
+        sb.writeCheckpoint(Checkpoint.launching("cp.1", TaskState.STAGING));
+        Checkpoint running = new Checkpoint("cp.1", TaskState.RUNNING, 4242, 395804, Instant.parse("2030-01-01T00:00:00Z"),
+                Reason.KILLED_BY_USER, Instant.parse("2030-01-01T00:10:30Z"));
+        sb.writeCheckpoint(running);
+        assertThat(sb.readCheckpoint()).hasValue(running);
+        assertThat(Files.getPosixFilePermissions(sb.checkpointFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        try (var files = Files.list(sb.dir())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("task.json", "checkpoint.json",
+                    "stdout", "stderr");
+        }
+        assertThat(sb.readLaunch()).isEqualTo(launch);
+        assertThatThrownBy(() -> sb.writeCheckpoint(Checkpoint.launching("other.1", TaskState.STAGING)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

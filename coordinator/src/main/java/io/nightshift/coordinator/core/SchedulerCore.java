@@ -140,16 +140,100 @@ public final class SchedulerCore implements AutoCloseable {
             return null;
         }).join();
         long cycleMs = cfg.cycleInterval().toMillis();
-        exec.scheduleWithFixedDelay(this::safeCycle, cycleMs, cycleMs, TimeUnit.MILLISECONDS);
+        exec.scheduleWithFixedDelay(() -> enqueue(this::safeCycle), cycleMs, cycleMs, TimeUnit.MILLISECONDS);
         long checkMs = Math.max(100, Math.min(1000, cfg.heartbeatTimeout().toMillis() / 4));
-        exec.scheduleWithFixedDelay(this::checkAgents, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        exec.scheduleWithFixedDelay(() -> enqueue(this::checkAgents), checkMs, checkMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Commands for the core thread; drained in turns, each turn's writes stored together. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final int MAX_TURN = 2_000;
+    private WriteBatch batch = new WriteBatch();
+
+    private void enqueue(Runnable command) {
+        inbox.add(command);
+        if (draining.compareAndSet(false, true)) exec.execute(this::drain);
+    }
+
+    /** Runs queued commands in turns: apply up to {@value #MAX_TURN} in memory, store their writes at once, then act. */
+    private void drain() {
+        while (true) {
+            Runnable command;
+            int n = 0;
+            while (n < MAX_TURN && (command = inbox.poll()) != null) {
+                n++;
+                try {
+                    command.run();
+                } catch (RuntimeException e) {
+                    log.error("core step failed", e);
+                }
+            }
+            flush();
+            if (!inbox.isEmpty()) continue;
+            draining.set(false);
+            if (inbox.isEmpty() || !draining.compareAndSet(false, true)) return;
+        }
+    }
+
+    /** Stores the turn's writes (retrying while the store fails: nothing is acknowledged meanwhile), then acts. */
+    private void flush() {
+        WriteBatch b = batch;
+        batch = new WriteBatch();
+        if (b.hasWrites()) {
+            long backoffMs = 50;
+            while (true) {
+                try {
+                    store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys);
+                    break;
+                } catch (RuntimeException e) {
+                    if (exec.isShutdown()) return;
+                    log.error("storing {} writes failed; retrying in {} ms (nothing is acknowledged meanwhile): {}",
+                            b.writes(), backoffMs, e.toString());
+                    try {
+                        Thread.sleep(backoffMs);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    backoffMs = Math.min(5_000, backoffMs * 2);
+                }
+            }
+        }
+        for (Runnable r : b.afterCommit) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("post-commit action failed", e);
+            }
+        }
+    }
+
+    /** Sends once this turn's writes are stored. */
+    private void send(AgentLink link, CoordinatorMessage message) {
+        batch.afterCommit(() -> link.send(message));
+    }
+
+    /** Publishes once this turn's writes are stored: an event never announces what could still be lost. */
+    private void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
+                         String state, String reason, Integer exitCode) {
+        batch.afterCommit(() -> events.publish(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode));
+    }
+
+    /** A job as this turn sees it: staged, live, or stored. */
+    private Optional<Job> readJob(String id) {
+        Job staged = batch.jobs.get(id);
+        if (staged != null) return Optional.of(staged);
+        LiveJob lj = live.get(id);
+        return lj != null ? Optional.of(lj.job) : store.job(id);
     }
 
     private <T> CompletableFuture<T> call(Callable<T> body) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        exec.execute(() -> {
+        enqueue(() -> {
             try {
-                f.complete(body.call());
+                T result = body.call();
+                batch.afterCommit(() -> f.complete(result));
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
@@ -158,7 +242,7 @@ public final class SchedulerCore implements AutoCloseable {
     }
 
     private void run(String what, Runnable body) {
-        exec.execute(() -> {
+        enqueue(() -> {
             try {
                 body.run();
             } catch (RuntimeException e) {
@@ -211,20 +295,20 @@ public final class SchedulerCore implements AutoCloseable {
     private SubmitResult doSubmit(JobSpec spec, String key) {
         String hash = JobSpecParser.canonicalHash(spec);
         if (spec.id() != null) {
-            Optional<Job> existing = store.job(spec.id());
+            Optional<Job> existing = readJob(spec.id());
             if (existing.isPresent()) return same(existing.get(), hash, "job '" + spec.id() + "'");
         }
         String id = spec.id();
         if (key != null) {
-            Optional<String> bound = store.jobIdForKey(key);
+            Optional<String> bound = Optional.ofNullable(batch.keys.get(key)).or(() -> store.jobIdForKey(key));
             if (bound.isPresent()) {
-                Optional<Job> existing = store.job(bound.get());
+                Optional<Job> existing = readJob(bound.get());
                 if (existing.isPresent()) return same(existing.get(), hash, "idempotency key '" + key + "'");
                 if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
             }
         }
         if (id == null) id = newJobId();
-        if (key != null) store.bindIdempotencyKey(key, id);
+        if (key != null) batch.key(key, id);
         Instant now = clock.instant();
         JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
         String runId = Run.idOf(id, 1);
@@ -237,14 +321,13 @@ public final class SchedulerCore implements AutoCloseable {
         }
         lj.run = new Run(Run.SCHEMA_VERSION, runId, id, 1, JobState.QUEUED, now, null, taskIds);
         lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(runId));
-        for (Task t : lj.tasks.values()) store.saveTask(t);
-        store.saveRun(lj.run);
-        Optional<Job> raced = store.createJob(lj.job); // the commit point: after this the job exists
-        if (raced.isPresent()) return same(raced.get(), hash, "job '" + id + "'");
+        for (Task t : lj.tasks.values()) batch.task(t);
+        batch.run(lj.run);
+        batch.job(lj.job); // stored with the turn, before the client hears 201
         live.put(id, lj);
         for (Task t : lj.tasks.values()) index(lj, t);
         metrics.jobsSubmitted.increment();
-        events.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
+        publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
         log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
         requestCycle();
         return new SubmitResult(lj.job, true);
@@ -262,7 +345,7 @@ public final class SchedulerCore implements AutoCloseable {
         while (true) {
             StringBuilder sb = new StringBuilder("job-");
             for (int i = 0; i < 10; i++) sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
-            if (store.job(sb.toString()).isEmpty()) return sb.toString();
+            if (readJob(sb.toString()).isEmpty()) return sb.toString();
         }
     }
 
@@ -278,7 +361,7 @@ public final class SchedulerCore implements AutoCloseable {
             Instant now = clock.instant();
             if (!lj.job.killRequested()) {
                 lj.job = lj.job.withKillRequested(now);
-                store.saveJob(lj.job);
+                batch.job(lj.job);
                 log.info("job {} kill requested", jobId);
             }
             for (Task t : List.copyOf(lj.tasks.values())) apply(lj, TaskLifecycle.onKillRequested(t, lj.job.spec(), now));
@@ -304,11 +387,11 @@ public final class SchedulerCore implements AutoCloseable {
             Instant registeredAt = s.info == null ? now : s.info.registeredAt();
             s.info = new AgentInfo(AgentInfo.SCHEMA_VERSION, r.agentId(), r.host(), r.httpUrl(), AgentStatus.ACTIVE,
                     r.total(), s.allocated, r.attributes(), r.isolation(), r.version(), registeredAt, now);
-            store.saveAgent(s.info);
-            events.publish(now, "agent", r.agentId(), null, null, r.agentId(), AgentStatus.ACTIVE.name(), null, null);
+            batch.agent(s.info);
+            publish(now, "agent", r.agentId(), null, null, r.agentId(), AgentStatus.ACTIVE.name(), null, null);
             log.info("agent {} registered: host={} cpus={} memMb={} isolation={} running={}", r.agentId(), r.host(),
                     r.total().cpus(), r.total().memMb(), r.isolation(), r.running().size());
-            link.send(new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis(), epoch));
+            send(link, new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis(), epoch));
             reconcile(s, r, link, now);
             requestCycle();
         });
@@ -325,7 +408,7 @@ public final class SchedulerCore implements AutoCloseable {
         for (String attemptId : r.running()) {
             if (!active.containsKey(attemptId)) {
                 log.warn("agent {} runs attempt {} that should not run: killing it", r.agentId(), attemptId);
-                link.send(new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
+                send(link, new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
             }
         }
         for (ActiveAttempt a : List.copyOf(active.values())) {
@@ -354,8 +437,8 @@ public final class SchedulerCore implements AutoCloseable {
             s.link = null;
             if (s.info.status() == AgentStatus.ACTIVE) {
                 s.info = s.info.withStatus(AgentStatus.DISCONNECTED).withHeartbeat(s.lastHeartbeat);
-                store.saveAgent(s.info);
-                events.publish(clock.instant(), "agent", agentId, null, null, agentId, AgentStatus.DISCONNECTED.name(), null, null);
+                batch.agent(s.info);
+                publish(clock.instant(), "agent", agentId, null, null, agentId, AgentStatus.DISCONNECTED.name(), null, null);
                 log.info("agent {} disconnected; LOST unless it is back within {}", agentId, cfg.heartbeatTimeout());
             }
         });
@@ -382,9 +465,9 @@ public final class SchedulerCore implements AutoCloseable {
             }
             if (u.state().isActive() && !active.containsKey(u.attemptId())) {
                 log.warn("agent {} reports attempt {} as {} but it should not run: killing it", agentId, u.attemptId(), u.state());
-                link.send(new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED, epoch));
+                send(link, new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED, epoch));
             }
-            link.send(new CoordinatorMessage.Ack(u.seq())); // stored (or stale): either way the agent may forget it
+            send(link, new CoordinatorMessage.Ack(u.seq())); // stored (or stale): either way the agent may forget it
         });
     }
 
@@ -416,8 +499,8 @@ public final class SchedulerCore implements AutoCloseable {
         }
         s.allocated = Resources.ZERO;
         s.info = s.info.withStatus(AgentStatus.LOST).withAllocated(Resources.ZERO).withHeartbeat(s.lastHeartbeat);
-        store.saveAgent(s.info);
-        events.publish(now, "agent", agentId, null, null, agentId, AgentStatus.LOST.name(), Reason.AGENT_LOST.name(), null);
+        batch.agent(s.info);
+        publish(now, "agent", agentId, null, null, agentId, AgentStatus.LOST.name(), Reason.AGENT_LOST.name(), null);
         requestCycle();
     }
 
@@ -427,7 +510,7 @@ public final class SchedulerCore implements AutoCloseable {
     private void requestCycle() {
         if (cycleQueued) return;
         cycleQueued = true;
-        exec.execute(this::safeCycle);
+        enqueue(this::safeCycle);
     }
 
     private void safeCycle() {
@@ -457,12 +540,12 @@ public final class SchedulerCore implements AutoCloseable {
             Task placed = TaskLifecycle.placed(task, p.agentId(), agent.info.host(), now);
             Attempt attempt = placed.currentAttempt();
             lj.tasks.put(placed.id(), placed);
-            store.saveTask(placed);
+            batch.task(placed);
             index(lj, placed);
             agent.allocated = agent.allocated.plus(lj.job.spec().resources());
             touched.add(agent);
-            events.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
-            agent.link.send(new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
+            publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+            send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
                     attempt.number(), lj.job.spec(), epoch));
             metrics.tasksLaunched.increment();
             log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
@@ -478,10 +561,10 @@ public final class SchedulerCore implements AutoCloseable {
         if (wakeTimer != null) wakeTimer.cancel(false);
         wakeAt = at;
         long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis() + 1);
-        wakeTimer = exec.schedule(() -> {
+        wakeTimer = exec.schedule(() -> enqueue(() -> {
             wakeAt = null;
             safeCycle();
-        }, delay, TimeUnit.MILLISECONDS);
+        }), delay, TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- applying decisions
@@ -490,17 +573,17 @@ public final class SchedulerCore implements AutoCloseable {
         Task task = t.task();
         if (t.changed()) {
             lj.tasks.put(task.id(), task);
-            store.saveTask(task);
+            batch.task(task);
             index(lj, task);
             Attempt a = task.currentAttempt();
-            events.publish(clock.instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
+            publish(clock.instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
                     a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
                     a == null ? null : a.exitCode());
         }
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {
                 AgentState s = agents.get(k.agentId());
-                if (s != null && s.link != null) s.link.send(new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason(), epoch));
+                if (s != null && s.link != null) send(s.link, new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason(), epoch));
                 log.info("task {} attempt {} kill sent to agent {} (grace {})", task.id(), k.attemptId(), k.agentId(), k.grace());
             } else if (e instanceof Effect.Release r) {
                 AgentState s = agents.get(r.agentId());
@@ -536,14 +619,14 @@ public final class SchedulerCore implements AutoCloseable {
         RunLifecycle.Outcome o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
         if (o.state() != lj.run.state()) {
             lj.run = lj.run.withState(o.state(), now);
-            store.saveRun(lj.run);
-            events.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
+            batch.run(lj.run);
+            publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
                     o.reason() == null ? null : o.reason().name(), null);
         }
         if (o.state() != lj.job.state()) {
             lj.job = lj.job.withState(o.state(), o.reason(), now);
-            store.saveJob(lj.job);
-            events.publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
+            batch.job(lj.job);
+            publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
                     o.reason() == null ? null : o.reason().name(), null);
             log.info("job {} {}{}", lj.job.id(), o.state(), o.reason() == null ? "" : " (" + o.reason() + ")");
         }
@@ -555,7 +638,7 @@ public final class SchedulerCore implements AutoCloseable {
 
     private void saveAllocation(AgentState s) {
         s.info = s.info.withAllocated(s.allocated).withHeartbeat(s.lastHeartbeat);
-        store.saveAgent(s.info);
+        batch.agent(s.info);
     }
 
     private static String jobIdOf(String taskId) {

@@ -200,6 +200,26 @@ public final class HazelcastStateStore implements StateStore {
     }
 
     @Override
+    public void saveAll(Collection<Job> jobList, Collection<Run> runList, Collection<Task> taskList,
+                        Collection<AgentInfo> agentList, Map<String, String> keys) {
+        List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(5);
+        if (!keys.isEmpty()) pending.add(idempotency.setAllAsync(keys).toCompletableFuture());
+        if (!taskList.isEmpty()) pending.add(setAll(tasks, taskList, Task::id));
+        if (!runList.isEmpty()) pending.add(setAll(runs, runList, Run::id));
+        if (!agentList.isEmpty()) pending.add(setAll(agents, agentList, AgentInfo::id));
+        if (!jobList.isEmpty()) pending.add(setAll(jobs, jobList, Job::id));
+        java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    }
+
+    private static <T> java.util.concurrent.CompletableFuture<Void> setAll(IMap<String, HazelcastJsonValue> map,
+                                                                           Collection<T> values,
+                                                                           java.util.function.Function<T, String> id) {
+        Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(values.size() * 2);
+        for (T v : values) m.put(id.apply(v), json(v));
+        return map.setAllAsync(m).toCompletableFuture();
+    }
+
+    @Override
     public void close() {
         // the Hazelcast instance is owned and shut down by the Coordinator
     }

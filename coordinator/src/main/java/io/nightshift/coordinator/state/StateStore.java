@@ -52,6 +52,13 @@ public interface StateStore extends AutoCloseable {
 
     Collection<AgentInfo> agents();
 
+    /**
+     * Stores many values at once (one round trip per map, the maps in parallel); returns when all are
+     * stored. {@code keys} binds idempotency keys to job ids.
+     */
+    void saveAll(Collection<Job> jobs, Collection<Run> runs, Collection<Task> tasks, Collection<AgentInfo> agents,
+                 java.util.Map<String, String> keys);
+
     @Override
     void close();
 

@@ -67,6 +67,9 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
     private final long compactBytes;
     private final ConcurrentSkipListMap<Long, StatusUpdate> unacked = new ConcurrentSkipListMap<>();
     private volatile Consumer<StatusUpdate> listener = u -> { };
+    /** Serializes fsyncs and the hand-over to the listener (taken before {@code this}, never after). */
+    private final Object syncLock = new Object();
+    private long syncedSeq; // guarded by syncLock
     // guarded by this:
     private FileChannel out;
     private long lastSeq;
@@ -99,6 +102,7 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
             synchronized (j) {
                 long floor = Math.max(j.load(), readLegacySeq(workDir.resolve(LEGACY_SEQ_FILE)));
                 j.lastSeq = Math.max(floor, clock.millis() - 1);
+                j.syncedSeq = j.lastSeq; // what was loaded is re-sent after registration, not as new
                 j.compact();
             }
         } catch (IOException e) {
@@ -167,17 +171,45 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
      * {@link IllegalStateException} after {@link #close()}.
      */
     @Override
-    public synchronized void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
-                                    String message) {
-        if (closed) throw new IllegalStateException("status journal closed; update of " + attemptId + " not recorded");
-        StatusUpdate u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant());
-        try {
-            append(Json.write(u), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot journal the status update of " + attemptId + ": " + e.getMessage(), e);
+    public void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                       String message) {
+        StatusUpdate u;
+        synchronized (this) {
+            if (closed) throw new IllegalStateException("status journal closed; update of " + attemptId + " not recorded");
+            u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant());
+            try {
+                append(Json.write(u), false);
+            } catch (IOException e) {
+                lastSeq--;
+                throw new UncheckedIOException("cannot journal the status update of " + attemptId + ": " + e.getMessage(), e);
+            }
+            unacked.put(u.seq(), u);
         }
-        unacked.put(u.seq(), u);
-        listener.accept(u);
+        syncThrough(u.seq());
+    }
+
+    /**
+     * Group commit: one fsync makes every update appended so far durable, so concurrent reporters
+     * share it instead of queueing one fsync each. Updates are handed to the listener in seq order,
+     * each only after an fsync that covers it.
+     */
+    private void syncThrough(long seq) {
+        synchronized (syncLock) {
+            if (syncedSeq >= seq) return;
+            long target;
+            FileChannel ch;
+            synchronized (this) { // appends go on meanwhile: they join the next fsync
+                target = lastSeq;
+                ch = out;
+            }
+            try {
+                ch.force(false); // compaction, which swaps the channel, also holds syncLock
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot force the status journal " + file + ": " + e.getMessage(), e);
+            }
+            for (StatusUpdate u : unacked.subMap(syncedSeq, false, target, true).values()) listener.accept(u);
+            syncedSeq = target;
+        }
     }
 
     /** The coordinator stored every update up to and including {@code seq}. Returns at once. */
@@ -194,7 +226,13 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
         }
     }
 
-    private synchronized void persistAck() {
+    private void persistAck() {
+        synchronized (syncLock) {
+            persistAckLocked();
+        }
+    }
+
+    private synchronized void persistAckLocked() {
         if (closed || ackWritten >= ackedUpTo) return;
         try {
             append("{\"ack\":" + ackedUpTo + "}", false);

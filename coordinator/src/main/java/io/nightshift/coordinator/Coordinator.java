@@ -3,6 +3,8 @@ package io.nightshift.coordinator;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import io.nightshift.coordinator.state.jdbc.Database;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -39,6 +41,7 @@ public final class Coordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
     private final CoordinatorConfig cfg;
+    private final Database database;
     private final HazelcastInstance hazelcast;
     private final StateStore store;
     private final SchedulerCore core;
@@ -55,8 +58,16 @@ public final class Coordinator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + cfg.dataDir(), e);
         }
-        this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(cfg));
-        this.store = new HazelcastStateStore(hazelcast);
+        this.database = Database.open(Database.Options.of(cfg.jdbcUrl(), cfg.jdbcUser(), cfg.jdbcPassword(), cfg.dataDir())
+                .withPoolSize(cfg.jdbcPoolSize()).withSqliteSync(Database.Options.Sync.valueOf(cfg.sqliteSynchronous())));
+        log.info("durable store: {}", database.describe());
+        try {
+            this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(cfg, database));
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        this.store = new HazelcastStateStore(hazelcast, database);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmThreadMetrics().bindTo(prometheus);
@@ -86,7 +97,7 @@ public final class Coordinator implements AutoCloseable {
         return new Coordinator(cfg);
     }
 
-    private static Config hazelcastConfig(CoordinatorConfig cfg) {
+    private static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {
         Config hc = new Config();
         hc.setClusterName(cfg.clusterName());
         hc.setInstanceName("nightshift-" + UUID.randomUUID());
@@ -103,7 +114,19 @@ public final class Coordinator implements AutoCloseable {
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(!cfg.hazelcastMembers().isEmpty()).setMembers(cfg.hazelcastMembers());
         hc.addMapConfig(new MapConfig("nightshift.*").setBackupCount(1));
+        // Write-through (not write-behind): a map write returns only once the database committed it.
+        hc.addMapConfig(durable(HazelcastStateStore.JOBS, db.jobs()));
+        hc.addMapConfig(durable(HazelcastStateStore.RUNS, db.runs()));
+        hc.addMapConfig(durable(HazelcastStateStore.TASKS, db.tasks()));
+        hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
+        hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
         return hc;
+    }
+
+    private static MapConfig durable(String map, Object mapStore) {
+        MapStoreConfig store = new MapStoreConfig().setEnabled(true).setImplementation(mapStore)
+                .setWriteDelaySeconds(0).setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER);
+        return new MapConfig(map).setBackupCount(1).setMapStoreConfig(store);
     }
 
     static String version() {
@@ -141,5 +164,6 @@ public final class Coordinator implements AutoCloseable {
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
         hazelcast.shutdown();
+        database.close();
     }
 }

@@ -21,7 +21,18 @@ public record CoordinatorConfig(
         Duration cycleInterval,
         Duration offerTtl,
         int eventBuffer,
-        int apiWorkers) {
+        int apiWorkers,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        int jdbcPoolSize,
+        String sqliteSynchronous) {
+
+    @Override
+    public String toString() { // never the password
+        return "CoordinatorConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", cluster=" + clusterName
+                + ", store=" + (jdbcUrl.isBlank() ? "sqlite" : jdbcUrl.replaceAll("\\?.*", "")) + "]";
+    }
 
     public static CoordinatorConfig from(Config c) {
         List<String> members = Arrays.stream(c.get(CoordinatorSettings.HAZELCAST_MEMBERS).split(","))
@@ -39,7 +50,10 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
                 c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
                 hbInterval, hbTimeout, c.get(CoordinatorSettings.CYCLE_INTERVAL), c.get(CoordinatorSettings.OFFER_TTL),
-                c.get(CoordinatorSettings.EVENT_BUFFER), c.get(CoordinatorSettings.API_WORKERS));
+                c.get(CoordinatorSettings.EVENT_BUFFER), c.get(CoordinatorSettings.API_WORKERS),
+                c.get(CoordinatorSettings.JDBC_URL), c.get(CoordinatorSettings.JDBC_USER),
+                c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
+                c.get(CoordinatorSettings.SQLITE_SYNC));
     }
 
     public static CoordinatorConfig defaults() {

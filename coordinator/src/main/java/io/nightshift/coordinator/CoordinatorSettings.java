@@ -41,6 +41,18 @@ public final class CoordinatorSettings {
     public static final Setting<Integer> API_WORKERS = Setting.integer("coordinator.api.workers", 4, 1, 256,
             "Worker threads for API reads against the state maps.");
 
+    public static final Setting<String> JDBC_URL = Setting.string("coordinator.state.jdbc-url", "",
+            "Durable store: empty for the embedded SQLite file under the data directory, or a jdbc:postgresql:// URL.");
+    public static final Setting<String> JDBC_USER = Setting.string("coordinator.state.jdbc-user", "",
+            "User for a PostgreSQL store.");
+    public static final Setting<String> JDBC_PASSWORD = Setting.secret("coordinator.state.jdbc-password",
+            "Password for a PostgreSQL store (never logged nor shown).");
+    public static final Setting<Integer> JDBC_POOL = Setting.integer("coordinator.state.pool-size", 0, 0, 256,
+            "Connections to the durable store; 0 picks 4 for SQLite, 10 for PostgreSQL.");
+    public static final Setting<String> SQLITE_SYNC = Setting.string("coordinator.state.sqlite-synchronous", "FULL",
+            "FULL|NORMAL", "FULL survives a machine crash; NORMAL survives a process crash (kill -9) and writes faster.");
+
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
-            HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS);
+            HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
+            JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC);
 }

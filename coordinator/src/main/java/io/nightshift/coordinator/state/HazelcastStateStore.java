@@ -42,7 +42,11 @@ public final class HazelcastStateStore implements StateStore {
     private final IMap<String, HazelcastJsonValue> agents;
     private final IMap<String, String> idempotency;
 
-    public HazelcastStateStore(HazelcastInstance hz) {
+    private final io.nightshift.coordinator.state.jdbc.Database database;
+
+    /** {@code database}: the durable store behind the maps (history listings come from it), or null. */
+    public HazelcastStateStore(HazelcastInstance hz, io.nightshift.coordinator.state.jdbc.Database database) {
+        this.database = database;
         this.jobs = hz.getMap(JOBS);
         this.runs = hz.getMap(RUNS);
         this.tasks = hz.getMap(TASKS);
@@ -77,6 +81,10 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public Page<Job> jobs(JobQuery q) {
+        if (database != null) { // the maps hold live jobs and what was read lately; the database holds all
+            io.nightshift.coordinator.state.jdbc.Database.Page p = database.jobs(q.state(), q.queue(), q.labels(), q.limit(), q.after());
+            return new Page<>(p.jobs(), p.next());
+        }
         List<Predicate<String, HazelcastJsonValue>> preds = new ArrayList<>();
         if (q.state() != null) preds.add(Predicates.equal("state", q.state().name()));
         if (q.queue() != null) preds.add(Predicates.equal("spec.queue", q.queue()));

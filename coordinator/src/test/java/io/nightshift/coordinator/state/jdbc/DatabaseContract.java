@@ -1,0 +1,497 @@
+package io.nightshift.coordinator.state.jdbc;
+
+import static io.nightshift.coordinator.state.jdbc.Rows.T0;
+import static io.nightshift.coordinator.state.jdbc.Rows.agent;
+import static io.nightshift.coordinator.state.jdbc.Rows.event;
+import static io.nightshift.coordinator.state.jdbc.Rows.job;
+import static io.nightshift.coordinator.state.jdbc.Rows.json;
+import static io.nightshift.coordinator.state.jdbc.Rows.read;
+import static io.nightshift.coordinator.state.jdbc.Rows.run;
+import static io.nightshift.coordinator.state.jdbc.Rows.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.api.model.Event;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.TaskState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the durable store promises, run against each engine it supports: {@link SqliteDatabaseTest}
+ * (the embedded default) and {@link PostgresDatabaseTest} (a real PostgreSQL server). "Reopen"
+ * means a new {@link Database} (new pool, migrations run again) on the same data.
+ */
+abstract class DatabaseContract {
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    /** Opens the test's database; calling it again opens the same data anew. */
+    abstract Database openDatabase();
+
+    /** The engine under test, for describe(). */
+    abstract String expectedDescriptionPrefix();
+
+    Database open() {
+        Database db = openDatabase();
+        toClose.add(db);
+        return db;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Collections.reverse(toClose);
+        for (AutoCloseable c : toClose) c.close();
+    }
+
+    // ------------------------------------------------------------------ schema
+
+    @Test
+    void migrationsCreateTheSchemaOnceAndReopeningKeepsDataAndSchema() throws SQLException {
+        Database db = open();
+        assertThat(db.describe()).startsWith(expectedDescriptionPrefix()).doesNotContain("password").doesNotContain("?");
+        assertThat(tables(db)).contains("ns_jobs", "ns_runs", "ns_tasks", "ns_agents", "ns_idempotency", "ns_events", "ns_leader");
+        assertThat(appliedMigrations(db)).containsExactly("1");
+        db.jobs().store("j1", json(job("j1", JobState.QUEUED)));
+        db.close();
+
+        Database again = open();
+        assertThat(appliedMigrations(again)).containsExactly("1");
+        assertThat(read(again.jobs().load("j1"), Job.class)).isEqualTo(job("j1", JobState.QUEUED));
+    }
+
+    private static Set<String> tables(Database db) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Connection c = db.dataSource().getConnection();
+             ResultSet rs = c.getMetaData().getTables(null, null, "ns_%", new String[] {"TABLE"})) {
+            while (rs.next()) out.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
+    }
+
+    private static List<String> appliedMigrations(Database db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ map stores
+
+    @Test
+    void everyMapStoreRoundTripsStoreLoadAndDelete() {
+        Database db = open();
+        Job j = job("j1", JobState.RUNNING);
+        Run r = run("j1", JobState.RUNNING);
+        Task t = task("j1", TaskState.RUNNING);
+        AgentInfo a = agent("a1");
+        db.jobs().store(j.id(), json(j));
+        db.runs().store(r.id(), json(r));
+        db.tasks().store(t.id(), json(t));
+        db.agents().store(a.id(), json(a));
+        db.idempotency().store("key-1", "j1");
+
+        assertThat(read(db.jobs().load("j1"), Job.class)).isEqualTo(j);
+        assertThat(read(db.runs().load(r.id()), Run.class)).isEqualTo(r);
+        assertThat(read(db.tasks().load(t.id()), Task.class)).isEqualTo(t);
+        assertThat(read(db.agents().load("a1"), AgentInfo.class)).isEqualTo(a);
+        assertThat(db.idempotency().load("key-1")).isEqualTo("j1");
+        assertThat(db.jobs().load("nope")).isNull();
+
+        db.jobs().delete("j1");
+        db.runs().delete(r.id());
+        db.tasks().delete(t.id());
+        db.agents().delete("a1");
+        db.idempotency().delete("key-1");
+        assertThat(db.jobs().load("j1")).isNull();
+        assertThat(db.runs().load(r.id())).isNull();
+        assertThat(db.tasks().load(t.id())).isNull();
+        assertThat(db.agents().load("a1")).isNull();
+        assertThat(db.idempotency().load("key-1")).isNull();
+        db.jobs().delete("j1"); // deleting what is gone is fine
+    }
+
+    @Test
+    void storeUpsertsTheBodyAndTheColumnsCopiedFromIt() {
+        Database db = open();
+        db.jobs().store("j1", json(job("j1", JobState.QUEUED)));
+        Job done = job("j1", JobState.QUEUED).withState(JobState.SUCCEEDED, null, T0.plusSeconds(5));
+        db.jobs().store("j1", json(done));
+
+        assertThat(read(db.jobs().load("j1"), Job.class)).isEqualTo(done);
+        assertThat(db.jobs(JobState.QUEUED, null, Map.of(), 10, null).jobs()).isEmpty();
+        assertThat(db.jobs(JobState.SUCCEEDED, null, Map.of(), 10, null).jobs()).containsExactly(done);
+        assertThat(db.jobs().loadAllKeys()).isEmpty();
+    }
+
+    @Test
+    void storeAllLoadAllAndDeleteAllWorkInBatchesLargerThanOneInList() {
+        Database db = open();
+        Map<String, HazelcastJsonValue> many = new LinkedHashMap<>();
+        for (int i = 0; i < 1200; i++) many.put("j" + i, json(job("j" + i, JobState.QUEUED)));
+        db.jobs().storeAll(many);
+
+        Map<String, HazelcastJsonValue> loaded = db.jobs().loadAll(many.keySet());
+        assertThat(loaded).hasSize(1200);
+        assertThat(read(loaded.get("j777"), Job.class).id()).isEqualTo("j777");
+
+        List<String> gone = IntStream.range(0, 1100).mapToObj(i -> "j" + i).toList();
+        db.jobs().deleteAll(gone);
+        assertThat(db.jobs().loadAll(many.keySet()).keySet()).hasSize(100).allMatch(k -> Integer.parseInt(k.substring(1)) >= 1100);
+    }
+
+    @Test
+    void aValueThatDoesNotFitItsKeyOrItsTableIsRejectedAndNothingIsStored() {
+        Database db = open();
+        assertThatThrownBy(() -> db.jobs().store("j1", json(job("j2", JobState.QUEUED))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has id 'j2'");
+        assertThatThrownBy(() -> db.jobs().store("j1", new HazelcastJsonValue("{not json")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> db.tasks().store("t1", new HazelcastJsonValue("{\"id\":\"t1\",\"jobId\":\"j1\",\"state\":\"NAPPING\"}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown state 'NAPPING'");
+        Map<String, HazelcastJsonValue> batch = new LinkedHashMap<>();
+        batch.put("j3", json(job("j3", JobState.QUEUED)));
+        batch.put("j4", new HazelcastJsonValue("{\"id\":\"j4\"}"));
+        assertThatThrownBy(() -> db.jobs().storeAll(batch)).isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(db.jobs().loadAll(List.of("j1", "j2", "j3", "j4"))).isEmpty();
+    }
+
+    @Test
+    void loadAllKeysNamesOnlyWhatTheSchedulerNeedsAtStart() {
+        Database db = open();
+        for (JobState s : JobState.values()) {
+            String id = "job-" + s.name().toLowerCase(java.util.Locale.ROOT);
+            db.jobs().store(id, json(job(id, s)));
+            db.runs().store(Run.idOf(id, 1), json(run(id, s)));
+            db.idempotency().store("key-" + id, id);
+        }
+        for (TaskState s : TaskState.values()) {
+            String jobId = s.isTerminal() ? "job-succeeded" : "job-running";
+            Task t = new Task(Task.SCHEMA_VERSION, "task-" + s, jobId, Run.idOf(jobId, 1), 0, s, null, T0, null, List.of());
+            db.tasks().store(t.id(), json(t));
+        }
+        // a submission that died before its commit point: run and task written, job never was
+        db.runs().store(Run.idOf("ghost", 1), json(run("ghost", JobState.QUEUED)));
+        db.tasks().store(task("ghost", TaskState.PENDING).id(), json(task("ghost", TaskState.PENDING)));
+        db.idempotency().store("key-ghost", "ghost");
+        db.agents().store("a1", json(agent("a1")));
+        db.agents().store("a2", json(agent("a2").withStatus(AgentInfo.AgentStatus.LOST)));
+
+        assertThat(db.jobs().loadAllKeys()).containsExactlyInAnyOrder("job-queued", "job-running");
+        assertThat(db.runs().loadAllKeys()).containsExactlyInAnyOrder("job-queued.r1", "job-running.r1");
+        assertThat(db.tasks().loadAllKeys()).containsExactlyInAnyOrder("task-PENDING", "task-STAGING", "task-FETCHING", "task-RUNNING");
+        assertThat(db.idempotency().loadAllKeys()).containsExactlyInAnyOrder("key-job-queued", "key-job-running");
+        assertThat(db.agents().loadAllKeys()).containsExactlyInAnyOrder("a1", "a2");
+    }
+
+    /**
+     * The whole point: a cluster that dies and a new one started on the same database sees every
+     * acknowledged write. Live entries are in memory as soon as the map exists; history is read on
+     * demand.
+     */
+    @Test
+    void aNewHazelcastClusterOnTheSameDatabaseGetsLiveStateEagerlyAndHistoryLazily() {
+        String cluster = "ns-jdbc-" + UUID.randomUUID().toString().substring(0, 8);
+        Database first = open();
+        HazelcastInstance hz1 = HazelcastMembers.start(cluster, first);
+        try {
+            IMap<String, HazelcastJsonValue> jobs = hz1.getMap(Tables.JOBS_MAP);
+            IMap<String, HazelcastJsonValue> runs = hz1.getMap(Tables.RUNS_MAP);
+            IMap<String, HazelcastJsonValue> tasks = hz1.getMap(Tables.TASKS_MAP);
+            IMap<String, HazelcastJsonValue> agents = hz1.getMap(Tables.AGENTS_MAP);
+            IMap<String, String> keys = hz1.getMap(Tables.IDEMPOTENCY_MAP);
+            for (int i = 0; i < 20; i++) {
+                String id = "live-" + i;
+                tasks.set(task(id, TaskState.RUNNING).id(), json(task(id, TaskState.RUNNING)));
+                runs.set(Run.idOf(id, 1), json(run(id, JobState.RUNNING)));
+                jobs.set(id, json(job(id, JobState.RUNNING)));
+            }
+            tasks.set(task("old", TaskState.FINISHED).id(), json(task("old", TaskState.FINISHED)));
+            runs.set(Run.idOf("old", 1), json(run("old", JobState.SUCCEEDED)));
+            jobs.set("old", json(job("old", JobState.SUCCEEDED)));
+            keys.set("key-live", "live-0");
+            keys.set("key-old", "old");
+            agents.set("a1", json(agent("a1")));
+            jobs.set("gone", json(job("gone", JobState.QUEUED)));
+            jobs.delete("gone");
+
+            // a write the store refuses is not acknowledged
+            assertThatThrownBy(() -> jobs.set("bad", new HazelcastJsonValue("{\"id\":\"other\"}")))
+                    .hasMessageContaining("has id 'other'");
+        } finally {
+            hz1.getLifecycleService().terminate(); // no graceful flush: write-through must not need one
+        }
+        first.close();
+
+        Database second = open();
+        HazelcastInstance hz2 = HazelcastMembers.start(cluster, second);
+        try {
+            IMap<String, HazelcastJsonValue> jobs = hz2.getMap(Tables.JOBS_MAP);
+            IMap<String, HazelcastJsonValue> runs = hz2.getMap(Tables.RUNS_MAP);
+            IMap<String, HazelcastJsonValue> tasks = hz2.getMap(Tables.TASKS_MAP);
+            IMap<String, HazelcastJsonValue> agents = hz2.getMap(Tables.AGENTS_MAP);
+            IMap<String, String> keys = hz2.getMap(Tables.IDEMPOTENCY_MAP);
+
+            // eager: in memory without anyone asking (size() counts memory only, it never loads)
+            assertThat(jobs.size()).isEqualTo(20);
+            assertThat(runs.size()).isEqualTo(20);
+            assertThat(tasks.size()).isEqualTo(20);
+            assertThat(agents.size()).isEqualTo(1);
+            assertThat(keys.size()).isEqualTo(1);
+            assertThat(read(jobs.get("live-7"), Job.class)).isEqualTo(job("live-7", JobState.RUNNING));
+            assertThat(jobs.size()).isEqualTo(20);
+
+            // lazy: history comes from the database when asked for by id
+            assertThat(read(jobs.get("old"), Job.class)).isEqualTo(job("old", JobState.SUCCEEDED));
+            assertThat(read(tasks.get(task("old", TaskState.FINISHED).id()), Task.class).state()).isEqualTo(TaskState.FINISHED);
+            assertThat(jobs.size()).isEqualTo(21);
+            assertThat(jobs.get("gone")).isNull();
+            assertThat(jobs.get("bad")).isNull();
+            // idempotency of a finished job still holds: putIfAbsent loads the stored binding first
+            assertThat(keys.putIfAbsent("key-old", "someone-else")).isEqualTo("old");
+            assertThat(second.idempotency().load("key-old")).isEqualTo("old");
+        } finally {
+            hz2.shutdown();
+        }
+    }
+
+    // ------------------------------------------------------------------ job listing
+
+    @Test
+    void jobListingPagesNewestFirstWithTiesByIdAndFilters() {
+        Database db = open();
+        List<Job> all = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            JobState state = i % 3 == 0 ? JobState.SUCCEEDED : JobState.QUEUED;
+            String queue = i % 2 == 0 ? "etl" : "ml";
+            // pairs share a submission instant: the order inside a pair is by id
+            Job j = job(String.format("job-%02d", i), state, queue, Map.of("team", i % 4 == 0 ? "data" : "web"),
+                    T0.plusSeconds(i / 2));
+            db.jobs().store(j.id(), json(j));
+            all.add(j);
+        }
+        List<Job> newestFirst = all.stream()
+                .sorted(java.util.Comparator.comparing(Job::submittedAt).reversed().thenComparing(Job::id)).toList();
+
+        assertThat(pageThrough(db, null, null, Map.of(), 5)).containsExactlyElementsOf(newestFirst);
+        assertThat(pageThrough(db, JobState.SUCCEEDED, null, Map.of(), 2))
+                .containsExactlyElementsOf(newestFirst.stream().filter(j -> j.state() == JobState.SUCCEEDED).toList());
+        assertThat(pageThrough(db, JobState.QUEUED, "etl", Map.of(), 3))
+                .containsExactlyElementsOf(newestFirst.stream()
+                        .filter(j -> j.state() == JobState.QUEUED && j.spec().queue().equals("etl")).toList());
+        assertThat(pageThrough(db, null, null, Map.of("team", "data"), 2))
+                .containsExactlyElementsOf(newestFirst.stream().filter(j -> j.spec().labels().get("team").equals("data")).toList());
+        assertThat(pageThrough(db, null, "nosuchqueue", Map.of(), 5)).isEmpty();
+
+        Database.Page exact = db.jobs(null, null, Map.of(), 23, null);
+        assertThat(exact.jobs()).hasSize(23);
+        assertThat(exact.next()).as("a page that holds everything has no next").isNull();
+    }
+
+    @Test
+    void labelFilteringOverFetchesUntilThePageIsFull() {
+        Database db = open();
+        for (int i = 0; i < 450; i++) {
+            Job j = job(String.format("job-%03d", i), JobState.QUEUED, "etl",
+                    Map.of("rare", i % 150 == 0 ? "yes" : "no"), T0.plusSeconds(i));
+            db.jobs().store(j.id(), json(j));
+        }
+        Database.Page p = db.jobs(null, null, Map.of("rare", "yes"), 2, null);
+        assertThat(p.jobs()).extracting(Job::id).containsExactly("job-300", "job-150");
+        assertThat(p.next()).isNotNull();
+        Database.Page rest = db.jobs(null, null, Map.of("rare", "yes"), 2, p.next());
+        assertThat(rest.jobs()).extracting(Job::id).containsExactly("job-000");
+        assertThat(rest.next()).isNull();
+    }
+
+    @Test
+    void jobsSubmittedInTheSameMillisecondAreOrderedByIdAsJavaOrdersStrings() {
+        Database db = open();
+        List<String> ids = new ArrayList<>(List.of("a_1", "A-1", "b", "B", "a-2", "0z", "Z_9"));
+        for (String id : ids) db.jobs().store(id, json(job(id, JobState.QUEUED, "default", Map.of(), T0)));
+        Collections.sort(ids);
+        assertThat(pageThrough(db, null, null, Map.of(), 2)).extracting(Job::id).containsExactlyElementsOf(ids);
+    }
+
+    private static List<Job> pageThrough(Database db, JobState state, String queue, Map<String, String> labels, int limit) {
+        List<Job> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            Database.Page p = db.jobs(state, queue, labels, limit, cursor);
+            assertThat(p.jobs().size()).isLessThanOrEqualTo(limit);
+            if (p.next() != null) {
+                assertThat(p.jobs()).hasSize(limit);
+                assertThat(Database.validCursor(p.next())).isTrue();
+            }
+            out.addAll(p.jobs());
+            cursor = p.next();
+        } while (cursor != null);
+        return out;
+    }
+
+    @Test
+    void cursorsFromUsersAreChecked() {
+        assertThat(Database.validCursor(null)).isTrue();
+        assertThat(Database.validCursor(new Database.Cursor(1700000000000L, "job-1").encode())).isTrue();
+        assertThat(Database.validCursor("%%%")).isFalse();
+        assertThat(Database.validCursor("bm9jb2xvbg")).isFalse(); // "nocolon"
+        assertThat(Database.validCursor("eDpqb2I")).isFalse(); // "x:job"
+        Database db = open();
+        assertThatThrownBy(() -> db.jobs(null, null, Map.of(), 10, "%%%")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> db.jobs(null, null, Map.of(), 0, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    @Test
+    void eventsAreNumberedDurablyAcrossReopen() {
+        Database db = open();
+        assertThat(db.lastEventSeq()).isZero();
+        for (long s = 1; s <= 5; s++) db.appendEvent(event(s));
+        assertThat(db.eventsAfter(2, 2)).containsExactly(event(3), event(4));
+        assertThat(db.eventsAfter(0, 100)).hasSize(5);
+        db.appendEvent(event(5)); // the same event again: a harmless retry
+        assertThatThrownBy(() -> db.appendEvent(new Event(5, T0, "job", "other", "other", null, null, "RUNNING", null, null)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("seq 5");
+        db.close();
+
+        Database again = open();
+        assertThat(again.lastEventSeq()).isEqualTo(5);
+        assertThat(again.eventsAfter(4, 10)).containsExactly(event(5));
+        assertThat(again.eventsAfter(5, 10)).isEmpty();
+    }
+
+    @Test
+    void deletingOldEventsKeepsTheNewestSoNumbersNeverGoBack() {
+        Database db = open();
+        for (long s = 1; s <= 10; s++) db.appendEvent(event(s));
+        assertThat(db.deleteEventsUpTo(4)).isEqualTo(4);
+        assertThat(db.eventsAfter(0, 100)).extracting(Event::seq).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(db.deleteEventsUpTo(100)).isEqualTo(5);
+        assertThat(db.lastEventSeq()).isEqualTo(10);
+        assertThat(db.eventsAfter(0, 100)).extracting(Event::seq).containsExactly(10L);
+    }
+
+    // ------------------------------------------------------------------ fencing
+
+    @Test
+    void epochsGrowByOneAndSurviveReopen() {
+        Database db = open();
+        assertThat(db.currentEpoch()).isZero();
+        assertThat(db.acquireEpoch("coordinator-a", T0)).isEqualTo(1);
+        assertThat(db.acquireEpoch("coordinator-b", T0.plusSeconds(1))).isEqualTo(2);
+        db.close();
+        Database again = open();
+        assertThat(again.currentEpoch()).isEqualTo(2);
+        assertThat(again.acquireEpoch("coordinator-a", T0.plusSeconds(2))).isEqualTo(3);
+    }
+
+    /** Two coordinators (two pools on one database) racing for leadership never share an epoch. */
+    @Test
+    void twoRacingCoordinatorsNeverGetTheSameEpoch() throws Exception {
+        Database a = open();
+        Database b = open();
+        int perSide = 50;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<Long>> fa = threads.submit(() -> acquire(a, "a", perSide, start));
+            Future<List<Long>> fb = threads.submit(() -> acquire(b, "b", perSide, start));
+            start.countDown();
+            List<Long> ea = fa.get(60, TimeUnit.SECONDS);
+            List<Long> eb = fb.get(60, TimeUnit.SECONDS);
+            assertThat(ea).isSorted();
+            assertThat(eb).isSorted();
+            Set<Long> all = new HashSet<>(ea);
+            all.addAll(eb);
+            assertThat(all).hasSize(2 * perSide);
+            assertThat(Collections.max(all)).isEqualTo(2L * perSide);
+            assertThat(a.currentEpoch()).isEqualTo(2L * perSide);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static List<Long> acquire(Database db, String holder, int n, CountDownLatch start) throws InterruptedException {
+        start.await();
+        List<Long> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(db.acquireEpoch(holder, T0.plusMillis(i)));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    @Test
+    void retentionDeletesOnlyOldTerminalJobsWithTheirRunsTasksAndKeys() {
+        Database db = open();
+        Instant cutoff = T0.plus(Duration.ofDays(7));
+        // old = finished a minute after T0; recent = finished after the cutoff
+        for (JobState s : JobState.values()) {
+            store(db, job("old-" + s, s));
+            store(db, job("recent-" + s, s, "default", Map.of(), cutoff.plusSeconds(1)));
+        }
+        for (int i = 0; i < 3; i++) store(db, job("old-extra-" + i, JobState.FAILED));
+
+        List<String> first = db.deleteFinishedJobsBefore(cutoff, 4);
+        List<String> second = db.deleteFinishedJobsBefore(cutoff, 4);
+        List<String> third = db.deleteFinishedJobsBefore(cutoff, 4);
+        assertThat(first).hasSize(4);
+        assertThat(second).hasSize(2);
+        assertThat(third).isEmpty();
+        List<String> deleted = new ArrayList<>(first);
+        deleted.addAll(second);
+        assertThat(deleted).containsExactlyInAnyOrder("old-SUCCEEDED", "old-FAILED", "old-KILLED",
+                "old-extra-0", "old-extra-1", "old-extra-2");
+
+        for (String id : deleted) {
+            assertThat(db.jobs().load(id)).isNull();
+            assertThat(db.runs().load(Run.idOf(id, 1))).isNull();
+            assertThat(db.tasks().load(task(id, TaskState.FINISHED).id())).isNull();
+            assertThat(db.idempotency().load("key-" + id)).isNull();
+        }
+        for (String id : List.of("old-QUEUED", "old-RUNNING", "recent-SUCCEEDED", "recent-FAILED", "recent-KILLED", "recent-QUEUED")) {
+            assertThat(db.jobs().load(id)).as(id).isNotNull();
+            assertThat(db.runs().load(Run.idOf(id, 1))).as(id).isNotNull();
+            assertThat(db.tasks().load(task(id, TaskState.FINISHED).id())).as(id).isNotNull();
+            assertThat(db.idempotency().load("key-" + id)).as(id).isEqualTo(id);
+        }
+    }
+
+    private static void store(Database db, Job j) {
+        db.jobs().store(j.id(), json(j));
+        db.runs().store(Run.idOf(j.id(), 1), json(run(j.id(), j.state())));
+        TaskState ts = j.state().isTerminal() ? TaskState.FINISHED : TaskState.PENDING;
+        db.tasks().store(task(j.id(), ts).id(), json(task(j.id(), ts)));
+        db.idempotency().store("key-" + j.id(), j.id());
+    }
+}

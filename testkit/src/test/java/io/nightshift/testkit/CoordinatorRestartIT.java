@@ -1,0 +1,143 @@
+package io.nightshift.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.agent.Agent;
+import io.nightshift.agent.AgentConfig;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.json.Json;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the coordinator under load, then a restart on the same data directory: every
+ * acknowledged job is there, nothing runs twice, everything ends, and a task that ended while the
+ * coordinator was down is recorded with its real exit code.
+ */
+class CoordinatorRestartIT {
+    @TempDir
+    Path dir;
+    CoordinatorProcess coordinator;
+    Agent agent;
+
+    @AfterEach
+    void stop() {
+        if (agent != null) agent.stop(true);
+        if (coordinator != null) coordinator.close();
+        Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir);
+    }
+
+    CoordinatorProcess startCoordinator(int port, String cluster) {
+        return CoordinatorProcess.start(dir.resolve("coordinator.log"), "--port", Integer.toString(port),
+                "--data-dir", dir.resolve("coordinator").toString(), "--cluster-name", cluster,
+                "--agent.heartbeat-timeout", "PT60S", "--state.sqlite-synchronous", "NORMAL");
+    }
+
+    @Test
+    void killNineUnderLoadLosesNoAcknowledgedJobAndRunsNothingTwice() throws Exception {
+        int port = CoordinatorProcess.freePort();
+        String cluster = "restart-" + UUID.randomUUID().toString().substring(0, 8);
+        coordinator = startCoordinator(port, cluster);
+        URI url = coordinator.url();
+        agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
+                .with(AgentSettings.COORDINATOR, url.toString())
+                .with(AgentSettings.ID, "restart-agent")
+                .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
+                .with(AgentSettings.CPUS, "16").with(AgentSettings.MEM_MB, "16384")
+                .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
+                .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
+        Api api = new Api(url);
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+
+        // one task outlives the coordinator and ends while it is down
+        String exitLine = "sleep 3; echo done; exit 4";
+        api.submit("{\"id\":\"ends-while-down\",\"type\":\"command\",\"command\":{\"shell\":" + Json.write(exitLine)
+                + "},\"resources\":{\"cpus\":0.1,\"memMb\":32}}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.task("ends-while-down").path("state").asText().equals("RUNNING"));
+
+        Path launches = Files.createDirectories(dir.resolve("launches"));
+        int total = 500;
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService submitters = Executors.newFixedThreadPool(4);
+        for (int t = 0; t < 4; t++) {
+            submitters.submit(() -> {
+                for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                    String id = "load-" + i;
+                    String body = "{\"id\":\"" + id + "\",\"type\":\"command\",\"command\":{\"shell\":"
+                            + Json.write("echo $NIGHTSHIFT_ATTEMPT_ID >> " + launches + "/$NIGHTSHIFT_TASK_ID")
+                            + "},\"resources\":{\"cpus\":0.05,\"memMb\":16}}";
+                    while (true) { // the same id again until acknowledged: submission is idempotent
+                        try {
+                            HttpResponse<String> r = api.post("/v1/jobs", body);
+                            if (r.statusCode() == 201 || r.statusCode() == 200) {
+                                acknowledged.add(id);
+                                break;
+                            }
+                        } catch (AssertionError coordinatorDown) {
+                            // connection refused while it restarts
+                        }
+                        TimeUnit.MILLISECONDS.sleep(100);
+                    }
+                }
+                return null;
+            });
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 150);
+        coordinator.killHard();
+        int acknowledgedBeforeKill = acknowledged.size();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Procs.withEnv("NIGHTSHIFT_TASK_ID=ends-while-down.r1.0").isEmpty());
+
+        coordinator = startCoordinator(port, cluster);
+        submitters.shutdown();
+        assertThat(submitters.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(acknowledged).hasSize(total);
+
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> finished(api) == total + 1);
+        List<String> twice = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            String id = "load-" + i;
+            JsonNode detail = api.json("/v1/jobs/" + id);
+            assertThat(detail.path("job").path("state").asText()).as(id).isEqualTo("SUCCEEDED");
+            Path f = launches.resolve(id + ".r1.0");
+            if (!Files.exists(f) || Files.readAllLines(f).size() != 1) twice.add(id);
+        }
+        assertThat(twice).as("tasks launched other than exactly once (%d acknowledged before the kill)", acknowledgedBeforeKill).isEmpty();
+
+        JsonNode attempt = api.task("ends-while-down").path("attempts").get(0);
+        assertThat(api.jobState("ends-while-down")).isEqualTo("FAILED");
+        assertThat(attempt.path("exitCode").asInt()).isEqualTo(4);
+        assertThat(api.log("ends-while-down.r1.0", "stdout")).isEqualTo("done\n");
+    }
+
+    static int finished(Api api) {
+        int n = 0;
+        for (String state : List.of("SUCCEEDED", "FAILED", "KILLED")) {
+            String next = null;
+            do {
+                JsonNode page = api.json("/v1/jobs?state=" + state + "&limit=500" + (next == null ? "" : "&after=" + next));
+                n += page.path("jobs").size();
+                next = page.path("next").isTextual() ? page.path("next").asText() : null;
+            } while (next != null);
+        }
+        return n;
+    }
+}

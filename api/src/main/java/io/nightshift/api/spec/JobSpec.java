@@ -3,6 +3,8 @@ package io.nightshift.api.spec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nightshift.api.Resources;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,12 @@ import java.util.Map;
  * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
  * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
  * {@link #type()} is set ({@code command} or {@code jvm}). Later types (spark, hadoop, kafka) and
- * sections (artifacts, schedule, constraints) are added as new optional components.
+ * sections (artifacts, schedule) are added as new optional components, at the end.
+ *
+ * <p>Placement: {@code constraints} (empty by default), {@code gang} (all {@code instances} start together
+ * or none does; trivially true for one instance) and {@code deadline} (earliest first inside a queue at
+ * equal priority). They are left out of the JSON while they have their default, so specs stored before
+ * they existed keep their canonical hash.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -28,7 +35,10 @@ public record JobSpec(
         Duration killGracePeriod,
         int priority,
         Map<String, String> labels,
-        int instances) {
+        int instances,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Constraint> constraints,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
+        Instant deadline) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -48,13 +58,23 @@ public record JobSpec(
         killGracePeriod = killGracePeriod == null ? DEFAULT_KILL_GRACE : killGracePeriod;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         instances = instances == 0 ? 1 : instances;
+        constraints = constraints == null ? List.of() : List.copyOf(constraints);
         if (name == null) name = id;
+    }
+
+    /** The spec as it was before placement fields existed: no constraints, no gang, no deadline. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, List.of(), false, null);
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
-                resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances);
+                resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
+                deadline);
     }
 
     public static Builder command(String... argv) {
@@ -81,6 +101,9 @@ public record JobSpec(
         private RetryPolicy retries;
         private Duration maxRuntime, killGracePeriod;
         private int priority, instances = 1;
+        private final List<Constraint> constraints = new ArrayList<>();
+        private boolean gang;
+        private Instant deadline;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -101,10 +124,17 @@ public record JobSpec(
         public Builder killGracePeriod(Duration v) { killGracePeriod = v; return this; }
         public Builder priority(int v) { priority = v; return this; }
         public Builder instances(int v) { instances = v; return this; }
+        public Builder constraint(String attribute, Constraint.Operator operator, String value) {
+            constraints.add(new Constraint(attribute, operator, value)); return this;
+        }
+        public Builder constraint(Constraint v) { constraints.add(v); return this; }
+        public Builder constraints(List<Constraint> v) { constraints.clear(); constraints.addAll(v); return this; }
+        public Builder gang(boolean v) { gang = v; return this; }
+        public Builder deadline(Instant v) { deadline = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline);
         }
     }
 }

@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +66,12 @@ import java.util.stream.Stream;
  * priority         integer -1000..1000                           default 0
  * labels           ≤64 × [A-Za-z0-9][A-Za-z0-9._/-]{0,62} → string ≤256 chars
  * instances        integer 1..100                                default 1
+ * constraints      ≤32 × {attribute [A-Za-z0-9][A-Za-z0-9._/-]{0,62}, operator, value}, see {@link Constraint}:
+ *                  UNIQUE (no value) | CLUSTER [value ≤256 chars] | GROUP_BY [groups 1..10000] |
+ *                  LIKE / UNLIKE regex (1..256 chars, must compile) | MAX_PER k 1..10000
+ *                  (integers may be given as JSON numbers or decimal strings)   default none
+ * gang             boolean: all instances start together or none does         default false
+ * deadline         ISO-8601 instant (2026-03-02T06:00:00Z, or with an offset), years 2000..2199; default none
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -95,19 +105,26 @@ public final class JobSpecParser {
     static final int MIN_PRIORITY = -1000, MAX_PRIORITY = 1000;
     static final int MAX_LABELS = 64, MAX_LABEL_VALUE_CHARS = 256;
     static final int MAX_INSTANCES = 100;
+    static final int MAX_CONSTRAINTS = 32, MAX_REGEX_CHARS = 256, MAX_CONSTRAINT_INT = 10_000;
+    static final Pattern ATTRIBUTE = LABEL_KEY;
+    static final Instant MIN_DEADLINE = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant MAX_DEADLINE = Instant.parse("2200-01-01T00:00:00Z");
 
     private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(JobType.values()).map(JobType::wire).toList()));
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
-                    "killGracePeriod", "priority", "labels", "instances"),
+                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
     private static final List<String> RESOURCES_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
     private static final List<String> RETRIES_FIELDS = List.of("max", "backoff");
     private static final List<String> BACKOFF_FIELDS = List.of("initial", "max");
+    private static final List<String> CONSTRAINT_FIELDS = List.of("attribute", "operator", "value");
+    private static final String OPERATORS = String.join(", ",
+            Arrays.stream(Constraint.Operator.values()).map(Enum::name).toList());
 
     private static final String DURATION_EXAMPLE = "an ISO-8601 duration such as PT30S, PT5M or PT1H30M";
     private static final ObjectWriter CANONICAL = Json.mapper().writer()
@@ -241,11 +258,140 @@ public final class JobSpecParser {
             Long priority = integer(optional(root, "", "priority"), "/priority", MIN_PRIORITY, MAX_PRIORITY);
             Map<String, String> labels = labels(optional(root, "", "labels"));
             Long instances = integer(optional(root, "", "instances"), "/instances", 1, MAX_INSTANCES);
+            List<Constraint> constraints = constraints(optional(root, "", "constraints"));
+            Boolean gang = bool(optional(root, "", "gang"), "/gang");
+            Instant deadline = instant(optional(root, "", "deadline"), "/deadline");
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
-                    instances == null ? 1 : instances.intValue());
+                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline);
+        }
+
+        // ---- placement -----------------------------------------------------------------------
+
+        private List<Constraint> constraints(JsonNode n) {
+            if (n == null) return null;
+            if (!n.isArray()) {
+                problems.add("/constraints", "must be an array of {attribute, operator, value} objects, got " + describe(n));
+                return null;
+            }
+            if (n.size() > MAX_CONSTRAINTS) {
+                problems.add("/constraints", "must have at most %d entries, got %d".formatted(MAX_CONSTRAINTS, n.size()));
+                return null;
+            }
+            int before = problems.count();
+            List<Constraint> out = new ArrayList<>(n.size());
+            for (int i = 0; i < n.size(); i++) out.add(constraint(n.get(i), child("/constraints", i)));
+            return problems.count() == before ? out : null;
+        }
+
+        private Constraint constraint(JsonNode n, String at) {
+            ObjectNode o = object(n, at, CONSTRAINT_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String attribute = string(required(o, at, "attribute", "is required: the agent attribute to constrain, "
+                    + "such as hostname, rack or zone"), at + "/attribute", 1, 63);
+            if (attribute != null && !ATTRIBUTE.matcher(attribute).matches()) {
+                problems.add(at + "/attribute", "must be 1 to 63 letters, digits, '.', '_', '/' or '-', starting with "
+                        + "a letter or digit, got " + quote(attribute));
+            }
+            Constraint.Operator operator = operator(required(o, at, "operator", "is required; one of " + OPERATORS),
+                    at + "/operator");
+            JsonNode valueNode = optional(o, at, "value");
+            String valuePath = at + "/value";
+            String value = null;
+            if (operator != null) {
+                switch (operator) {
+                    case UNIQUE -> {
+                        if (valueNode != null) {
+                            problems.add(valuePath, "must be left out: UNIQUE allows one instance per value of the attribute");
+                        }
+                    }
+                    case CLUSTER -> value = string(valueNode, valuePath, 1, MAX_LABEL_VALUE_CHARS);
+                    case GROUP_BY -> value = count(valueNode, valuePath, false, "the number of groups to spread over");
+                    case MAX_PER -> value = count(valueNode, valuePath, true, "k, the most instances per value");
+                    case LIKE, UNLIKE -> value = regex(valueNode, valuePath, operator);
+                }
+            }
+            return problems.count() == before ? new Constraint(attribute, operator, value) : null;
+        }
+
+        private Constraint.Operator operator(JsonNode n, String path) {
+            if (n == null) return null;
+            if (n.isTextual()) {
+                for (Constraint.Operator op : Constraint.Operator.values()) {
+                    if (op.name().equals(n.textValue())) return op;
+                }
+            }
+            problems.add(path, "must be one of %s; got %s".formatted(OPERATORS, describe(n)));
+            return null;
+        }
+
+        /** A positive integer given as a JSON number or as decimal text, returned as canonical text. */
+        private String count(JsonNode n, String path, boolean required, String what) {
+            if (n == null) {
+                if (required) problems.add(path, "is required: " + what);
+                return null;
+            }
+            BigDecimal v = n.isTextual() && n.textValue().matches("[0-9]{1,9}") ? new BigDecimal(n.textValue()) : number(n);
+            if (v == null || !isIntegral(v) || v.compareTo(BigDecimal.ONE) < 0
+                    || v.compareTo(BigDecimal.valueOf(MAX_CONSTRAINT_INT)) > 0) {
+                problems.add(path, "must be an integer from 1 to %d (%s), got %s".formatted(MAX_CONSTRAINT_INT, what,
+                        describe(n)));
+                return null;
+            }
+            return Integer.toString(v.intValueExact());
+        }
+
+        private String regex(JsonNode n, String path, Constraint.Operator op) {
+            if (n == null) {
+                problems.add(path, "is required: a regular expression the attribute value must %smatch as a whole"
+                        .formatted(op == Constraint.Operator.UNLIKE ? "not " : ""));
+                return null;
+            }
+            String s = string(n, path, 1, MAX_REGEX_CHARS);
+            if (s == null) return null;
+            try {
+                Pattern.compile(s);
+            } catch (PatternSyntaxException e) {
+                problems.add(path, "is not a valid regular expression (%s at index %d), got %s"
+                        .formatted(e.getDescription(), e.getIndex(), quote(s)));
+                return null;
+            }
+            return s;
+        }
+
+        private Boolean bool(JsonNode n, String path) {
+            if (n == null) return null;
+            if (!n.isBoolean()) {
+                problems.add(path, "must be true or false, got " + describe(n));
+                return null;
+            }
+            return n.booleanValue();
+        }
+
+        private Instant instant(JsonNode n, String path) {
+            if (n == null) return null;
+            String example = "an ISO-8601 instant such as 2026-03-02T06:00:00Z or 2026-03-02T07:00:00+01:00";
+            if (!n.isTextual()) {
+                problems.add(path, "must be %s (a string), got %s".formatted(example, describe(n)));
+                return null;
+            }
+            String s = string(n, path, 1, 64);
+            if (s == null) return null;
+            Instant t;
+            try {
+                t = OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                problems.add(path, "expected %s, got %s".formatted(example, quote(s)));
+                return null;
+            }
+            if (t.isBefore(MIN_DEADLINE) || !t.isBefore(MAX_DEADLINE)) {
+                problems.add(path, "must be in the years 2000 to 2199, got " + quote(s));
+                return null;
+            }
+            return t;
         }
 
         // ---- sections ------------------------------------------------------------------------

@@ -38,10 +38,11 @@ import java.util.Map;
  *       Infinity) and big integers as {@code BigInteger}, so range checks see what the user wrote.</li>
  *   <li>NaN/Infinity, comments, single quotes and trailing content are rejected.</li>
  * </ul>
+ * Public for the other input parsers of the API (queues).
  */
-final class JsonBodyReader {
+public final class JsonBodyReader {
     /** Containers (objects and arrays) may nest this deep; the top-level object is depth 1. */
-    static final int MAX_DEPTH = 20;
+    public static final int MAX_DEPTH = 20;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -54,7 +55,7 @@ final class JsonBodyReader {
     }
 
     /** The top-level object of {@code body}, or null when it cannot be read (the reason is in {@code problems}). */
-    static ObjectNode read(byte[] body, Problems problems) {
+    public static ObjectNode read(byte[] body, Problems problems) {
         JsonParser p;
         try {
             p = FACTORY.createParser(body);
@@ -91,7 +92,7 @@ final class JsonBodyReader {
     }
 
     /** Checks a tree built elsewhere (the CLI's YAML) against the same depth limit; true when within it. */
-    static boolean checkDepth(JsonNode root, Problems problems) {
+    public static boolean checkDepth(JsonNode root, Problems problems) {
         record Entry(JsonNode node, String path, int depth) {}
         Deque<Entry> todo = new ArrayDeque<>();
         todo.push(new Entry(root, "", 1));

@@ -1,21 +1,33 @@
 package io.nightshift.coordinator.scheduling;
 
 import io.nightshift.api.Resources;
+import io.nightshift.api.spec.Constraint;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A task waiting for a place.
  *
- * @param priority  higher is placed first
- * @param queuedAt  when it became pending; older is placed first among equal priorities
- * @param notBefore nullable: retry back-off; the task is not placed while {@code notBefore} is after
- *                  the snapshot's {@code now}
- * @param resources what one instance needs on one agent
+ * @param priority    higher is placed first (inside its queue)
+ * @param queuedAt    when it became pending; older is placed first among equal priorities and deadlines
+ * @param notBefore   nullable: retry back-off; the task is not placed while {@code notBefore} is after
+ *                    the snapshot's {@code now}
+ * @param resources   what one instance needs on one agent
+ * @param queue       the queue it is submitted to; {@code default} unless set
+ * @param runId       the run it belongs to: the gang group, and the scope of constraint counts' run;
+ *                    defaults to {@code jobId}
+ * @param instances   how many instances the run has (GROUP_BY spreads them; a gang needs all); ≥ 1
+ * @param gang        all {@code instances} of the run start in the same cycle or none does
+ * @param constraints placement constraints of the job; empty when none
+ * @param deadline    nullable: inside a queue, at equal priority, earlier deadlines go first
  */
 public record PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
-                          Resources resources) {
+                          Resources resources, String queue, String runId, int instances, boolean gang,
+                          List<Constraint> constraints, Instant deadline) {
+
+    public static final String DEFAULT_QUEUE = "default";
 
     public PendingTask {
         if (taskId == null || taskId.isBlank()) {
@@ -26,10 +38,46 @@ public record PendingTask(String taskId, String jobId, int priority, Instant que
         }
         Objects.requireNonNull(queuedAt, () -> "queuedAt of task " + taskId);
         Objects.requireNonNull(resources, () -> "resources of task " + taskId);
+        queue = queue == null ? DEFAULT_QUEUE : queue;
+        runId = runId == null ? jobId : runId;
+        instances = Math.max(1, instances);
+        constraints = constraints == null ? List.of() : List.copyOf(constraints);
+    }
+
+    /** A task of the default queue without constraints, gang or deadline (the first core's task). */
+    public PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
+            Resources resources) {
+        this(taskId, jobId, priority, queuedAt, notBefore, resources, DEFAULT_QUEUE, jobId, 1, false, List.of(), null);
     }
 
     /** True when the task is still in retry back-off at {@code now}. */
     public boolean backingOffAt(Instant now) {
         return notBefore != null && notBefore.isAfter(now);
+    }
+
+    /** True when its run must start all instances together (a gang of more than one). */
+    public boolean isGang() {
+        return gang && instances > 1;
+    }
+
+    public PendingTask inQueue(String v) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, v, runId, instances, gang,
+                constraints, deadline);
+    }
+
+    /** Belongs to run {@code run} of {@code count} instances; {@code gang}: they start together or not at all. */
+    public PendingTask inRun(String run, int count, boolean isGang) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, run, count, isGang,
+                constraints, deadline);
+    }
+
+    public PendingTask withConstraints(List<Constraint> v) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
+                v, deadline);
+    }
+
+    public PendingTask withDeadline(Instant v) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
+                constraints, v);
     }
 }

@@ -12,16 +12,29 @@ import java.util.Optional;
 /**
  * What one offer cycle decided. Immutable; the shell applies it.
  *
- * @param offers         outstanding offers after placement, with their remaining resources, by agent id;
- *                       offers used up completely are not listed
- * @param placements     in the order they were decided (the ordering policy's order)
- * @param pendingReasons taskId → why it still waits, summarized over agents; one entry per pending task
- *                       that was not placed, in the ordering policy's order
- * @param nextWakeUp     nullable: earliest {@code notBefore} among tasks in back-off, so the shell can arm
- *                       a timer and run a cycle then
+ * @param offers          outstanding offers after placement, with their remaining resources, one per agent
+ *                        with anything left, in agent id order: offered to one queue, or open ({@code queue}
+ *                        null) when no queue wants it; used-up offers are not listed. Pass back in the next
+ *                        snapshot.
+ * @param placements      in the order they were decided
+ * @param pendingReasons  taskId → why it still waits, summarized over agents; one entry per pending task
+ *                        that was not placed, in the order the tasks were tried
+ * @param nextWakeUp      nullable: the earliest instant at which waiting alone changes a decision (a retry
+ *                        back-off ends, a gang hold times out, a gang may hold again), so the shell can
+ *                        arm a timer and run a cycle then
+ * @param preemptions     running tasks to stop (SIGTERM with their grace period) and re-queue as preempted
+ * @param declineFilters  every decline filter still in force, old and new: replace the stored set with it
+ * @param gangHolds       every gang hold and gang back-off still in force: replace the stored set with it
+ * @param expiredOffers   ids of snapshot offers that expired unused this cycle
+ * @param rescindedOffers ids of snapshot offers whose agent is gone
+ * @param etas            taskId → when it may start, estimated from its queue's recent finish rate; only
+ *                        for tasks waiting for capacity and only when the snapshot gives a rate
+ * @param queues          every queue's share after this cycle, in name order
  */
 public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
-                   Map<String, List<PendingReason>> pendingReasons, Instant nextWakeUp) {
+                   Map<String, List<PendingReason>> pendingReasons, Instant nextWakeUp, List<Preemption> preemptions,
+                   List<DeclineFilter> declineFilters, List<GangHold> gangHolds, List<String> expiredOffers,
+                   List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues) {
 
     public Plan {
         offers = List.copyOf(offers);
@@ -29,6 +42,20 @@ public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
         Map<String, List<PendingReason>> reasons = new LinkedHashMap<>();
         pendingReasons.forEach((task, rs) -> reasons.put(task, List.copyOf(rs)));
         pendingReasons = Collections.unmodifiableMap(reasons);
+        preemptions = preemptions == null ? List.of() : List.copyOf(preemptions);
+        declineFilters = declineFilters == null ? List.of() : List.copyOf(declineFilters);
+        gangHolds = gangHolds == null ? List.of() : List.copyOf(gangHolds);
+        expiredOffers = expiredOffers == null ? List.of() : List.copyOf(expiredOffers);
+        rescindedOffers = rescindedOffers == null ? List.of() : List.copyOf(rescindedOffers);
+        etas = etas == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(etas));
+        queues = queues == null ? List.of() : List.copyOf(queues);
+    }
+
+    /** A plan of the first core: offers, placements, reasons and a wake-up only. */
+    public Plan(long cycle, List<Offer> offers, List<Placement> placements, Map<String, List<PendingReason>> pendingReasons,
+            Instant nextWakeUp) {
+        this(cycle, offers, placements, pendingReasons, nextWakeUp, List.of(), List.of(), List.of(), List.of(), List.of(),
+                Map.of(), List.of());
     }
 
     /** Why {@code taskId} waits; empty when it was placed or not in the snapshot. */
@@ -44,5 +71,10 @@ public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
     /** The outstanding offer on {@code agentId}, if any. Linear scan. */
     public Optional<Offer> offerOn(String agentId) {
         return offers.stream().filter(o -> o.agentId().equals(agentId)).findFirst();
+    }
+
+    /** The share of {@code queue} after this cycle, if it is known. Linear scan. */
+    public Optional<QueueShare> queue(String queue) {
+        return queues.stream().filter(q -> q.queue().equals(queue)).findFirst();
     }
 }

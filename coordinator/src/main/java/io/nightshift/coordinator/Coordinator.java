@@ -71,7 +71,7 @@ public final class Coordinator implements AutoCloseable {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmThreadMetrics().bindTo(prometheus);
-        EventLog events = new EventLog(cfg.eventBuffer(), 0);
+        EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
         this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
         core.start();
         this.vertx = Vertx.vertx();

@@ -128,6 +128,65 @@ class CoordinatorRestartIT {
         assertThat(api.log("ends-while-down.r1.0", "stdout")).isEqualTo("done\n");
     }
 
+    @Test
+    void anEventStreamResumedWithLastEventIdAcrossARestartSeesEveryEventExactlyOnce() throws Exception {
+        int port = CoordinatorProcess.freePort();
+        String cluster = "sse-" + UUID.randomUUID().toString().substring(0, 8);
+        coordinator = startCoordinator(port, cluster);
+        Api api = new Api(coordinator.url());
+        agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
+                .with(AgentSettings.COORDINATOR, coordinator.url().toString())
+                .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
+                .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
+                .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+
+        for (int i = 0; i < 3; i++) api.submit("{\"id\":\"before-" + i + "\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}");
+        List<JsonNode> before = readEvents(api, "0", e -> succeeded(e, "before-", 3));
+        long last = before.get(before.size() - 1).path("seq").asLong();
+
+        coordinator.killHard();
+        coordinator = startCoordinator(port, cluster);
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+        for (int i = 0; i < 3; i++) api.submit("{\"id\":\"after-" + i + "\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}");
+        List<JsonNode> after = readEvents(api, Long.toString(last), e -> succeeded(e, "after-", 3));
+        long end = after.get(after.size() - 1).path("seq").asLong();
+        List<JsonNode> all = readEvents(api, "0", e -> e.stream().anyMatch(x -> x.path("seq").asLong() >= end));
+
+        List<Long> resumed = new ArrayList<>();
+        before.forEach(e -> resumed.add(e.path("seq").asLong()));
+        after.forEach(e -> resumed.add(e.path("seq").asLong()));
+        List<Long> replayed = all.stream().map(e -> e.path("seq").asLong()).filter(s -> s <= end).toList();
+        assertThat(after.get(0).path("seq").asLong()).isEqualTo(last + 1);
+        assertThat(resumed).isEqualTo(replayed).doesNotHaveDuplicates();
+        assertThat(replayed).hasSize((int) end); // numbered 1..end without gaps across the restart
+    }
+
+    static boolean succeeded(List<JsonNode> events, String prefix, int n) {
+        return events.stream().filter(e -> e.path("kind").asText().equals("job") && e.path("id").asText().startsWith(prefix)
+                && e.path("state").asText().equals("SUCCEEDED")).count() >= n;
+    }
+
+    /** Reads the event stream (resuming after {@code lastEventId}) until {@code done} holds for what was read. */
+    static List<JsonNode> readEvents(Api api, String lastEventId, java.util.function.Predicate<List<JsonNode>> done) throws Exception {
+        List<JsonNode> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpResponse<java.io.InputStream> r = api.http.send(java.net.http.HttpRequest.newBuilder(api.base.resolve("/v1/events"))
+                .header("Last-Event-ID", lastEventId).build(), HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = in.readLine()) != null) if (l.startsWith("data: ")) events.add(Api.tree(l.substring(6)));
+            } catch (Exception e) {
+                // closed by the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> done.test(List.copyOf(events)));
+        r.body().close();
+        return List.copyOf(events);
+    }
+
     static int finished(Api api) {
         int n = 0;
         for (String state : List.of("SUCCEEDED", "FAILED", "KILLED")) {

@@ -184,7 +184,7 @@ public final class SchedulerCore implements AutoCloseable {
             long backoffMs = 50;
             while (true) {
                 try {
-                    store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys);
+                    store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys, b.events);
                     break;
                 } catch (RuntimeException e) {
                     if (exec.isShutdown()) return;
@@ -217,7 +217,9 @@ public final class SchedulerCore implements AutoCloseable {
     /** Publishes once this turn's writes are stored: an event never announces what could still be lost. */
     private void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
                          String state, String reason, Integer exitCode) {
-        batch.afterCommit(() -> events.publish(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode));
+        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+        batch.events.add(e);
+        batch.afterCommit(() -> events.deliver(e));
     }
 
     /** A job as this turn sees it: staged, live, or stored. */

@@ -21,6 +21,7 @@ final class WriteBatch {
     final Map<String, Task> tasks = new LinkedHashMap<>();
     final Map<String, AgentInfo> agents = new LinkedHashMap<>();
     final Map<String, String> keys = new LinkedHashMap<>();
+    final List<io.nightshift.api.model.Event> events = new ArrayList<>();
     final List<Runnable> afterCommit = new ArrayList<>();
 
     void job(Job j) {
@@ -48,10 +49,11 @@ final class WriteBatch {
     }
 
     boolean hasWrites() {
-        return !jobs.isEmpty() || !runs.isEmpty() || !tasks.isEmpty() || !agents.isEmpty() || !keys.isEmpty();
+        return !jobs.isEmpty() || !runs.isEmpty() || !tasks.isEmpty() || !agents.isEmpty() || !keys.isEmpty()
+                || !events.isEmpty();
     }
 
     int writes() {
-        return jobs.size() + runs.size() + tasks.size() + agents.size() + keys.size();
+        return jobs.size() + runs.size() + tasks.size() + agents.size() + keys.size() + events.size();
     }
 }

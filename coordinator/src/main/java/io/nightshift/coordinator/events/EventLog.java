@@ -17,22 +17,49 @@ public final class EventLog {
     private final int capacity;
     private final ArrayDeque<Event> ring;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final History history;
     private long seq;
+    private long delivered;
+
+    /** Older events than the ring holds, from the durable store: up to {@code limit} after {@code seq}, in order. */
+    public interface History {
+        List<Event> after(long seq, int limit);
+    }
 
     public EventLog(int capacity, long lastSeq) {
+        this(capacity, lastSeq, null);
+    }
+
+    /** {@code lastSeq}: the last number ever given out (from the durable store); numbering goes on from it. */
+    public EventLog(int capacity, long lastSeq, History history) {
         this.capacity = capacity;
         this.ring = new ArrayDeque<>(Math.min(capacity, 4096));
         this.seq = lastSeq;
+        this.delivered = lastSeq;
+        this.history = history;
     }
 
     /** Records a change and hands it to every subscriber. Returns the numbered event. */
     public synchronized Event publish(Instant time, String kind, String id, String jobId, String attemptId,
                                       String agentId, String state, String reason, Integer exitCode) {
-        Event e = new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+        Event e = stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+        deliver(e);
+        return e;
+    }
+
+    /** Numbers an event without delivering it (it is stored first, then {@link #deliver delivered}). */
+    public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
+                                    String agentId, String state, String reason, Integer exitCode) {
+        return new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+    }
+
+    /** Hands a staged event to the ring and every subscriber; events must be delivered in seq order. */
+    public synchronized void deliver(Event e) {
+        if (e.seq() <= delivered) return; // a retried turn
+        delivered = e.seq();
         if (ring.size() == capacity) ring.removeFirst();
         ring.addLast(e);
         for (Subscriber s : subscribers) s.sink.accept(e);
-        return e;
     }
 
     /**
@@ -40,19 +67,34 @@ public final class EventLog {
      * ones ({@code Long.MAX_VALUE}: live ones only). {@code sink} is called with the log's lock held: it must only enqueue, never block.
      */
     public synchronized Subscription subscribe(long afterSeq, Consumer<Event> sink) {
-        if (afterSeq != Long.MAX_VALUE) for (Event e : ring) if (e.seq() > afterSeq) sink.accept(e);
+        if (afterSeq != Long.MAX_VALUE) {
+            long ringStart = ring.isEmpty() ? delivered + 1 : ring.peekFirst().seq();
+            long from = afterSeq;
+            while (history != null && from + 1 < ringStart) { // older than the ring: from the durable store
+                List<Event> older = history.after(from, 1000);
+                if (older.isEmpty()) break;
+                for (Event e : older) {
+                    if (e.seq() >= ringStart) break;
+                    sink.accept(e);
+                    from = e.seq();
+                }
+                if (older.get(older.size() - 1).seq() >= ringStart - 1) break;
+            }
+            for (Event e : ring) if (e.seq() > afterSeq) sink.accept(e);
+        }
         Subscriber s = new Subscriber(sink);
         subscribers.add(s);
         return () -> subscribers.remove(s);
     }
 
+    /** The last event delivered to subscribers. */
     public synchronized long lastSeq() {
-        return seq;
+        return delivered;
     }
 
     /** Oldest event still replayable, or lastSeq+1 when empty. */
     public synchronized long oldestSeq() {
-        return ring.isEmpty() ? seq + 1 : ring.peekFirst().seq();
+        return ring.isEmpty() ? delivered + 1 : ring.peekFirst().seq();
     }
 
     public synchronized List<Event> recent(int max) {

@@ -209,13 +209,15 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public void saveAll(Collection<Job> jobList, Collection<Run> runList, Collection<Task> taskList,
-                        Collection<AgentInfo> agentList, Map<String, String> keys) {
+                        Collection<AgentInfo> agentList, Map<String, String> keys,
+                        List<io.nightshift.api.model.Event> events) {
         List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(5);
         if (!keys.isEmpty()) pending.add(idempotency.setAllAsync(keys).toCompletableFuture());
         if (!taskList.isEmpty()) pending.add(setAll(tasks, taskList, Task::id));
         if (!runList.isEmpty()) pending.add(setAll(runs, runList, Run::id));
         if (!agentList.isEmpty()) pending.add(setAll(agents, agentList, AgentInfo::id));
         if (!jobList.isEmpty()) pending.add(setAll(jobs, jobList, Job::id));
+        if (database != null) database.appendEvents(events); // meanwhile the maps write in parallel
         java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
     }
 
@@ -225,6 +227,16 @@ public final class HazelcastStateStore implements StateStore {
         Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(values.size() * 2);
         for (T v : values) m.put(id.apply(v), json(v));
         return map.setAllAsync(m).toCompletableFuture();
+    }
+
+    @Override
+    public long lastEventSeq() {
+        return database == null ? 0 : database.lastEventSeq();
+    }
+
+    @Override
+    public List<io.nightshift.api.model.Event> eventsAfter(long seq, int limit) {
+        return database == null ? List.of() : database.eventsAfter(seq, limit);
     }
 
     @Override

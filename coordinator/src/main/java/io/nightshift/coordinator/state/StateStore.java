@@ -54,10 +54,17 @@ public interface StateStore extends AutoCloseable {
 
     /**
      * Stores many values at once (one round trip per map, the maps in parallel); returns when all are
-     * stored. {@code keys} binds idempotency keys to job ids.
+     * stored. {@code keys} binds idempotency keys to job ids; {@code events} are numbered state changes
+     * (kept durably where the store is durable, so clients can resume after a restart).
      */
     void saveAll(Collection<Job> jobs, Collection<Run> runs, Collection<Task> tasks, Collection<AgentInfo> agents,
-                 java.util.Map<String, String> keys);
+                 java.util.Map<String, String> keys, List<io.nightshift.api.model.Event> events);
+
+    /** The last event number stored (0 when none, or when the store keeps no events). */
+    long lastEventSeq();
+
+    /** Stored events after {@code seq}, in order (empty when the store keeps none). */
+    List<io.nightshift.api.model.Event> eventsAfter(long seq, int limit);
 
     @Override
     void close();

@@ -451,6 +451,28 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("event seq " + e.seq() + " is already taken by a different event");
     }
 
+    /**
+     * Appends a batch of events in one transaction (the leader's turn). An event already stored under
+     * its seq is skipped, so retrying a batch after an unclear failure is harmless.
+     */
+    public void appendEvents(List<Event> events) {
+        if (events.isEmpty()) return;
+        sql.write("append " + events.size() + " events", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO ns_events (seq, time, body) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
+                for (Event e : events) {
+                    if (e.seq() < 1) throw new IllegalArgumentException("event seq must be >= 1, got " + e.seq());
+                    ps.setLong(1, e.seq());
+                    ps.setLong(2, e.time() == null ? 0 : e.time().toEpochMilli());
+                    ps.setString(3, Json.write(e));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
     /** Up to {@code limit} events with seq > {@code seq}, in order. */
     public List<Event> eventsAfter(long seq, int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, got " + limit);

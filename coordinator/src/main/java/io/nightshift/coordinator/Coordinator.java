@@ -120,6 +120,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.TASKS, db.tasks()));
         hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
+        hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
         return hc;
     }
 

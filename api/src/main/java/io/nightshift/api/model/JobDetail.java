@@ -13,6 +13,11 @@ public record JobDetail(Job job, List<RunDetail> runs, Pending pending) {
     public record RunDetail(Run run, List<Task> tasks) {
     }
 
-    public record Pending(List<String> tasks, List<PendingReason> reasons) {
+    /** Tasks still waiting, why, and (when the queue's recent finish rate allows) when the first may start. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Pending(List<String> tasks, List<PendingReason> reasons, java.time.Instant eta) {
+        public Pending(List<String> tasks, List<PendingReason> reasons) {
+            this(tasks, reasons, null);
+        }
     }
 }

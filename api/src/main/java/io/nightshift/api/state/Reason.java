@@ -15,5 +15,7 @@ public enum Reason {
     /** The agent was shut down and killed the attempt. */
     AGENT_SHUTDOWN,
     /** The coordinator and the agent disagreed and reconciliation decided. */
-    RECONCILED
+    RECONCILED,
+    /** The scheduler stopped the attempt to give its resources to a queue under its fair share or guarantee. */
+    PREEMPTED
 }

@@ -26,9 +26,11 @@ import io.nightshift.coordinator.lifecycle.TaskLifecycle.Transition;
 import io.nightshift.coordinator.scheduling.AgentSlot;
 import io.nightshift.coordinator.scheduling.ClusterSnapshot;
 import io.nightshift.coordinator.scheduling.OfferCycle;
-import io.nightshift.coordinator.scheduling.OfferPolicy;
 import io.nightshift.coordinator.scheduling.PendingTask;
 import io.nightshift.coordinator.scheduling.Placement;
+import io.nightshift.coordinator.scheduling.Preemption;
+import io.nightshift.coordinator.scheduling.RunningTask;
+import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 import io.nightshift.coordinator.scheduling.Plan;
 import io.nightshift.coordinator.state.StateStore;
 import java.security.SecureRandom;
@@ -96,8 +98,18 @@ public final class SchedulerCore implements AutoCloseable {
         final Map<String, Task> tasks = new LinkedHashMap<>();
     }
 
-    private record ActiveAttempt(String attemptId, String taskId, String jobId, String agentId, Resources resources) {
+    private record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
+                                 String agentId, Resources resources, Instant startedAt) {
     }
+
+    /** Queues by name; the built-in {@code default} always exists. Read by API threads. */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, io.nightshift.api.queue.QueueSpec> queues =
+            new java.util.concurrent.ConcurrentSkipListMap<>(Map.of(io.nightshift.api.queue.QueueSpec.DEFAULT_NAME,
+                    io.nightshift.api.queue.QueueSpec.DEFAULT));
+    /** Preemptions per run (the per-run budget the core enforces). */
+    private final Map<String, Integer> preemptionsByRun = new HashMap<>();
+    /** Attempts told to stop for a preemption, not yet ended. */
+    private final Set<String> terminating = new HashSet<>();
 
     private static final class AgentState {
         AgentInfo info;
@@ -123,7 +135,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.clock = clock;
         this.cfg = cfg;
         this.metrics = metrics;
-        this.offerCycle = new OfferCycle(new OfferPolicy(cfg.offerTtl()));
+        this.offerCycle = new OfferCycle(SchedulingPolicy.defaults().withOfferTtl(cfg.offerTtl()));
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nightshift-core");
             t.setDaemon(true);
@@ -257,6 +269,7 @@ public final class SchedulerCore implements AutoCloseable {
 
     private void recover() {
         Instant now = clock.instant();
+        for (io.nightshift.api.queue.QueueSpec q : store.queues()) queues.put(q.name(), q);
         for (AgentInfo a : store.agents()) {
             AgentState s = new AgentState();
             s.info = a.status() == AgentStatus.LOST ? a : a.withStatus(AgentStatus.DISCONNECTED);
@@ -295,6 +308,9 @@ public final class SchedulerCore implements AutoCloseable {
     }
 
     private SubmitResult doSubmit(JobSpec spec, String key) {
+        if (!queues.containsKey(spec.queue()))
+            throw new io.nightshift.api.spec.InvalidSpecException("/queue", "unknown queue '" + spec.queue()
+                    + "'; known queues: " + String.join(", ", queues.keySet()));
         String hash = JobSpecParser.canonicalHash(spec);
         if (spec.id() != null) {
             Optional<Job> existing = readJob(spec.id());
@@ -530,9 +546,24 @@ public final class SchedulerCore implements AutoCloseable {
         List<AgentSlot> slots = new ArrayList<>();
         for (AgentState s : agents.values()) {
             if (s.info.status() != AgentStatus.ACTIVE || s.link == null) continue;
-            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), s.info.attributes(), s.info.total()));
+            Map<String, String> attributes = s.info.attributes();
+            if (!attributes.containsKey("hostname")) {
+                attributes = new HashMap<>(attributes);
+                attributes.put("hostname", s.info.host());
+            }
+            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), attributes, s.info.total()));
         }
-        Plan plan = offerCycle.plan(new ClusterSnapshot(++cycleNumber, now, slots, List.copyOf(pending.values())));
+        List<RunningTask> running = new ArrayList<>(active.size());
+        for (ActiveAttempt a : active.values()) {
+            running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
+                    a.startedAt() == null ? now : a.startedAt(), preemptionsByRun.getOrDefault(a.runId(), 0),
+                    terminating.contains(a.attemptId())));
+        }
+        Plan last = lastPlan;
+        Plan plan = offerCycle.plan(ClusterSnapshot.builder(++cycleNumber, now).agents(slots)
+                .pending(List.copyOf(pending.values())).queues(List.copyOf(queues.values())).running(running)
+                .offers(last.offers()).declineFilters(last.declineFilters()).gangHolds(last.gangHolds()).build());
+        for (Preemption p : plan.preemptions()) preempt(p);
         Set<AgentState> touched = new HashSet<>();
         for (Placement p : plan.placements()) {
             LiveJob lj = live.get(p.jobId());
@@ -556,6 +587,20 @@ public final class SchedulerCore implements AutoCloseable {
         lastPlan = plan;
         if (plan.nextWakeUp() != null) armWake(plan.nextWakeUp());
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Tells the victim's agent to stop it (SIGTERM, its grace period, SIGKILL); it comes back PENDING as preempted. */
+    private void preempt(Preemption p) {
+        LiveJob lj = live.get(p.jobId());
+        Task task = lj == null ? null : lj.tasks.get(p.taskId());
+        Attempt a = task == null ? null : task.currentAttempt();
+        if (a == null || !a.state().isActive() || !terminating.add(a.id())) return;
+        AgentState s = agents.get(a.agentId());
+        if (s == null || s.link == null) return;
+        preemptionsByRun.merge(task.runId(), 1, Integer::sum);
+        log.info("task {} attempt {} preempted on agent {} for task {}: {} ({})", task.id(), a.id(), a.agentId(),
+                p.forTaskId(), p.code(), p.reason());
+        send(s.link, new CoordinatorMessage.Kill(a.id(), lj.job.spec().killGracePeriod(), Reason.PREEMPTED, epoch));
     }
 
     private void armWake(Instant at) {
@@ -603,16 +648,19 @@ public final class SchedulerCore implements AutoCloseable {
     /** Keeps the pending and active indexes in line with a task's new state. */
     private void index(LiveJob lj, Task t) {
         if (t.state() == TaskState.PENDING) {
-            pending.put(t.id(), new PendingTask(t.id(), t.jobId(), lj.job.spec().priority(), t.queuedAt(), t.notBefore(),
-                    lj.job.spec().resources()));
+            JobSpec spec = lj.job.spec();
+            pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
+                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline()));
         } else {
             pending.remove(t.id());
         }
         for (Attempt a : t.attempts()) {
             if (a.state().isActive()) {
-                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), a.agentId(), lj.job.spec().resources()));
+                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), lj.job.spec().queue(),
+                        lj.job.spec().priority(), a.agentId(), lj.job.spec().resources(), a.launchedAt()));
             } else {
                 active.remove(a.id());
+                terminating.remove(a.id());
             }
         }
     }
@@ -634,6 +682,7 @@ public final class SchedulerCore implements AutoCloseable {
         }
         if (o.state().isTerminal()) {
             live.remove(lj.job.id());
+            preemptionsByRun.remove(lj.run.id());
             for (String taskId : lj.tasks.keySet()) pending.remove(taskId);
         }
     }
@@ -646,6 +695,41 @@ public final class SchedulerCore implements AutoCloseable {
     private static String jobIdOf(String taskId) {
         int i = taskId == null ? -1 : taskId.lastIndexOf(".r");
         return i <= 0 ? null : taskId.substring(0, i);
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    /** Creates or replaces a queue; true when it was created. Stored before it is answered. */
+    public CompletableFuture<Boolean> putQueue(io.nightshift.api.queue.QueueSpec q, boolean mustBeNew) {
+        return call(() -> {
+            boolean created = !queues.containsKey(q.name());
+            if (!created && mustBeNew) throw new ConflictException("queue '" + q.name() + "' already exists");
+            store.saveQueue(q);
+            queues.put(q.name(), q);
+            log.info("queue {} {}: weight={} guarantee={} limit={} maxRunning={}", q.name(), created ? "created" : "updated",
+                    q.weight(), q.guarantee(), q.limit(), q.maxRunning());
+            requestCycle();
+            return created;
+        });
+    }
+
+    /** Deletes an empty queue; false when there is no such queue. */
+    public CompletableFuture<Boolean> deleteQueue(String name) {
+        return call(() -> {
+            if (!queues.containsKey(name)) return false;
+            if (name.equals(io.nightshift.api.queue.QueueSpec.DEFAULT_NAME))
+                throw new ConflictException("the default queue cannot be deleted");
+            long jobs = live.values().stream().filter(j -> j.job.spec().queue().equals(name)).count();
+            if (jobs > 0) throw new ConflictException("queue '" + name + "' still has " + jobs + " unfinished job(s)");
+            store.deleteQueue(name);
+            queues.remove(name);
+            log.info("queue {} deleted", name);
+            return true;
+        });
+    }
+
+    public List<io.nightshift.api.queue.QueueSpec> queues() {
+        return List.copyOf(queues.values());
     }
 
     // ---------------------------------------------------------------- reads for the API
@@ -663,6 +747,17 @@ public final class SchedulerCore implements AutoCloseable {
             if (r != null) out.put(id, r);
         }
         return out;
+    }
+
+    /** The earliest estimated start among these pending tasks, from the last cycle (null when unknown). */
+    public Instant pendingEta(Collection<String> taskIds) {
+        Map<String, Instant> etas = lastPlan.etas();
+        Instant best = null;
+        for (String id : taskIds) {
+            Instant e = etas.get(id);
+            if (e != null && (best == null || e.isBefore(best))) best = e;
+        }
+        return best;
     }
 
     @Override

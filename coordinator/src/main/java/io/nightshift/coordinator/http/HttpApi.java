@@ -101,6 +101,13 @@ public final class HttpApi {
         r.delete("/v1/jobs/:id").handler(this::killJob);
         r.get("/v1/tasks/:taskId/logs/:stream").handler(this::logs);
         r.get("/v1/agents").handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
+        r.get("/v1/queues").handler(this::listQueues);
+        r.post("/v1/queues").handler(BodyHandler.create(false).setBodyLimit(io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES))
+                .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, true));
+        r.get("/v1/queues/:name").handler(this::getQueue);
+        r.put("/v1/queues/:name").handler(BodyHandler.create(false).setBodyLimit(io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES))
+                .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
+        r.delete("/v1/queues/:name").handler(this::deleteQueue);
         r.get("/v1/offers").handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
         r.get("/v1/events").handler(new SseHandler(events));
         r.get("/v1/agents/channel").handler(channel::accept);
@@ -112,7 +119,7 @@ public final class HttpApi {
         r.errorHandler(405, ctx -> Problems.send(ctx, 405, "method-not-allowed", "Method not allowed",
                 ctx.request().method() + " is not allowed on " + ctx.request().path()));
         r.errorHandler(413, ctx -> Problems.send(ctx, 413, "body-too-large", "Request body too large",
-                "the body must be at most " + MAX_BODY_BYTES + " bytes"));
+                "the body is larger than this route accepts (job specs: " + MAX_BODY_BYTES + " bytes)"));
         r.errorHandler(400, ctx -> Problems.send(ctx, 400, "bad-request", "Bad request",
                 ctx.failure() == null ? "the request could not be read" : "the request could not be read: " + ctx.failure().getMessage()));
         r.errorHandler(500, ctx -> {
@@ -120,12 +127,6 @@ public final class HttpApi {
             Problems.send(ctx, 500, "internal", "Internal error", "the coordinator failed to handle this request; see its log");
         });
         return r;
-    }
-
-    /** Route paths served by {@link #router()} (without the static dashboard assets); checked against the OpenAPI document. */
-    public static List<String> documentedPaths() {
-        return List.of("/health", "/metrics", "/v1/openapi", "/v1/version", "/v1/jobs", "/v1/jobs/{id}",
-                "/v1/tasks/{taskId}/logs/{stream}", "/v1/agents", "/v1/offers", "/v1/events", "/v1/agents/channel", "/");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -208,10 +209,89 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof InvalidSpecException e) {
+                Problems.send(ctx, 400, "invalid-spec", "Invalid job spec", e.problems().size() + " problem(s) in the job spec",
+                        e.problems());
             } else {
                 ctx.fail(500, ar.cause());
             }
         });
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    private static final Pattern QUEUE_NAME = QUEUE;
+
+    private Map<String, Object> queueView(io.nightshift.api.queue.QueueSpec q) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("spec", q);
+        view.put("share", core.lastPlan().queues().stream().filter(s -> s.queue().equals(q.name())).findFirst().orElse(null));
+        return view;
+    }
+
+    private void listQueues(RoutingContext ctx) {
+        List<Object> out = new ArrayList<>();
+        for (io.nightshift.api.queue.QueueSpec q : core.queues()) out.add(queueView(q));
+        Responses.json(ctx, 200, Map.of("queues", out));
+    }
+
+    private void getQueue(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        core.queues().stream().filter(q -> q.name().equals(name)).findFirst().ifPresentOrElse(
+                q -> Responses.json(ctx, 200, queueView(q)),
+                () -> Problems.send(ctx, 404, "not-found", "Queue not found", "no queue '" + shorten(name) + "'"));
+    }
+
+    private void putQueue(RoutingContext ctx, boolean post) {
+        String name = post ? null : ctx.pathParam("name");
+        if (name != null && !QUEUE_NAME.matcher(name).matches()) {
+            Problems.send(ctx, 400, "invalid-queue", "Invalid queue", "a queue name matches " + QUEUE_NAME.pattern(),
+                    List.of(new Problem("/name", "must match " + QUEUE_NAME.pattern())));
+            return;
+        }
+        io.nightshift.api.queue.QueueSpec q;
+        try {
+            Buffer body = ctx.body().buffer();
+            q = io.nightshift.api.queue.QueueSpecParser.parse(body == null ? new byte[0] : body.getBytes(), name);
+        } catch (InvalidSpecException e) {
+            Problems.send(ctx, 400, "invalid-queue", "Invalid queue", e.problems().size() + " problem(s) in the queue",
+                    e.problems());
+            return;
+        }
+        Future.fromCompletionStage(core.putQueue(q, post), vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().putHeader("Location", "/v1/queues/" + q.name());
+                Responses.json(ctx, ar.result() ? 201 : 200, Map.of("spec", q));
+            } else if (ar.cause() instanceof ConflictException c) {
+                Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else {
+                ctx.fail(500, ar.cause());
+            }
+        });
+    }
+
+    private void deleteQueue(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        if (!QUEUE_NAME.matcher(name).matches()) {
+            Problems.send(ctx, 404, "not-found", "Queue not found", "no queue '" + shorten(name) + "'");
+            return;
+        }
+        Future.fromCompletionStage(core.deleteQueue(name), vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) ctx.response().setStatusCode(204).end();
+            else if (ar.succeeded()) Problems.send(ctx, 404, "not-found", "Queue not found", "no queue '" + name + "'");
+            else if (ar.cause() instanceof ConflictException c) Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            else ctx.fail(500, ar.cause());
+        });
+    }
+
+    private void checkJsonBody(RoutingContext ctx) {
+        String ct = ctx.request().getHeader("Content-Type");
+        String mime = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mime.equals("application/json")) {
+            Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type", "send the queue as application/json");
+            return;
+        }
+        ctx.next();
     }
 
     private void listJobs(RoutingContext ctx) {
@@ -291,7 +371,7 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
-            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons));
+            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
         }
         return Optional.of(new JobDetail(job.get(), runs, pending));
     }

@@ -21,7 +21,8 @@ import java.util.List;
  *     ▲                  │           │          │    ─► FAILED  EXIT_CODE|TIMEOUT|LAUNCH_FAILED
  *     │                  └───────────┴──────────┴──► ─► KILLED  KILLED_BY_USER|AGENT_SHUTDOWN
  *     │                                               ─► LOST    AGENT_LOST (heartbeat timeout)
- *     └──── FAILED or LOST with retries left and no kill requested: PENDING until now + back-off
+ *     └──── FAILED or LOST with retries left and no kill requested: PENDING until now + back-off;
+ *           KILLED as PREEMPTED: PENDING at once, no retry used
  *  kill requested: PENDING ─► KILLED at once; an active attempt gets KillAttempt and ends KILLED.
  * </pre>
  */
@@ -111,6 +112,10 @@ public final class TaskLifecycle {
     private static Transition ended(Task task, Attempt ended, JobSpec spec, boolean killRequested, Instant now) {
         List<Effect> effects = new ArrayList<>();
         effects.add(new Effect.Release(ended.agentId(), spec.resources()));
+        if (ended.state() == TaskState.KILLED && ended.reason() == Reason.PREEMPTED && !killRequested) {
+            // preempted, not failed: back in the queue at once, without using a retry
+            return new Transition(task.withState(TaskState.PENDING, Reason.PREEMPTED, null), true, effects);
+        }
         boolean retryable = ended.state() == TaskState.FAILED || ended.state() == TaskState.LOST;
         int retriesUsed = countedAttempts(task) - 1;
         if (retryable && !killRequested && retriesUsed < spec.retries().max()) {
@@ -121,10 +126,13 @@ public final class TaskLifecycle {
         return new Transition(task, true, effects);
     }
 
-    /** Attempts that count against the retry policy: all but those that never started and were reconciled away. */
+    /** Attempts that count against the retry policy: all but preempted ones and those that never started and were reconciled away. */
     static int countedAttempts(Task task) {
         int n = 0;
-        for (Attempt a : task.attempts()) if (!(a.reason() == Reason.RECONCILED && a.startedAt() == null)) n++;
+        for (Attempt a : task.attempts()) {
+            boolean neverRan = a.reason() == Reason.RECONCILED && a.startedAt() == null;
+            if (!neverRan && a.reason() != Reason.PREEMPTED) n++;
+        }
         return n;
     }
 

@@ -35,12 +35,18 @@ public final class HazelcastStateStore implements StateStore {
     public static final String TASKS = "nightshift.tasks";
     public static final String AGENTS = "nightshift.agents";
     public static final String IDEMPOTENCY = "nightshift.idempotency";
+    public static final String QUEUES = "nightshift.queues";
+
+    /** How a queue is stored: its spec under its name, with a schema version. */
+    public record StoredQueue(int v, String id, io.nightshift.api.queue.QueueSpec spec) {
+    }
 
     private final IMap<String, HazelcastJsonValue> jobs;
     private final IMap<String, HazelcastJsonValue> runs;
     private final IMap<String, HazelcastJsonValue> tasks;
     private final IMap<String, HazelcastJsonValue> agents;
     private final IMap<String, String> idempotency;
+    private final IMap<String, HazelcastJsonValue> queues;
 
     private final io.nightshift.coordinator.state.jdbc.Database database;
 
@@ -52,6 +58,7 @@ public final class HazelcastStateStore implements StateStore {
         this.tasks = hz.getMap(TASKS);
         this.agents = hz.getMap(AGENTS);
         this.idempotency = hz.getMap(IDEMPOTENCY);
+        this.queues = hz.getMap(QUEUES);
         jobs.addIndex(IndexType.HASH, "state");
         tasks.addIndex(IndexType.HASH, "state");
     }
@@ -227,6 +234,24 @@ public final class HazelcastStateStore implements StateStore {
         Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(values.size() * 2);
         for (T v : values) m.put(id.apply(v), json(v));
         return map.setAllAsync(m).toCompletableFuture();
+    }
+
+    @Override
+    public Collection<io.nightshift.api.queue.QueueSpec> queues() {
+        List<io.nightshift.api.queue.QueueSpec> out = new ArrayList<>();
+        for (HazelcastJsonValue v : queues.values()) out.add(read(v, StoredQueue.class).spec());
+        out.sort(Comparator.comparing(io.nightshift.api.queue.QueueSpec::name));
+        return out;
+    }
+
+    @Override
+    public void saveQueue(io.nightshift.api.queue.QueueSpec queue) {
+        queues.set(queue.name(), json(new StoredQueue(1, queue.name(), queue)));
+    }
+
+    @Override
+    public void deleteQueue(String name) {
+        queues.delete(name);
     }
 
     @Override

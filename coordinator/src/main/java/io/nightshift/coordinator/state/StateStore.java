@@ -66,6 +66,13 @@ public interface StateStore extends AutoCloseable {
     /** Stored events after {@code seq}, in order (empty when the store keeps none). */
     List<io.nightshift.api.model.Event> eventsAfter(long seq, int limit);
 
+    /** Every queue but the built-in {@code default} (which always exists). */
+    Collection<io.nightshift.api.queue.QueueSpec> queues();
+
+    void saveQueue(io.nightshift.api.queue.QueueSpec queue);
+
+    void deleteQueue(String name);
+
     @Override
     void close();
 

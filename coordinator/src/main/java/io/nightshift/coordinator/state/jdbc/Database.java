@@ -133,6 +133,7 @@ public final class Database implements AutoCloseable {
     private final TableStore<HazelcastJsonValue> runs;
     private final TableStore<HazelcastJsonValue> tasks;
     private final TableStore<HazelcastJsonValue> agents;
+    private final TableStore<HazelcastJsonValue> queues;
     private final TableStore<String> idempotency;
 
     private Database(HikariDataSource pool, Kind kind, String description) {
@@ -144,6 +145,7 @@ public final class Database implements AutoCloseable {
         this.runs = new TableStore<>(sql, Tables.runs(), Tables.RUN);
         this.tasks = new TableStore<>(sql, Tables.tasks(), Tables.TASK);
         this.agents = new TableStore<>(sql, Tables.agents(), Tables.AGENT);
+        this.queues = new TableStore<>(sql, Tables.queues(), Tables.QUEUE);
         this.idempotency = new TableStore<>(sql, Tables.idempotency(), Tables.IDEMPOTENCY);
     }
 
@@ -305,6 +307,11 @@ public final class Database implements AutoCloseable {
     /** {@code nightshift.agents} → ns_agents. Eager keys: all. */
     public MapStore<String, HazelcastJsonValue> agents() {
         return agents;
+    }
+
+    /** {@code nightshift.queues} → ns_queues. Eager keys: all. */
+    public MapStore<String, HazelcastJsonValue> queues() {
+        return queues;
     }
 
     /** {@code nightshift.idempotency} → ns_idempotency. Eager keys: those bound to a live job. */

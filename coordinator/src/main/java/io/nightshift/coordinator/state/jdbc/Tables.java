@@ -29,6 +29,7 @@ final class Tables {
     static final String TASKS_MAP = HazelcastStateStore.TASKS;
     static final String AGENTS_MAP = HazelcastStateStore.AGENTS;
     static final String IDEMPOTENCY_MAP = HazelcastStateStore.IDEMPOTENCY;
+    static final String QUEUES_MAP = HazelcastStateStore.QUEUES;
 
     private static final TableStore.Column BODY = new TableStore.Column("body", Types.VARCHAR);
     private static final TableStore.Column STATE = new TableStore.Column("state", Types.VARCHAR);
@@ -73,6 +74,18 @@ final class Tables {
     static TableStore.Table agents() {
         return new TableStore.Table(AGENTS_MAP, "ns_agents", "id", List.of(BODY), "body", "SELECT id FROM ns_agents");
     }
+
+    /** ns_queues: all of them are loaded. */
+    static TableStore.Table queues() {
+        return new TableStore.Table(QUEUES_MAP, "ns_queues", "id", List.of(BODY), "body", "SELECT id FROM ns_queues");
+    }
+
+    static final TableStore.Codec<HazelcastJsonValue> QUEUE = new JsonCodec(QUEUES_MAP) {
+        @Override
+        Object[] columns(String key, JsonNode n, String body) {
+            return new Object[] {body};
+        }
+    };
 
     /** ns_idempotency: the keys of live jobs are loaded; the others come lazily on get/putIfAbsent. */
     static TableStore.Table idempotency() {

@@ -1,0 +1,93 @@
+package io.nightshift.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.agent.AgentSettings;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Queues over the real API: CRUD with checks, unknown queue refused, a guarantee preempts a queue over its share. */
+class QueuesIT {
+    @TempDir
+    static Path dir;
+    static LocalCluster cluster;
+    static Api api;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(LocalCluster.testConfig(dir).with(AgentSettings.CPUS, "2").with(AgentSettings.MEM_MB, "2048"), 1);
+        api = new Api(cluster.url());
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.json("/v1/agents").path("agents").size() == 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) cluster.close();
+        Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir);
+    }
+
+    static HttpResponse<String> put(String path, String json) throws Exception {
+        return api.http.send(HttpRequest.newBuilder(api.base.resolve(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void queuesAreCreatedCheckedListedAndDeletedOnlyWhenEmpty() throws Exception {
+        assertThat(put("/v1/queues/etl", "{\"weight\":2}").statusCode()).isEqualTo(201);
+        assertThat(put("/v1/queues/etl", "{\"weight\":3}").statusCode()).isEqualTo(200);
+        HttpResponse<String> bad = put("/v1/queues/bad", "{\"weight\":0,\"guarantee\":{\"cpus\":-1},\"bogus\":1}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("/weight").contains("/bogus");
+        assertThat(put("/v1/queues/Bad%20Name", "{\"weight\":1}").statusCode()).isEqualTo(400);
+        assertThat(api.post("/v1/queues", "{\"name\":\"etl\",\"weight\":1}").statusCode()).isEqualTo(409);
+        assertThat(api.json("/v1/queues/etl").path("spec").path("weight").asDouble()).isEqualTo(3.0);
+        assertThat(api.json("/v1/queues").path("queues").toString()).contains("\"default\"").contains("\"etl\"");
+
+        HttpResponse<String> unknown = api.post("/v1/jobs", "{\"queue\":\"nope\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("/queue").contains("unknown queue");
+
+        String id = api.submit("{\"id\":\"etl-job\",\"queue\":\"etl\",\"type\":\"command\",\"command\":{\"argv\":[\"sleep\",\"30\"]},"
+                + "\"resources\":{\"cpus\":0.1,\"memMb\":16}}");
+        assertThat(api.delete("/v1/queues/etl").statusCode()).as("a queue with live jobs").isEqualTo(409);
+        api.delete("/v1/jobs/" + id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.jobState(id).equals("KILLED"));
+        assertThat(api.delete("/v1/queues/etl").statusCode()).isEqualTo(204);
+        assertThat(api.get("/v1/queues/etl").statusCode()).isEqualTo(404);
+        assertThat(api.delete("/v1/queues/default").statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void aQueueUnderItsGuaranteePreemptsOneAboveItsShareAndTheVictimIsRequeuedNotFailed() throws Exception {
+        assertThat(put("/v1/queues/batch", "{\"weight\":1}").statusCode()).isEqualTo(201);
+        assertThat(put("/v1/queues/urgent", "{\"weight\":1,\"guarantee\":{\"cpus\":1,\"memMb\":256}}").statusCode()).isEqualTo(201);
+        String filler = "{\"queue\":\"batch\",\"type\":\"command\",\"command\":{\"shell\":\"sleep 600\"},"
+                + "\"resources\":{\"cpus\":1,\"memMb\":256},\"killGracePeriod\":\"PT1S\",\"id\":\"";
+        String a = api.submit(filler + "batch-a\"}");
+        String b = api.submit(filler + "batch-b\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.jobState(a).equals("RUNNING") && api.jobState(b).equals("RUNNING"));
+
+        String urgent = api.submit("{\"id\":\"urgent-1\",\"queue\":\"urgent\",\"type\":\"command\",\"command\":{\"shell\":\"sleep 600\"},"
+                + "\"resources\":{\"cpus\":1,\"memMb\":256}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.jobState(urgent).equals("RUNNING"));
+
+        JsonNode victim = null;
+        for (String id : new String[] {a, b}) {
+            JsonNode t = api.task(id);
+            if (t.path("attempts").get(0).path("reason").asText().equals("PREEMPTED")) victim = t;
+        }
+        assertThat(victim).as("one batch task was preempted").isNotNull();
+        assertThat(victim.path("attempts").get(0).path("state").asText()).isEqualTo("KILLED");
+        assertThat(victim.path("state").asText()).as("requeued, not failed").isEqualTo("PENDING");
+        assertThat(api.jobState(victim.path("jobId").asText())).isEqualTo("RUNNING");
+        for (String id : new String[] {a, b, urgent}) api.delete("/v1/jobs/" + id);
+    }
+}

@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * that touches processes and files (launch, kill, GC, journal bookkeeping).
  */
 public final class Agent implements AutoCloseable {
+    private static final int LAUNCH_THREADS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** At shutdown, a job's kill grace period is capped at this. */
     static final Duration SHUTDOWN_MAX_GRACE = Duration.ofSeconds(30);
@@ -86,7 +87,8 @@ public final class Agent implements AutoCloseable {
         this.id = AgentIdentity.resolve(config.id(), work, config.host());
         this.isolation = Isolation.detect(config.cgroups());
         AtomicInteger n = new AtomicInteger();
-        this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+        // Launches and exits block on fork/exec, cgroup files and fsyncs, not on CPU: enough threads to overlap them.
+        this.scheduler = new ScheduledThreadPoolExecutor(LAUNCH_THREADS, r -> {
             Thread t = new Thread(r, "nightshift-agent-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

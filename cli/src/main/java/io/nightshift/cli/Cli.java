@@ -1,6 +1,8 @@
 package io.nightshift.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nightshift.api.json.Json;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -22,6 +24,18 @@ final class Cli {
             return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * An API object from a document the coordinator sent, read leniently like the client does (fields
+     * this CLI does not know are ignored); an unreadable document is a failure (exit 1).
+     */
+    static <T> T read(JsonNode tree, Class<T> type) {
+        try {
+            return Json.mapper().readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(tree);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CliException(CliException.FAILED, "cannot read the coordinator's answer: " + e.getMessage(), e);
         }
     }
 

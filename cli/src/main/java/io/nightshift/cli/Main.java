@@ -74,6 +74,7 @@ public final class Main {
             code = e.isBadRequest() ? CliException.USAGE : CliException.FAILED;
         } else if (ex instanceof CliException e) {
             err.println("error: " + e.getMessage());
+            printProblems(err, e.problems());
             code = e.exitCode();
         } else if (ex instanceof ConfigException e) {
             err.println("error: bad configuration: " + e.getMessage());

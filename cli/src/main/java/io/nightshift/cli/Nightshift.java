@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class,
-                AgentsCommand.class, ConfigCommand.class, VersionCommand.class, BenchCommand.class,
+                AgentsCommand.class, QueuesCommand.class, SimulateCommand.class, ConfigCommand.class,
+                VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (job failed or was killed, coordinator unreachable...), 2 usage or invalid input."})
 public final class Nightshift implements Callable<Integer> {
@@ -52,10 +53,11 @@ public final class Nightshift implements Callable<Integer> {
             description = "Coordinator URL (env " + CliSettings.COORDINATOR_ENV + ", default " + CliSettings.DEFAULT_COORDINATOR + ").")
     String coordinator;
 
-    private Output output = Output.TABLE;
+    /** As given with {@code --output}; {@code null} when not given (most commands then print a table). */
+    private Output output;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "table|json",
-            description = "Output format: table (default) or json.")
+            description = "Output format: table (default; json for simulate) or json.")
     void output(Output o) {
         if (o != null) output = o;
     }
@@ -111,7 +113,12 @@ public final class Nightshift implements Callable<Integer> {
     }
 
     boolean json() {
-        return output == Output.JSON;
+        return outputOr(Output.TABLE) == Output.JSON;
+    }
+
+    /** The output format asked for, or {@code dflt} when {@code --output} was not given. */
+    Output outputOr(Output dflt) {
+        return output == null ? dflt : output;
     }
 
     /** Every setting the CLI knows: the coordinator's, the agent's and its own (each declared once). */

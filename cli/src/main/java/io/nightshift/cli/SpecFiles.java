@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads a job spec file into a JSON tree: JSON, or YAML for {@code .yaml}/{@code .yml} files, or,
+ * Reads a spec file (a job's, a queue's) into a JSON tree: JSON, or YAML for {@code .yaml}/{@code .yml} files, or,
  * for stdin ({@code -}) and other extensions, by looking at the content (a document starting with
- * {@code {} is JSON, anything else YAML). The tree then goes through {@link JobSpecParser} like any
- * submission, so YAML and JSON specs are checked by the same rules.
+ * {@code {} is JSON, anything else YAML). The tree then goes through {@link JobSpecParser} (or
+ * {@code QueueSpecParser}) like any submission, so YAML and JSON specs are checked by the same rules.
  */
 final class SpecFiles {
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -28,20 +28,35 @@ final class SpecFiles {
     private SpecFiles() {
     }
 
-    /** Reads {@code file} ({@code -} = {@code stdin}); a problem with the file is a usage error. */
+    /** Reads a job spec from {@code file} ({@code -} = {@code stdin}); a problem with the file is a usage error. */
     static JsonNode read(String file, Path workDir, InputStream stdin) {
+        return read(file, workDir, stdin, "job spec", JobSpecParser.MAX_BODY_BYTES);
+    }
+
+    /**
+     * Reads {@code file} ({@code -} = {@code stdin}) holding one {@code what} (for messages: "job spec",
+     * "queue spec") of at most {@code maxBytes}; a problem with the file is a usage error.
+     */
+    static JsonNode read(String file, Path workDir, InputStream stdin, String what, int maxBytes) {
         String name = file.equals("-") ? "stdin" : file;
         byte[] bytes;
         try {
-            bytes = file.equals("-") ? readCapped(stdin) : readCapped(workDir.resolve(file));
+            bytes = file.equals("-") ? readCapped(stdin, maxBytes) : readCapped(workDir.resolve(file), maxBytes);
         } catch (NoSuchFileException e) {
             throw CliException.usage("no such file: " + file);
         } catch (IOException e) {
             throw CliException.usage("cannot read " + name + ": " + e.getMessage());
         }
-        if (bytes.length > JobSpecParser.MAX_BODY_BYTES)
-            throw CliException.usage(name + " is larger than the limit of 1 MiB for a job spec");
-        return parse(bytes, formatOf(file, bytes), name);
+        if (bytes.length > maxBytes)
+            throw CliException.usage(name + " is larger than the limit of " + size(maxBytes) + " for a " + what);
+        return parse(bytes, formatOf(file, bytes), name, what);
+    }
+
+    /** {@code 1 MiB}, {@code 64 KiB}, {@code 1000 bytes}. */
+    static String size(int bytes) {
+        if (bytes % (1 << 20) == 0) return (bytes >> 20) + " MiB";
+        if (bytes % (1 << 10) == 0) return (bytes >> 10) + " KiB";
+        return bytes + " bytes";
     }
 
     static Format formatOf(String file, byte[] content) {
@@ -63,6 +78,10 @@ final class SpecFiles {
     }
 
     static JsonNode parse(byte[] bytes, Format format, String name) {
+        return parse(bytes, format, name, "job spec");
+    }
+
+    static JsonNode parse(byte[] bytes, Format format, String name, String what) {
         JsonNode tree;
         try {
             tree = format == Format.YAML ? YAML.readTree(bytes) : Json.mapper().readTree(bytes);
@@ -74,9 +93,9 @@ final class SpecFiles {
             throw CliException.usage("cannot read " + name + ": " + e.getMessage());
         }
         if (tree == null || tree.isMissingNode() || tree.isNull())
-            throw CliException.usage(name + " is empty; expected a job spec");
+            throw CliException.usage(name + " is empty; expected a " + what);
         if (!tree.isObject())
-            throw CliException.usage(name + " must hold one job spec (an object), not " + tree.getNodeType().name().toLowerCase(Locale.ROOT));
+            throw CliException.usage(name + " must hold one " + what + " (an object), not " + tree.getNodeType().name().toLowerCase(Locale.ROOT));
         return tree;
     }
 
@@ -86,14 +105,14 @@ final class SpecFiles {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static byte[] readCapped(Path p) throws IOException {
+    private static byte[] readCapped(Path p, int maxBytes) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
-            return readCapped(in);
+            return readCapped(in, maxBytes);
         }
     }
 
     /** Reads at most one byte more than the limit, so an oversize input is detected without reading it all. */
-    private static byte[] readCapped(InputStream in) throws IOException {
-        return in.readNBytes(JobSpecParser.MAX_BODY_BYTES + 1);
+    private static byte[] readCapped(InputStream in, int maxBytes) throws IOException {
+        return in.readNBytes(maxBytes + 1);
     }
 }

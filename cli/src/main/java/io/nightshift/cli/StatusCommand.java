@@ -1,9 +1,14 @@
 package io.nightshift.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nightshift.api.client.JobQuery;
 import io.nightshift.api.client.NightshiftClient;
 import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.state.JobState;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"List jobs, or show one job with its runs, tasks and attempts.",
                 "Without ID: a table of jobs (ID, NAME, STATE, QUEUE, SUBMITTED).",
-                "With ID: the job, its runs, tasks and attempts (agent, exit code, reason) and, while pending, why it waits."})
+                "With ID: the job, its runs, tasks and attempts (agent, exit code, reason) and, while pending, why it waits",
+                "and when the coordinator expects it to start."})
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     Nightshift root;
@@ -42,8 +48,9 @@ final class StatusCommand implements Callable<Integer> {
         NightshiftClient client = root.client();
         if (id != null) {
             String jobId = Cli.jobOfTask(id) != null ? Cli.jobOfTask(id) : id;
-            if (root.json()) root.out.println(Cli.pretty(client.getJson("/v1/jobs/" + Cli.pathSegment(jobId))));
-            else root.out.print(Views.jobDetail(client.get(jobId), root.zone));
+            JsonNode tree = client.getJson("/v1/jobs/" + Cli.pathSegment(jobId));
+            if (root.json()) root.out.println(Cli.pretty(tree));
+            else root.out.print(Views.jobDetail(Cli.read(tree, JobDetail.class), eta(tree), root.clock.instant(), root.zone));
             return 0;
         }
         if (limit < 0) throw CliException.usage("--limit must not be negative");
@@ -58,5 +65,16 @@ final class StatusCommand implements Callable<Integer> {
             root.out.print(Views.jobsTable(jobs, root.zone));
         }
         return 0;
+    }
+
+    /** {@code pending.eta} of a job detail: when the coordinator expects its waiting tasks to start; null when it has no estimate. */
+    static Instant eta(JsonNode detail) {
+        JsonNode eta = detail.path("pending").path("eta");
+        if (!eta.isTextual()) return null;
+        try {
+            return OffsetDateTime.parse(eta.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null; // an estimate the CLI cannot read is left out, not an error
+        }
     }
 }

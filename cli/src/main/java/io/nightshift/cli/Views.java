@@ -1,6 +1,7 @@
 package io.nightshift.cli;
 
 import io.nightshift.api.Resources;
+import io.nightshift.api.client.QueueView;
 import io.nightshift.api.config.Config;
 import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.Attempt;
@@ -8,14 +9,19 @@ import io.nightshift.api.model.Job;
 import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.model.Task;
+import io.nightshift.api.queue.QueueSpec;
+import io.nightshift.api.queue.QueueSpecParser;
 import io.nightshift.api.state.TaskState;
+import io.nightshift.coordinator.simulation.SimulationResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** How the client commands show things as text. Pure: the same input and zone give the same text. */
 final class Views {
@@ -52,8 +58,31 @@ final class Views {
         return t.render();
     }
 
+    /** {@code 0.0}, {@code 37.5}, {@code 100.0}: a fraction in [0, 1] as a percentage with one decimal. */
+    static String percent(double fraction) {
+        return BigDecimal.valueOf(fraction * 100).setScale(1, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** {@code 42s}, {@code 5m}, {@code 1h 5m}, {@code 2d 3h}: the two largest units, rounded down to the second. */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        long days = s / 86_400, hours = s / 3600 % 24, minutes = s / 60 % 60, seconds = s % 60;
+        if (days > 0) return days + "d" + (hours > 0 ? " " + hours + "h" : "");
+        if (hours > 0) return hours + "h" + (minutes > 0 ? " " + minutes + "m" : "");
+        if (minutes > 0) return minutes + "m" + (seconds > 0 ? " " + seconds + "s" : "");
+        return seconds + "s";
+    }
+
     /** {@code status ID}: the job, then each run with its tasks' attempts, then why it waits (while it does). */
     static String jobDetail(JobDetail d, ZoneId zone) {
+        return jobDetail(d, null, null, zone);
+    }
+
+    /**
+     * The same, with the coordinator's estimate of when the waiting tasks start ({@code eta}, null when it
+     * has none) shown next to why they wait, and how far that is from {@code now}.
+     */
+    static String jobDetail(JobDetail d, Instant eta, Instant now, ZoneId zone) {
         Job j = d.job();
         StringBuilder sb = new StringBuilder();
         Table head = Table.of("", "");
@@ -95,11 +124,19 @@ final class Views {
         if (runs.isEmpty()) sb.append('\n').append("No run yet.\n");
 
         boolean waiting = j.state() != null && !j.state().isTerminal() && d.pending() != null;
-        if (waiting && (!d.pending().reasons().isEmpty() || !d.pending().tasks().isEmpty())) {
-            sb.append('\n').append("Pending: ").append(d.pending().tasks().size()).append(" task(s) waiting\n");
+        if (waiting && (!d.pending().reasons().isEmpty() || !d.pending().tasks().isEmpty() || eta != null)) {
+            sb.append('\n').append("Pending: ").append(d.pending().tasks().size()).append(" task(s) waiting");
+            if (eta != null) sb.append(", expected to start ").append(eta(eta, now, zone));
+            sb.append('\n');
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** {@code 2025-03-01 10:05:00 (in 5m)}; without the distance when {@code now} is unknown or already past it. */
+    static String eta(Instant eta, Instant now, ZoneId zone) {
+        String at = dateTime(eta, zone);
+        return now != null && eta.isAfter(now) ? at + " (in " + duration(Duration.between(now, eta)) + ")" : at;
     }
 
     static String pendingReason(PendingReason r) {
@@ -125,6 +162,78 @@ final class Views {
                     free.memMb() + "/" + total.memMb(), a.isolation());
         }
         return t.render();
+    }
+
+    /**
+     * {@code queues}: each queue's definition and its share at the latest offer cycle. Guarantee and limit
+     * are {@code cpus/MiB} (with {@code +N gpus} when it names gpus); a {@code *} dimension of a limit is
+     * unlimited; shares are percentages of the cluster (dominant share).
+     */
+    static String queuesTable(List<QueueView> queues) {
+        Table t = Table.of("NAME", "WEIGHT", "GUARANTEE CPUS/MiB", "LIMIT CPUS/MiB", "MAX RUNNING", "SHARE %", "FAIR %",
+                "PENDING", "RUNNING").alignRight(1, 4, 5, 6, 7, 8);
+        for (QueueView q : queues) {
+            QueueSpec s = q.spec();
+            QueueView.Share sh = q.share();
+            t.row(s.name(), cpus(s.weight()), guarantee(s.guarantee()), limit(s.limit()), s.maxRunning(),
+                    sh == null ? null : percent(sh.share()), sh == null ? null : percent(sh.fairShare()),
+                    sh == null ? null : sh.pending(), sh == null ? null : sh.running());
+        }
+        return t.render();
+    }
+
+    /** {@code 4/8192}, {@code 4/8192 +1 gpus}; null (shown as {@code -}) for no guarantee. */
+    static String guarantee(Resources g) {
+        if (g == null || g.isZero()) return null;
+        return cpus(g.cpus()) + "/" + g.memMb() + (g.gpus() > 0 ? " +" + g.gpus() + " gpus" : "");
+    }
+
+    /** {@code 16/65536}, {@code 16/*} (memory unlimited), {@code 8/* +0 gpus}; null for no limit. */
+    static String limit(Resources l) {
+        if (l == null) return null;
+        Resources max = QueueSpecParser.UNLIMITED;
+        boolean cpusUnlimited = l.cpus() >= max.cpus(), memUnlimited = l.memMb() >= max.memMb(),
+                gpusUnlimited = l.gpus() >= max.gpus();
+        if (cpusUnlimited && memUnlimited && gpusUnlimited) return null;
+        return (cpusUnlimited ? "*" : cpus(l.cpus())) + "/" + (memUnlimited ? "*" : Long.toString(l.memMb()))
+                + (gpusUnlimited ? "" : " +" + l.gpus() + " gpus");
+    }
+
+    /** {@code simulate -o table}: the run in a few lines, then one row per queue, then the charts written. */
+    static String simulation(SimulationResult r, String outDir) {
+        StringBuilder sb = new StringBuilder();
+        Table head = Table.of("", "");
+        head.row("Simulated", duration(Duration.ofSeconds(Math.round(r.simulatedSeconds()))) + " on " + r.agents()
+                + (r.agents() == 1 ? " agent" : " agents") + ", seed " + r.seed() + ", " + r.cycles() + " cycles");
+        head.row("Tasks", "submitted " + r.submitted() + ", started " + r.started() + ", finished " + r.finished()
+                + ", preempted " + r.preemptions() + "; at the end " + r.pendingAtEnd() + " pending, "
+                + r.runningAtEnd() + " running");
+        head.row("Utilization", "cpus " + percent(value(r.utilization(), "cpus")) + " %, memory "
+                + percent(value(r.utilization(), "memMb")) + " %");
+        Map<String, Double> w = r.waitSeconds();
+        head.row("Wait (s)", "p50 " + cpus(value(w, "p50")) + ", p90 " + cpus(value(w, "p90")) + ", p99 "
+                + cpus(value(w, "p99")) + ", max " + cpus(value(w, "max")));
+        Map<String, Double> c = r.cycleMillis();
+        head.row("Cycle (ms)", "mean " + cpus(value(c, "mean")) + ", p99 " + cpus(value(c, "p99")) + ", max "
+                + cpus(value(c, "max")) + " (wall clock)");
+        String headText = head.render();
+        sb.append(headText.substring(headText.indexOf('\n') + 1)).append('\n');
+        Table t = Table.of("QUEUE", "WEIGHT", "SHARE %", "FAIR %", "ERROR %", "STARTED", "FINISHED", "PREEMPTED",
+                "WAIT P50 s", "WAIT P99 s").alignRight(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        for (Map.Entry<String, SimulationResult.QueueSummary> e : r.queues().entrySet()) {
+            SimulationResult.QueueSummary q = e.getValue();
+            t.row(e.getKey(), cpus(q.weight()), percent(q.meanShare()), percent(q.meanIdeal()), percent(q.relativeError()),
+                    q.started(), q.finished(), q.preempted(), cpus(q.waitP50()), cpus(q.waitP99()));
+        }
+        sb.append(t.render());
+        if (!r.charts().isEmpty()) sb.append('\n').append("Charts in ").append(outDir).append(": ")
+                .append(String.join(", ", r.charts())).append('\n');
+        return sb.toString();
+    }
+
+    private static double value(Map<String, Double> m, String key) {
+        Double v = m == null ? null : m.get(key);
+        return v == null ? 0 : v;
     }
 
     /** {@code config}: every declared setting with its effective value (secrets masked), where it came from, and what it does. */

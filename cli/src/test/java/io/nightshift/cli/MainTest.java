@@ -3,7 +3,9 @@ package io.nightshift.cli;
 import static io.nightshift.cli.FakeCoordinator.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nightshift.api.json.Json;
+import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import java.io.IOException;
@@ -303,6 +305,25 @@ class MainTest {
             assertThat(r.code()).isZero();
             assertThat(r.out()).isEqualTo("oops\n");
             assertThat(fake.requests).containsExactly("GET /v1/tasks/hello.r2.0/logs/stderr?tail=5");
+        }
+    }
+
+    @Test
+    void statusOfAPendingJobShowsTheCoordinatorsEstimateOfItsStart() throws IOException {
+        try (FakeCoordinator fake = new FakeCoordinator()) {
+            ObjectNode detail = (ObjectNode) Json.mapper().readTree(Json.write(Fixtures.pending("big",
+                    new PendingReason("insufficient.cpus", 1, "cpus: asked 8, largest free 2"))));
+            ((ObjectNode) detail.path("pending")).put("eta", "2025-03-01T10:12:00Z");
+            fake.route("/v1/jobs/", ex -> reply(ex, 200, "application/json", detail.toString()));
+
+            CliRunner.Result r = cli.run("--coordinator", fake.url(), "status", "big");
+
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).endsWith("""
+                    Pending: 1 task(s) waiting, expected to start 2025-03-01 10:12:00 (in 12m)
+                      insufficient.cpus (1 agent): cpus: asked 8, largest free 2
+                    """);
+            assertThat(fake.requests).containsExactly("GET /v1/jobs/big");
         }
     }
 

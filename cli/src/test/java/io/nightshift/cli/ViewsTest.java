@@ -2,9 +2,15 @@ package io.nightshift.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nightshift.api.Resources;
+import io.nightshift.api.client.QueueView;
 import io.nightshift.api.model.PendingReason;
+import io.nightshift.api.queue.QueueSpec;
+import io.nightshift.api.queue.QueueSpecParser;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,6 +65,62 @@ class ViewsTest {
                 a1  host-a1  ACTIVE            2.5/4           7168/8192  session+env-scan
                 a2  host-a2  ACTIVE            16/16         65536/65536  session+env-scan
                 """);
+    }
+
+    @Test
+    void aPendingJobShowsWhenItIsExpectedToStartNextToWhyItWaits() {
+        Instant now = Instant.parse("2025-03-01T10:00:00Z");
+        String text = Views.jobDetail(Fixtures.pending("big",
+                new PendingReason("insufficient.cpus", 2, "cpus: asked 8, largest free 2")),
+                Instant.parse("2025-03-01T10:05:30Z"), now, ZoneOffset.UTC);
+
+        assertThat(text).endsWith("""
+                Pending: 1 task(s) waiting, expected to start 2025-03-01 10:05:30 (in 5m 30s)
+                  insufficient.cpus (2 agents): cpus: asked 8, largest free 2
+                """);
+    }
+
+    @Test
+    void anEtaAlreadyPassedIsShownWithoutADistance() {
+        Instant now = Instant.parse("2025-03-01T10:00:00Z");
+
+        assertThat(Views.jobDetail(Fixtures.pending("big"), now.minusSeconds(5), now, ZoneOffset.UTC))
+                .endsWith("Pending: 1 task(s) waiting, expected to start 2025-03-01 09:59:55\n");
+    }
+
+    @Test
+    void durationsShowTheirTwoLargestUnits() {
+        assertThat(Views.duration(Duration.ofSeconds(42))).isEqualTo("42s");
+        assertThat(Views.duration(Duration.ofSeconds(300))).isEqualTo("5m");
+        assertThat(Views.duration(Duration.ofSeconds(3900))).isEqualTo("1h 5m");
+        assertThat(Views.duration(Duration.ofHours(51))).isEqualTo("2d 3h");
+        assertThat(Views.duration(Duration.ofSeconds(-3))).isEqualTo("0s");
+    }
+
+    @Test
+    void queuesShowGuaranteeAndLimitAsCpusOverMemoryWithUnlimitedDimensionsStarred() {
+        Resources max = QueueSpecParser.UNLIMITED;
+        QueueSpec ml = QueueSpec.of("ml", 0.5).withGuarantee(new Resources(2, 4096, 0, 1))
+                .withLimit(new Resources(max.cpus(), 65536, max.diskMb(), 2));
+        QueueSpec batch = QueueSpec.of("batch", 1).withLimit(max);
+
+        String text = Views.queuesTable(List.of(
+                new QueueView(ml, new QueueView.Share("ml", 0.5, Resources.of(1, 1024), 1.0 / 3, 0.25, 0, 12)),
+                new QueueView(batch, null)));
+
+        assertThat(text).isEqualTo("""
+                NAME   WEIGHT  GUARANTEE CPUS/MiB  LIMIT CPUS/MiB   MAX RUNNING  SHARE %  FAIR %  PENDING  RUNNING
+                ml        0.5  2/4096 +1 gpus      */65536 +2 gpus            -     33.3    25.0        0       12
+                batch       1  -                   -                          -        -       -        -        -
+                """);
+    }
+
+    @Test
+    void percentagesHaveOneDecimal() {
+        assertThat(Views.percent(0)).isEqualTo("0.0");
+        assertThat(Views.percent(0.375)).isEqualTo("37.5");
+        assertThat(Views.percent(1)).isEqualTo("100.0");
+        assertThat(Views.percent(2.0 / 3)).isEqualTo("66.7");
     }
 
     @Test

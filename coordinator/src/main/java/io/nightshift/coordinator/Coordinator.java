@@ -47,6 +47,7 @@ public final class Coordinator implements AutoCloseable {
     private final SchedulerCore core;
     private final Vertx vertx;
     private final HttpApi api;
+    private final Leadership leadership;
     private final HttpServer server;
     private final URI url;
     private final List<String> routePaths;
@@ -73,9 +74,19 @@ public final class Coordinator implements AutoCloseable {
         new JvmThreadMetrics().bindTo(prometheus);
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
         this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
-        core.start();
         this.vertx = Vertx.vertx();
-        this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version());
+        this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
+        this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
+            @Override
+            public boolean isLeader() {
+                return leadership.isLeader();
+            }
+
+            @Override
+            public String leaderUrl() {
+                return leadership.leaderUrl();
+            }
+        });
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*"))
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
@@ -89,8 +100,13 @@ public final class Coordinator implements AutoCloseable {
                 .listen().toCompletionStage().toCompletableFuture().join();
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
         this.url = URI.create("http://" + advertised + ":" + server.actualPort());
-        log.info("coordinator {} serving at {} (cluster '{}', data {})", hazelcast.getCluster().getLocalMember().getUuid(),
-                url, cfg.clusterName(), cfg.dataDir().toAbsolutePath());
+        leadership.start(url);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!leadership.isLeader() && leadership.current() == null && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // a lone coordinator leads within milliseconds
+        }
+        log.info("coordinator {} serving at {} as {} (cluster '{}', data {})", hazelcast.getCluster().getLocalMember().getUuid(),
+                url, leadership.isLeader() ? "leader" : "follower", cfg.clusterName(), cfg.dataDir().toAbsolutePath());
     }
 
     public static Coordinator start(CoordinatorConfig cfg) {
@@ -104,6 +120,9 @@ public final class Coordinator implements AutoCloseable {
         hc.setProperty("hazelcast.phone.home.enabled", "false");
         hc.setProperty("hazelcast.logging.type", "slf4j");
         hc.setProperty("hazelcast.shutdownhook.enabled", "false");
+        // a dead leader is noticed within seconds, so another coordinator takes over quickly
+        hc.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        hc.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
         hc.getJetConfig().setEnabled(false);
         NetworkConfig net = hc.getNetworkConfig();
         net.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
@@ -135,6 +154,11 @@ public final class Coordinator implements AutoCloseable {
         return v == null ? "dev" : v;
     }
 
+    /** True while this coordinator leads (schedules, takes agents and writes). */
+    public boolean isLeader() {
+        return leadership.isLeader();
+    }
+
     public URI url() {
         return url;
     }
@@ -160,6 +184,7 @@ public final class Coordinator implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("http server close: {}", e.getMessage());
         }
+        leadership.stop();
         api.close();
         core.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();

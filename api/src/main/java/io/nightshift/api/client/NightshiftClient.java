@@ -12,6 +12,7 @@ import io.nightshift.api.model.Event;
 import io.nightshift.api.model.Job;
 import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.Task;
+import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.api.spec.JobSpec;
 import io.nightshift.api.spec.Problem;
 import java.io.IOException;
@@ -133,13 +134,7 @@ public final class NightshiftClient implements AutoCloseable {
 
     /** Submits a job; a resend with the same {@code idempotencyKey} and body returns the first job. */
     public Job submit(JobSpec spec, String idempotencyKey) {
-        byte[] body;
-        try {
-            body = Json.mapper().writeValueAsBytes(spec);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write job spec as JSON: " + e.getOriginalMessage(), e);
-        }
-        return submitRaw(body, "application/json", idempotencyKey);
+        return submitRaw(json(spec, "job spec"), "application/json", idempotencyKey);
     }
 
     /** Submits a spec that is already JSON (the CLI's path). The coordinator validates it. */
@@ -306,6 +301,54 @@ public final class NightshiftClient implements AutoCloseable {
         Task first = run.tasks().stream().filter(t -> t.instance() == 0).findFirst().orElse(run.tasks().get(0));
         Attempt a = first.currentAttempt();
         return a == null ? null : first.id();
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    /** Every queue with its share of the cluster ({@code GET /v1/queues}), as the coordinator orders them. */
+    public List<QueueView> queues() {
+        JsonNode tree = tree(expect(send(request("/v1/queues").GET()), 200));
+        return convertList(tree.path("queues"), QueueView.class, "queues");
+    }
+
+    /** One queue with its share; a {@link NightshiftException} with status 404 when there is no such queue. */
+    public QueueView queue(String name) {
+        return decode(expect(send(request("/v1/queues/" + segment(name)).GET()), 200), QueueView.class);
+    }
+
+    /**
+     * Creates or replaces the queue {@code spec.name()} ({@code PUT /v1/queues/{name}}). Returns true when
+     * it was created, false when an existing queue was updated. Invalid definitions fail with status 400
+     * and every problem by JSON Pointer.
+     */
+    public boolean putQueue(QueueSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        return putQueueRaw(spec.name(), json(spec, "queue spec"));
+    }
+
+    /** The same with a definition that is already JSON (the CLI's path); {@code name} in the body may be absent. */
+    public boolean putQueueRaw(String name, byte[] json) {
+        HttpRequest.Builder b = request("/v1/queues/" + segment(name))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json));
+        return expect(send(b), 200, 201).statusCode() == 201;
+    }
+
+    /** Creates a queue that must not exist yet ({@code POST /v1/queues}); status 409 when it does. */
+    public void createQueue(QueueSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        HttpRequest.Builder b = request("/v1/queues")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(spec, "queue spec")));
+        expect(send(b), 201);
+    }
+
+    /**
+     * Deletes a queue ({@code DELETE /v1/queues/{name}}). Status 404 when there is no such queue; 409
+     * when it still has jobs that have not ended, or it is {@code default}.
+     */
+    public void deleteQueue(String name) {
+        expect(send(request("/v1/queues/" + segment(name)).DELETE()), 204, 200);
     }
 
     // ---------------------------------------------------------------- cluster
@@ -502,6 +545,14 @@ public final class NightshiftClient implements AutoCloseable {
         String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         return new NightshiftException(status, null, "unreadable response",
                 "cannot read the coordinator's answer to " + uri.getPath() + ": " + m, List.of());
+    }
+
+    private static byte[] json(Object value, String what) {
+        try {
+            return Json.mapper().writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + what + " as JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static String segment(String s) {

@@ -15,6 +15,7 @@ import io.nightshift.api.model.Job;
 import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.Run;
 import io.nightshift.api.model.Task;
+import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.api.spec.JobSpec;
 import io.nightshift.api.spec.Problem;
 import io.nightshift.api.state.JobState;
@@ -315,6 +316,121 @@ class NightshiftClientTest {
         route("/v1/offers", ex -> reply(ex, 200, "application/json", "{\"offers\":[{\"id\":\"o1\"}]}"));
 
         assertThat(client.offers().path("offers").get(0).path("id").asText()).isEqualTo("o1");
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    private static final String QUEUES = """
+            {"queues":[
+              {"spec":{"name":"default","weight":1.0,"guarantee":{"cpus":0.0,"memMb":0,"diskMb":0,"gpus":0},"defaultPriority":0},
+               "share":null},
+              {"spec":{"name":"etl","weight":2.0,"guarantee":{"cpus":4.0,"memMb":8192,"diskMb":0,"gpus":0},
+                       "limit":{"cpus":16.0,"memMb":65536,"diskMb":1125899906842624,"gpus":65536},"maxRunning":20,
+                       "defaultPriority":10},
+               "share":{"queue":"etl","weight":2.0,"allocated":{"cpus":6.0,"memMb":12288,"diskMb":0,"gpus":0},
+                        "share":0.375,"fairShare":0.5,"pending":3,"running":6,"addedLater":"ignored"}}]}""";
+
+    @Test
+    void queuesAreDecodedWithTheirSharesAndAQueueNotYetScheduledHasNone() {
+        route("/v1/queues", ex -> reply(ex, 200, "application/json", QUEUES));
+
+        List<QueueView> queues = client.queues();
+
+        assertThat(queues).extracting(QueueView::name).containsExactly("default", "etl");
+        assertThat(queues.get(0).spec()).isEqualTo(QueueSpec.DEFAULT);
+        assertThat(queues.get(0).share()).isNull();
+        QueueView etl = queues.get(1);
+        assertThat(etl.spec()).isEqualTo(QueueSpec.of("etl", 2).withGuarantee(Resources.of(4, 8192))
+                .withLimit(new Resources(16, 65536, 1L << 50, 65536)).withMaxRunning(20).withDefaultPriority(10));
+        assertThat(etl.share()).isEqualTo(new QueueView.Share("etl", 2, Resources.of(6, 12288), 0.375, 0.5, 3, 6));
+        assertThat(seen).containsExactly("GET /v1/queues");
+    }
+
+    @Test
+    void oneQueueIsReadByItsEncodedName() {
+        route("/v1/queues/", ex -> reply(ex, 200, "application/json",
+                "{\"spec\":" + Json.write(QueueSpec.of("ml", 3)) + "}"));
+
+        QueueView q = client.queue("ml");
+
+        assertThat(q.spec()).isEqualTo(QueueSpec.of("ml", 3));
+        assertThat(q.share()).isNull();
+        assertThat(seen).containsExactly("GET /v1/queues/ml");
+    }
+
+    @Test
+    void anUnknownQueueIsA404WithTheCoordinatorsWords() {
+        route("/v1/queues/", ex -> reply(ex, 404, "application/problem+json",
+                "{\"title\":\"Queue not found\",\"status\":404,\"detail\":\"no queue 'nope'\"}"));
+
+        assertThatThrownBy(() -> client.queue("nope"))
+                .isInstanceOfSatisfying(NightshiftException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.getMessage()).isEqualTo("no queue 'nope' (HTTP 404 Queue not found)");
+                });
+    }
+
+    @Test
+    void putQueueSendsTheSpecToItsNameAndSaysWhetherItWasCreated() throws IOException {
+        AtomicInteger puts = new AtomicInteger();
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        route("/v1/queues/", ex -> {
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            reply(ex, puts.incrementAndGet() == 1 ? 201 : 200, "application/json", "{\"spec\":{}}");
+        });
+        QueueSpec etl = QueueSpec.of("etl", 2).withGuarantee(Resources.of(4, 8192)).withMaxRunning(20);
+
+        assertThat(client.putQueue(etl)).as("first put creates").isTrue();
+        assertThat(client.putQueue(etl)).as("second put updates").isFalse();
+
+        assertThat(seen).containsExactly("PUT /v1/queues/etl", "PUT /v1/queues/etl");
+        assertThat(headers).containsEntry("content-type", "application/json");
+        assertThat(Json.mapper().readValue(bodies.get(0), QueueSpec.class)).isEqualTo(etl);
+    }
+
+    @Test
+    void anInvalidQueueIsRefusedWithEveryProblem() {
+        route("/v1/queues/", ex -> reply(ex, 400, "application/problem+json", """
+                {"title":"Invalid queue spec","status":400,"detail":"1 problem",
+                 "problems":[{"path":"/weight","message":"must be a number > 0 and <= 1000, got 0"}]}"""));
+
+        assertThatThrownBy(() -> client.putQueueRaw("etl", "{\"weight\":0}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(NightshiftException.class, e -> {
+                    assertThat(e.isBadRequest()).isTrue();
+                    assertThat(e.problems()).containsExactly(new Problem("/weight", "must be a number > 0 and <= 1000, got 0"));
+                });
+    }
+
+    @Test
+    void createQueuePostsAndAnExistingQueueIsAConflict() {
+        AtomicInteger posts = new AtomicInteger();
+        route("/v1/queues", ex -> {
+            if (posts.incrementAndGet() == 1) reply(ex, 201, "application/json", "{\"spec\":" + Json.write(QueueSpec.of("ml", 1)) + "}");
+            else reply(ex, 409, "application/problem+json", "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"queue 'ml' exists\"}");
+        });
+
+        client.createQueue(QueueSpec.of("ml", 1));
+
+        assertThatThrownBy(() -> client.createQueue(QueueSpec.of("ml", 1)))
+                .isInstanceOfSatisfying(NightshiftException.class, e -> {
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.isRetriable()).isFalse();
+                });
+        assertThat(seen).containsExactly("POST /v1/queues", "POST /v1/queues");
+    }
+
+    @Test
+    void deleteQueueSendsDeleteAndAQueueWithLiveJobsIsAConflict() {
+        route("/v1/queues/", ex -> {
+            if (ex.getRequestURI().getPath().endsWith("/old")) reply(ex, 204, "application/json", "");
+            else reply(ex, 409, "application/problem+json",
+                    "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"queue 'etl' still has 2 jobs\"}");
+        });
+
+        client.deleteQueue("old");
+
+        assertThatThrownBy(() -> client.deleteQueue("etl")).hasMessage("queue 'etl' still has 2 jobs (HTTP 409 Conflict)");
+        assertThat(seen).containsExactly("DELETE /v1/queues/old", "DELETE /v1/queues/etl");
     }
 
     @Test

@@ -21,10 +21,13 @@ public final class AgentChannel {
     private static final Logger log = LoggerFactory.getLogger(AgentChannel.class);
     private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private final SchedulerCore core;
+    private final java.util.function.Supplier<String> leaderElsewhere;
     private final AtomicInteger connections = new AtomicInteger();
 
-    public AgentChannel(SchedulerCore core) {
+    /** {@code leaderElsewhere}: null while this coordinator leads, else the leader's URL ("" when unknown yet). */
+    public AgentChannel(SchedulerCore core, java.util.function.Supplier<String> leaderElsewhere) {
         this.core = core;
+        this.leaderElsewhere = leaderElsewhere;
     }
 
     public int connections() {
@@ -67,6 +70,13 @@ public final class AgentChannel {
                 log.warn("agent registration refused from {}: {}", link.ws.remoteAddress(), problem);
                 link.send(new CoordinatorMessage.Rejected(problem));
                 link.close("registration refused");
+                return;
+            }
+            String leader = leaderElsewhere.get();
+            if (leader != null) { // only the leader takes agents; send this one there
+                link.send(new CoordinatorMessage.Rejected("this coordinator is not the leader",
+                        leader.isEmpty() ? null : leader));
+                link.close("not the leader");
                 return;
             }
             if (link.agentId != null && !link.agentId.equals(r.agentId())) {

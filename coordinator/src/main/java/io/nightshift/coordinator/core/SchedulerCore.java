@@ -145,9 +145,11 @@ public final class SchedulerCore implements AutoCloseable {
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }
 
-    /** Loads the working set from the store and starts the periodic cycle and agent checks. */
-    public void start() {
+    /** Leads with this fencing epoch: loads the working set from the store, then starts cycles and agent checks. */
+    public void start(long leaderEpoch) {
         call(() -> {
+            epoch = leaderEpoch;
+            events.resume(store.lastEventSeq()); // the previous leader may have numbered events since this member started
             recover();
             return null;
         }).join();

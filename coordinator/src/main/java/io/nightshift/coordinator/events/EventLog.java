@@ -47,6 +47,14 @@ public final class EventLog {
         return e;
     }
 
+    /** Continues numbering after {@code lastSeq} (a new leader takes over the numbering from the store). */
+    public synchronized void resume(long lastSeq) {
+        if (lastSeq > seq) {
+            seq = lastSeq;
+            delivered = lastSeq;
+        }
+    }
+
     /** Numbers an event without delivering it (it is stored first, then {@link #deliver delivered}). */
     public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
                                     String agentId, String state, String reason, Integer exitCode) {

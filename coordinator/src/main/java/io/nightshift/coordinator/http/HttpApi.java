@@ -72,8 +72,19 @@ public final class HttpApi {
     private final AgentChannel channel;
     private final String version;
 
+    /** Who leads: this coordinator serves writes only while it leads, and forwards them to the leader otherwise. */
+    public interface LeaderView {
+        boolean isLeader();
+
+        /** The leader's base URL, null when unknown. */
+        String leaderUrl();
+    }
+
+    private final LeaderView leader;
+
     public HttpApi(Vertx vertx, StateStore store, SchedulerCore core, EventLog events, PrometheusMeterRegistry prometheus,
-                   int workerThreads, String version) {
+                   int workerThreads, String version, LeaderView leader) {
+        this.leader = leader;
         this.vertx = vertx;
         this.store = store;
         this.core = core;
@@ -81,12 +92,14 @@ public final class HttpApi {
         this.prometheus = prometheus;
         this.workers = vertx.createSharedWorkerExecutor("nightshift-api", workerThreads);
         this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
-        this.channel = new AgentChannel(core);
+        this.channel = new AgentChannel(core, () -> leader.isLeader() ? null
+                : (leader.leaderUrl() == null ? "" : leader.leaderUrl()));
         this.version = version;
     }
 
     public Router router() {
         Router r = Router.router(vertx);
+        r.route("/v1/*").handler(this::forwardUnlessLeading);
         r.get("/health").handler(this::health);
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(prometheus.scrape()));
@@ -129,6 +142,47 @@ public final class HttpApi {
         return r;
     }
 
+    // ------------------------------------------------------------------ followers
+
+    /**
+     * A follower serves listings and documents itself (from the shared maps and the store) and
+     * forwards everything else to the leader: writes, job details (pending reasons live on the
+     * leader), logs, offers, queues and the event stream. The agent channel answers agents itself
+     * (with the leader's address).
+     */
+    private void forwardUnlessLeading(RoutingContext ctx) {
+        String path = ctx.request().path();
+        boolean get = ctx.request().method() == HttpMethod.GET;
+        boolean local = leader.isLeader() || path.equals("/v1/agents/channel")
+                || (get && (path.equals("/v1/jobs") || path.equals("/v1/agents") || path.equals("/v1/openapi")
+                || path.equals("/v1/version")));
+        if (local) {
+            ctx.next();
+            return;
+        }
+        String target = leader.leaderUrl();
+        if (target == null) {
+            Problems.send(ctx, 503, "no-leader", "No leader", "no coordinator leads right now; retry in a few seconds");
+            return;
+        }
+        var req = ctx.request();
+        req.pause();
+        RequestOptions opts = new RequestOptions().setMethod(req.method()).setAbsoluteURI(target + req.uri());
+        req.headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Host") && !k.equalsIgnoreCase("Connection")) opts.addHeader(k, v);
+        });
+        opts.addHeader("X-Nightshift-Forwarded-By", version);
+        agentClient.request(opts).compose(out -> out.send(req)).onSuccess(resp -> {
+            ctx.response().setStatusCode(resp.statusCode());
+            resp.headers().forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("Connection") && !k.equalsIgnoreCase("Transfer-Encoding")) ctx.response().putHeader(k, v);
+            });
+            if (resp.getHeader("Content-Length") == null) ctx.response().setChunked(true);
+            resp.pipeTo(ctx.response());
+        }).onFailure(err -> Problems.send(ctx, 503, "leader-unavailable", "Leader unavailable",
+                "cannot reach the leading coordinator at " + target + ": " + err.getMessage()));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private <T> void blocking(RoutingContext ctx, Callable<T> read) {
@@ -141,6 +195,8 @@ public final class HttpApi {
     private void health(RoutingContext ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
+        body.put("role", leader.isLeader() ? "leader" : "follower");
+        if (!leader.isLeader() && leader.leaderUrl() != null) body.put("leader", leader.leaderUrl());
         body.put("version", version);
         body.put("agentsConnected", channel.connections());
         body.put("lastEventId", events.lastSeq());

@@ -78,12 +78,12 @@ abstract class DatabaseContract {
         Database db = open();
         assertThat(db.describe()).startsWith(expectedDescriptionPrefix()).doesNotContain("password").doesNotContain("?");
         assertThat(tables(db)).contains("ns_jobs", "ns_runs", "ns_tasks", "ns_agents", "ns_idempotency", "ns_events", "ns_leader");
-        assertThat(appliedMigrations(db)).containsExactly("1");
+        assertThat(appliedMigrations(db)).containsExactly("1", "2");
         db.jobs().store("j1", json(job("j1", JobState.QUEUED)));
         db.close();
 
         Database again = open();
-        assertThat(appliedMigrations(again)).containsExactly("1");
+        assertThat(appliedMigrations(again)).containsExactly("1", "2");
         assertThat(read(again.jobs().load("j1"), Job.class)).isEqualTo(job("j1", JobState.QUEUED));
     }
 

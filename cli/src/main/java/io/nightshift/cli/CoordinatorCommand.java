@@ -4,7 +4,10 @@ import io.nightshift.api.config.Config;
 import io.nightshift.coordinator.Coordinator;
 import io.nightshift.coordinator.CoordinatorConfig;
 import java.util.concurrent.Callable;
+import io.nightshift.coordinator.CoordinatorSettings;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code nightshift coordinator}: runs a coordinator (REST API, dashboard, agent channel) until Ctrl-C. */
@@ -15,12 +18,19 @@ final class CoordinatorCommand implements Callable<Integer>, ServerCommand {
     @ParentCommand
     Nightshift root;
 
+    @Option(names = "--join", paramLabel = "HOST:PORT",
+            description = "Join the coordinators whose Hazelcast member listens there (repeatable); the oldest leads, "
+                    + "the others follow and take over when it dies. Same as coordinator.hazelcast.members.")
+    List<String> join = List.of();
+
     @Override
     public Integer call() throws InterruptedException {
         Config config = root.config();
+        if (!join.isEmpty()) config = config.with(CoordinatorSettings.HAZELCAST_MEMBERS, String.join(",", join));
         CoordinatorConfig cfg = CoordinatorConfig.from(config);
         Coordinator coordinator = Servers.start(() -> Coordinator.start(cfg), config);
-        root.out.println("Nightshift coordinator serving at " + Servers.browserUrl(coordinator.url()) + " (Ctrl-C to stop)");
+        root.out.println("Nightshift coordinator serving at " + Servers.browserUrl(coordinator.url()) + " as "
+                + (coordinator.isLeader() ? "leader" : "follower") + " (Ctrl-C to stop)");
         root.out.flush();
         Servers.serveUntilStopped(coordinator::close);
         return 0;

@@ -88,7 +88,7 @@ public final class Coordinator implements AutoCloseable {
             }
         });
         Router router = api.router();
-        this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*"))
+        this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
         this.server = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(cfg.host())

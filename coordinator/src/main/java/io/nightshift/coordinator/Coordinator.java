@@ -48,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
     private final Vertx vertx;
     private final HttpApi api;
     private final Leadership leadership;
+    private java.util.concurrent.ScheduledExecutorService compactor;
     private final HttpServer server;
     private final URI url;
     private final List<String> routePaths;
@@ -101,6 +102,13 @@ public final class Coordinator implements AutoCloseable {
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
         this.url = URI.create("http://" + advertised + ":" + server.actualPort());
         leadership.start(url);
+        this.compactor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nightshift-history");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = cfg.historyCompactInterval().toMillis();
+        compactor.scheduleWithFixedDelay(this::compactHistory, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (!leadership.isLeader() && leadership.current() == null && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // a lone coordinator leads within milliseconds
@@ -154,6 +162,21 @@ public final class Coordinator implements AutoCloseable {
         return v == null ? "dev" : v;
     }
 
+    /** The leader deletes finished jobs past their retention, off the scheduling thread (they are no longer live). */
+    private void compactHistory() {
+        if (!leadership.isLeader()) return;
+        try {
+            java.time.Instant cutoff = java.time.Instant.now().minus(cfg.historyRetention());
+            List<String> deleted;
+            do {
+                deleted = store.compactHistory(cutoff, 500, cfg.eventsKept());
+                if (!deleted.isEmpty()) log.info("history: deleted {} finished job(s) older than {}", deleted.size(), cutoff);
+            } while (deleted.size() == 500);
+        } catch (RuntimeException e) {
+            log.warn("history compaction failed: {}", e.toString());
+        }
+    }
+
     /** True while this coordinator leads (schedules, takes agents and writes). */
     public boolean isLeader() {
         return leadership.isLeader();
@@ -185,6 +208,7 @@ public final class Coordinator implements AutoCloseable {
             log.debug("http server close: {}", e.getMessage());
         }
         leadership.stop();
+        if (compactor != null) compactor.shutdownNow();
         api.close();
         core.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();

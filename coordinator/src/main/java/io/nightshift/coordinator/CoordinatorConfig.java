@@ -26,7 +26,10 @@ public record CoordinatorConfig(
         String jdbcUser,
         String jdbcPassword,
         int jdbcPoolSize,
-        String sqliteSynchronous) {
+        String sqliteSynchronous,
+        Duration historyRetention,
+        Duration historyCompactInterval,
+        long eventsKept) {
 
     @Override
     public String toString() { // never the password
@@ -53,7 +56,8 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.EVENT_BUFFER), c.get(CoordinatorSettings.API_WORKERS),
                 c.get(CoordinatorSettings.JDBC_URL), c.get(CoordinatorSettings.JDBC_USER),
                 c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
-                c.get(CoordinatorSettings.SQLITE_SYNC));
+                c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
+                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT));
     }
 
     public static CoordinatorConfig defaults() {

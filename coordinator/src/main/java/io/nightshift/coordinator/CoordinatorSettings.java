@@ -52,7 +52,17 @@ public final class CoordinatorSettings {
     public static final Setting<String> SQLITE_SYNC = Setting.string("coordinator.state.sqlite-synchronous", "FULL",
             "FULL|NORMAL", "FULL survives a machine crash; NORMAL survives a process crash (kill -9) and writes faster.");
 
+    public static final Setting<Duration> HISTORY_RETENTION = Setting.duration("coordinator.history.retention",
+            Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(3650),
+            "Finished jobs older than this are deleted with their runs, tasks and idempotency keys (their sandboxes follow the agents' GC).");
+    public static final Setting<Duration> HISTORY_COMPACT_INTERVAL = Setting.duration("coordinator.history.compact-interval",
+            Duration.ofMinutes(10), Duration.ofMillis(100), Duration.ofDays(1),
+            "How often the leader deletes finished jobs past their retention and events past the kept count.");
+    public static final Setting<Long> EVENTS_KEPT = Setting.longValue("coordinator.events.kept", 1_000_000L, 1_000L, 1_000_000_000L,
+            "How many of the newest events the store keeps for clients resuming with Last-Event-ID.");
+
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
-            JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC);
+            JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
+            EVENTS_KEPT);
 }

@@ -23,20 +23,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * kill -9 of the coordinator under load, then a restart on the same data directory: every
- * acknowledged job is there, nothing runs twice, everything ends, and a task that ended while the
- * coordinator was down is recorded with its real exit code.
+ * kill -9 of the coordinator under load, then a restart on the same store (the embedded SQLite file
+ * in the data directory, or a PostgreSQL database): every acknowledged job is there, nothing runs
+ * twice, everything ends, and a task that ended while the coordinator was down is recorded with its
+ * real exit code.
  */
 class CoordinatorRestartIT {
+    /** One PostgreSQL server for the class, started by the first test on that store. */
+    static TestPostgres postgres;
+
     @TempDir
     Path dir;
     CoordinatorProcess coordinator;
     Agent agent;
+    /** The store flags of this test, the same for every (re)start of its coordinator. */
+    List<String> store = List.of("--state.sqlite-synchronous", "NORMAL");
+
+    @AfterAll
+    static void stopPostgres() {
+        if (postgres != null) postgres.close();
+        postgres = null;
+    }
 
     @AfterEach
     void stop() {
@@ -46,13 +61,31 @@ class CoordinatorRestartIT {
     }
 
     CoordinatorProcess startCoordinator(int port, String cluster) {
-        return CoordinatorProcess.start(dir.resolve("coordinator.log"), "--port", Integer.toString(port),
+        List<String> flags = new ArrayList<>(List.of("--port", Integer.toString(port),
                 "--data-dir", dir.resolve("coordinator").toString(), "--cluster-name", cluster,
-                "--agent.heartbeat-timeout", "PT60S", "--state.sqlite-synchronous", "NORMAL");
+                "--agent.heartbeat-timeout", "PT60S"));
+        flags.addAll(store);
+        return CoordinatorProcess.start(dir.resolve("coordinator.log"), flags.toArray(String[]::new));
     }
 
-    @Test
-    void killNineUnderLoadLosesNoAcknowledgedJobAndRunsNothingTwice() throws Exception {
+    /** Runs this test's coordinators on {@code sqlite} (the default) or on a fresh PostgreSQL database. */
+    void useStore(String kind) {
+        switch (kind) {
+            case "sqlite" -> store = List.of("--state.sqlite-synchronous", "NORMAL");
+            case "postgresql" -> {
+                synchronized (CoordinatorRestartIT.class) {
+                    if (postgres == null) postgres = TestPostgres.start();
+                }
+                store = List.of("--state.jdbc-url", postgres.newDatabase(), "--state.jdbc-user", TestPostgres.USER);
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void killNineUnderLoadLosesNoAcknowledgedJobAndRunsNothingTwice(String kind) throws Exception {
+        useStore(kind);
         int port = CoordinatorProcess.freePort();
         String cluster = "restart-" + UUID.randomUUID().toString().substring(0, 8);
         coordinator = startCoordinator(port, cluster);

@@ -255,6 +255,22 @@ public final class HazelcastStateStore implements StateStore {
     }
 
     @Override
+    public List<String> compactHistory(java.time.Instant cutoff, int max, long eventsKept) {
+        if (database == null) return List.of();
+        List<String> ids = database.deleteFinishedJobsBefore(cutoff, max); // the durable rows first
+        if (!ids.isEmpty()) {
+            String[] idArray = ids.toArray(String[]::new);
+            tasks.removeAll(Predicates.in("jobId", idArray)); // then what the maps still hold of them
+            runs.removeAll(Predicates.in("jobId", idArray));
+            jobs.removeAll(Predicates.in("id", idArray));
+            idempotency.removeAll(Predicates.in("this", idArray));
+        }
+        long last = database.lastEventSeq();
+        if (last > eventsKept) database.deleteEventsUpTo(last - eventsKept);
+        return ids;
+    }
+
+    @Override
     public long lastEventSeq() {
         return database == null ? 0 : database.lastEventSeq();
     }

@@ -66,6 +66,12 @@ public interface StateStore extends AutoCloseable {
     /** Stored events after {@code seq}, in order (empty when the store keeps none). */
     List<io.nightshift.api.model.Event> eventsAfter(long seq, int limit);
 
+    /**
+     * Deletes up to {@code max} finished jobs that ended before {@code cutoff}, with their runs, tasks
+     * and idempotency keys, and keeps only the newest {@code eventsKept} events. Returns the job ids.
+     */
+    List<String> compactHistory(java.time.Instant cutoff, int max, long eventsKept);
+
     /** Every queue but the built-in {@code default} (which always exists). */
     Collection<io.nightshift.api.queue.QueueSpec> queues();
 

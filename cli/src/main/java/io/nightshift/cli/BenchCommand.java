@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -50,8 +51,24 @@ final class BenchCommand implements Callable<Integer> {
             description = "Give up waiting for the jobs to end after this long (default ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(names = "--failover", paramLabel = "RUNS",
+            description = "Instead: measure coordinator failover RUNS times (two coordinators in their own JVMs, kill -9 of the leader).")
+    int failoverRuns;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
+        if (failoverRuns < 0 || failoverRuns > 100) throw CliException.usage("--failover must be between 1 and 100");
+        if (failoverRuns > 0) {
+            Path dir = Files.createTempDirectory("nightshift-failover-");
+            try {
+                List<Long> times = new FailoverBench(failoverRuns, dir, root.err).run();
+                root.out.println(FailoverBench.summary(times));
+                root.out.flush();
+                return 0;
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
         if (jobs < 1 || jobs > 1_000_000) throw CliException.usage("--jobs must be between 1 and 1000000");
         if (concurrency < 1 || concurrency > 1024) throw CliException.usage("--concurrency must be between 1 and 1024");
         Duration limit = Durations.parse("--timeout", timeout);

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,22 +36,30 @@ public final class CoordinatorProcess implements AutoCloseable {
         cmd.addAll(List.of(flags));
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            CompletableFuture<URI> ready = CompletableFuture.supplyAsync(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            // Everything it prints goes to the log; the reader keeps draining the pipe for the whole
+            // life of the process (a full pipe would block the coordinator's logging).
+            CompletableFuture<URI> ready = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                     var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                             StandardOpenOption.APPEND)) {
                     String line;
-                    URI found = null;
                     while ((line = r.readLine()) != null) {
-                        if (found == null && line.startsWith("nightshift-coordinator ready ")) {
-                            found = URI.create(line.substring("nightshift-coordinator ready ".length()).trim());
-                            break;
-                        }
+                        if (!ready.isDone() && line.startsWith("nightshift-coordinator ready "))
+                            ready.complete(URI.create(line.substring("nightshift-coordinator ready ".length()).trim()));
+                        out.write(line);
+                        out.newLine();
+                        out.flush();
                     }
-                    return found;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    ready.completeExceptionally(e);
+                } finally {
+                    ready.complete(null);
                 }
-            });
+            }, "coordinator-process-output");
+            reader.setDaemon(true);
+            reader.start();
             URI url = ready.get(90, TimeUnit.SECONDS);
             if (url == null) throw new IllegalStateException("coordinator exited before serving; see " + log);
             return new CoordinatorProcess(p, url);

@@ -75,14 +75,15 @@ class FailoverIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
 
         Path launches = Files.createDirectories(dir.resolve("launches"));
-        String line = Json.write("echo $NIGHTSHIFT_ATTEMPT_ID >> " + launches + "/$NIGHTSHIFT_TASK_ID; sleep 2");
+        String line = Json.write("echo $NIGHTSHIFT_ATTEMPT_ID >> " + launches + "/$NIGHTSHIFT_TASK_ID; sleep 4");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) { // half through the follower, which forwards writes to the leader
             Api via = i % 2 == 0 ? apiA : apiB;
             ids.add(via.submit("{\"id\":\"fo-" + i + "\",\"type\":\"command\",\"command\":{\"shell\":" + line
                     + "},\"resources\":{\"cpus\":0.1,\"memMb\":16}}"));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> apiA.jobState("fo-0").equals("RUNNING"));
+        // kill the leader while tasks run (the last one submitted has started; earlier ones may have ended)
+        await().atMost(Duration.ofSeconds(30)).until(() -> !apiA.jobState("fo-29").equals("QUEUED"));
 
         long killedAt = System.nanoTime();
         a.killHard();

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,7 +43,7 @@ class CoordinatorRestartIT {
     /** One PostgreSQL server for the class, started by the first test on that store. */
     static TestPostgres postgres;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // keeps coordinator.log of a failure
     Path dir;
     CoordinatorProcess coordinator;
     Agent agent;
@@ -144,7 +147,11 @@ class CoordinatorRestartIT {
         assertThat(submitters.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
         assertThat(acknowledged).hasSize(total);
 
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> finished(api) == total + 1);
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, Integer> byState = jobsByState(api);
+            assertThat(byState.get("SUCCEEDED") + byState.get("FAILED") + byState.get("KILLED"))
+                    .as("finished jobs on %s (jobs by state %s, coordinator log in %s)", kind, byState, dir).isEqualTo(total + 1);
+        });
         List<String> twice = new ArrayList<>();
         for (int i = 0; i < total; i++) {
             String id = "load-" + i;
@@ -220,16 +227,18 @@ class CoordinatorRestartIT {
         return List.copyOf(events);
     }
 
-    static int finished(Api api) {
-        int n = 0;
-        for (String state : List.of("SUCCEEDED", "FAILED", "KILLED")) {
+    static Map<String, Integer> jobsByState(Api api) {
+        Map<String, Integer> byState = new LinkedHashMap<>();
+        for (String state : List.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "KILLED")) {
+            int n = 0;
             String next = null;
             do {
                 JsonNode page = api.json("/v1/jobs?state=" + state + "&limit=500" + (next == null ? "" : "&after=" + next));
                 n += page.path("jobs").size();
                 next = page.path("next").isTextual() ? page.path("next").asText() : null;
             } while (next != null);
+            byState.put(state, n);
         }
-        return n;
+        return byState;
     }
 }

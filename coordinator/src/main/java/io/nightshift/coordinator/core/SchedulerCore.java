@@ -278,22 +278,30 @@ public final class SchedulerCore implements AutoCloseable {
             s.lastHeartbeat = now; // a grace period of one heartbeat timeout to reconnect
             agents.put(a.id(), s);
         }
-        Map<String, List<Task>> byJob = new HashMap<>();
-        for (Task t : store.tasksInStates(LIVE_TASK_STATES)) byJob.computeIfAbsent(t.jobId(), k -> new ArrayList<>()).add(t);
-        for (var e : byJob.entrySet()) {
-            Optional<Job> job = store.job(e.getKey());
+        // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
+        // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
+        Set<String> jobIds = new java.util.TreeSet<>();
+        for (Task t : store.tasksInStates(LIVE_TASK_STATES)) jobIds.add(t.jobId());
+        for (Job j : store.jobsInStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING))) jobIds.add(j.id());
+        List<LiveJob> settle = new ArrayList<>();
+        for (String jobId : jobIds) {
+            Optional<Job> job = store.job(jobId);
             if (job.isEmpty() || job.get().state().isTerminal()) continue;
             LiveJob lj = new LiveJob();
             lj.job = job.get();
             String runId = lj.job.runIds().get(lj.job.runIds().size() - 1);
             lj.run = store.run(runId).orElse(null);
             if (lj.run == null) continue;
+            boolean anyLive = false;
             for (Task t : store.tasks(lj.run.taskIds())) {
                 lj.tasks.put(t.id(), t);
                 index(lj, t);
+                anyLive |= !t.state().isTerminal();
             }
             live.put(lj.job.id(), lj);
+            if (!anyLive) settle.add(lj);
         }
+        for (LiveJob lj : settle) refreshRun(lj, now); // their outcome follows from their tasks; stored with this turn
         for (ActiveAttempt a : active.values()) {
             AgentState s = agents.get(a.agentId());
             if (s != null) s.allocated = s.allocated.plus(a.resources());

@@ -189,6 +189,14 @@ public final class HazelcastStateStore implements StateStore {
     }
 
     @Override
+    public Collection<Job> jobsInStates(Set<io.nightshift.api.state.JobState> states) {
+        String[] names = states.stream().map(Enum::name).toArray(String[]::new);
+        List<Job> out = new ArrayList<>();
+        for (HazelcastJsonValue v : jobs.values(Predicates.in("state", names))) out.add(read(v, Job.class));
+        return out;
+    }
+
+    @Override
     public Collection<Task> tasksInStates(Set<TaskState> states) {
         String[] names = states.stream().map(Enum::name).toArray(String[]::new);
         List<Task> out = new ArrayList<>();

@@ -43,6 +43,9 @@ public interface StateStore extends AutoCloseable {
 
     List<Task> tasks(Collection<String> ids);
 
+    /** Jobs in any of these states that the maps hold (the live ones are always loaded). */
+    Collection<Job> jobsInStates(Set<JobState> states);
+
     /** Tasks in any of these states (the scheduler's working set: pending and active ones). */
     Collection<Task> tasksInStates(Set<TaskState> states);
 

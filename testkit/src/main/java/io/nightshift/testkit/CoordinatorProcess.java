@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,21 +18,17 @@ import java.util.concurrent.TimeUnit;
  * A coordinator in its own JVM ({@code io.nightshift.coordinator.CoordinatorMain}) on the current
  * classpath, for tests that kill it for real (kill -9) and start it again on the same data directory.
  */
-public final class CoordinatorProcess implements AutoCloseable {
-    private final Process process;
+public final class CoordinatorProcess extends ForkedJvm {
     private final URI url;
 
     private CoordinatorProcess(Process process, URI url) {
-        this.process = process;
+        super(process);
         this.url = url;
     }
 
     /** Starts and waits (up to 90 s) until it serves. {@code flags}: setting names without {@code coordinator.}. */
     public static CoordinatorProcess start(Path log, String... flags) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.nightshift.coordinator.CoordinatorMain"));
-        cmd.addAll(List.of(flags));
+        List<String> cmd = command("512m", "io.nightshift.coordinator.CoordinatorMain", List.of(flags));
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -79,30 +74,5 @@ public final class CoordinatorProcess implements AutoCloseable {
 
     public URI url() {
         return url;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** kill -9: no shutdown hook, no flush, nothing. */
-    public void killHard() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void close() {
-        if (!process.isAlive()) return;
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) killHard();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

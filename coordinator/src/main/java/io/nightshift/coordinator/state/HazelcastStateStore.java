@@ -72,11 +72,6 @@ public final class HazelcastStateStore implements StateStore {
     }
 
     @Override
-    public Optional<Job> createJob(Job job) {
-        return Optional.ofNullable(read(jobs.putIfAbsent(job.id(), json(job)), Job.class));
-    }
-
-    @Override
     public void saveJob(Job job) {
         jobs.set(job.id(), json(job));
     }
@@ -145,11 +140,6 @@ public final class HazelcastStateStore implements StateStore {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    @Override
-    public Optional<String> bindIdempotencyKey(String key, String jobId) {
-        return Optional.ofNullable(idempotency.putIfAbsent(key, jobId));
     }
 
     @Override

@@ -18,18 +18,12 @@ import java.util.Set;
  */
 public interface StateStore extends AutoCloseable {
 
-    /** Stores a new job unless one with its id exists; returns the existing one in that case. */
-    Optional<Job> createJob(Job job);
-
     void saveJob(Job job);
 
     Optional<Job> job(String id);
 
     /** Jobs matching the query, newest first, one page. */
     Page<Job> jobs(JobQuery query);
-
-    /** Maps an idempotency key to a job id unless the key is known; returns the existing job id then. */
-    Optional<String> bindIdempotencyKey(String key, String jobId);
 
     Optional<String> jobIdForKey(String key);
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightshift.agent.Agent;
+import io.nightshift.coordinator.state.jdbc.TestPostgres;
 import io.nightshift.agent.AgentConfig;
 import io.nightshift.agent.AgentSettings;
 import io.nightshift.api.config.Config;

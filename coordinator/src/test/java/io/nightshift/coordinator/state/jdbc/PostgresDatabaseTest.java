@@ -9,7 +9,7 @@ class PostgresDatabaseTest extends DatabaseContract {
 
     @BeforeEach
     void newDatabase() {
-        url = TestPostgres.newDatabase();
+        url = TestPostgres.shared().newDatabase();
     }
 
     @Override

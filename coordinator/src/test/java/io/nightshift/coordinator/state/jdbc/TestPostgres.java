@@ -28,47 +28,65 @@ import org.tukaani.xz.XZInputStream;
 import org.tukaani.xz.XZOutputStream;
 
 /**
- * One real PostgreSQL server per test JVM, from zonky's binaries on Maven Central (no Docker), and a
- * fresh database in it per test.
+ * A real PostgreSQL server from zonky's binaries on Maven Central (no Docker), for tests that run a
+ * coordinator process on the PostgreSQL store: start one per test class, a fresh database per test.
  *
- * <p>PostgreSQL refuses to run as root ("initdb: cannot be run as root"), and CI runs the build as
- * root. Then the server runs as {@code nobody}: a {@link PgBinaryResolver} hands zonky the same
- * archive with {@code bin/initdb} and {@code bin/pg_ctl} replaced by small shell wrappers that give
- * the data directory to nobody and drop privileges with {@code setpriv} before running the real
- * binaries. As any other user nothing is changed.
+ * <p>Copied from the coordinator's {@code state.jdbc.TestPostgres} (test classes are not shared
+ * between modules): PostgreSQL refuses to run as root ("initdb: cannot be run as root"), and CI runs
+ * the build as root. Then the server runs as {@code nobody}: a {@link PgBinaryResolver} hands zonky
+ * the same archive with {@code bin/initdb} and {@code bin/pg_ctl} replaced by small shell wrappers
+ * that give the data directory to nobody and drop privileges with {@code setpriv} before running the
+ * real binaries. As any other user nothing is changed.
  */
-final class TestPostgres {
-    private TestPostgres() {
-    }
+public final class TestPostgres implements AutoCloseable {
+    /** The superuser zonky creates; any password is accepted (trust authentication). */
+    public static final String USER = "postgres";
 
     private static final int NOBODY = 65534;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres server;
+    private final AtomicInteger databases = new AtomicInteger();
+    private final EmbeddedPostgres server;
 
-    /** The shared server, started on first use and stopped by zonky's shutdown hook. */
-    static synchronized EmbeddedPostgres server() {
-        if (server == null) {
-            try {
-                EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
-                if (isRoot()) b.setPgBinaryResolver(new RunAsNobody());
-                server = b.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
-            }
-        }
-        return server;
+    private static TestPostgres shared;
+
+    private TestPostgres(EmbeddedPostgres server) {
+        this.server = server;
     }
 
-    /** Creates an empty database and returns its JDBC URL (user postgres, trust authentication). */
-    static String newDatabase() {
-        EmbeddedPostgres pg = server();
-        String name = "ns_test_" + DATABASES.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    /** One server for a whole test JVM, started on first use (zonky's shutdown hook stops it). */
+    public static synchronized TestPostgres shared() {
+        if (shared == null) shared = start();
+        return shared;
+    }
+
+    /** Starts a server (a few seconds); {@link #close()} stops it and deletes its data directory. */
+    public static TestPostgres start() {
+        try {
+            EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+            if (isRoot()) b.setPgBinaryResolver(new RunAsNobody());
+            return new TestPostgres(b.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+        }
+    }
+
+    /** Creates an empty database and returns its JDBC URL (user {@link #USER}, trust authentication). */
+    public String newDatabase() {
+        String name = "ns_test_" + databases.incrementAndGet();
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
         }
-        return "jdbc:postgresql://localhost:" + pg.getPort() + "/" + name;
+        return "jdbc:postgresql://localhost:" + server.getPort() + "/" + name;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop the embedded PostgreSQL", e);
+        }
     }
 
     private static boolean isRoot() {

@@ -58,7 +58,10 @@ public final class LocalCluster implements AutoCloseable {
                 .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
     }
 
-    /** Starts one more in-process agent (id {@code local-N}, work dir {@code <agent.work-dir>-N} after the first). */
+    /**
+     * Starts one more in-process agent (id {@code local-N}, work dir {@code <agent.work-dir>-N} after the
+     * first) and returns once it has registered (or after 30 s).
+     */
     public synchronized Agent addAgent() {
         int n = agents.size() + 1;
         Config c = config.with(AgentSettings.COORDINATOR, coordinator.url().toString());
@@ -66,6 +69,9 @@ public final class LocalCluster implements AutoCloseable {
         if (n > 1) c = c.with(AgentSettings.WORK_DIR, config.get(AgentSettings.WORK_DIR) + "-" + n);
         Agent agent = Agent.start(AgentConfig.from(c));
         agents.add(agent);
+        // A local cluster is ready when its agents are: wait (bounded) for the registration.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!agent.connected() && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         return agent;
     }
 

@@ -2,8 +2,6 @@ package io.nightshift.coordinator;
 
 import io.nightshift.api.config.Config;
 import io.nightshift.api.config.ConfigException;
-import io.nightshift.api.config.Setting;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -38,25 +36,6 @@ public final class CoordinatorMain {
     }
 
     static Map<String, String> flags(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || a.length() == 2) throw new IllegalArgumentException("unexpected argument '" + a + "'");
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else {
-                if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + a + " needs a value");
-                value = args[++i];
-            }
-            String key = "coordinator." + name;
-            if (CoordinatorSettings.ALL.stream().map(Setting::name).noneMatch(key::equals))
-                throw new IllegalArgumentException("unknown flag --" + name);
-            out.put(key, value);
-        }
-        return out;
+        return Config.flags("coordinator", CoordinatorSettings.ALL, args);
     }
 }

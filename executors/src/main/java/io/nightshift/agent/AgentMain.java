@@ -3,7 +3,6 @@ package io.nightshift.agent;
 import io.nightshift.api.config.Config;
 import io.nightshift.api.config.ConfigException;
 import io.nightshift.api.config.Setting;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -53,28 +52,7 @@ public final class AgentMain {
 
     /** {@code --name value} / {@code --name=value} → {@code agent.name → value}. */
     static Map<String, String> parseFlags(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) throw new IllegalArgumentException("usage");
-            if (!a.startsWith("--") || a.length() == 2) throw new IllegalArgumentException("unexpected argument '" + a + "'");
-            String name;
-            String value;
-            int eq = a.indexOf('=');
-            if (eq > 0) {
-                name = a.substring(2, eq);
-                value = a.substring(eq + 1);
-            } else {
-                if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + a + " needs a value");
-                name = a.substring(2);
-                value = args[++i];
-            }
-            String key = "agent." + name;
-            if (AgentSettings.ALL.stream().map(Setting::name).noneMatch(key::equals))
-                throw new IllegalArgumentException("unknown flag --" + name);
-            if (out.put(key, value) != null) throw new IllegalArgumentException("flag --" + name + " given twice");
-        }
-        return out;
+        return Config.flags("agent", AgentSettings.ALL, args);
     }
 
     static String usage() {

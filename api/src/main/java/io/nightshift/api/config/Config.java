@@ -71,6 +71,36 @@ public final class Config {
         return new Config(out);
     }
 
+    /**
+     * Command-line flags of a daemon's {@code main}: {@code --name value} or {@code --name=value} →
+     * {@code <prefix>.name → value}, for declared settings only. {@code --help} and every mistake
+     * (unknown flag, missing value, a flag twice, a stray argument) throw {@link IllegalArgumentException}.
+     */
+    public static Map<String, String> flags(String prefix, Collection<Setting<?>> declared, String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) throw new IllegalArgumentException("usage");
+            if (!a.startsWith("--") || a.length() == 2) throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                name = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.length) throw new IllegalArgumentException("flag " + a + " needs a value");
+                name = a.substring(2);
+                value = args[++i];
+            }
+            String key = prefix + "." + name;
+            if (declared.stream().map(Setting::name).noneMatch(key::equals))
+                throw new IllegalArgumentException("unknown flag --" + name);
+            if (out.put(key, value) != null) throw new IllegalArgumentException("flag --" + name + " given twice");
+        }
+        return out;
+    }
+
     private static Map<String, String> readFile(Path file) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {

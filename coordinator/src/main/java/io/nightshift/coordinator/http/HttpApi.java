@@ -217,14 +217,18 @@ public final class HttpApi {
 
     // ------------------------------------------------------------------ jobs
 
-    private void checkSubmitHeaders(RoutingContext ctx) {
+    /** True when the body is declared as JSON; else answers 415 naming what to send. */
+    private static boolean jsonBody(RoutingContext ctx, String what) {
         String ct = ctx.request().getHeader("Content-Type");
         String mime = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mime.equals("application/json")) {
-            Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type",
-                    "send the job spec as application/json" + (ct == null ? "" : ", not " + shorten(ct)));
-            return;
-        }
+        if (mime.equals("application/json")) return true;
+        Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type",
+                "send the " + what + " as application/json" + (ct == null ? "" : ", not " + shorten(ct)));
+        return false;
+    }
+
+    private void checkSubmitHeaders(RoutingContext ctx) {
+        if (!jsonBody(ctx, "job spec")) return;
         String len = ctx.request().getHeader("Content-Length");
         if (len != null) {
             try {
@@ -276,8 +280,6 @@ public final class HttpApi {
 
     // ------------------------------------------------------------------ queues
 
-    private static final Pattern QUEUE_NAME = QUEUE;
-
     private Map<String, Object> queueView(io.nightshift.api.queue.QueueSpec q) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("spec", q);
@@ -300,9 +302,9 @@ public final class HttpApi {
 
     private void putQueue(RoutingContext ctx, boolean post) {
         String name = post ? null : ctx.pathParam("name");
-        if (name != null && !QUEUE_NAME.matcher(name).matches()) {
-            Problems.send(ctx, 400, "invalid-queue", "Invalid queue", "a queue name matches " + QUEUE_NAME.pattern(),
-                    List.of(new Problem("/name", "must match " + QUEUE_NAME.pattern())));
+        if (name != null && !QUEUE.matcher(name).matches()) {
+            Problems.send(ctx, 400, "invalid-queue", "Invalid queue", "a queue name matches " + QUEUE.pattern(),
+                    List.of(new Problem("/name", "must match " + QUEUE.pattern())));
             return;
         }
         io.nightshift.api.queue.QueueSpec q;
@@ -328,7 +330,7 @@ public final class HttpApi {
 
     private void deleteQueue(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        if (!QUEUE_NAME.matcher(name).matches()) {
+        if (!QUEUE.matcher(name).matches()) {
             Problems.send(ctx, 404, "not-found", "Queue not found", "no queue '" + shorten(name) + "'");
             return;
         }
@@ -341,13 +343,7 @@ public final class HttpApi {
     }
 
     private void checkJsonBody(RoutingContext ctx) {
-        String ct = ctx.request().getHeader("Content-Type");
-        String mime = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mime.equals("application/json")) {
-            Problems.send(ctx, 415, "unsupported-media-type", "Unsupported media type", "send the queue as application/json");
-            return;
-        }
-        ctx.next();
+        if (jsonBody(ctx, "queue")) ctx.next();
     }
 
     private void listJobs(RoutingContext ctx) {

@@ -812,7 +812,8 @@ function init() {
     go(`/login?${q}`);
   });
   $('signout').addEventListener('click', () => { api.setToken(null); loadWhoami(); go('/login'); });
-  window.addEventListener('hashchange', route);
+  // After a navigation, focus moves to the new view so keyboard and screen-reader users start there.
+  window.addEventListener('hashchange', () => { route(); $('view').focus({ preventScroll: true }); });
   if (!location.hash) history.replaceState(null, '', '#/jobs');
   route();
   startEvents();

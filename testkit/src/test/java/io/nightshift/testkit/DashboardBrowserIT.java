@@ -6,14 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nightshift.api.config.Config;
 import io.nightshift.agent.AgentSettings;
 import io.nightshift.coordinator.CoordinatorSettings;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -23,12 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,9 +35,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final List<Path> BROWSERS = List.of(Path.of("/usr/lib/chromium/chromium"), Path.of("/usr/bin/chromium"));
-    static final Path SHOTS = Path.of("target", "screenshots");
     static final Duration WAIT = Duration.ofSeconds(20);
     /** The page reloads its jobs on its own every 30 s; seeing a change sooner than that proves the event stream did it. */
     static final Duration LIVE = Duration.ofSeconds(12);
@@ -62,27 +50,13 @@ class DashboardBrowserIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path browser = BROWSERS.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        Assumptions.assumeTrue(Files.isExecutable(DRIVER) && browser != null,
-                "no browser to drive: needs " + DRIVER + " and one of " + BROWSERS
-                        + " (Debian packages chromium and chromium-driver; .ci/run installs them)");
+        driver = Browser.start(dir); // skips the class when no browser is installed
         Config config = LocalCluster.testConfig(dir)
                 .with(CoordinatorSettings.UTILIZATION_INTERVAL, "PT1S")
                 .with(AgentSettings.ATTRIBUTES, "pool=night");
         cluster = LocalCluster.start(config, 1);
         api = new Api(cluster.url());
         base = cluster.url().toString();
-        System.setProperty("webdriver.chrome.driver", DRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(browser.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,800", "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                "--user-data-dir=" + dir.resolve("chromium-profile"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().window().setSize(new Dimension(1280, 800));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
@@ -172,7 +146,7 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void queuesAgentsAndClusterViewsShowTheClusterAndTheirLinksWorkWithBack() {
         open("#/jobs");
         driver.findElement(By.cssSelector("#nav a[data-view='queues']")).click();
@@ -198,7 +172,24 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(6)
+    @Order(5)
+    void filtersAndSearchAreInTheUrlSoAFilteredListCanBeShared() {
+        open("#/jobs?state=FAILED");
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-job='fails-3']")));
+        assertThat(driver.findElements(By.cssSelector("tr[data-job]"))).hasSize(1);
+        assertThat(driver.findElement(By.id("state-filter")).getAttribute("value")).isEqualTo("FAILED");
+
+        open("#/jobs");
+        waitFor(WAIT).until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 4);
+        driver.findElement(By.id("job-search")).sendKeys("tick");
+        waitFor(WAIT).until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 1
+                && !d.findElements(By.cssSelector("tr[data-job='ticker']")).isEmpty());
+        waitFor(WAIT).until(ExpectedConditions.urlContains("q=tick"));
+        shot("jobs-search");
+    }
+
+    @Test
+    @Order(7)
     void theLoginViewKeepsTheTokenInSessionStorageNotInTheUrl() {
         open("#/login?next=/queues");
         driver.findElement(By.id("token")).sendKeys("s3cret-token");
@@ -210,7 +201,7 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void thePagesAreUsableAtPhoneWidth() {
         driver.manage().window().setSize(new Dimension(390, 844));
         try {
@@ -241,17 +232,10 @@ class DashboardBrowserIT {
     }
 
     static WebDriverWait waitFor(Duration d) {
-        WebDriverWait w = new WebDriverWait(driver, d, Duration.ofMillis(100));
-        w.ignoring(StaleElementReferenceException.class); // the page re-renders a view when an event arrives
-        return w;
+        return Browser.waitFor(driver, d);
     }
 
     static void shot(String name) {
-        try {
-            File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-            Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new AssertionError("cannot save screenshot " + name, e);
-        }
+        Browser.shot(driver, name);
     }
 }

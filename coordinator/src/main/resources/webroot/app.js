@@ -221,6 +221,7 @@ function jobsView(main, _params, query) {
     }
   }
   const reload = debounced(load);
+  const slowReload = debounced(load, 2000); // a search reads up to SEARCH_SCAN jobs: not after every event
 
   function render(jobs, summary) {
     const rows = jobs.map((job) => {
@@ -261,8 +262,8 @@ function jobsView(main, _params, query) {
   load();
   const tick = setInterval(() => { if (!document.hidden) reload(); }, 30_000);
   return {
-    onEvent(kind) { if (kind === 'job' || kind === 'run' || kind === 'task') reload(); },
-    dispose() { reload.cancel(); typed.cancel(); clearInterval(tick); },
+    onEvent(kind) { if (kind === 'job' || kind === 'run' || kind === 'task') (f.q ? slowReload : reload)(); },
+    dispose() { reload.cancel(); slowReload.cancel(); typed.cancel(); clearInterval(tick); },
   };
 }
 
@@ -438,7 +439,7 @@ function jobView(main, [id]) {
     return el('section', { class: 'run', 'aria-label': `Run ${run.number}` },
       el('h2', {}, `Run ${run.number} `, badge(run.state, JOB_STATES),
         el('span', { class: 'muted small' }, ` created ${fmtTime(run.createdAt)}${run.finishedAt ? `, finished ${fmtTime(run.finishedAt)}` : ''}`)),
-      table(['Task', { text: 'Attempt', cls: 'num' }, 'State', 'Agent', { text: 'Exit code', cls: 'num' }, 'Started', 'Took', 'Why it ended'], rows,
+      table(['Task', { text: 'Attempt', cls: 'num' }, 'State', 'Agent', { text: 'Exit code', cls: 'num' }, 'Started', 'Took', 'Note'], rows,
         { caption: `Tasks and attempts of run ${run.number}`, cls: 'compact' }));
   }
 

@@ -356,7 +356,7 @@ function jobView(main, [id]) {
     if (spec.command?.argv) fact('Command', el('code', { class: 'wrap' }, spec.command.argv.join(' ')));
     if (spec.jvm) fact('Main class', el('code', {}, spec.jvm.mainClass));
     fact('Resources', `${resources(spec.resources)}${spec.instances > 1 ? ` per instance, ${spec.instances} instances` : ''}`);
-    if (spec.retries?.maxAttempts > 1 || spec.retries?.attempts > 1) fact('Retries', JSON.stringify(spec.retries));
+    if (spec.retries?.max > 0) fact('Retries', `A failed attempt is retried up to ${plural(spec.retries.max, 'time')}, after a growing back-off.`);
     fact('Submitted', fmtTime(job.submittedAt));
     if (job.finishedAt) fact('Finished', `${fmtTime(job.finishedAt)}, after ${fmtDuration(between(job.submittedAt, job.finishedAt))}`);
     if (spec.labels && Object.keys(spec.labels).length) fact('Labels', labelChips(spec.labels));

@@ -1,668 +1,825 @@
-// Nightshift dashboard. Plain ES2020, no build step, no dependencies.
+// Nightshift dashboard: plain ES modules, no build step, no dependencies.
 //
-// Safety rule for this file: text that comes from the API (job names, labels, ids, messages, logs)
-// is only ever put into the page as text nodes (el()/textContent), never as HTML.
+// Layout: a header with one link per view (VIEWS below) and one <main> the current view renders
+// into. The route is the URL's hash (#/jobs, #/jobs/ID, #/queues, #/agents, #/cluster, #/login), so
+// every view can be shared as a link and back/forward work. A later view (capacity by pool, DAGs)
+// is one more entry in VIEWS with a render(main, params, query) that returns {onEvent, dispose}.
 
-const API = ''; // same origin as the page
-const PAGE_SIZE = 100;
-const REFRESH_DEBOUNCE_MS = 400;
-const POLL_MS = 5000;           // offers and agents change without a job event; poll them gently
-const MAX_EVENTS = 200;          // kept in the feed
-const MAX_LOG_CHARS = 2_000_000; // the log view keeps the last 2 MB of text
+import * as api from './api.js';
+import {
+  $, el, svg, clear, badge, bar, plural, fmtTime, fmtDuration, fmtShortDuration, between, ago, fmtMem, fmtCpus, pct,
+  resources, enc, JOB_STATES, TASK_STATES, AGENT_STATES, TERMINAL,
+} from './dom.js';
+
+const PAGE_SIZE = 25;
+const SEARCH_SCAN = 2000;        // a search looks through at most this many of the newest jobs
+const REFRESH_DEBOUNCE_MS = 300;
 const LOG_TAIL_LINES = 1000;
+const STDERR_EXCERPT_LINES = 20;
+const MAX_LOG_CHARS = 2_000_000;
+const POLL_MS = 5000;
 
-const JOB_STATES = new Set(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'KILLED']);
-const TASK_STATES = new Set(['PENDING', 'STAGING', 'FETCHING', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'LOST']);
-const AGENT_STATES = new Set(['ACTIVE', 'DISCONNECTED', 'LOST']);
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'KILLED']);
+// ---------------------------------------------------------------- router
 
-const $ = (id) => document.getElementById(id);
+const VIEWS = [
+  { name: 'jobs', title: 'Jobs', nav: true, pattern: /^\/jobs$/, render: jobsView },
+  { name: 'job', title: 'Job', pattern: /^\/jobs\/([^/]+)$/, render: jobView, navAs: 'jobs' },
+  { name: 'queues', title: 'Queues', nav: true, pattern: /^\/queues$/, render: queuesView },
+  { name: 'agents', title: 'Agents', nav: true, pattern: /^\/agents$/, render: agentsView },
+  { name: 'cluster', title: 'Cluster', nav: true, pattern: /^\/cluster$/, render: clusterView },
+  { name: 'login', title: 'Sign in', pattern: /^\/login$/, render: loginView },
+];
 
-const state = {
-  jobs: [],
-  next: null,
-  selected: null,     // job id
-  detail: null,       // last JobDetail of the selected job
-  log: null,          // {abort: AbortController, key: string}
-  lastEventId: null,
-};
+let current = null; // {view, controller}
 
-// ---------------------------------------------------------------- DOM helpers
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/jobs';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  return { path, query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+}
 
-/** Creates an element. attrs: {class, title, dataset-free attributes...}; children: nodes or text. */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'onclick') node.addEventListener('click', v);
-    else node.setAttribute(k, String(v));
+/** Goes to a route: a new history entry (back returns here). */
+export function go(path) {
+  location.hash = `#${path}`;
+}
+
+/** Rewrites the current route's query without a new history entry (filters, paging). */
+function replaceQuery(query) {
+  const { path } = parseHash();
+  const qs = query.toString();
+  history.replaceState(null, '', `#${path}${qs ? `?${qs}` : ''}`);
+}
+
+function route() {
+  const { path, query } = parseHash();
+  let view = null;
+  let params = [];
+  for (const v of VIEWS) {
+    const m = v.pattern.exec(path);
+    if (m) {
+      view = v;
+      params = m.slice(1).map(decodeURIComponent);
+      break;
+    }
   }
-  append(node, children);
-  return node;
-}
-
-function append(node, children) {
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  if (current?.controller?.dispose) current.controller.dispose();
+  showBanner(null);
+  const main = clear($('view'));
+  if (!view) {
+    current = null;
+    main.append(el('section', { class: 'card' }, el('h1', {}, 'Not found'),
+      el('p', {}, 'This address does not name a view. '), el('a', { href: '#/jobs' }, 'Go to the jobs.')));
+    return;
   }
-  return node;
+  document.title = `${view.title} · Nightshift`;
+  $('signout').hidden = !api.token();
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.view === (view.navAs || view.name)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  current = { view, controller: view.render(main, params, query) || {} };
 }
 
-function clear(node) {
-  while (node.firstChild) node.removeChild(node.firstChild);
-  return node;
-}
-
-/** A coloured state badge; the class comes from a fixed list, never from the raw value. */
-function badge(value, known) {
-  const cls = known.has(value) ? `st-${value.toLowerCase()}` : 'st-unknown';
-  return el('span', { class: `badge ${cls}` }, value ?? '—');
-}
-
-function chip(text) {
-  return el('span', { class: 'chip' }, text);
-}
-
-// ---------------------------------------------------------------- formatting
-
-function fmtTime(iso) {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString() : d.toLocaleString();
-}
-
-function fmtDuration(ms) {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-function between(fromIso, toIso) {
-  if (!fromIso) return null;
-  const from = Date.parse(fromIso);
-  const to = toIso ? Date.parse(toIso) : Date.now();
-  return to - from;
-}
-
-function ago(iso) {
-  const ms = between(iso, null);
-  return ms === null ? '—' : `${fmtDuration(ms)} ago`;
-}
-
-function fmtMem(mb) {
-  if (mb === undefined || mb === null) return '—';
-  return mb >= 1024 ? `${(mb / 1024).toFixed(mb % 1024 === 0 ? 0 : 1)} GiB` : `${mb} MiB`;
-}
-
-function fmtCpus(c) {
-  if (c === undefined || c === null) return '—';
-  return Number.isInteger(c) ? String(c) : c.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
-}
-
-// ---------------------------------------------------------------- API
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    const detail = problem?.detail || problem?.title || `HTTP ${status}`;
-    super(detail);
-    this.status = status;
-    this.problem = problem;
+function renderNav() {
+  const ul = $('nav');
+  for (const v of VIEWS.filter((x) => x.nav)) {
+    ul.append(el('li', {}, el('a', { href: `#/${v.name}`, 'data-view': v.name }, v.title)));
   }
 }
 
-async function api(path, options = {}) {
-  let res;
-  try {
-    res = await fetch(API + path, { headers: { Accept: 'application/json' }, ...options });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, { detail: 'coordinator unreachable' });
-  }
-  const type = res.headers.get('Content-Type') || '';
-  const body = type.includes('json') ? await res.json().catch(() => null) : await res.text();
-  if (!res.ok) throw new ApiError(res.status, typeof body === 'object' && body ? body : { detail: String(body || '') });
-  return body;
-}
-
-const enc = encodeURIComponent;
+// ---------------------------------------------------------------- shared bits
 
 function showBanner(text) {
   const b = $('banner');
-  if (!text) { b.hidden = true; return; }
-  b.textContent = text;
-  b.hidden = false;
+  b.hidden = !text;
+  b.textContent = text || '';
 }
 
 let toastTimer;
 function toast(text, kind = 'info') {
   const t = $('toast');
   t.textContent = text;
-  t.className = `toast ${kind === 'error' ? 'toast-error' : ''}`;
+  t.className = `toast${kind === 'error' ? ' toast-error' : ''}`;
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 5000);
+}
+
+function cardHead(title, ...controls) {
+  return el('div', { class: 'card-head' }, el('h1', {}, title), el('div', { class: 'controls' }, ...controls));
+}
+
+/** Runs fn at most once per `ms`, trailing (bursts of events become one reload). */
+function debounced(fn, ms = REFRESH_DEBOUNCE_MS) {
+  let t = null;
+  const run = () => { t = null; fn(); };
+  const call = () => { if (!t) t = setTimeout(run, ms); };
+  call.cancel = () => { clearTimeout(t); t = null; };
+  return call;
+}
+
+function errorText(e, what) {
+  if (e.status === 0) return `Cannot load ${what}: the coordinator is unreachable.`;
+  return `Cannot load ${what}: ${e.text}`;
+}
+
+function table(headers, rows, { caption, empty, cls = '' } = {}) {
+  const t = el('table', { class: `grid ${cls}` },
+    caption ? el('caption', { class: 'sr-only' }, caption) : null,
+    el('thead', {}, el('tr', {}, headers.map((h) => (typeof h === 'string'
+      ? el('th', { scope: 'col' }, h) : el('th', { scope: 'col', class: h.cls }, h.text))))),
+    el('tbody', {}, rows));
+  return el('div', { class: 'table-wrap' }, t, rows.length ? null : el('p', { class: 'empty' }, empty || 'Nothing to show.'));
 }
 
 // ---------------------------------------------------------------- jobs
 
-function jobQuery(after) {
-  const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  const st = $('state-filter').value;
-  const q = $('queue-filter').value.trim();
-  const label = $('label-filter').value.trim();
-  if (st) p.set('state', st);
-  if (q) p.set('queue', q);
-  if (label) p.append('label', label);
-  if (after) p.set('after', after);
-  return `/v1/jobs?${p}`;
-}
+function jobsView(main, _params, query) {
+  const f = {
+    state: query.get('state') || '',
+    queue: query.get('queue') || '',
+    label: query.get('label') || '',
+    q: query.get('q') || '',
+  };
+  // Cursors of the pages before the current one; the current page's cursor is f.after.
+  let cursors = query.get('after') ? [''] : [];
+  let after = query.get('after') || null;
+  let next = null;
+  let loading = false;
 
-async function loadJobs() {
-  try {
-    // Reload as many pages as are shown, so a refresh does not shrink the list under the user.
-    const shown = Math.max(state.jobs.length, 1);
-    let jobs = [];
-    let next = null;
-    do {
-      const page = await api(jobQuery(next));
-      jobs = jobs.concat(page.jobs || []);
-      next = page.next || null;
-    } while (next && jobs.length < shown);
-    state.jobs = jobs;
-    state.next = next;
-    renderJobs();
-    showBanner(null);
-  } catch (e) {
-    if (e.status === 400) showBanner(`Filter rejected: ${problemText(e)}`);
-    else showBanner(`Cannot load jobs: ${e.message}`);
+  const stateSel = el('select', { id: 'state-filter', 'aria-label': 'State' },
+    el('option', { value: '' }, 'any state'), [...JOB_STATES].map((s) => el('option', { value: s }, s)));
+  stateSel.value = f.state;
+  const queueIn = el('input', { id: 'queue-filter', type: 'search', size: 10, placeholder: 'any queue', spellcheck: 'false', 'aria-label': 'Queue', value: f.queue });
+  const labelIn = el('input', { id: 'label-filter', type: 'search', size: 14, placeholder: 'key=value', spellcheck: 'false', 'aria-label': 'Label', value: f.label });
+  const searchIn = el('input', { id: 'job-search', type: 'search', size: 18, placeholder: 'id or name', spellcheck: 'false', 'aria-label': 'Search by id or name', value: f.q });
+  const body = el('div', { id: 'jobs-body' });
+  const count = el('p', { id: 'jobs-count', class: 'muted', 'aria-live': 'polite' });
+  const prev = el('button', { type: 'button', id: 'prev-page' }, 'Newer');
+  const more = el('button', { type: 'button', id: 'next-page' }, 'Older');
+
+  main.append(el('section', { class: 'card', 'aria-labelledby': 'jobs-title' },
+    el('div', { class: 'card-head' }, el('h1', { id: 'jobs-title' }, 'Jobs'),
+      el('form', { class: 'controls', role: 'search', onsubmit: (ev) => ev.preventDefault() },
+        el('label', {}, 'Search ', searchIn), el('label', {}, 'State ', stateSel),
+        el('label', {}, 'Queue ', queueIn), el('label', {}, 'Label ', labelIn))),
+    body,
+    el('div', { class: 'card-foot' }, count, el('div', { class: 'controls' }, prev, more))));
+
+  function writeQuery() {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+    if (after) q.set('after', after);
+    replaceQuery(q);
   }
-}
 
-async function loadMoreJobs() {
-  if (!state.next) return;
-  try {
-    const page = await api(jobQuery(state.next));
-    state.jobs = state.jobs.concat(page.jobs || []);
-    state.next = page.next || null;
-    renderJobs();
-  } catch (e) {
-    toast(`Cannot load more jobs: ${e.message}`, 'error');
+  function listUrl(cursor, limit) {
+    const p = new URLSearchParams({ limit: String(limit) });
+    if (f.state) p.set('state', f.state);
+    if (f.queue) p.set('queue', f.queue);
+    if (f.label) p.append('label', f.label);
+    if (cursor) p.set('after', cursor);
+    return `/v1/jobs?${p}`;
   }
-}
 
-function problemText(e) {
-  const ps = e.problem?.problems;
-  if (Array.isArray(ps) && ps.length) return ps.map((p) => `${p.path || '/'}: ${p.message}`).join('; ');
-  return e.message;
-}
-
-function renderJobs() {
-  const tbody = clear($('jobs-table').tBodies[0]);
-  for (const job of state.jobs) {
-    const spec = job.spec || {};
-    const tr = el('tr', { tabindex: '0', 'aria-selected': String(job.id === state.selected) },
-      el('td', { class: 'mono' }, job.id),
-      el('td', {}, spec.name ?? '', labelChips(spec.labels)),
-      el('td', {}, badge(job.state, JOB_STATES), job.killRequested && !TERMINAL.has(job.state) ? el('span', { class: 'muted small' }, ' killing') : null),
-      el('td', {}, spec.queue ?? ''),
-      el('td', { class: 'nowrap', title: job.submittedAt || '' }, fmtTime(job.submittedAt)),
-      el('td', { class: 'num' }, fmtDuration(between(job.submittedAt, job.finishedAt))),
-    );
-    if (job.id === state.selected) tr.classList.add('selected');
-    tr.addEventListener('click', () => selectJob(job.id));
-    tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') selectJob(job.id); });
-    tbody.append(tr);
+  async function load() {
+    if (loading) { reload(); return; }
+    loading = true;
+    try {
+      let jobs;
+      if (f.q) {
+        // The API filters by state, queue and label; the text search runs here over the newest jobs.
+        const needle = f.q.toLowerCase();
+        jobs = [];
+        let cursor = null;
+        let scanned = 0;
+        do {
+          const page = await api.json(listUrl(cursor, 500));
+          scanned += page.jobs.length;
+          jobs.push(...page.jobs.filter((j) => j.id.toLowerCase().includes(needle)
+            || (j.spec?.name || '').toLowerCase().includes(needle)));
+          cursor = page.next;
+        } while (cursor && scanned < SEARCH_SCAN && jobs.length < PAGE_SIZE * 4);
+        next = null;
+        render(jobs, cursor ? `Showing ${plural(jobs.length, 'job')} matching "${f.q}" among the newest ${scanned}.`
+          : `Showing ${plural(jobs.length, 'job')} matching "${f.q}".`);
+      } else {
+        const page = await api.json(listUrl(after, PAGE_SIZE));
+        jobs = page.jobs;
+        next = page.next || null;
+        const first = cursors.length * PAGE_SIZE + 1;
+        render(jobs, jobs.length ? `Showing jobs ${first} to ${first + jobs.length - 1}${next ? ', newest first; older ones on the next page' : ''}.`
+          : '');
+      }
+      showBanner(null);
+    } catch (e) {
+      if (e.status === 400) showBanner(`The filter was refused: ${e.text}`);
+      else if (e.status !== 401) showBanner(errorText(e, 'the jobs'));
+    } finally {
+      loading = false;
+    }
   }
-  $('jobs-empty').hidden = state.jobs.length > 0;
-  $('jobs-count').textContent = `${state.jobs.length} job${state.jobs.length === 1 ? '' : 's'}${state.next ? ' shown' : ''}`;
-  $('more').hidden = !state.next;
+  const reload = debounced(load);
+  const slowReload = debounced(load, 2000); // a search reads up to SEARCH_SCAN jobs: not after every event
+
+  function render(jobs, summary) {
+    const rows = jobs.map((job) => {
+      const spec = job.spec || {};
+      const open = () => go(`/jobs/${enc(job.id)}`);
+      return el('tr', { 'data-job': job.id },
+        el('td', { class: 'mono' }, el('a', { href: `#/jobs/${enc(job.id)}` }, job.id)),
+        el('td', { class: 'job-name' }, spec.name ?? '', labelChips(spec.labels)),
+        el('td', {}, badge(job.state, JOB_STATES), job.killRequested && !TERMINAL.has(job.state) ? el('span', { class: 'muted small' }, ' being killed') : null),
+        el('td', {}, spec.queue ?? ''),
+        el('td', { class: 'nowrap', title: job.submittedAt || '' }, fmtTime(job.submittedAt)),
+        el('td', { class: 'num' }, fmtShortDuration(between(job.submittedAt, job.finishedAt))),
+      );
+    });
+    clear(body).append(table(['Id', 'Name', 'State', 'Queue', 'Submitted', { text: 'Duration', cls: 'num' }], rows,
+      { caption: 'Jobs, newest first', empty: f.q || f.state || f.queue || f.label ? 'No job matches these filters.' : 'No job has been submitted yet.' }));
+    count.textContent = summary;
+    prev.hidden = f.q || cursors.length === 0;
+    more.hidden = !next;
+  }
+
+  const refilter = () => {
+    f.state = stateSel.value;
+    f.queue = queueIn.value.trim();
+    f.label = labelIn.value.trim();
+    f.q = searchIn.value.trim();
+    after = null;
+    cursors = [];
+    writeQuery();
+    load();
+  };
+  const typed = debounced(refilter, 400);
+  stateSel.addEventListener('change', refilter);
+  for (const i of [queueIn, labelIn, searchIn]) i.addEventListener('input', typed);
+  more.addEventListener('click', () => { cursors.push(after || ''); after = next; writeQuery(); load(); });
+  prev.addEventListener('click', () => { after = cursors.pop() || null; writeQuery(); load(); });
+
+  load();
+  const tick = setInterval(() => { if (!document.hidden) reload(); }, 30_000);
+  return {
+    onEvent(kind) { if (kind === 'job' || kind === 'run' || kind === 'task') (f.q ? slowReload : reload)(); },
+    dispose() { reload.cancel(); slowReload.cancel(); typed.cancel(); clearInterval(tick); },
+  };
 }
 
 function labelChips(labels) {
-  if (!labels) return null;
-  const entries = Object.entries(labels);
+  const entries = Object.entries(labels || {});
   if (!entries.length) return null;
-  return el('div', { class: 'chips' }, entries.map(([k, v]) => chip(`${k}=${v}`)));
+  return el('div', { class: 'chips' }, entries.map(([k, v]) => el('span', { class: 'chip' }, `${k}=${v}`)));
 }
 
-// ---------------------------------------------------------------- job detail
+// ---------------------------------------------------------------- one job
 
-async function selectJob(id) {
-  if (state.selected !== id) stopLog();
-  state.selected = id;
-  history.replaceState(null, '', `#job=${enc(id)}`);
-  $('detail').hidden = false;
-  renderJobs();
-  await loadDetail();
-}
+function jobView(main, [id]) {
+  let detail = null;
+  let log = null;            // {abort, key}
+  const excerpts = new Map(); // attempt id -> stderr excerpt (string) once loaded
+  let confirming = false;
 
-function closeDetail() {
-  stopLog();
-  state.selected = null;
-  state.detail = null;
-  $('detail').hidden = true;
-  history.replaceState(null, '', location.pathname);
-  renderJobs();
-}
+  const title = el('h1', { id: 'job-title' }, `Job ${id}`);
+  const killBtn = el('button', { type: 'button', id: 'kill', class: 'danger', hidden: true }, 'Kill');
+  const confirmBox = el('div', { id: 'kill-confirm', class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'kill-question', hidden: true });
+  const body = el('div', { id: 'job-body' }, el('p', { class: 'muted' }, 'Loading…'));
+  const taskSel = el('select', { id: 'log-task', 'aria-label': 'Task' });
+  const streamSel = el('select', { id: 'log-stream', 'aria-label': 'Stream' },
+    el('option', { value: 'stdout' }, 'stdout'), el('option', { value: 'stderr' }, 'stderr'));
+  const follow = el('input', { id: 'log-follow', type: 'checkbox', checked: true });
+  const logStatus = el('span', { id: 'log-status', class: 'muted', 'aria-live': 'polite' });
+  const pre = el('pre', { id: 'log', class: 'log', tabindex: '0', 'aria-label': 'Log' });
 
-async function loadDetail() {
-  const id = state.selected;
-  if (!id) return;
-  try {
-    const d = await api(`/v1/jobs/${enc(id)}`);
-    if (state.selected !== id) return; // another job was selected meanwhile
-    state.detail = d;
-    renderDetail(d);
-  } catch (e) {
-    if (state.selected !== id) return;
-    clear($('detail-body')).append(el('p', { class: 'error' },
-      e.status === 404 ? `Job ${id} does not exist.` : `Cannot load job ${id}: ${e.message}`));
-    $('kill').hidden = true;
-  }
-}
+  main.append(el('section', { class: 'card', 'aria-labelledby': 'job-title' },
+    el('div', { class: 'card-head' },
+      el('div', {}, el('a', { href: '#/jobs', class: 'small' }, '← All jobs'), title),
+      el('div', { class: 'controls' }, killBtn)),
+    confirmBox,
+    body,
+    el('section', { class: 'logs', 'aria-labelledby': 'logs-title' },
+      el('div', { class: 'logs-head' }, el('h2', { id: 'logs-title' }, 'Logs'),
+        el('label', {}, 'Task ', taskSel), el('label', {}, 'Stream ', streamSel),
+        el('label', { class: 'toggle' }, follow, ' follow while it runs'), logStatus),
+      pre)));
 
-function renderDetail(d) {
-  const job = d.job;
-  const spec = job.spec || {};
-  $('detail-title').textContent = `Job ${job.id}`;
-  $('kill').hidden = TERMINAL.has(job.state) || job.killRequested;
+  killBtn.addEventListener('click', () => {
+    confirming = true;
+    clear(confirmBox).append(
+      el('p', { id: 'kill-question' }, `Kill job ${id}? Its running tasks get SIGTERM, then SIGKILL after their grace period.`),
+      el('button', { type: 'button', id: 'kill-yes', class: 'danger', onclick: kill }, 'Kill the job'), ' ',
+      el('button', { type: 'button', id: 'kill-no', onclick: () => { confirming = false; confirmBox.hidden = true; } }, 'Cancel'));
+    confirmBox.hidden = false;
+    $('kill-no').focus();
+  });
 
-  const body = clear($('detail-body'));
-  const facts = el('dl', { class: 'facts' });
-  const fact = (k, ...v) => facts.append(el('dt', {}, k), el('dd', {}, ...v));
-  fact('Name', spec.name ?? '');
-  fact('State', badge(job.state, JOB_STATES), job.reason ? el('span', { class: 'muted' }, ` ${job.reason}`) : null,
-    job.killRequested && !TERMINAL.has(job.state) ? el('span', { class: 'muted' }, ' (kill requested)') : null);
-  fact('Queue', spec.queue ?? '');
-  fact('Type', spec.type ?? '', spec.type === 'jvm' && spec.jvm ? el('span', { class: 'mono muted' }, ` ${spec.jvm.mainClass}`) : null);
-  if (spec.type === 'command' && spec.command) {
-    fact('Command', el('code', { class: 'wrap' }, spec.command.shell ?? (spec.command.argv || []).join(' ')));
-  }
-  if (Array.isArray(spec.args) && spec.args.length) fact('Args', el('code', { class: 'wrap' }, spec.args.join(' ')));
-  if (spec.resources) {
-    fact('Resources', `${fmtCpus(spec.resources.cpus)} cpus, ${fmtMem(spec.resources.memMb)}`
-      + (spec.resources.gpus ? `, ${spec.resources.gpus} gpus` : '')
-      + (spec.instances > 1 ? ` × ${spec.instances} instances` : ''));
-  }
-  if (spec.retries) fact('Retries', `${spec.retries.max ?? 0}` + (spec.retries.backoff ? ` (back-off ${spec.retries.backoff.initial} … ${spec.retries.backoff.max})` : ''));
-  fact('Submitted', fmtTime(job.submittedAt));
-  if (job.finishedAt) fact('Finished', fmtTime(job.finishedAt), el('span', { class: 'muted' }, ` after ${fmtDuration(between(job.submittedAt, job.finishedAt))}`));
-  const labels = labelChips(spec.labels);
-  if (labels) fact('Labels', labels);
-  body.append(facts);
-
-  const pending = d.pending;
-  if (pending && ((pending.tasks || []).length || (pending.reasons || []).length)) {
-    body.append(el('div', { class: 'pending' },
-      el('h3', {}, 'Waiting to be placed'),
-      el('p', { class: 'muted' }, (pending.tasks || []).join(', ')),
-      el('ul', {}, (pending.reasons || []).map((r) => el('li', {},
-        el('span', { class: 'mono' }, r.code), ` on ${r.agents} agent${r.agents === 1 ? '' : 's'}: `, r.message ?? '')))));
+  async function kill() {
+    confirmBox.hidden = true;
+    confirming = false;
+    try {
+      await api.json(`/v1/jobs/${enc(id)}`, { method: 'DELETE' });
+      toast(`Kill requested for job ${id}.`);
+      reload();
+    } catch (e) {
+      if (e.status !== 401) toast(`Cannot kill job ${id}: ${e.text}`, 'error');
+    }
   }
 
-  const runs = d.runs || [];
-  if (!runs.length) body.append(el('p', { class: 'muted' }, 'No run yet.'));
-  for (const rd of runs.slice().reverse()) {
-    const run = rd.run || {};
-    const table = el('table', { class: 'grid compact' },
-      el('thead', {}, el('tr', {}, ['Task / attempt', 'Agent', 'State', 'Exit', 'Reason', 'Started', 'Ran']
-        .map((h) => el('th', {}, h)))));
-    const tb = el('tbody');
-    for (const task of rd.tasks || []) {
-      tb.append(el('tr', { class: 'task-row' },
-        el('td', { class: 'mono' }, task.id),
-        el('td', {}, ''),
-        el('td', {}, badge(task.state, TASK_STATES)),
-        el('td', {}, ''),
-        el('td', {}, task.reason ?? ''),
-        el('td', { colspan: 2, class: 'small' },
-          task.notBefore && task.state === 'PENDING' ? `retry not before ${fmtTime(task.notBefore)}` : '')));
-      for (const a of task.attempts || []) {
-        tb.append(el('tr', {},
-          el('td', { class: 'mono indent' }, a.id),
-          el('td', { class: 'nowrap', title: a.host || '' }, a.agentId ?? ''),
+  async function load() {
+    try {
+      detail = await api.json(`/v1/jobs/${enc(id)}`);
+      render(detail);
+    } catch (e) {
+      if (e.status === 401) return;
+      clear(body).append(el('p', { class: 'error' }, e.status === 404 ? `There is no job ${id}.` : errorText(e, `job ${id}`)));
+      killBtn.hidden = true;
+    }
+  }
+  const reload = debounced(load);
+
+  function render(d) {
+    const job = d.job;
+    const spec = job.spec || {};
+    title.textContent = spec.name ? `${spec.name}` : `Job ${job.id}`;
+    killBtn.hidden = TERMINAL.has(job.state) || job.killRequested || confirming;
+    const out = [];
+
+    const facts = el('dl', { class: 'facts' });
+    const fact = (k, ...v) => facts.append(el('dt', {}, k), el('dd', {}, ...v));
+    fact('Id', el('span', { class: 'mono' }, job.id));
+    fact('Name', el('span', { id: 'job-name' }, spec.name ?? ''));
+    fact('State', el('span', { id: 'job-state' }, badge(job.state, JOB_STATES)), ' ', jobStateSentence(job));
+    fact('Queue', spec.queue ?? '');
+    fact('Type', spec.type ?? '');
+    if (spec.command?.shell) fact('Command', el('code', { class: 'wrap' }, spec.command.shell));
+    if (spec.command?.argv) fact('Command', el('code', { class: 'wrap' }, spec.command.argv.join(' ')));
+    if (spec.jvm) fact('Main class', el('code', {}, spec.jvm.mainClass));
+    fact('Resources', `${resources(spec.resources)}${spec.instances > 1 ? ` per instance, ${spec.instances} instances` : ''}`);
+    if (spec.retries?.max > 0) fact('Retries', `A failed attempt is retried up to ${plural(spec.retries.max, 'time')}, after a growing back-off.`);
+    fact('Submitted', fmtTime(job.submittedAt));
+    if (job.finishedAt) fact('Finished', `${fmtTime(job.finishedAt)}, after ${fmtDuration(between(job.submittedAt, job.finishedAt))}`);
+    if (spec.labels && Object.keys(spec.labels).length) fact('Labels', labelChips(spec.labels));
+    out.push(facts);
+
+    if (d.pending && !TERMINAL.has(job.state)) out.push(pendingBox(d.pending));
+    const failure = lastFailure(d);
+    if (failure) out.push(failureBox(failure));
+
+    for (const rd of (d.runs || []).slice().reverse()) out.push(runBlock(rd));
+    if (!(d.runs || []).length) out.push(el('p', { class: 'muted' }, 'This job has no run yet.'));
+    clear(body).append(...out);
+    renderLogChoices(d);
+  }
+
+  function pendingBox(p) {
+    const n = (p.tasks || []).length;
+    const reasons = p.reasons || [];
+    const eta = p.eta ? Date.parse(p.eta) : null;
+    return el('section', { id: 'pending', class: 'pending', 'aria-labelledby': 'pending-title' },
+      el('h2', { id: 'pending-title' }, n === 1 ? 'Why 1 task is waiting' : `Why ${n} tasks are waiting`),
+      reasons.length ? el('ul', {}, reasons.map((r) => el('li', { class: 'pending-reason' }, r.message || r.code)))
+        : el('p', {}, 'The scheduler has not looked at it yet; it does within a second or two.'),
+      eta ? el('p', { id: 'pending-eta' }, eta > Date.now()
+        ? `It is expected to start in about ${fmtDuration(eta - Date.now())} (at ${fmtTime(p.eta)}), judging by how fast its queue's tasks finish.`
+        : `It was expected to start at ${fmtTime(p.eta)}.`) : null);
+  }
+
+  function failureBox({ task, attempt }) {
+    const key = attempt.id;
+    const sentence = attempt.exitCode !== undefined && attempt.exitCode !== null
+      ? `Attempt ${attempt.number} of task ${task.id} failed with exit code ${attempt.exitCode}${attempt.finishedAt ? ` at ${fmtTime(attempt.finishedAt)}` : ''}.`
+      : `Attempt ${attempt.number} of task ${task.id} ended ${attempt.state}${attempt.reason ? ` (${reasonText(attempt.reason)})` : ''}.`;
+    const excerpt = el('pre', { id: 'stderr-excerpt', class: 'log short', 'aria-label': `Last lines of stderr of attempt ${attempt.number}` });
+    if (excerpts.has(key)) excerpt.textContent = excerpts.get(key) || '(stderr is empty)';
+    else {
+      excerpt.textContent = 'Loading the end of stderr…';
+      loadExcerpt(task.id, attempt).then(() => { if (excerpts.has(key)) excerpt.textContent = excerpts.get(key) || '(stderr is empty)'; });
+    }
+    return el('section', { id: 'failure', class: 'failure', 'aria-labelledby': 'failure-title' },
+      el('h2', { id: 'failure-title' }, 'Last failure'),
+      el('p', { id: 'failure-text' }, sentence, attempt.message && attempt.reason !== 'EXIT_CODE' ? ` ${attempt.message}` : ''),
+      el('p', { class: 'small muted' }, `The last ${STDERR_EXCERPT_LINES} lines of its stderr:`),
+      excerpt);
+  }
+
+  async function loadExcerpt(taskId, attempt) {
+    let text = '';
+    try {
+      await api.readText(`/v1/tasks/${enc(taskId)}/logs/stderr?tail=${STDERR_EXCERPT_LINES}&attempt=${attempt.number}`, undefined, (t) => { text += t; });
+      excerpts.set(attempt.id, text);
+    } catch (e) {
+      excerpts.set(attempt.id, `(stderr cannot be read: ${e.text})`);
+    }
+  }
+
+  function runBlock(rd) {
+    const run = rd.run;
+    const rows = [];
+    for (const t of rd.tasks || []) {
+      const attempts = t.attempts || [];
+      if (!attempts.length || t.state === 'PENDING') {
+        rows.push(el('tr', { class: 'task-row' },
+          el('td', { class: 'mono' }, t.id), el('td', {}, ''), el('td', {}, badge(t.state, TASK_STATES)),
+          el('td', {}, ''), el('td', { class: 'num' }, ''),
+          el('td', { colspan: 3 }, t.notBefore ? `Waits to retry until ${fmtTime(t.notBefore)}.` : attempts.length ? 'Waits for another placement.' : 'Waits for a placement.')));
+      }
+      for (const a of attempts.slice().reverse()) {
+        rows.push(el('tr', { 'data-attempt': a.id },
+          el('td', { class: 'mono' }, t.id),
+          el('td', { class: 'num' }, a.number),
           el('td', {}, badge(a.state, TASK_STATES)),
-          el('td', { class: a.exitCode ? 'num bad' : 'num' }, a.exitCode ?? ''),
-          el('td', {}, a.reason ?? ''),
-          el('td', { class: 'nowrap', title: a.startedAt || a.launchedAt || '' }, fmtTime(a.startedAt || a.launchedAt)),
-          el('td', { class: 'num' }, fmtDuration(between(a.startedAt || a.launchedAt, a.finishedAt)))));
-        if (a.message) {
-          tb.append(el('tr', { class: 'message-row' }, el('td', {}, ''), el('td', { colspan: 6, class: 'wrap' }, a.message)));
-        }
+          el('td', { class: 'mono' }, a.agentId ?? ''),
+          el('td', { class: `num exit${a.exitCode ? ' bad' : ''}` }, a.exitCode ?? ''),
+          el('td', { class: 'nowrap' }, fmtTime(a.startedAt || a.launchedAt)),
+          el('td', { class: 'nowrap' }, a.finishedAt ? fmtShortDuration(between(a.startedAt || a.launchedAt, a.finishedAt)) : a.startedAt ? `running ${fmtShortDuration(between(a.startedAt, null))}` : ''),
+          el('td', { class: 'wrap' }, [a.reason && a.reason !== 'EXIT_CODE' ? reasonText(a.reason) : '', a.message || ''].filter(Boolean).join(': '))));
       }
     }
-    table.append(tb);
-    body.append(el('div', { class: 'run' },
-      el('h3', {}, `Run ${run.number ?? ''} `, badge(run.state, JOB_STATES),
-        el('span', { class: 'muted small' }, ` ${run.id ?? ''} · created ${fmtTime(run.createdAt)}`)),
-      el('div', { class: 'table-wrap' }, table)));
+    return el('section', { class: 'run', 'aria-label': `Run ${run.number}` },
+      el('h2', {}, `Run ${run.number} `, badge(run.state, JOB_STATES),
+        el('span', { class: 'muted small' }, ` created ${fmtTime(run.createdAt)}${run.finishedAt ? `, finished ${fmtTime(run.finishedAt)}` : ''}`)),
+      table(['Task', { text: 'Attempt', cls: 'num' }, 'State', 'Agent', { text: 'Exit code', cls: 'num' }, 'Started', 'Took', 'Note'], rows,
+        { caption: `Tasks and attempts of run ${run.number}`, cls: 'compact' }));
   }
 
-  renderLogChoices(d);
-}
+  // ---- logs
 
-async function killSelected() {
-  const id = state.selected;
-  if (!id) return;
-  if (!window.confirm(`Kill job ${id}? Running tasks get SIGTERM, then SIGKILL after the grace period.`)) return;
-  try {
-    await api(`/v1/jobs/${enc(id)}`, { method: 'DELETE' });
-    toast(`Kill requested for ${id}`);
-    scheduleRefresh({ jobs: true, detail: true });
-  } catch (e) {
-    toast(`Cannot kill ${id}: ${e.message}`, 'error');
+  function renderLogChoices(d) {
+    const tasks = [];
+    for (const rd of (d.runs || []).slice().reverse()) for (const t of rd.tasks || []) if ((t.attempts || []).length) tasks.push(t);
+    const ids = tasks.map((t) => t.id);
+    const same = ids.length === taskSel.options.length && ids.every((x, i) => taskSel.options[i].value === x);
+    if (!same) {
+      const previous = taskSel.value;
+      clear(taskSel).append(...tasks.map((t) => el('option', { value: t.id }, t.id)));
+      if (ids.includes(previous)) taskSel.value = previous;
+    }
+    if (!tasks.length) {
+      stopLog();
+      pre.textContent = '';
+      logStatus.textContent = 'No attempt has started yet.';
+      return;
+    }
+    const task = tasks.find((t) => t.id === taskSel.value) || tasks[0];
+    const attempt = task.attempts[task.attempts.length - 1];
+    const key = `${task.id}|${attempt.id}|${phase(attempt.state)}|${streamSel.value}|${follow.checked}`;
+    if (!log || log.key !== key) startLog(task.id, attempt, key);
   }
-}
 
-// ---------------------------------------------------------------- logs
+  function phase(s) {
+    if (s === 'RUNNING') return 'running';
+    return ['PENDING', 'STAGING', 'FETCHING'].includes(s) ? 'starting' : 'ended';
+  }
 
-/** Fills the task selector with the tasks that have an attempt, latest run first. */
-function renderLogChoices(d) {
-  const select = $('log-task');
-  const previous = select.value;
-  const tasks = [];
-  for (const rd of (d.runs || []).slice().reverse()) {
-    for (const t of rd.tasks || []) if ((t.attempts || []).length) tasks.push(t);
+  function stopLog() {
+    if (log) log.abort.abort();
+    log = null;
   }
-  const ids = tasks.map((t) => t.id);
-  const same = ids.length === select.options.length && ids.every((id, i) => select.options[i].value === id);
-  if (!same) {
-    clear(select);
-    for (const t of tasks) select.append(el('option', { value: t.id }, t.id));
-    if (ids.includes(previous)) select.value = previous;
-  }
-  if (!tasks.length) {
+
+  async function startLog(taskId, attempt, key) {
     stopLog();
-    $('log').textContent = '';
-    $('log-status').textContent = 'no attempt has started yet';
-    return;
+    const abort = new AbortController();
+    log = { abort, key };
+    const stream = streamSel.value;
+    const following = follow.checked && phase(attempt.state) !== 'ended';
+    pre.textContent = '';
+    logStatus.textContent = following ? `Following ${stream} of attempt ${attempt.number}…` : `The last ${LOG_TAIL_LINES} lines of ${stream} of attempt ${attempt.number}.`;
+    const mine = () => log !== null && log.abort === abort;
+    try {
+      await api.readText(`/v1/tasks/${enc(taskId)}/logs/${stream}?tail=${LOG_TAIL_LINES}${following ? '&follow=true' : ''}`,
+        abort.signal, (text) => { if (mine()) appendLog(text); });
+      if (mine() && following) logStatus.textContent = `${stream} of attempt ${attempt.number}; the attempt has ended.`;
+    } catch (e) {
+      if (e.name === 'AbortError' || !mine()) return;
+      logStatus.textContent = e.status === 503 ? 'The agent holding this log cannot be reached right now.'
+        : e.status === 409 ? 'The task has not started yet.'
+          : e.status === 404 ? 'There is no log: the sandbox may have been cleaned up.'
+            : `The log cannot be read: ${e.text}`;
+    }
   }
-  const task = tasks.find((t) => t.id === select.value) || tasks[0];
-  const attempt = task.attempts[task.attempts.length - 1];
-  const key = `${task.id}|${attempt.id}|${phase(attempt.state)}|${$('log-stream').value}|${$('log-follow').checked}`;
-  // Reload when the task, its current attempt, the attempt's phase, the stream or the follow mode changed.
-  if (!state.log || state.log.key !== key) startLog(task.id, attempt, key);
-}
 
-/** starting (no log yet, maybe), running (log grows), ended (log is final). */
-function phase(attemptState) {
-  if (attemptState === 'RUNNING') return 'running';
-  return TASK_STATES.has(attemptState) && !['PENDING', 'STAGING', 'FETCHING'].includes(attemptState) ? 'ended' : 'starting';
-}
-
-function stopLog() {
-  if (state.log) state.log.abort.abort();
-  state.log = null;
-}
-
-async function startLog(taskId, attempt, key) {
-  stopLog();
-  const abort = new AbortController();
-  state.log = { abort, key };
-  const stream = $('log-stream').value;
-  const follow = $('log-follow').checked && phase(attempt.state) !== 'ended';
-  const pre = $('log');
-  pre.textContent = '';
-  const status = $('log-status');
-  status.textContent = follow ? `following ${stream} of ${attempt.id}…` : `${stream} of ${attempt.id} (last ${LOG_TAIL_LINES} lines)`;
-  const url = `/v1/tasks/${enc(taskId)}/logs/${stream}?tail=${LOG_TAIL_LINES}${follow ? '&follow=true' : ''}`;
-  try {
-    const res = await fetch(API + url, { signal: abort.signal, headers: { Accept: 'text/plain' } });
-    if (!res.ok) {
-      const type = res.headers.get('Content-Type') || '';
-      const problem = type.includes('json') ? await res.json().catch(() => null) : null;
-      status.textContent = res.status === 503 ? 'the agent holding this log is unreachable right now'
-        : res.status === 409 ? 'the task has not started yet'
-          : res.status === 404 ? 'no log (the sandbox may have been cleaned up)'
-            : `cannot read log: ${problem?.detail || `HTTP ${res.status}`}`;
-      return;
-    }
-    const current = () => state.log !== null && state.log.abort === abort;
-    if (!follow || !res.body) {
-      const text = await res.text();
-      if (current()) appendLog(pre, text);
-      return;
-    }
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done || !current()) break;
-      appendLog(pre, decoder.decode(value, { stream: true }));
-    }
-    if (current()) {
-      appendLog(pre, decoder.decode());
-      status.textContent = `${stream} of ${attempt.id} (ended)`;
-    }
-  } catch (e) {
-    if (e.name !== 'AbortError') status.textContent = `log stream broke: ${e.message}`;
+  function appendLog(text) {
+    if (!text) return;
+    const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
+    pre.append(document.createTextNode(text));
+    if (pre.textContent.length > MAX_LOG_CHARS) pre.textContent = pre.textContent.slice(-MAX_LOG_CHARS);
+    if (atBottom) pre.scrollTop = pre.scrollHeight;
   }
+
+  const restartLog = () => { stopLog(); if (detail) renderLogChoices(detail); };
+  taskSel.addEventListener('change', restartLog);
+  streamSel.addEventListener('change', restartLog);
+  follow.addEventListener('change', restartLog);
+
+  load();
+  const tick = setInterval(() => { if (!document.hidden && detail && !TERMINAL.has(detail.job.state)) reload(); }, POLL_MS);
+  return {
+    onEvent(kind, e) { if (kind !== 'agent' && (e.jobId === id || e.id === id)) reload(); },
+    dispose() { reload.cancel(); clearInterval(tick); stopLog(); },
+  };
 }
 
-function appendLog(pre, text) {
-  if (!text) return;
-  const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-  pre.append(document.createTextNode(text));
-  if (pre.textContent.length > MAX_LOG_CHARS) {
-    pre.textContent = pre.textContent.slice(-MAX_LOG_CHARS);
-  }
-  if (atBottom) pre.scrollTop = pre.scrollHeight;
+function jobStateSentence(job) {
+  if (job.killRequested && !TERMINAL.has(job.state)) return el('span', { class: 'muted' }, 'A kill was requested; its tasks are stopping.');
+  if (job.reason) return el('span', { class: 'muted' }, reasonText(job.reason));
+  return null;
 }
 
-function restartLog() {
-  stopLog(); // and so renderLogChoices starts a new read
-  if (state.detail) renderLogChoices(state.detail);
+const REASONS = {
+  EXIT_CODE: 'the process exited',
+  TIMEOUT: 'it ran past its maximum runtime and was killed',
+  KILLED_BY_USER: 'a user killed it',
+  AGENT_LOST: 'its agent stopped answering',
+  LAUNCH_FAILED: 'the agent could not start it',
+  AGENT_SHUTDOWN: 'its agent shut down',
+  RECONCILED: 'the coordinator and the agent reconciled it',
+  PREEMPTED: 'it was preempted for a queue under its fair share',
+};
+
+function reasonText(r) {
+  return REASONS[r] || String(r).toLowerCase().replace(/_/g, ' ');
 }
 
-// ---------------------------------------------------------------- agents and offers
-
-async function loadAgents() {
-  try {
-    const { agents = [] } = await api('/v1/agents');
-    const tbody = clear($('agents-table').tBodies[0]);
-    for (const a of agents) {
-      const total = a.total || {};
-      const alloc = a.allocated || {};
-      tbody.append(el('tr', {},
-        el('td', { class: 'mono' }, a.id),
-        el('td', { title: a.httpUrl || '' }, a.host ?? ''),
-        el('td', {}, badge(a.status, AGENT_STATES)),
-        el('td', {}, bar(alloc.cpus, total.cpus, `${fmtCpus(alloc.cpus ?? 0)} / ${fmtCpus(total.cpus ?? 0)}`)),
-        el('td', {}, bar(alloc.memMb, total.memMb, `${fmtMem(alloc.memMb ?? 0)} / ${fmtMem(total.memMb ?? 0)}`)),
-        el('td', { class: 'small' }, a.isolation ?? ''),
-        el('td', { title: a.lastHeartbeat || '' }, ago(a.lastHeartbeat))));
+/** The newest attempt that failed (non-zero exit, or FAILED/LOST), when the job's newest run has one. */
+function lastFailure(d) {
+  let best = null;
+  for (const rd of d.runs || []) {
+    for (const t of rd.tasks || []) {
+      for (const a of t.attempts || []) {
+        const failed = (a.exitCode !== undefined && a.exitCode !== null && a.exitCode !== 0) || a.state === 'FAILED' || a.state === 'LOST';
+        if (failed && (!best || Date.parse(a.finishedAt || 0) >= Date.parse(best.attempt.finishedAt || 0))) best = { task: t, attempt: a };
+      }
     }
-    $('agents-empty').hidden = agents.length > 0;
-    const active = agents.filter((a) => a.status === 'ACTIVE').length;
-    $('agents-count').textContent = `${active} active of ${agents.length}`;
-  } catch (e) {
-    $('agents-count').textContent = `cannot load: ${e.message}`;
   }
+  return best;
 }
 
-function bar(used, total, label) {
-  const pct = total > 0 ? Math.max(0, Math.min(100, (100 * (used || 0)) / total)) : 0;
-  const fill = el('div', { class: `fill ${pct >= 90 ? 'hot' : pct >= 70 ? 'warm' : ''}` });
-  fill.style.width = `${pct.toFixed(1)}%`;
-  return el('div', { class: 'bar-cell', title: `${pct.toFixed(0)} %` },
-    el('div', { class: 'bar' }, fill), el('span', { class: 'small' }, label));
-}
+// ---------------------------------------------------------------- queues
 
-async function loadOffers() {
-  try {
-    const { offers = [] } = await api('/v1/offers');
-    const tbody = clear($('offers-table').tBodies[0]);
-    for (const o of offers) {
-      const r = o.resources || {};
-      tbody.append(el('tr', {},
-        el('td', { class: 'mono' }, o.id),
-        el('td', { class: 'mono' }, o.agentId ?? ''),
-        el('td', { class: 'num' }, fmtCpus(r.cpus)),
-        el('td', { class: 'num' }, fmtMem(r.memMb)),
-        el('td', { class: 'num' }, fmtMem(r.diskMb)),
-        el('td', { class: 'num' }, r.gpus ?? 0),
-        el('td', { title: o.expiresAt || '' }, expiresIn(o.expiresAt))));
+function queuesView(main) {
+  const body = el('div', { id: 'queues-body' }, el('p', { class: 'muted' }, 'Loading…'));
+  main.append(el('section', { class: 'card', 'aria-labelledby': 'queues-title' },
+    el('div', { class: 'card-head' }, el('h1', { id: 'queues-title' }, 'Queues')),
+    el('p', { class: 'muted small' }, 'Each queue is a team\'s share of the cluster. The bar shows the dominant share it holds now; the mark shows its fair share under weighted DRF given every queue\'s demand.'),
+    body));
+
+  async function load() {
+    try {
+      const { queues = [] } = await api.json('/v1/queues');
+      const rows = queues.map(({ spec, share }) => el('tr', { 'data-queue': spec.name },
+        el('td', { class: 'mono' }, spec.name),
+        el('td', { class: 'num' }, fmtCpus(spec.weight)),
+        el('td', {}, spec.guarantee && (spec.guarantee.cpus || spec.guarantee.memMb) ? resources(spec.guarantee) : 'none'),
+        el('td', {}, limitText(spec.limit, spec.maxRunning)),
+        el('td', { class: 'num' }, share ? share.running : ''),
+        el('td', { class: 'num' }, share ? share.pending : ''),
+        el('td', {}, share ? bar(share.share, `${pct(share.share)} now, fair share ${pct(share.fairShare)}`, share.fairShare, `fair share ${pct(share.fairShare)}`)
+          : el('span', { class: 'muted' }, 'No cycle has run yet.'))));
+      clear(body).append(table(['Queue', { text: 'Weight', cls: 'num' }, 'Guarantee', 'Limit', { text: 'Running', cls: 'num' },
+        { text: 'Pending', cls: 'num' }, 'Share of the cluster'], rows, { caption: 'Queues', empty: 'There is no queue.' }));
+    } catch (e) {
+      if (e.status !== 401) clear(body).append(el('p', { class: 'error' }, errorText(e, 'the queues')));
     }
-    $('offers-empty').hidden = offers.length > 0;
-    $('offers-count').textContent = `${offers.length}`;
-  } catch (e) {
-    $('offers-count').textContent = `cannot load: ${e.message}`;
   }
+  const reload = debounced(load, 1000);
+  load();
+  const tick = setInterval(() => { if (!document.hidden) reload(); }, POLL_MS);
+  return { onEvent(kind) { if (kind === 'task' || kind === 'agent') reload(); }, dispose() { reload.cancel(); clearInterval(tick); } };
+}
+
+function limitText(l, maxRunning) {
+  const parts = [];
+  if (l) {
+    if (l.cpus < 1e9) parts.push(`${fmtCpus(l.cpus)} CPUs`);
+    if (l.memMb < 1e12) parts.push(fmtMem(l.memMb));
+    if (l.gpus < 1e6 && l.gpus) parts.push(plural(l.gpus, 'GPU'));
+  }
+  if (maxRunning) parts.push(`${maxRunning} running tasks`);
+  return parts.length ? `at most ${parts.join(', ')}` : 'none';
+}
+
+// ---------------------------------------------------------------- agents
+
+function agentsView(main) {
+  const body = el('div', { id: 'agents-body' }, el('p', { class: 'muted' }, 'Loading…'));
+  const offers = el('div', { id: 'offers-body' });
+  const summary = el('p', { id: 'agents-summary', class: 'muted' });
+  main.append(
+    el('section', { class: 'card', 'aria-labelledby': 'agents-title' },
+      el('div', { class: 'card-head' }, el('h1', { id: 'agents-title' }, 'Agents')), summary, body),
+    el('section', { class: 'card', 'aria-labelledby': 'offers-title' },
+      el('div', { class: 'card-head' }, el('h2', { id: 'offers-title' }, 'Outstanding offers')),
+      el('p', { class: 'muted small' }, 'Slices of agents\' free resources offered to a queue and not yet used, declined or expired.'),
+      offers));
+
+  async function load() {
+    try {
+      const [{ agents = [] }, { offers: os = [] }] = await Promise.all([api.json('/v1/agents'), api.json('/v1/offers')]);
+      const rows = agents.map((a) => {
+        const total = a.total || {};
+        const used = a.allocated || {};
+        const free = { cpus: Math.max(0, (total.cpus || 0) - (used.cpus || 0)), memMb: Math.max(0, (total.memMb || 0) - (used.memMb || 0)) };
+        return el('tr', { 'data-agent': a.id },
+          el('td', { class: 'mono' }, a.id),
+          el('td', { title: a.httpUrl || '' }, a.host ?? ''),
+          el('td', {}, a.attributes?.pool ?? el('span', { class: 'muted' }, 'none')),
+          el('td', {}, badge(a.status, AGENT_STATES)),
+          el('td', {}, bar(total.cpus ? (used.cpus || 0) / total.cpus : 0, `${fmtCpus(used.cpus)} of ${fmtCpus(total.cpus)} used, ${fmtCpus(free.cpus)} free`)),
+          el('td', {}, bar(total.memMb ? (used.memMb || 0) / total.memMb : 0, `${fmtMem(used.memMb)} of ${fmtMem(total.memMb)} used, ${fmtMem(free.memMb)} free`)),
+          el('td', { class: 'small' }, a.isolation ?? ''),
+          el('td', { title: a.lastHeartbeat || '' }, ago(a.lastHeartbeat)));
+      });
+      const active = agents.filter((a) => a.status === 'ACTIVE').length;
+      summary.textContent = agents.length ? `${active} of ${plural(agents.length, 'agent')} ${active === 1 ? 'is' : 'are'} active.` : '';
+      clear(body).append(table(['Agent', 'Host', 'Pool', 'Status', 'CPUs', 'Memory', 'Isolation', 'Last heartbeat'], rows,
+        { caption: 'Agents', empty: 'No agent has registered yet.' }));
+      clear(offers).append(table(['Offer', 'Agent', 'Queue', 'Resources', 'Expires'], os.map((o) => el('tr', {},
+        el('td', { class: 'mono' }, o.id), el('td', { class: 'mono' }, o.agentId ?? ''), el('td', {}, o.queue ?? 'any'),
+        el('td', {}, resources(o.resources)), el('td', {}, expiresIn(o.expiresAt)))), { caption: 'Outstanding offers', empty: 'No offer is outstanding.' }));
+    } catch (e) {
+      if (e.status !== 401) clear(body).append(el('p', { class: 'error' }, errorText(e, 'the agents')));
+    }
+  }
+  const reload = debounced(load, 500);
+  load();
+  const tick = setInterval(() => { if (!document.hidden) reload(); }, POLL_MS);
+  return { onEvent(kind) { if (kind === 'agent' || kind === 'task') reload(); }, dispose() { reload.cancel(); clearInterval(tick); } };
 }
 
 function expiresIn(iso) {
-  if (!iso) return '—';
+  if (!iso) return '';
   const ms = Date.parse(iso) - Date.now();
   return ms <= 0 ? 'expired' : `in ${fmtDuration(ms)}`;
 }
 
-async function loadHeader() {
-  try {
-    const h = await api('/health');
-    setPill($('health'), h.status === 'UP' ? 'ok' : 'bad', `health ${h.status ?? '?'}`);
-  } catch (e) {
-    setPill($('health'), 'bad', 'health: unreachable');
+// ---------------------------------------------------------------- cluster
+
+const RANGES = [['PT1H', 'Last hour', 3600e3], ['PT6H', 'Last 6 hours', 6 * 3600e3], ['PT24H', 'Last 24 hours', 24 * 3600e3]];
+
+function clusterView(main, _params, query) {
+  let range = RANGES.find((r) => r[0] === query.get('range')) || RANGES[1];
+  const now = el('div', { id: 'cluster-now', class: 'tiles' });
+  const chart = el('figure', { id: 'utilization-chart', class: 'chart' });
+  const buttons = RANGES.map((r) => el('button', { type: 'button', 'aria-pressed': String(r === range), onclick: () => {
+    range = r;
+    for (const [i, b] of buttons.entries()) b.setAttribute('aria-pressed', String(RANGES[i] === range));
+    replaceQuery(new URLSearchParams({ range: r[0] }));
+    load();
+  } }, r[1]));
+  main.append(
+    el('section', { class: 'card', 'aria-labelledby': 'cluster-title' },
+      el('div', { class: 'card-head' }, el('h1', { id: 'cluster-title' }, 'Cluster')), now),
+    el('section', { class: 'card', 'aria-labelledby': 'util-title' },
+      el('div', { class: 'card-head' }, el('h2', { id: 'util-title' }, 'Utilization'), el('div', { class: 'controls', role: 'group', 'aria-label': 'Time range' }, buttons)),
+      chart));
+
+  async function load() {
+    try {
+      const [{ agents = [] }, util] = await Promise.all([api.json('/v1/agents'), api.json(`/v1/cluster/utilization?since=${range[0]}&points=360`)]);
+      const active = agents.filter((a) => a.status === 'ACTIVE');
+      const sum = (f) => active.reduce((s, a) => s + (f(a) || 0), 0);
+      const tc = sum((a) => a.total?.cpus), uc = sum((a) => a.allocated?.cpus), tm = sum((a) => a.total?.memMb), um = sum((a) => a.allocated?.memMb);
+      clear(now).append(
+        tile('Agents', `${active.length}`, `${active.length} of ${plural(agents.length, 'agent')} active.`),
+        tile('CPUs in use', tc ? pct(uc / tc) : '0 %', `${fmtCpus(uc)} of ${fmtCpus(tc)} CPUs are held by tasks.`),
+        tile('Memory in use', tm ? pct(um / tm) : '0 %', `${fmtMem(um)} of ${fmtMem(tm)} is held by tasks.`));
+      drawChart(chart, util, range);
+    } catch (e) {
+      if (e.status !== 401) clear(chart).append(el('p', { class: 'error' }, errorText(e, 'the utilization history')));
+    }
   }
-  try {
-    const v = await api('/v1/version');
-    $('version').textContent = !v.version ? '' : /^\d/.test(v.version) ? `v${v.version}` : v.version;
-  } catch (e) {
-    // the version is decoration
-  }
+  load();
+  const tick = setInterval(() => { if (!document.hidden) load(); }, 10_000);
+  return { dispose() { clearInterval(tick); } };
 }
 
-function setPill(node, kind, text) {
-  node.textContent = text;
-  node.className = `pill pill-${kind}`;
+function tile(label, value, sentence) {
+  return el('div', { class: 'tile' }, el('div', { class: 'tile-label' }, label), el('div', { class: 'tile-value' }, value), el('p', { class: 'small muted' }, sentence));
 }
 
-// ---------------------------------------------------------------- events
+function drawChart(fig, util, range) {
+  const samples = util.samples || [];
+  const W = 800, H = 240, L = 44, R = 12, T = 12, B = 28;
+  const end = Date.now();
+  const start = end - range[2];
+  const x = (t) => L + ((t - start) / (end - start)) * (W - L - R);
+  const y = (f) => T + (1 - Math.max(0, Math.min(1, f))) * (H - T - B);
+  const series = [
+    ['cpu', 'CPUs', (s) => (s.total.cpus ? s.used.cpus / s.total.cpus : 0)],
+    ['mem', 'Memory', (s) => (s.total.memMb ? s.used.memMb / s.total.memMb : 0)],
+  ];
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-caption', preserveAspectRatio: 'none' });
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    root.append(svg('line', { x1: L, x2: W - R, y1: y(f), y2: y(f), class: 'gridline' }),
+      svg('text', { x: L - 6, y: y(f) + 4, 'text-anchor': 'end', class: 'axis' }, `${f * 100} %`));
+  }
+  for (let i = 0; i <= 4; i++) {
+    const t = start + (i / 4) * (end - start);
+    root.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', class: 'axis' },
+      new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+  }
+  for (const [cls, , f] of series) {
+    const pts = samples.map((s) => `${x(Date.parse(s.at)).toFixed(1)},${y(f(s)).toFixed(1)}`);
+    if (pts.length === 1) pts.push(pts[0]);
+    if (pts.length) root.append(svg('polyline', { points: pts.join(' '), class: `series ${cls}` }));
+  }
+  const stats = series.map(([, name, f]) => {
+    const v = samples.map(f);
+    if (!v.length) return null;
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return `${name} ${pct(mean)} on average, at most ${pct(Math.max(...v))}`;
+  }).filter(Boolean);
+  const caption = samples.length
+    ? `${range[1]}: ${stats.join('; ')}. ${plural(samples.length, 'point')}, sampled by the coordinator every ${fmtDuration((util.intervalSeconds || 10) * 1000)}.`
+    : `${range[1]}: no sample yet. The coordinator records one every ${fmtDuration((util.intervalSeconds || 10) * 1000)}.`;
+  clear(fig).append(root,
+    el('figcaption', { id: 'chart-caption' },
+      el('span', { class: 'legend cpu' }, 'CPUs'), ' ', el('span', { class: 'legend mem' }, 'Memory'), ' ', caption));
+}
 
-const EVENT_KINDS = ['job', 'run', 'task', 'agent'];
+// ---------------------------------------------------------------- login
 
-function connectEvents() {
-  const es = new EventSource(`${API}/v1/events`);
-  es.addEventListener('open', () => setPill($('live'), 'ok', 'events live'));
-  es.addEventListener('error', () => {
-    // EventSource reconnects by itself and sends Last-Event-ID, so missed events are replayed.
-    setPill($('live'), es.readyState === EventSource.CLOSED ? 'bad' : 'warn', 'events reconnecting…');
+function loginView(main, _params, query) {
+  const next = query.get('next') || '/jobs';
+  const input = el('input', { id: 'token', type: 'password', autocomplete: 'current-password', spellcheck: 'false', required: true, size: 40 });
+  const msg = el('p', { id: 'login-message', role: 'status' }, query.get('why') === 'rejected'
+    ? 'The coordinator did not accept that token. Check it and try again.'
+    : 'The coordinator asks for an API token. It is kept in this browser tab only (sessionStorage) and sent with every request.');
+  main.append(el('section', { class: 'card narrow', 'aria-labelledby': 'login-title' },
+    el('h1', { id: 'login-title' }, 'Sign in'), msg,
+    el('form', { id: 'login-form', onsubmit: (ev) => {
+      ev.preventDefault();
+      const t = input.value.trim();
+      if (!t) return;
+      api.setToken(t);
+      input.value = '';
+      startEvents();
+      loadWhoami();
+      go(next.startsWith('/') ? next : '/jobs');
+    } }, el('label', { for: 'token' }, 'API token'), ' ', input, ' ', el('button', { type: 'submit' }, 'Sign in'))));
+  input.focus();
+  return {};
+}
+
+// ---------------------------------------------------------------- events and header
+
+let stopEvents = null;
+
+function startEvents() {
+  if (stopEvents) stopEvents();
+  const pill = $('live');
+  stopEvents = api.followEvents((kind, data) => {
+    if (current?.controller?.onEvent) current.controller.onEvent(kind, data);
+  }, (status) => {
+    pill.className = `pill ${status === 'live' ? 'pill-ok' : status === 'reconnecting' ? 'pill-warn' : 'pill-bad'}`;
+    pill.textContent = status === 'live' ? 'Live' : status === 'reconnecting' ? 'Reconnecting…' : 'Not live';
+    if (status === 'live' && current?.controller?.onEvent) current.controller.onEvent('job', {}); // catch up after a break
   });
-  for (const kind of EVENT_KINDS) {
-    es.addEventListener(kind, (msg) => onEvent(kind, msg));
-  }
-  return es;
 }
 
-function onEvent(kind, msg) {
-  let e;
+async function loadWhoami() {
+  const who = $('whoami');
+  const out = $('signout');
+  out.hidden = !api.token();
   try {
-    e = JSON.parse(msg.data);
+    const w = await api.json('/v1/whoami');
+    who.textContent = `Signed in as ${w.subject}${(w.roles || []).length ? ` (${w.roles.join(', ')})` : ''}`;
+    who.hidden = false;
   } catch {
-    return;
-  }
-  state.lastEventId = msg.lastEventId;
-  if (!$('events-pause').checked) addToFeed(kind, e);
-  if (kind === 'agent') {
-    scheduleRefresh({ agents: true, offers: true });
-  } else {
-    const concernsSelected = state.selected && (e.jobId === state.selected || e.id === state.selected);
-    scheduleRefresh({ jobs: true, agents: kind === 'task', offers: kind === 'task', detail: concernsSelected });
+    who.hidden = true; // no authentication on this coordinator (404), or not signed in yet
   }
 }
 
-function addToFeed(kind, e) {
-  const feed = $('events');
-  const target = e.jobId && kind !== 'agent'
-    ? el('a', { href: `#job=${enc(e.jobId)}`, class: 'mono', onclick: (ev) => { ev.preventDefault(); selectJob(e.jobId); } }, e.id ?? e.jobId)
-    : el('span', { class: 'mono' }, e.id ?? '');
-  const states = kind === 'agent' ? AGENT_STATES : kind === 'task' ? TASK_STATES : JOB_STATES;
-  feed.prepend(el('li', {},
-    el('span', { class: 'muted small mono' }, `#${e.seq ?? ''} ${fmtTime(e.time)}`), ' ',
-    el('span', { class: 'kind' }, kind), ' ',
-    target, ' ',
-    e.state ? badge(e.state, states) : null,
-    e.exitCode !== undefined && e.exitCode !== null ? el('span', { class: e.exitCode ? 'bad' : 'muted' }, ` exit ${e.exitCode}`) : null,
-    e.reason ? el('span', { class: 'muted' }, ` ${e.reason}`) : null,
-    e.agentId && kind !== 'agent' ? el('span', { class: 'muted small' }, ` on ${e.agentId}`) : null));
-  while (feed.children.length > MAX_EVENTS) feed.lastElementChild.remove();
-  $('events-empty').hidden = true;
-}
-
-// ---------------------------------------------------------------- refresh scheduling
-
-let pending = {};
-let refreshTimer = null;
-
-/** Coalesces bursts of events into one reload of each affected table. */
-function scheduleRefresh(what) {
-  for (const [k, v] of Object.entries(what)) if (v) pending[k] = true;
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(async () => {
-    const todo = pending;
-    pending = {};
-    refreshTimer = null;
-    const work = [];
-    if (todo.jobs) work.push(loadJobs());
-    if (todo.detail) work.push(loadDetail());
-    if (todo.agents) work.push(loadAgents());
-    if (todo.offers) work.push(loadOffers());
-    await Promise.allSettled(work);
-  }, REFRESH_DEBOUNCE_MS);
-}
-
-function refreshAll() {
-  scheduleRefresh({ jobs: true, detail: true, agents: true, offers: true });
-  loadHeader();
-}
-
-// ---------------------------------------------------------------- wiring
-
-function debounce(fn, ms) {
-  let t;
-  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+async function loadVersion() {
+  try {
+    const v = await api.json('/v1/version');
+    $('version').textContent = !v.version ? '' : /^\d/.test(v.version) ? `v${v.version}` : v.version;
+  } catch {
+    // decoration only
+  }
 }
 
 function init() {
-  $('refresh').addEventListener('click', refreshAll);
-  $('more').addEventListener('click', loadMoreJobs);
-  const refilter = () => { state.jobs = []; state.next = null; loadJobs(); };
-  $('state-filter').addEventListener('change', refilter);
-  $('queue-filter').addEventListener('input', debounce(refilter, 400));
-  $('label-filter').addEventListener('input', debounce(refilter, 400));
-  $('close-detail').addEventListener('click', closeDetail);
-  $('kill').addEventListener('click', killSelected);
-  $('log-task').addEventListener('change', restartLog);
-  $('log-stream').addEventListener('change', restartLog);
-  $('log-follow').addEventListener('change', restartLog);
-  $('events-clear').addEventListener('click', () => { clear($('events')); $('events-empty').hidden = false; });
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && state.selected) closeDetail(); });
-
-  loadHeader();
-  loadJobs();
-  loadAgents();
-  loadOffers();
-  connectEvents();
-
-  const m = /^#job=(.+)$/.exec(location.hash);
-  if (m) selectJob(decodeURIComponent(m[1]));
-
-  // Offers expire and agents heartbeat without a job event: poll those two, and the header.
-  setInterval(() => {
-    if (document.hidden) return;
-    scheduleRefresh({ offers: true, agents: true });
-  }, POLL_MS);
-  setInterval(() => { if (!document.hidden) loadHeader(); }, 30_000);
-  // Durations of running jobs grow; re-render the table (no fetch) every few seconds.
-  setInterval(() => { if (!document.hidden && state.jobs.some((j) => !TERMINAL.has(j.state))) renderJobs(); }, POLL_MS);
+  renderNav();
+  api.onUnauthorized(() => {
+    const { path, query } = parseHash();
+    if (path === '/login') return;
+    const rejected = !!api.token();
+    api.setToken(null);
+    if (stopEvents) { stopEvents(); stopEvents = null; }
+    const q = new URLSearchParams({ next: `${path}${query.toString() ? `?${query}` : ''}` });
+    if (rejected) q.set('why', 'rejected');
+    go(`/login?${q}`);
+  });
+  $('signout').addEventListener('click', () => { api.setToken(null); loadWhoami(); go('/login'); });
+  // After a navigation, focus moves to the new view so keyboard and screen-reader users start there.
+  window.addEventListener('hashchange', () => { route(); $('view').focus({ preventScroll: true }); });
+  if (!location.hash) history.replaceState(null, '', '#/jobs');
+  route();
+  startEvents();
+  loadVersion();
+  loadWhoami();
 }
 
 init();

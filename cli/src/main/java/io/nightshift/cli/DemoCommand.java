@@ -53,12 +53,16 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
 
     @Override
     public Integer call() throws InterruptedException {
+        Path logFile = Servers.logToFile(root);
+        root.out.println("Starting a local cluster: a coordinator and one agent in this process.");
+        root.out.println("Its logs go to " + logFile + (root.verbose ? " and to this console." : " (--verbose shows them here)."));
+        root.out.flush();
         Config config = Servers.preferDefaultPort(root.config());
         LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
         boolean ok;
         try {
             String url = Servers.browserUrl(cluster.url());
-            root.out.println("Nightshift demo: a coordinator and one agent in this process, serving at " + url);
+            root.out.println("Nightshift demo: serving at " + url);
             root.out.println();
             NightshiftClient client = root.connect(cluster.url());
             ok = runExamples(client);
@@ -98,7 +102,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
 
         Map<String, Progress> progress = new LinkedHashMap<>();
         Map<String, JobDetail> last = new LinkedHashMap<>();
-        for (String id : exampleOf.keySet()) progress.put(id, new Progress(root.clock));
+        for (String id : exampleOf.keySet()) progress.put(id, new Progress(root.clock, root.style()));
         long deadline = System.nanoTime() + DEMO_TIMEOUT.toNanos();
         while (last.size() < exampleOf.size() || last.values().stream().anyMatch(d -> !d.job().state().isTerminal())) {
             for (String id : exampleOf.keySet()) {

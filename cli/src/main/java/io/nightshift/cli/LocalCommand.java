@@ -22,6 +22,7 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
     @Override
     public Integer call() throws InterruptedException {
         if (agents < 1 || agents > 64) throw CliException.usage("--agents must be between 1 and 64");
+        java.nio.file.Path logFile = Servers.logToFile(root);
         Config config = Servers.preferDefaultPort(root.config());
         LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, agents), config);
         String url = Servers.browserUrl(cluster.url());
@@ -30,6 +31,7 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
         if (!url.startsWith(CliSettings.DEFAULT_COORDINATOR + "/"))
             root.out.println("Client commands need: --coordinator " + cluster.url() + "  (or export "
                     + CliSettings.COORDINATOR_ENV + "=" + cluster.url() + ")");
+        root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
         root.out.flush();
         Servers.serveUntilStopped(cluster::close);
         return 0;

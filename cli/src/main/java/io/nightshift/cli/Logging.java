@@ -3,6 +3,14 @@ package io.nightshift.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.FileAppender;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,5 +34,41 @@ final class Logging {
         ctx.getLogger("io.nightshift").setLevel(verbose ? Level.DEBUG : null);
         // bench runs a whole cluster in-process: Hazelcast's start-up warnings are noise next to its table
         ctx.getLogger("com.hazelcast").setLevel(server || verbose ? Level.WARN : Level.ERROR);
+    }
+
+    /** The pattern of every log line, on the console or in a file. */
+    static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+
+    /**
+     * For {@code local} and {@code demo}: every log line goes to {@code file} (appended, created with its
+     * directories), and to the console only when {@code alsoConsole} ({@code --verbose}), so the console
+     * tells the story and the file keeps the detail. Closing the result puts the console back (tests).
+     */
+    static AutoCloseable toFile(Path file, boolean alsoConsole) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return () -> { };
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        appender.setContext(ctx);
+        appender.setName("FILE");
+        appender.setFile(file.toAbsolutePath().toString());
+        appender.setAppend(true);
+        appender.setPrudent(false);
+        appender.setEncoder(encoder);
+        appender.start();
+        List<Appender<ILoggingEvent>> detached = new ArrayList<>();
+        if (!alsoConsole) {
+            for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) detached.add(it.next());
+            detached.forEach(root::detachAppender);
+        }
+        root.addAppender(appender);
+        return () -> {
+            root.detachAppender(appender);
+            appender.stop();
+            detached.forEach(root::addAppender);
+        };
     }
 }

@@ -42,9 +42,12 @@ final class LogsCommand implements Callable<Integer> {
                 root.out.println(line);
                 if (root.out.checkError()) throw new ReaderGone(); // e.g. `| head` closed the pipe
             };
+            // on a terminal, say what is followed and when it ends (on stderr: stdout stays the log itself)
+            if (root.tty) root.err.println(root.style().dim("Following " + stream.wire() + " of " + id + " until the task ends; Ctrl-C stops."));
             try {
                 if (isTask) client.followTaskLogs(id, stream, print);
                 else client.followLogs(id, stream, print);
+                if (root.tty) root.err.println(root.style().dim("The task ended; that was all of its " + stream.wire() + "."));
             } catch (ReaderGone e) {
                 // nobody reads any more: stop following
             }

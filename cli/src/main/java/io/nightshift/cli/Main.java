@@ -53,6 +53,7 @@ public final class Main {
         boolean helpOnly = parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()
                 || chain.stream().anyMatch(c -> c.getParseResult().isUsageHelpRequested());
         if (!helpOnly) Logging.configure(leaf.getCommand() instanceof ServerCommand, root.verbose);
+        Table.defaultWidth = Terminal.columns(root.env, root.tty);
         try {
             return new CommandLine.RunLast().execute(parsed);
         } finally {

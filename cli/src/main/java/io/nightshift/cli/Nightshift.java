@@ -85,6 +85,8 @@ public final class Nightshift implements Callable<Integer> {
     final PrintWriter err;
     final Clock clock;
     final ZoneId zone;
+    /** True when stdout is a terminal (colours, table width); false in tests and for pipes. */
+    boolean tty;
 
     private Config config;
     private NightshiftClient client;
@@ -93,6 +95,7 @@ public final class Nightshift implements Callable<Integer> {
     public Nightshift() {
         this(System.getenv(), Path.of("").toAbsolutePath(), System.in,
                 new PrintWriter(System.out, true), new PrintWriter(System.err, true), Clock.systemDefaultZone());
+        this.tty = System.console() != null;
     }
 
     /** For tests and embedding: everything the CLI reads from its surroundings, given explicitly. */
@@ -110,6 +113,11 @@ public final class Nightshift implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(err);
         return CliException.USAGE;
+    }
+
+    /** Colours for states: only on a terminal and never with NO_COLOR. */
+    Style style() {
+        return Style.of(Terminal.colours(env, tty));
     }
 
     boolean json() {

@@ -28,9 +28,19 @@ final class Progress {
     private final Map<String, String> attempts = new HashMap<>();
     private final Map<String, String> retries = new HashMap<>();
     private String waiting;
+    /** A wait without any change for this long gets a "still ..." line, so a long wait shows it is alive. */
+    static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(30);
+    private java.time.Instant lastLine;
+
+    private final Style style;
 
     Progress(Clock clock) {
+        this(clock, Style.PLAIN);
+    }
+
+    Progress(Clock clock, Style style) {
         this.clock = clock;
+        this.style = style;
     }
 
     /** The lines for whatever changed since the previous snapshot (all of it on the first call). */
@@ -40,7 +50,7 @@ final class Progress {
         for (JobDetail.RunDetail r : d.runs() == null ? List.<JobDetail.RunDetail>of() : d.runs()) {
             for (Task t : r.tasks() == null ? List.<Task>of() : r.tasks()) {
                 for (Attempt a : t.attempts()) {
-                    String line = attemptLine(t, a);
+                    String line = attemptLine(t, a, style);
                     if (!line.equals(attempts.put(a.id(), line))) taskLines.add(line);
                 }
                 if (t.state() == TaskState.PENDING && t.notBefore() != null) {
@@ -58,7 +68,7 @@ final class Progress {
             if (!text.isEmpty() && !text.equals(waiting)) pendingLine = "waiting: " + text;
             waiting = text;
         }
-        String job = "job " + j.id() + " " + Views.jobState(j) + (j.reason() == null ? "" : " (" + j.reason() + ")");
+        String job = "job " + j.id() + " " + style.state(Views.jobState(j)) + (j.reason() == null ? "" : " (" + j.reason() + ")");
         boolean jobChanged = !job.equals(jobLine);
         jobLine = job;
 
@@ -67,13 +77,20 @@ final class Progress {
         lines.addAll(taskLines);
         if (pendingLine != null) lines.add(pendingLine);
         if (jobChanged && terminal) lines.add(job);
-        String now = Views.time(clock.instant(), clock.getZone());
-        return lines.stream().map(l -> now + " " + l).toList();
+        java.time.Instant at = clock.instant();
+        if (!lines.isEmpty() || lastLine == null) lastLine = at;
+        else if (!terminal && !at.isBefore(lastLine.plus(HEARTBEAT))) {
+            lastLine = at;
+            String since = j.submittedAt() == null ? "" : " after " + Views.duration(java.time.Duration.between(j.submittedAt(), at));
+            lines.add("job " + j.id() + " still " + style.state(Views.jobState(j)) + since);
+        }
+        String now = Views.time(at, clock.getZone());
+        return lines.stream().map(l -> style.dim(now) + " " + l).toList();
     }
 
-    private static String attemptLine(Task t, Attempt a) {
+    private static String attemptLine(Task t, Attempt a, Style style) {
         StringBuilder sb = new StringBuilder("task ").append(t.id()).append(" attempt ").append(a.number())
-                .append(' ').append(a.state());
+                .append(' ').append(style.state(a.state()));
         if (a.agentId() != null && a.state() != null && !a.state().isTerminal()) {
             sb.append(" on ").append(a.agentId());
             if (a.host() != null && !Objects.equals(a.host(), a.agentId())) sb.append(" (").append(a.host()).append(')');

@@ -63,6 +63,18 @@ final class Servers {
         }
     }
 
+    /** The log file of {@code local} and {@code demo}: {@code nightshift.log} in the coordinator's data directory. */
+    static java.nio.file.Path logFile(Config config) {
+        return config.get(CoordinatorSettings.DATA_DIR).resolve("nightshift.log").toAbsolutePath().normalize();
+    }
+
+    /** Sends every log line to {@link #logFile} (and the console only with {@code --verbose}); returns the file. */
+    static java.nio.file.Path logToFile(Nightshift root) {
+        java.nio.file.Path file = logFile(root.config());
+        Logging.toFile(file, root.verbose);
+        return file;
+    }
+
     /** {@code http://host:port/} — the address people open in a browser. */
     static String browserUrl(URI url) {
         String s = url.toString();

@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
         } else if (jobs.isEmpty()) {
             root.out.println("No jobs.");
         } else {
-            root.out.print(Views.jobsTable(jobs, root.zone));
+            root.out.print(Views.jobsTable(jobs, root.zone, root.style()));
         }
         return 0;
     }

@@ -62,7 +62,7 @@ final class SubmitCommand implements Callable<Integer> {
             root.out.println(root.json() ? Cli.pretty(job) : job.id());
             return 0;
         }
-        Progress progress = new Progress(root.clock);
+        Progress progress = new Progress(root.clock, root.style());
         if (!root.json()) root.out.println(job.id());
         JobDetail done = client.await(job.id(), waitFor, d -> {
             if (!root.json()) progress.update(d).forEach(root.out::println);

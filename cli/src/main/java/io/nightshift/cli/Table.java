@@ -48,22 +48,56 @@ final class Table {
         return s.isEmpty() ? EMPTY_CELL : s;
     }
 
+    /**
+     * Width that {@link #render()} fits tables into: the terminal's columns, set once by {@link Main} for a
+     * terminal; {@link Terminal#UNLIMITED} otherwise (pipes and files keep every character).
+     */
+    static volatile int defaultWidth = Terminal.UNLIMITED;
+
+    /** A column is never cut below this many characters (or its header, when shorter). */
+    static final int MIN_COLUMN = 8;
+
     /** The table as text, one line per row, each ending with a newline. */
     String render() {
-        return render("");
+        return render("", defaultWidth);
     }
 
     /** The same, each line starting with {@code indent}. */
     String render(String indent) {
+        return render(indent, defaultWidth);
+    }
+
+    /**
+     * The table fitted into {@code maxWidth} characters a line: while it is wider, the widest column that
+     * is still wider than {@link #MIN_COLUMN} (or its header) loses a character, and cells longer than their
+     * column end with {@code …}. Colour codes ({@link Style}) take no width.
+     */
+    String render(String indent, int maxWidth) {
         int n = headers.size();
         int[] width = new int[n];
         for (int c = 0; c < n; c++) width[c] = headers.get(c).length();
         for (List<String> r : rows)
-            for (int c = 0; c < n; c++) width[c] = Math.max(width[c], r.get(c).length());
+            for (int c = 0; c < n; c++) width[c] = Math.max(width[c], visible(r.get(c)));
+        int total = indent.length() + 2 * (n - 1);
+        for (int w : width) total += w;
+        while (total > maxWidth) {
+            int widest = -1;
+            for (int c = 0; c < n; c++) {
+                int min = Math.max(Math.min(MIN_COLUMN, width[c]), Math.min(headers.get(c).length(), MIN_COLUMN));
+                if (width[c] > min && (widest < 0 || width[c] > width[widest])) widest = c;
+            }
+            if (widest < 0) break; // every column at its minimum: let the terminal wrap
+            width[widest]--;
+            total--;
+        }
         StringBuilder sb = new StringBuilder();
         line(sb, indent, headers, width);
         for (List<String> r : rows) line(sb, indent, r, width);
         return sb.toString();
+    }
+
+    private static int visible(String s) {
+        return s.indexOf('\u001b') < 0 ? s.length() : Style.strip(s).length();
     }
 
     private void line(StringBuilder sb, String indent, List<String> cells, int[] width) {
@@ -71,7 +105,8 @@ final class Table {
         for (int c = 0; c < cells.size(); c++) {
             if (c > 0) l.append("  ");
             String v = cells.get(c);
-            int pad = width[c] - v.length();
+            if (visible(v) > width[c]) v = Style.strip(v).substring(0, Math.max(0, width[c] - 1)) + "…";
+            int pad = width[c] - visible(v);
             if (rightAligned.contains(c)) l.append(" ".repeat(pad)).append(v);
             else l.append(v).append(" ".repeat(pad));
         }

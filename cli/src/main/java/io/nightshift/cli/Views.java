@@ -51,9 +51,14 @@ final class Views {
 
     /** {@code status} without an id. */
     static String jobsTable(List<Job> jobs, ZoneId zone) {
+        return jobsTable(jobs, zone, Style.PLAIN);
+    }
+
+    /** The same, states coloured by {@code style}. */
+    static String jobsTable(List<Job> jobs, ZoneId zone, Style style) {
         Table t = Table.of("ID", "NAME", "STATE", "QUEUE", "SUBMITTED");
         for (Job j : jobs)
-            t.row(j.id(), j.spec() == null ? null : j.spec().name(), jobState(j),
+            t.row(j.id(), j.spec() == null ? null : j.spec().name(), style.state(jobState(j)),
                     j.spec() == null ? null : j.spec().queue(), dateTime(j.submittedAt(), zone));
         return t.render();
     }
@@ -125,7 +130,8 @@ final class Views {
 
         boolean waiting = j.state() != null && !j.state().isTerminal() && d.pending() != null;
         if (waiting && (!d.pending().reasons().isEmpty() || !d.pending().tasks().isEmpty() || eta != null)) {
-            sb.append('\n').append("Pending: ").append(d.pending().tasks().size()).append(" task(s) waiting");
+            int n = d.pending().tasks().size();
+            sb.append('\n').append("Pending: ").append(n).append(n == 1 ? " task waiting" : " tasks waiting");
             if (eta != null) sb.append(", expected to start ").append(eta(eta, now, zone));
             sb.append('\n');
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
@@ -139,9 +145,9 @@ final class Views {
         return now != null && eta.isAfter(now) ? at + " (in " + duration(Duration.between(now, eta)) + ")" : at;
     }
 
+    /** The coordinator's own sentence for why a task waits, as the API and the dashboard show it; its code when it has none. */
     static String pendingReason(PendingReason r) {
-        String where = r.agents() > 0 ? " (" + r.agents() + (r.agents() == 1 ? " agent)" : " agents)") : "";
-        return r.code() + where + (r.message() == null || r.message().isBlank() ? "" : ": " + r.message());
+        return r.message() == null || r.message().isBlank() ? r.code() : r.message();
     }
 
     static String resources(Resources r) {

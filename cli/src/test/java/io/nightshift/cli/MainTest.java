@@ -320,8 +320,8 @@ class MainTest {
 
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).endsWith("""
-                    Pending: 1 task(s) waiting, expected to start 2025-03-01 10:12:00 (in 12m)
-                      insufficient.cpus (1 agent): cpus: asked 8, largest free 2
+                    Pending: 1 task waiting, expected to start 2025-03-01 10:12:00 (in 12m)
+                      cpus: asked 8, largest free 2
                     """);
             assertThat(fake.requests).containsExactly("GET /v1/jobs/big");
         }

@@ -16,7 +16,7 @@ class ProgressTest {
     @Test
     void eachChangeIsReportedOnceInOrder() {
         assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
-                .containsExactly("10:00:00 job j QUEUED", "10:00:00 waiting: no.agents: no agent is registered");
+                .containsExactly("10:00:00 job j QUEUED", "10:00:00 waiting: no agent is registered");
         assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
                 .isEmpty();
         assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING,
@@ -48,5 +48,35 @@ class ProgressTest {
 
         assertThat(progress.update(d)).containsExactly("10:00:00 job j RUNNING",
                 "10:00:00 task j.r1.0 attempt 1 FAILED exit 1", "10:00:00 task j.r1.0 waits to retry until 10:00:00");
+    }
+
+    @Test
+    void aLongWaitWithoutChangeSaysEveryHalfMinuteThatTheJobIsStillThere() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                java.time.Instant.parse("2025-03-01T10:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public java.time.Instant instant() { return now.get(); }
+        };
+        Progress p = new Progress(clock);
+        JobDetail running = Fixtures.detail("j", JobState.RUNNING, Fixtures.attempt("j.r1.0", 1, TaskState.RUNNING, null));
+        assertThat(p.update(running)).hasSize(2);
+        now.set(now.get().plusSeconds(29));
+        assertThat(p.update(running)).isEmpty();
+        now.set(now.get().plusSeconds(1));
+        // Fixtures submit at 09:00:00: an hour and 30 seconds before
+        assertThat(p.update(running)).containsExactly("10:00:30 job j still RUNNING after 1h");
+        now.set(now.get().plusSeconds(10));
+        assertThat(p.update(running)).isEmpty();
+    }
+
+    @Test
+    void coloursGoOnlyOnTheStatesAndTheTime() {
+        Progress coloured = new Progress(CliRunner.CLOCK, Style.ANSI);
+        List<String> lines = coloured.update(Fixtures.detail("j", JobState.FAILED, Fixtures.attempt("j.r1.0", 1, TaskState.FAILED, 2)));
+        assertThat(lines).extracting(Style::strip)
+                .containsExactly("10:00:00 task j.r1.0 attempt 1 FAILED exit 2", "10:00:00 job j FAILED (EXIT_CODE)");
+        assertThat(lines.get(1)).contains("\u001b[1;31mFAILED\u001b[0m");
     }
 }

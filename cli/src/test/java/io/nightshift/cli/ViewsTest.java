@@ -50,8 +50,8 @@ class ViewsTest {
                 "  TASK      ATTEMPT  STATE    AGENT  HOST  EXIT  REASON  STARTED  FINISHED  MESSAGE\n"
                 + "  big.r1.0        -  PENDING  -      -        -  -       -        -         waiting for a placement\n");
         assertThat(text).endsWith("""
-                Pending: 1 task(s) waiting
-                  insufficient.cpus (2 agents): cpus: asked 64, largest free 2
+                Pending: 1 task waiting
+                  cpus: asked 64, largest free 2
                   no.agents
                 """);
     }
@@ -75,8 +75,8 @@ class ViewsTest {
                 Instant.parse("2025-03-01T10:05:30Z"), now, ZoneOffset.UTC);
 
         assertThat(text).endsWith("""
-                Pending: 1 task(s) waiting, expected to start 2025-03-01 10:05:30 (in 5m 30s)
-                  insufficient.cpus (2 agents): cpus: asked 8, largest free 2
+                Pending: 1 task waiting, expected to start 2025-03-01 10:05:30 (in 5m 30s)
+                  cpus: asked 8, largest free 2
                 """);
     }
 
@@ -85,7 +85,7 @@ class ViewsTest {
         Instant now = Instant.parse("2025-03-01T10:00:00Z");
 
         assertThat(Views.jobDetail(Fixtures.pending("big"), now.minusSeconds(5), now, ZoneOffset.UTC))
-                .endsWith("Pending: 1 task(s) waiting, expected to start 2025-03-01 09:59:55\n");
+                .endsWith("Pending: 1 task waiting, expected to start 2025-03-01 09:59:55\n");
     }
 
     @Test

@@ -52,6 +52,7 @@ public final class Coordinator implements AutoCloseable {
     private final HttpServer server;
     private final URI url;
     private final List<String> routePaths;
+    private final io.nightshift.coordinator.utilization.UtilizationSampler sampler;
 
     private Coordinator(CoordinatorConfig cfg) {
         this.cfg = cfg;
@@ -76,6 +77,10 @@ public final class Coordinator implements AutoCloseable {
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
         this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
+        this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
+                io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
+                        cfg.utilizationSamples(), cfg.utilizationKept(), Clock.systemUTC().instant()),
+                Clock.systemUTC(), cfg.utilizationInterval());
         this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
@@ -88,6 +93,7 @@ public final class Coordinator implements AutoCloseable {
                 return leadership.leaderUrl();
             }
         });
+        api.utilization(sampler.history(), cfg.utilizationInterval());
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
@@ -209,6 +215,7 @@ public final class Coordinator implements AutoCloseable {
         }
         leadership.stop();
         if (compactor != null) compactor.shutdownNow();
+        sampler.close();
         api.close();
         core.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -29,7 +29,17 @@ public record CoordinatorConfig(
         String sqliteSynchronous,
         Duration historyRetention,
         Duration historyCompactInterval,
-        long eventsKept) {
+        long eventsKept,
+        Duration utilizationInterval,
+        Duration utilizationKept) {
+
+    /** Most samples of utilization history a coordinator holds (kept / interval). */
+    public static final long MAX_UTILIZATION_SAMPLES = 1_000_000;
+
+    /** How many utilization samples cover {@link #utilizationKept}. */
+    public int utilizationSamples() {
+        return (int) Math.max(1, utilizationKept.toMillis() / utilizationInterval.toMillis());
+    }
 
     @Override
     public String toString() { // never the password
@@ -49,6 +59,11 @@ public record CoordinatorConfig(
         if (hbTimeout.compareTo(hbInterval.multipliedBy(2)) < 0)
             throw new ConfigException(CoordinatorSettings.HEARTBEAT_TIMEOUT.name() + " must be at least twice "
                     + CoordinatorSettings.HEARTBEAT_INTERVAL.name());
+        Duration utilInterval = c.get(CoordinatorSettings.UTILIZATION_INTERVAL);
+        Duration utilKept = c.get(CoordinatorSettings.UTILIZATION_KEPT);
+        if (utilKept.toMillis() / utilInterval.toMillis() > MAX_UTILIZATION_SAMPLES)
+            throw new ConfigException(CoordinatorSettings.UTILIZATION_KEPT.name() + " / " + CoordinatorSettings.UTILIZATION_INTERVAL.name()
+                    + " must be at most " + MAX_UTILIZATION_SAMPLES + " samples, got " + utilKept.toMillis() / utilInterval.toMillis());
         return new CoordinatorConfig(c.get(CoordinatorSettings.HOST), c.get(CoordinatorSettings.PORT),
                 c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
                 c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
@@ -57,7 +72,8 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.JDBC_URL), c.get(CoordinatorSettings.JDBC_USER),
                 c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
                 c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
-                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT));
+                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
+                utilInterval, utilKept);
     }
 
     public static CoordinatorConfig defaults() {

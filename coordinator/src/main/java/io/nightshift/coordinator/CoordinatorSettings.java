@@ -61,8 +61,15 @@ public final class CoordinatorSettings {
     public static final Setting<Long> EVENTS_KEPT = Setting.longValue("coordinator.events.kept", 1_000_000L, 1_000L, 1_000_000_000L,
             "How many of the newest events the store keeps for clients resuming with Last-Event-ID.");
 
+    public static final Setting<Duration> UTILIZATION_INTERVAL = Setting.duration("coordinator.utilization.interval",
+            Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10),
+            "How often the coordinator records the cluster's used and total resources (GET /v1/cluster/utilization).");
+    public static final Setting<Duration> UTILIZATION_KEPT = Setting.duration("coordinator.utilization.kept",
+            Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(31),
+            "How much utilization history is kept (in utilization.csv under the data directory); at most 1,000,000 samples.");
+
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
             JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT);
+            EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT);
 }

@@ -81,6 +81,14 @@ public final class HttpApi {
     }
 
     private final LeaderView leader;
+    private io.nightshift.coordinator.utilization.UtilizationHistory utilization;
+    private java.time.Duration utilizationInterval;
+
+    /** Serves {@code GET /v1/cluster/utilization} from {@code history}; call before {@link #router()}. */
+    public void utilization(io.nightshift.coordinator.utilization.UtilizationHistory history, java.time.Duration interval) {
+        this.utilization = history;
+        this.utilizationInterval = interval;
+    }
 
     public HttpApi(Vertx vertx, StateStore store, SchedulerCore core, EventLog events, PrometheusMeterRegistry prometheus,
                    int workerThreads, String version, LeaderView leader) {
@@ -121,6 +129,8 @@ public final class HttpApi {
         r.put("/v1/queues/:name").handler(BodyHandler.create(false).setBodyLimit(io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES))
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         r.delete("/v1/queues/:name").handler(this::deleteQueue);
+        if (utilization != null)
+            r.get("/v1/cluster/utilization").handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         r.get("/v1/offers").handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
         r.get("/v1/events").handler(new SseHandler(events));
         r.get("/v1/agents/channel").handler(channel::accept);
@@ -155,7 +165,7 @@ public final class HttpApi {
         boolean get = ctx.request().method() == HttpMethod.GET;
         boolean local = leader.isLeader() || path.equals("/v1/agents/channel")
                 || (get && (path.equals("/v1/jobs") || path.equals("/v1/agents") || path.equals("/v1/openapi")
-                || path.equals("/v1/version")));
+                || path.equals("/v1/version") || path.equals("/v1/cluster/utilization")));
         if (local) {
             ctx.next();
             return;

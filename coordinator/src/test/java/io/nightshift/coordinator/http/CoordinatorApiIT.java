@@ -186,6 +186,25 @@ class CoordinatorApiIT {
     }
 
     @Test
+    void utilizationHistoryAnswersTheSamplesTakenAndRejectsBadQueriesNamingTheParameter() throws Exception {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Json.mapper().readTree(get("/v1/cluster/utilization").body()).path("samples").size() >= 1);
+        JsonNode body = Json.mapper().readTree(get("/v1/cluster/utilization?since=PT1H&points=5").body());
+        assertThat(body.path("intervalSeconds").asDouble()).isEqualTo(10.0);
+        JsonNode first = body.path("samples").get(0);
+        assertThat(first.path("agents").asInt()).isZero(); // no agent in this test
+        assertThat(first.path("total").path("cpus").asDouble()).isZero();
+        assertThat(first.path("at").asText()).isNotEmpty();
+        assertThat(get("/v1/cluster/utilization?since=2026-01-01T00:00:00Z").statusCode()).isEqualTo(200);
+        for (String q : List.of("since=yesterday", "since=P400D", "since=-PT1H", "points=0", "points=2001", "points=x")) {
+            HttpResponse<String> r = get("/v1/cluster/utilization?" + q);
+            assertThat(r.statusCode()).as(q).isEqualTo(400);
+            assertThat(Json.mapper().readTree(r.body()).path("problems").get(0).path("path").asText()).as(q)
+                    .isEqualTo(q.substring(0, q.indexOf('=')));
+        }
+    }
+
+    @Test
     void jobsListFiltersByEveryLabelAndPagesNewestFirstWithACursor() throws Exception {
         for (int i = 0; i < 5; i++)
             post("{\"id\":\"page-" + i + "\",\"labels\":{\"set\":\"paging\",\"kind\":\"page\"},\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}", "application/json");

@@ -1,0 +1,194 @@
+package io.nightshift.coordinator.utilization;
+
+import io.nightshift.api.Resources;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's used and total resources over the last {@code kept}, one {@link Sample} per sampling
+ * interval, bounded to {@code capacity} samples (the oldest are dropped first). Time is an input: every
+ * method that needs "now" is given it.
+ *
+ * <p>Durable when given a file: each sample is appended as one CSV line
+ * ({@code epochMillis,usedCpus,usedMemMb,totalCpus,totalMemMb,agents}); on open the file's samples newer
+ * than {@code now - kept} are read back, and once it holds twice the capacity it is rewritten with the
+ * samples kept (write to a temporary file, then move). A torn last line after a crash is skipped. The
+ * appends are not fsync'd: losing the last few samples on a machine crash costs a few points of a chart.
+ *
+ * <p>Thread-safe: {@link #add} and {@link #since} may run on different threads.
+ */
+public final class UtilizationHistory implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UtilizationHistory.class);
+
+    /** One sample: what placed tasks hold ({@code used}) out of what active agents have ({@code total}). */
+    public record Sample(Instant at, Resources used, Resources total, int agents) {
+    }
+
+    private final int capacity;
+    private final Duration kept;
+    private final Path file; // nullable: in memory only
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private BufferedWriter out;
+    private int linesInFile;
+
+    private UtilizationHistory(int capacity, Duration kept, Path file) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        this.capacity = capacity;
+        this.kept = kept;
+        this.file = file;
+    }
+
+    /** A history in memory only. */
+    public static UtilizationHistory inMemory(int capacity, Duration kept) {
+        return new UtilizationHistory(capacity, kept, null);
+    }
+
+    /** A history kept in {@code file} (created when missing), with the samples it holds newer than {@code now - kept}. */
+    public static UtilizationHistory open(Path file, int capacity, Duration kept, Instant now) {
+        UtilizationHistory h = new UtilizationHistory(capacity, kept, file);
+        h.load(now);
+        return h;
+    }
+
+    private void load(Instant now) {
+        Instant cutoff = now.minus(kept);
+        if (Files.exists(file)) {
+            try {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    linesInFile++;
+                    Sample s = parse(line);
+                    if (s != null && s.at().isAfter(cutoff)) append(s);
+                }
+            } catch (IOException e) {
+                log.warn("utilization history {} unreadable, starting empty: {}", file, e.toString());
+            }
+        }
+        rewrite();
+    }
+
+    static Sample parse(String line) {
+        String[] f = line.split(",");
+        if (f.length != 6) return null;
+        try {
+            return new Sample(Instant.ofEpochMilli(Long.parseLong(f[0])), Resources.of(Double.parseDouble(f[1]), Long.parseLong(f[2])),
+                    Resources.of(Double.parseDouble(f[3]), Long.parseLong(f[4])), Integer.parseInt(f[5]));
+        } catch (RuntimeException e) {
+            return null; // a torn or foreign line
+        }
+    }
+
+    static String format(Sample s) {
+        return String.format(Locale.ROOT, "%d,%s,%d,%s,%d,%d", s.at().toEpochMilli(), trim(s.used().cpus()), s.used().memMb(),
+                trim(s.total().cpus()), s.total().memMb(), s.agents());
+    }
+
+    private static String trim(double v) {
+        return java.math.BigDecimal.valueOf(v).setScale(4, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    }
+
+    private void append(Sample s) {
+        samples.addLast(s);
+        while (samples.size() > capacity) samples.removeFirst();
+    }
+
+    /** Records a sample (samples older than the newest one are ignored: time only moves forward here). */
+    public synchronized void add(Sample s) {
+        if (!samples.isEmpty() && !s.at().isAfter(samples.peekLast().at())) return;
+        append(s);
+        if (file == null) return;
+        try {
+            if (out == null) out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            out.write(format(s));
+            out.write('\n');
+            out.flush();
+            if (++linesInFile >= 2 * capacity) rewrite();
+        } catch (IOException e) {
+            log.warn("cannot append to utilization history {}: {}", file, e.toString());
+        }
+    }
+
+    /** Rewrites the file with the samples held (so it never grows past twice the capacity). */
+    private void rewrite() {
+        if (file == null) return;
+        try {
+            if (out != null) {
+                out.close();
+                out = null;
+            }
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (Sample s : samples) {
+                    w.write(format(s));
+                    w.write('\n');
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            linesInFile = samples.size();
+        } catch (IOException e) {
+            log.warn("cannot rewrite utilization history {}: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * The samples taken after {@code since}, oldest first, at most {@code maxPoints}: when there are more,
+     * consecutive samples are merged into buckets (mean of used and total, the bucket's last time and agent
+     * count), so a chart of the last day stays a few hundred points.
+     */
+    public synchronized List<Sample> since(Instant since, int maxPoints) {
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : samples) if (s.at().isAfter(since)) out.add(s);
+        if (maxPoints < 1 || out.size() <= maxPoints) return out;
+        int per = (out.size() + maxPoints - 1) / maxPoints;
+        List<Sample> merged = new ArrayList<>();
+        for (int i = 0; i < out.size(); i += per) merged.add(mean(out.subList(i, Math.min(out.size(), i + per))));
+        return merged;
+    }
+
+    private static Sample mean(List<Sample> bucket) {
+        double uc = 0, tc = 0;
+        long um = 0, tm = 0;
+        for (Sample s : bucket) {
+            uc += s.used().cpus();
+            um += s.used().memMb();
+            tc += s.total().cpus();
+            tm += s.total().memMb();
+        }
+        int n = bucket.size();
+        Sample last = bucket.get(n - 1);
+        return new Sample(last.at(), Resources.of(uc / n, um / n), Resources.of(tc / n, tm / n), last.agents());
+    }
+
+    public synchronized int size() {
+        return samples.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (out == null) return;
+        try {
+            out.close();
+        } catch (IOException e) {
+            log.debug("closing utilization history: {}", e.toString());
+        }
+        out = null;
+    }
+}

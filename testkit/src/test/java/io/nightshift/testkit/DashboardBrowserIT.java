@@ -1,0 +1,241 @@
+package io.nightshift.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.api.config.Config;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.coordinator.CoordinatorSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser: Debian's headless chromium driven through chromedriver against a
+ * real local cluster (coordinator + one agent running real processes). Jobs are submitted through the
+ * API, never through the page, and each check waits for the page to show the change by itself (the live
+ * event stream), without reloading. A screenshot of each view goes to {@code target/screenshots/}.
+ *
+ * <p>Skipped (a JUnit assumption, with the reason) only when no chromium and chromedriver are installed;
+ * {@code .ci/run} installs them. Selenium Manager is never asked for anything: the driver and the browser
+ * are given by path.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserIT {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    /** The page reloads its jobs on its own every 30 s; seeing a change sooner than that proves the event stream did it. */
+    static final Duration LIVE = Duration.ofSeconds(12);
+    /** A name that is HTML: the page must show it as text and never run it. */
+    static final String HTML_NAME = "<b>bold</b><img src=x onerror=\"window.__injected=1\">";
+
+    @TempDir
+    static Path dir;
+    static LocalCluster cluster;
+    static Api api;
+    static ChromeDriver driver;
+    static String base;
+
+    @BeforeAll
+    static void start() throws IOException {
+        driver = Browser.start(dir); // skips the class when no browser is installed
+        Config config = LocalCluster.testConfig(dir)
+                .with(CoordinatorSettings.UTILIZATION_INTERVAL, "PT1S")
+                .with(AgentSettings.ATTRIBUTES, "pool=night");
+        cluster = LocalCluster.start(config, 1);
+        api = new Api(cluster.url());
+        base = cluster.url().toString();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) driver.quit();
+        if (cluster != null) cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void aSubmittedJobAppearsLiveAndItsHtmlNameIsShownAsText() {
+        open("#/jobs");
+        waitFor(LIVE).until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        String id = api.submit(command("live-html", HTML_NAME, "echo hello from the dashboard test"));
+
+        By name = By.cssSelector("tr[data-job='" + id + "'] td.job-name");
+        waitFor(LIVE).until(ExpectedConditions.presenceOfElementLocated(name));
+        waitFor(WAIT).until(d -> d.findElement(name).getText().equals(HTML_NAME));
+        assertThat(driver.findElements(By.cssSelector("#view table img, #view table b"))).isEmpty();
+        waitFor(WAIT).until(d -> d.findElement(By.cssSelector("tr[data-job='" + id + "'] .badge")).getText().equals("SUCCEEDED"));
+        assertThat(((JavascriptExecutor) driver).executeScript("return window.__injected === undefined")).isEqualTo(true);
+        shot("jobs");
+
+        // the job's own page, reached by its link, shows the name as text too
+        driver.findElement(By.cssSelector("tr[data-job='" + id + "'] a")).click();
+        waitFor(WAIT).until(ExpectedConditions.urlContains("#/jobs/" + id));
+        assertThat(waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("job-name"))).getText()).isEqualTo(HTML_NAME);
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "hello from the dashboard test"));
+        shot("job-succeeded");
+        // back returns to the list, forward to the job again
+        driver.navigate().back();
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("jobs-title")));
+        driver.navigate().forward();
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("job-name")));
+    }
+
+    @Test
+    @Order(2)
+    void aFailingJobShowsItsExitCodeAndTheEndOfItsStderr() {
+        String id = api.submit(command("fails-3", "fails on purpose", "echo 'something broke: disk full' >&2; exit 3"));
+        open("#/jobs/" + id);
+        waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("FAILED"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("failure-text"), "failed with exit code 3"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("stderr-excerpt"), "something broke: disk full"));
+        waitFor(WAIT).until(d -> d.findElement(By.cssSelector("tr[data-attempt] td.exit")).getText().equals("3"));
+        shot("job-failed");
+    }
+
+    @Test
+    @Order(3)
+    void aPendingJobShowsTheSchedulersOwnReasonAndCanBeKilled() {
+        String id = api.submit("""
+                {"id":"too-big","name":"asks for more than any agent has","type":"command",
+                 "command":{"shell":"true"},"resources":{"cpus":512,"memMb":64}}""");
+        open("#/jobs/" + id);
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#pending .pending-reason")));
+        JsonNode reasons = api.json("/v1/jobs/" + id).path("pending").path("reasons");
+        assertThat(reasons.size()).isPositive();
+        String expected = reasons.get(0).path("message").asText();
+        waitFor(WAIT).until(d -> d.findElement(By.cssSelector("#pending .pending-reason")).getText().equals(expected));
+        shot("job-pending");
+
+        driver.findElement(By.id("kill")).click();
+        waitFor(WAIT).until(ExpectedConditions.elementToBeClickable(By.id("kill-yes"))).click();
+        waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("KILLED"));
+        assertThat(api.jobState(id)).isEqualTo("KILLED");
+    }
+
+    @Test
+    @Order(4)
+    void logFollowStreamsARunningTaskAndKillStopsIt() {
+        String id = api.submit(command("ticker", "ticks until killed",
+                "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"));
+        open("#/jobs/" + id);
+        waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("RUNNING"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "tick 3\n"));
+        // more ticks arrive on the same open stream: the page is following, not re-reading
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "tick 15\n"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "Following stdout"));
+        shot("job-running-log");
+
+        driver.findElement(By.id("kill")).click();
+        waitFor(WAIT).until(ExpectedConditions.elementToBeClickable(By.id("kill-yes"))).click();
+        waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("KILLED"));
+        assertThat(api.jobState(id)).isEqualTo("KILLED");
+        shot("job-killed");
+    }
+
+    @Test
+    @Order(6)
+    void queuesAgentsAndClusterViewsShowTheClusterAndTheirLinksWorkWithBack() {
+        open("#/jobs");
+        driver.findElement(By.cssSelector("#nav a[data-view='queues']")).click();
+        waitFor(WAIT).until(d -> d.findElement(By.cssSelector("tr[data-queue='default']")).getText().contains("fair share"));
+        shot("queues");
+
+        driver.findElement(By.cssSelector("#nav a[data-view='agents']")).click();
+        waitFor(WAIT).until(d -> {
+            String row = d.findElement(By.cssSelector("tr[data-agent='local-1']")).getText();
+            return row.contains("night") && row.contains("ACTIVE") && row.contains("free");
+        });
+        shot("agents");
+
+        driver.findElement(By.cssSelector("#nav a[data-view='cluster']")).click();
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#utilization-chart polyline.series.cpu")));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("chart-caption"), "sampled by the coordinator every 1 second"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("cluster-now"), "1 of 1 agent active."));
+        shot("cluster");
+
+        driver.navigate().back();
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("agents-title")));
+        assertThat(driver.getCurrentUrl()).endsWith("#/agents");
+    }
+
+    @Test
+    @Order(5)
+    void filtersAndSearchAreInTheUrlSoAFilteredListCanBeShared() {
+        open("#/jobs?state=FAILED");
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-job='fails-3']")));
+        assertThat(driver.findElements(By.cssSelector("tr[data-job]"))).hasSize(1);
+        assertThat(driver.findElement(By.id("state-filter")).getAttribute("value")).isEqualTo("FAILED");
+
+        open("#/jobs");
+        waitFor(WAIT).until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 4);
+        driver.findElement(By.id("job-search")).sendKeys("tick");
+        waitFor(WAIT).until(d -> d.findElements(By.cssSelector("tr[data-job]")).size() == 1
+                && !d.findElements(By.cssSelector("tr[data-job='ticker']")).isEmpty());
+        waitFor(WAIT).until(ExpectedConditions.urlContains("q=tick"));
+        shot("jobs-search");
+    }
+
+    @Test
+    @Order(7)
+    void theLoginViewKeepsTheTokenInSessionStorageNotInTheUrl() {
+        open("#/login?next=/queues");
+        driver.findElement(By.id("token")).sendKeys("s3cret-token");
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitFor(WAIT).until(ExpectedConditions.urlContains("#/queues"));
+        assertThat(driver.getCurrentUrl()).doesNotContain("s3cret");
+        assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('nightshift.token')")).isEqualTo("s3cret-token");
+        ((JavascriptExecutor) driver).executeScript("sessionStorage.removeItem('nightshift.token')");
+    }
+
+    @Test
+    @Order(8)
+    void thePagesAreUsableAtPhoneWidth() {
+        driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            open("#/jobs/fails-3");
+            waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("failure-text")));
+            Object overflow = ((JavascriptExecutor) driver).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertThat(((Number) overflow).intValue()).as("horizontal overflow of the page in px").isLessThanOrEqualTo(0);
+            shot("phone-job");
+            open("#/jobs");
+            waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-job]")));
+            shot("phone-jobs");
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String command(String id, String name, String shell) {
+        return "{\"id\":\"" + id + "\",\"name\":" + io.nightshift.api.json.Json.write(name)
+                + ",\"type\":\"command\",\"command\":{\"shell\":" + io.nightshift.api.json.Json.write(shell)
+                + "},\"resources\":{\"cpus\":0.1,\"memMb\":64}}";
+    }
+
+    static void open(String hash) {
+        driver.get(base + "/" + hash);
+    }
+
+    static WebDriverWait waitFor(Duration d) {
+        return Browser.waitFor(driver, d);
+    }
+
+    static void shot(String name) {
+        Browser.shot(driver, name);
+    }
+}

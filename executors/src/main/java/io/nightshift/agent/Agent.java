@@ -97,7 +97,7 @@ public final class Agent implements AutoCloseable {
         this.journal = StatusJournal.open(work, Clock.systemUTC(), scheduler);
         this.fencing = new Fencing(work);
         this.supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
-        this.attempts = new Attempts(sandboxesRoot(work), Runners.defaults(), supervisor, journal, scheduler,
+        this.attempts = new Attempts(sandboxesRoot(work), Runners.forAgent(config), supervisor, journal, scheduler,
                 System.getenv(), Path.of(System.getProperty("java.home")));
         this.vertx = Vertx.vertx();
     }

@@ -89,10 +89,21 @@ public final class KafkaBroker implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
     }
 
-    /** Creates a topic with {@code partitions} partitions (replication factor 1) and waits until it exists. */
+    /**
+     * Creates a topic with {@code partitions} partitions (replication factor 1) and waits (30 s at most) until every
+     * partition has a leader, so the first produce is not refused.
+     */
     public void createTopic(String name, int partitions) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                var d = admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
+                if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null
+                        && !p.leader().isEmpty())) break;
+                if (System.nanoTime() > deadline) throw new TimeoutException("partitions of " + name + " have no leader");
+                Thread.sleep(100);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
@@ -232,7 +243,6 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         // Tests form groups all the time: no 3 s wait for more members before the first assignment.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         StringBuilder sb = new StringBuilder("# written by Nightshift's testkit KafkaBroker\n");
         p.stringPropertyNames().stream().sorted().forEach(k -> sb.append(k).append('=').append(p.getProperty(k)).append('\n'));
         return sb.toString();

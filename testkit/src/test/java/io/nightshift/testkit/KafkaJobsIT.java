@@ -106,8 +106,15 @@ class KafkaJobsIT {
                 "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("clicks"),
                         "groupId", "clicks", "mode", "stream", "commitInterval", "PT20S",
                         "sink", Map.of("path", out.toString())))));
-        await().atMost(Duration.ofSeconds(60)).until(() -> progressFiles(id).stream()
-                .anyMatch(p -> p.path("records").asLong() == 5_000));
+        // the harness's report reaches the coordinator: job detail and Prometheus
+        String task = id + ".r1.0";
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                api.json("/v1/jobs/" + id).path("progress").path(task).path("records").asLong() == 5_000);
+        JsonNode reported = api.json("/v1/jobs/" + id).path("progress").path(task);
+        assertThat(reported.path("totalLag").asLong()).isZero();
+        assertThat(reported.path("lag").size()).isEqualTo(2);
+        assertThat(api.get("/metrics").body()).contains("nightshift_kafka_records{job=\"clicks\",task=\"" + task + "\"} 5000.0");
+        assertThat(progressFiles(id)).anyMatch(p -> p.path("records").asLong() == 5_000);
         assertThat(committed("clicks", "clicks")).as("nothing committed yet").isZero();
 
         long killed = System.nanoTime();

@@ -48,6 +48,11 @@ public final class KafkaRunner implements Runner {
         return new KafkaRunner(configured != null && !configured.isBlank() ? configured : builtInHarness());
     }
 
+    /** The harness classpath this runner puts first on a kafka task's command line; null when there is none. */
+    public String harnessClasspath() {
+        return harnessClasspath;
+    }
+
     @Override
     public JobType type() {
         return JobType.KAFKA;

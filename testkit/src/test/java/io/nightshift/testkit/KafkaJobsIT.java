@@ -165,6 +165,31 @@ class KafkaJobsIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
     }
 
+    @Test
+    void threeStreamInstancesOneKilledTheGroupRebalancesAndTheLagReturnsToZero() throws Exception {
+        broker.createTopic("events", 3);
+        produce("events", 3_000, "ev");
+        String id = api.submit(Json.write(Map.of("id", "events", "type", "kafka", "instances", 3,
+                "resources", Map.of("cpus", 0.5, "memMb", 384),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("events"),
+                        "groupId", "events", "mode", "stream", "sink", Map.of("path", dir.resolve("events-out").toString()),
+                        // a killed static member is dropped after its session times out, then the group rebalances
+                        "consumerConfig", Map.of("session.timeout.ms", 6000)))));
+        await().atMost(Duration.ofSeconds(90)).until(() -> members("events") == 3 && groupLag("events", "events") == 0);
+
+        long victim = Procs.withEnv("NIGHTSHIFT_TASK_ID=" + id + ".r1.1\0").stream()
+                .filter(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/java"))
+                        .orElse(false)).findFirst().orElseThrow();
+        ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // kill -9 of instance 1, no retries
+        produce("events", 3_000, "ev2");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> groupLag("events", "events") == 0);
+        assertThat(members("events")).isEqualTo(2);
+        assertThat(committed("events", "events")).isEqualTo(6_000);
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
+    }
+
     private static List<String> deliveredKeys(Path dir) throws IOException {
         List<String> keys = new ArrayList<>();
         if (!Files.isDirectory(dir)) return keys;
@@ -260,10 +285,14 @@ class KafkaJobsIT {
         }
     }
 
+    /** Members of the group now; 0 while it does not exist yet. */
     static int members(String group) throws Exception {
         try (Admin admin = broker.admin()) {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
             return d.members().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return 0;
+            throw e;
         }
     }
 

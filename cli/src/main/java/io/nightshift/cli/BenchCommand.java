@@ -55,8 +55,24 @@ final class BenchCommand implements Callable<Integer> {
             description = "Instead: measure coordinator failover RUNS times (two coordinators in their own JVMs, kill -9 of the leader).")
     int failoverRuns;
 
+    @Option(names = "--kafka", paramLabel = "RECORDS",
+            description = "Instead: records/s of a kafka drain job through the harness vs a plain KafkaConsumer loop "
+                    + "(a real KRaft broker in a child JVM, RECORDS records, e.g. 1000000).")
+    int kafkaRecords;
+
     @Override
-    public Integer call() throws InterruptedException, IOException {
+    public Integer call() throws Exception {
+        if (kafkaRecords < 0 || kafkaRecords > 100_000_000) throw CliException.usage("--kafka must be between 1 and 100000000");
+        if (kafkaRecords > 0) {
+            Path dir = Files.createTempDirectory("nightshift-kafka-bench-");
+            try {
+                root.out.println(KafkaBench.summary(new KafkaBench(kafkaRecords, dir, root.err).run(root.config())));
+                root.out.flush();
+                return 0;
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
         if (failoverRuns < 0 || failoverRuns > 100) throw CliException.usage("--failover must be between 1 and 100");
         if (failoverRuns > 0) {
             Path dir = Files.createTempDirectory("nightshift-failover-");

@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private volatile LogServer logServer;
     private volatile CoordinatorChannel channel;
     private volatile ScheduledFuture<?> gcTask;
+    private volatile ScheduledFuture<?> progressTask;
     private int httpPort;
     private String httpUrl;
 
@@ -97,7 +98,7 @@ public final class Agent implements AutoCloseable {
         this.journal = StatusJournal.open(work, Clock.systemUTC(), scheduler);
         this.fencing = new Fencing(work);
         this.supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
-        this.attempts = new Attempts(sandboxesRoot(work), Runners.defaults(), supervisor, journal, scheduler,
+        this.attempts = new Attempts(sandboxesRoot(work), Runners.forAgent(config), supervisor, journal, scheduler,
                 System.getenv(), Path.of(System.getProperty("java.home")));
         this.vertx = Vertx.vertx();
     }
@@ -142,6 +143,14 @@ public final class Agent implements AutoCloseable {
                     }
                 }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff());
         channel.start();
+        ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
+        progressTask = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                progress.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("agent {}: progress reporting failed: {}", id, e.toString());
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         SandboxGc gc = new SandboxGc(sandboxesRoot(config.workDir()), config.sandboxMaxAge(),
                 config.sandboxDiskBudgetMb() * 1024 * 1024, Clock.systemUTC(), attempts::active, attempts::forget);
         long every = config.sandboxGcInterval().toMillis();
@@ -264,6 +273,8 @@ public final class Agent implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         ScheduledFuture<?> gc = gcTask;
         if (gc != null) gc.cancel(false);
+        ScheduledFuture<?> pr = progressTask;
+        if (pr != null) pr.cancel(false);
         if (killTasks) {
             LOG.info("agent {}: stopping; killing {} running attempt(s)", id, attempts.active().size());
             try {

@@ -209,6 +209,24 @@ public final class Attempts {
                 .collect(Collectors.toUnmodifiableSet());
     }
 
+    /** A running attempt's task, job type and sandbox directory (for the progress reporter). */
+    public record ActiveSandbox(String taskId, String attemptId, io.nightshift.api.spec.JobType type, Path dir) {
+    }
+
+    /** The attempts not yet terminal that have a sandbox. */
+    public List<ActiveSandbox> activeSandboxes() {
+        List<ActiveSandbox> out = new ArrayList<>();
+        for (Attempt a : attempts.values()) {
+            if (a.state.isTerminal()) continue;
+            Sandbox sb;
+            synchronized (a) {
+                sb = a.sandbox;
+            }
+            if (sb != null) out.add(new ActiveSandbox(a.launch.taskId(), a.launch.attemptId(), a.launch.spec().type(), sb.dir()));
+        }
+        return out;
+    }
+
     /** Completes when the attempt has reported its terminal state (at once for an unknown id). */
     public CompletableFuture<Void> done(String attemptId) {
         Attempt a = attempts.get(attemptId);

@@ -8,7 +8,17 @@ import java.util.List;
  * task is pending, the reasons why it waits.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobDetail(Job job, List<RunDetail> runs, Pending pending) {
+public record JobDetail(Job job, List<RunDetail> runs, Pending pending,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, TaskProgress> progress) {
+
+    public JobDetail {
+        progress = progress == null ? java.util.Map.of() : java.util.Map.copyOf(progress);
+    }
+
+    /** Without progress (jobs whose tasks report none). */
+    public JobDetail(Job job, List<RunDetail> runs, Pending pending) {
+        this(job, runs, pending, null);
+    }
 
     public record RunDetail(Run run, List<Task> tasks) {
     }

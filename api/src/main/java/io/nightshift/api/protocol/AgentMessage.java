@@ -16,6 +16,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = AgentMessage.Register.class, name = "register"),
         @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
         @JsonSubTypes.Type(value = AgentMessage.StatusUpdate.class, name = "status"),
+        @JsonSubTypes.Type(value = AgentMessage.Progress.class, name = "progress"),
 })
 public sealed interface AgentMessage {
 
@@ -51,5 +52,12 @@ public sealed interface AgentMessage {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
                         String message, Instant time) implements AgentMessage {
+    }
+
+    /**
+     * The latest progress of a running attempt (today: kafka tasks' consumption). Sent every few seconds while it
+     * changes, not journaled and not acknowledged: a lost one is replaced by the next.
+     */
+    record Progress(String agentId, String taskId, io.nightshift.api.model.TaskProgress progress) implements AgentMessage {
     }
 }

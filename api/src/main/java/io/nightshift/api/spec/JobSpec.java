@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
  * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
- * {@link #type()} is set ({@code command} or {@code jvm}). Later types (spark, hadoop, kafka) and
+ * {@link #type()} is set ({@code command}, {@code jvm} or {@code kafka}). Later types (spark, hadoop) and
  * sections (artifacts, schedule) are added as new optional components, at the end.
  *
  * <p>Placement: {@code constraints} (empty by default), {@code gang} (all {@code instances} start together
@@ -38,7 +38,8 @@ public record JobSpec(
         int instances,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Constraint> constraints,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
-        Instant deadline) {
+        Instant deadline,
+        KafkaSpec kafka) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -46,10 +47,12 @@ public record JobSpec(
 
     public JobSpec {
         if (type == null) throw new InvalidSpecException("/type", "is required");
-        if (type == JobType.COMMAND && (command == null || jvm != null))
+        if (type == JobType.COMMAND && (command == null || jvm != null || kafka != null))
             throw new InvalidSpecException("/command", "a command job needs a 'command' section and no other");
-        if (type == JobType.JVM && (jvm == null || command != null))
+        if (type == JobType.JVM && (jvm == null || command != null || kafka != null))
             throw new InvalidSpecException("/jvm", "a jvm job needs a 'jvm' section and no other");
+        if (type == JobType.KAFKA && (kafka == null || command != null || jvm != null))
+            throw new InvalidSpecException("/kafka", "a kafka job needs a 'kafka' section and no other");
         queue = queue == null ? DEFAULT_QUEUE : queue;
         resources = resources == null ? DEFAULT_RESOURCES : resources;
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -67,14 +70,29 @@ public record JobSpec(
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null);
+                labels, instances, List.of(), false, null, null);
+    }
+
+    /** The spec as it was before kafka jobs existed. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
+            boolean gang, Instant deadline) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, constraints, gang, deadline, null);
+    }
+
+    /** The same spec with another number of instances (a running stream job scaled by PATCH). */
+    public JobSpec withInstances(int newInstances) {
+        return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
+                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka);
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
                 resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline);
+                deadline, kafka);
     }
 
     public static Builder command(String... argv) {
@@ -87,6 +105,10 @@ public record JobSpec(
 
     public static Builder jvm(String mainClass, List<String> classpath) {
         return new Builder(JobType.JVM).jvm(new JvmSpec(mainClass, classpath, null, null, null));
+    }
+
+    public static Builder kafka(KafkaSpec kafka) {
+        return new Builder(JobType.KAFKA).kafka(kafka);
     }
 
     /** Fluent construction for Java users (client library, tests, examples). */
@@ -104,6 +126,7 @@ public record JobSpec(
         private final List<Constraint> constraints = new ArrayList<>();
         private boolean gang;
         private Instant deadline;
+        private KafkaSpec kafka;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -131,10 +154,11 @@ public record JobSpec(
         public Builder constraints(List<Constraint> v) { constraints.clear(); constraints.addAll(v); return this; }
         public Builder gang(boolean v) { gang = v; return this; }
         public Builder deadline(Instant v) { deadline = v; return this; }
+        public Builder kafka(KafkaSpec v) { kafka = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances, constraints, gang, deadline);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka);
         }
     }
 }

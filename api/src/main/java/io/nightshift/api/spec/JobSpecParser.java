@@ -72,6 +72,13 @@ import java.util.stream.Stream;
  *                  (integers may be given as JSON numbers or decimal strings)   default none
  * gang             boolean: all instances start together or none does         default false
  * deadline         ISO-8601 instant (2026-03-02T06:00:00Z, or with an offset), years 2000..2199; default none
+ * kafka            {bootstrapServers "host:port[,host:port...]" (required, ≤64 servers), topics [1..100 names of
+ *                   [A-Za-z0-9._-]{1,249}] | topicPattern regex (1..256 chars), groupId 1..255 chars (required),
+ *                   mode drain | stream (required), handler (Java class name) [classpath as for jvm] | sink {path
+ *                   (required, ≤4096 chars), rollBytes 1024..1073741824 = 64 MiB, rollInterval PT1S..PT24H = PT5M},
+ *                   consumerConfig ≤100 Kafka consumer settings checked by {@link KafkaConsumerConfig},
+ *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
+ *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -119,6 +126,13 @@ public final class JobSpecParser {
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
+    private static final List<String> KAFKA_FIELDS = List.of("bootstrapServers", "topics", "topicPattern", "groupId",
+            "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb");
+    private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval");
+    static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:.]{2,45}\\]:[0-9]{1,5}");
+    static final int MAX_TOPICS = 100, MAX_BOOTSTRAP = 64, MAX_MAX_POLL_RECORDS = 100_000;
+    static final Duration MAX_COMMIT_INTERVAL = Duration.ofMinutes(10);
     private static final List<String> RESOURCES_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
     private static final List<String> RETRIES_FIELDS = List.of("max", "backoff");
     private static final List<String> BACKOFF_FIELDS = List.of("initial", "max");
@@ -228,6 +242,7 @@ public final class JobSpecParser {
 
             CommandSpec command = null;
             JvmSpec jvm = null;
+            KafkaSpec kafka = null;
             for (JobType section : JobType.values()) {
                 String field = section.wire();
                 JsonNode node;
@@ -245,6 +260,7 @@ public final class JobSpecParser {
                 switch (section) {
                     case COMMAND -> command = command(node);
                     case JVM -> jvm = jvm(node);
+                    case KAFKA -> kafka = kafka(node);
                 }
             }
 
@@ -261,11 +277,19 @@ public final class JobSpecParser {
             List<Constraint> constraints = constraints(optional(root, "", "constraints"));
             Boolean gang = bool(optional(root, "", "gang"), "/gang");
             Instant deadline = instant(optional(root, "", "deadline"), "/deadline");
+            if (kafka != null && (killGrace != null || !root.has("killGracePeriod"))) {
+                Duration grace = killGrace != null ? killGrace : JobSpec.DEFAULT_KILL_GRACE;
+                if (grace.compareTo(kafka.commitInterval()) <= 0) {
+                    problems.add("/killGracePeriod", ("must exceed kafka.commitInterval (%s) so that an instance told to stop "
+                            + "can commit and leave its group before it is killed, got %s%s").formatted(kafka.commitInterval(),
+                            grace, killGrace == null ? " (the default)" : ""));
+                }
+            }
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
-                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline);
+                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka);
         }
 
         // ---- placement -----------------------------------------------------------------------
@@ -466,6 +490,117 @@ public final class JobSpecParser {
             }
             String javaHome = string(optional(o, "/jvm", "javaHome"), "/jvm/javaHome", 1, MAX_PATH_CHARS);
             return problems.count() == before ? new JvmSpec(mainClass, classpath, jvmOptions, heapMb, javaHome) : null;
+        }
+
+        // ---- kafka ---------------------------------------------------------------------------
+
+        private KafkaSpec kafka(JsonNode n) {
+            String at = "/kafka";
+            ObjectNode o = object(n, at, KAFKA_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String bootstrap = bootstrapServers(required(o, at, "bootstrapServers",
+                    "is required: host:port[,host:port...] of brokers of the Kafka cluster"));
+            if (o.has("topics") == o.has("topicPattern")) {
+                problems.add(at, "set exactly one of 'topics' (a list of topic names) or 'topicPattern' (a regular expression)");
+            }
+            List<String> topics = strings(optional(o, at, "topics"), at + "/topics", 1, MAX_TOPICS, 1, 249, (path, t) -> {
+                if (!TOPIC.matcher(t).matches())
+                    problems.add(path, "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-', got " + quote(t));
+            });
+            String topicPattern = string(optional(o, at, "topicPattern"), at + "/topicPattern", 1, MAX_REGEX_CHARS);
+            if (topicPattern != null) {
+                try {
+                    Pattern.compile(topicPattern);
+                } catch (PatternSyntaxException e) {
+                    problems.add(at + "/topicPattern", "is not a valid regular expression (%s at index %d), got %s"
+                            .formatted(e.getDescription(), e.getIndex(), quote(topicPattern)));
+                    topicPattern = null;
+                }
+            }
+            String groupId = name(string(required(o, at, "groupId", "is required: the consumer group all instances join"),
+                    at + "/groupId", 1, 255), at + "/groupId");
+            KafkaSpec.Mode mode = null;
+            JsonNode m = required(o, at, "mode", "is required: drain (consume up to the end offsets taken at start, then "
+                    + "succeed) or stream (run until stopped)");
+            if (m != null) {
+                mode = m.isTextual() ? KafkaSpec.Mode.fromWire(m.textValue()) : null;
+                if (mode == null) problems.add(at + "/mode", "must be drain or stream, got " + describe(m));
+            }
+            if (o.has("handler") == o.has("sink")) {
+                problems.add(at, "set exactly one of 'handler' (a class implementing io.nightshift.sdk.kafka.RecordHandler) "
+                        + "or 'sink' (the built-in file sink)");
+            }
+            String handler = string(optional(o, at, "handler"), at + "/handler", 1, MAX_MAIN_CLASS_CHARS);
+            if (handler != null && !JAVA_BINARY_NAME.matcher(handler).matches()) {
+                problems.add(at + "/handler", "must be a Java class name such as com.example.MyHandler, got " + quote(handler));
+            }
+            List<String> classpath = strings(optional(o, at, "classpath"), at + "/classpath", 0, MAX_CLASSPATH, 1,
+                    MAX_PATH_CHARS, null);
+            KafkaSpec.SinkSpec sink = sink(optional(o, at, "sink"));
+            ObjectNode config = object(optional(o, at, "consumerConfig"), at + "/consumerConfig", null);
+            Map<String, String> consumerConfig = config == null ? null
+                    : KafkaConsumerConfig.check(config, at + "/consumerConfig", problems);
+            Long maxPollRecords = integer(optional(o, at, "maxPollRecords"), at + "/maxPollRecords", 1, MAX_MAX_POLL_RECORDS);
+            Duration commitInterval = duration(optional(o, at, "commitInterval"), at + "/commitInterval", Duration.ZERO,
+                    true, MAX_COMMIT_INTERVAL, ">= PT0S and <= PT10M");
+            Long heapMb = integer(optional(o, at, "heapMb"), at + "/heapMb", MIN_HEAP_MB, MAX_MEM_MB);
+            if (heapMb != null && memMb != null && heapMb > memMb) {
+                problems.add(at + "/heapMb", "must not exceed resources.memMb (%d), got %d".formatted(memMb, heapMb));
+            }
+            if (problems.count() != before) return null;
+            return new KafkaSpec(bootstrap, topics, topicPattern, groupId, mode, handler, classpath, sink, consumerConfig,
+                    maxPollRecords == null ? 0 : maxPollRecords.intValue(), commitInterval, heapMb);
+        }
+
+        private String bootstrapServers(JsonNode n) {
+            String path = "/kafka/bootstrapServers";
+            String s = string(n, path, 1, MAX_PATH_CHARS);
+            if (s == null) return null;
+            String[] servers = s.split(",", -1);
+            if (servers.length > MAX_BOOTSTRAP) {
+                problems.add(path, "must list at most %d servers, got %d".formatted(MAX_BOOTSTRAP, servers.length));
+                return null;
+            }
+            for (String server : servers) {
+                String t = server.trim();
+                int colon = t.lastIndexOf(':');
+                boolean ok = HOST_PORT.matcher(t).matches();
+                if (ok) {
+                    int port = Integer.parseInt(t.substring(colon + 1));
+                    ok = port >= 1 && port <= 65535;
+                }
+                if (!ok) {
+                    problems.add(path, "must be host:port[,host:port...] with ports 1 to 65535, got " + quote(t));
+                    return null;
+                }
+            }
+            return s;
+        }
+
+        private KafkaSpec.SinkSpec sink(JsonNode n) {
+            String at = "/kafka/sink";
+            ObjectNode o = object(n, at, SINK_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String path = string(required(o, at, "path", "is required: the directory the files are written to"),
+                    at + "/path", 1, MAX_PATH_CHARS);
+            if (path != null && !path.startsWith("/")) {
+                problems.add(at + "/path", "must be an absolute directory path on the agent, got " + quote(path));
+            }
+            Long rollBytes = integer(optional(o, at, "rollBytes"), at + "/rollBytes", 1024, 1L << 30);
+            Duration rollInterval = duration(optional(o, at, "rollInterval"), at + "/rollInterval", Duration.ofSeconds(1),
+                    true, Duration.ofHours(24), ">= PT1S and <= PT24H");
+            if (problems.count() != before) return null;
+            return new KafkaSpec.SinkSpec(path, rollBytes == null ? 0 : rollBytes, rollInterval);
+        }
+
+        private String name(String s, String path) {
+            if (s != null && s.codePoints().anyMatch(Character::isISOControl)) {
+                problems.add(path, "must not contain control characters such as newline or tab, got " + quote(s));
+                return null;
+            }
+            return s;
         }
 
         private Resources resources(JsonNode n) {

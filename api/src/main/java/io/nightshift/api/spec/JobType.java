@@ -4,11 +4,12 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * The kinds of work a job can be. Each has a section of its own in the spec, named like the type
- * ({@code "type": "command"} → {@code "command": {...}}). Spark, Hadoop and Kafka come later.
+ * ({@code "type": "command"} → {@code "command": {...}}). Spark and Hadoop come later.
  */
 public enum JobType {
     COMMAND("command"),
-    JVM("jvm");
+    JVM("jvm"),
+    KAFKA("kafka");
 
     private final String wire;
 

@@ -179,8 +179,8 @@ class JobSpecParserTest {
     }
 
     @Test
-    void knownTypesAreCommandAndJvm() {
-        assertThat(JobSpecParser.knownTypes()).containsExactly("command", "jvm");
+    void knownTypesAreCommandJvmAndKafka() {
+        assertThat(JobSpecParser.knownTypes()).containsExactly("command", "jvm", "kafka");
     }
 
     // ---- rejected specs: one row per rule, each with the exact set of paths reported ----------
@@ -397,9 +397,9 @@ class JobSpecParserTest {
     @Test
     void unknownTypeListsTheKnownOnes() {
         assertThat(only(problemsOf(q("{'type':'spark'}"))).message())
-                .isEqualTo("unknown type 'spark'; known types: command, jvm");
+                .isEqualTo("unknown type 'spark'; known types: command, jvm, kafka");
         assertThat(only(problemsOf(q("{'command':{'argv':['x']}}"))).message())
-                .isEqualTo("is required; known types: command, jvm");
+                .isEqualTo("is required; known types: command, jvm, kafka");
     }
 
     @Test

@@ -21,13 +21,21 @@ public final class AgentChannel {
     private static final Logger log = LoggerFactory.getLogger(AgentChannel.class);
     private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private final SchedulerCore core;
+    private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final java.util.function.Supplier<String> leaderElsewhere;
     private final AtomicInteger connections = new AtomicInteger();
 
     /** {@code leaderElsewhere}: null while this coordinator leads, else the leader's URL ("" when unknown yet). */
     public AgentChannel(SchedulerCore core, java.util.function.Supplier<String> leaderElsewhere) {
+        this(core, leaderElsewhere, null);
+    }
+
+    /** {@code progress}: where running tasks' progress reports go (null: dropped). */
+    public AgentChannel(SchedulerCore core, java.util.function.Supplier<String> leaderElsewhere,
+                        io.nightshift.coordinator.progress.ProgressBoard progress) {
         this.core = core;
         this.leaderElsewhere = leaderElsewhere;
+        this.progress = progress;
     }
 
     public int connections() {
@@ -87,6 +95,8 @@ public final class AgentChannel {
             core.onRegister(r, link);
         } else if (msg instanceof AgentMessage.Heartbeat h) {
             if (registered(link, h.agentId())) core.onHeartbeat(h.agentId(), link);
+        } else if (msg instanceof AgentMessage.Progress p) {
+            if (registered(link, p.agentId()) && progress != null) progress.update(p.taskId(), p.progress());
         } else if (msg instanceof AgentMessage.StatusUpdate u) {
             if (link.agentId == null) link.close("status before register");
             else if (u.taskId() == null || u.attemptId() == null || u.state() == null) link.close("incomplete status update");

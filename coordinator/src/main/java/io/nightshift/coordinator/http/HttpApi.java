@@ -67,6 +67,8 @@ public final class HttpApi {
     private final SchedulerCore core;
     private final EventLog events;
     private final PrometheusMeterRegistry prometheus;
+    /** Running tasks' latest progress reports (kafka consumption), shown in job details and metrics. */
+    private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final WorkerExecutor workers;
     private final HttpClient agentClient;
     private final AgentChannel channel;
@@ -100,8 +102,9 @@ public final class HttpApi {
         this.prometheus = prometheus;
         this.workers = vertx.createSharedWorkerExecutor("nightshift-api", workerThreads);
         this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
+        this.progress = new io.nightshift.coordinator.progress.ProgressBoard(prometheus);
         this.channel = new AgentChannel(core, () -> leader.isLeader() ? null
-                : (leader.leaderUrl() == null ? "" : leader.leaderUrl()));
+                : (leader.leaderUrl() == null ? "" : leader.leaderUrl()), progress);
         this.version = version;
     }
 
@@ -422,11 +425,13 @@ public final class HttpApi {
         if (job.isEmpty()) return Optional.empty();
         List<JobDetail.RunDetail> runs = new ArrayList<>();
         List<String> pendingTasks = new ArrayList<>();
+        List<String> taskIds = new ArrayList<>();
         for (String runId : job.get().runIds()) {
             Optional<Run> run = store.run(runId);
             if (run.isEmpty()) continue;
             List<Task> tasks = store.tasks(run.get().taskIds());
             for (Task t : tasks) if (t.state() == TaskState.PENDING) pendingTasks.add(t.id());
+            for (Task t : tasks) taskIds.add(t.id());
             runs.add(new JobDetail.RunDetail(run.get(), tasks));
         }
         JobDetail.Pending pending = null;
@@ -435,7 +440,7 @@ public final class HttpApi {
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
         }
-        return Optional.of(new JobDetail(job.get(), runs, pending));
+        return Optional.of(new JobDetail(job.get(), runs, pending, progress.of(taskIds)));
     }
 
     private void killJob(RoutingContext ctx) {

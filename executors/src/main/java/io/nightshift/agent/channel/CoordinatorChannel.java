@@ -304,6 +304,11 @@ public final class CoordinatorChannel {
         if (n > 0) LOG.info("agent {}: re-sent {} update(s) still not acknowledged after {} ms", agentId, n, RESEND_AFTER_MS);
     }
 
+    /** Sends a progress report now if registered, else drops it (the next one replaces it). Thread-safe. */
+    public void sendProgress(AgentMessage.Progress p) {
+        if (registered) send(p);
+    }
+
     private void send(AgentMessage m) {
         WebSocket socket = ws;
         if (socket == null) return;

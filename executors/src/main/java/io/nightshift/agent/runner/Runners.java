@@ -22,6 +22,11 @@ public final class Runners {
         return new Runners(List.of(new CommandRunner(), new JvmRunner()));
     }
 
+    /** command, jvm and kafka (with the agent's harness classpath). */
+    public static Runners forAgent(io.nightshift.agent.AgentConfig config) {
+        return new Runners(List.of(new CommandRunner(), new JvmRunner(), KafkaRunner.withHarness(config.kafkaHarnessClasspath())));
+    }
+
     public Runner forType(JobType type) throws LaunchException {
         Runner r = byType.get(type);
         if (r == null) throw new LaunchException("this agent has no runner for job type '" + type.wire() + "'");

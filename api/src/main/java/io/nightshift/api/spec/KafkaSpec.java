@@ -1,0 +1,89 @@
+package io.nightshift.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code kafka} job: {@code instances} tasks that form one consumer group ({@code groupId}) on
+ * {@code topics} (or every topic matching {@code topicPattern}) of the cluster at {@code bootstrapServers},
+ * each running Nightshift's consumer harness in a JVM of its own.
+ *
+ * <p>The records go to {@code handler}, a class implementing the job SDK's {@code RecordHandler}, found on
+ * {@code classpath} (entries absolute or relative to the sandbox, where fetched artifacts land); or, with
+ * {@code sink} instead of a handler, to the built-in file sink (no user code).
+ *
+ * <p>{@code mode}: {@code drain} ends SUCCEEDED once the group's committed offsets reach, on every partition,
+ * the end offsets taken when the instance started; {@code stream} runs until stopped. Offsets are committed
+ * only after the handler returned for the records (at-least-once), at most every {@code commitInterval}
+ * ({@code PT0S}: after every batch) and always before partitions are revoked and before the harness exits.
+ * {@code consumerConfig} is passed to the KafkaConsumer after being checked against Kafka's own
+ * {@code ConsumerConfig} declarations; the keys the harness owns are refused there (see
+ * {@link JobSpecParser}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record KafkaSpec(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
+                        Mode mode, String handler, List<String> classpath, SinkSpec sink,
+                        Map<String, String> consumerConfig, int maxPollRecords, Duration commitInterval,
+                        Long heapMb) {
+
+    public static final int DEFAULT_MAX_POLL_RECORDS = 500;
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+
+    public KafkaSpec {
+        if (bootstrapServers == null) throw new InvalidSpecException("/kafka/bootstrapServers", "is required");
+        if ((topics == null || topics.isEmpty()) == (topicPattern == null))
+            throw new InvalidSpecException("/kafka", "set exactly one of 'topics' or 'topicPattern'");
+        if ((handler == null) == (sink == null))
+            throw new InvalidSpecException("/kafka", "set exactly one of 'handler' or 'sink'");
+        if (groupId == null) throw new InvalidSpecException("/kafka/groupId", "is required");
+        if (mode == null) throw new InvalidSpecException("/kafka/mode", "is required");
+        topics = topics == null ? null : List.copyOf(topics);
+        classpath = classpath == null ? List.of() : List.copyOf(classpath);
+        consumerConfig = consumerConfig == null ? Map.of() : Map.copyOf(consumerConfig);
+        maxPollRecords = maxPollRecords == 0 ? DEFAULT_MAX_POLL_RECORDS : maxPollRecords;
+        commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
+    }
+
+    /** {@code drain}: consume up to the end offsets taken at start, then succeed. {@code stream}: run until stopped. */
+    public enum Mode {
+        DRAIN("drain"), STREAM("stream");
+
+        private final String wire;
+
+        Mode(String wire) {
+            this.wire = wire;
+        }
+
+        @JsonValue
+        public String wire() {
+            return wire;
+        }
+
+        public static Mode fromWire(String s) {
+            for (Mode m : values()) if (m.wire.equals(s)) return m;
+            return null;
+        }
+    }
+
+    /**
+     * The built-in sink: newline-delimited JSON files under {@code path} (a directory on the agent; HDFS and
+     * S3 come with the connectors), one file per partition at a time, rolled when it reaches {@code rollBytes}
+     * or is {@code rollInterval} old, and always before a commit. A finished file is named
+     * {@code <topic>-<partition>-<firstOffset>-<lastOffset>.ndjson}; files a re-delivery would rewrite are
+     * removed when the partition is assigned, so re-delivery never leaves a record twice.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SinkSpec(String path, long rollBytes, Duration rollInterval) {
+        public static final long DEFAULT_ROLL_BYTES = 64L << 20;
+        public static final Duration DEFAULT_ROLL_INTERVAL = Duration.ofMinutes(5);
+
+        public SinkSpec {
+            if (path == null) throw new InvalidSpecException("/kafka/sink/path", "is required");
+            rollBytes = rollBytes == 0 ? DEFAULT_ROLL_BYTES : rollBytes;
+            rollInterval = rollInterval == null ? DEFAULT_ROLL_INTERVAL : rollInterval;
+        }
+    }
+}

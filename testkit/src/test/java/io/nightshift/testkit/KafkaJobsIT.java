@@ -1,0 +1,324 @@
+package io.nightshift.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.api.json.Json;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kafka jobs end to end on one real KRaft broker (a child JVM) and a local cluster of two agents: each task
+ * runs the consumer harness in its own JVM, the agent only starts it.
+ */
+class KafkaJobsIT {
+    @TempDir
+    static Path dir;
+    static KafkaBroker broker;
+    static LocalCluster cluster;
+    static Api api;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaBroker.start(dir.resolve("kafka"));
+        cluster = LocalCluster.start(LocalCluster.testConfig(dir)
+                .with(AgentSettings.CPUS, "4")
+                .with(AgentSettings.MEM_MB, "8192"), 2);
+        api = new Api(cluster.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) cluster.close();
+        if (broker != null) broker.close();
+    }
+
+    @Test
+    void drainsOneHundredThousandRecordsOverSixPartitionsIntoFilesExactlyOnceAndSucceedsWithNoLag() throws Exception {
+        broker.createTopic("orders", 6);
+        Set<String> produced = produce("orders", 100_000, "order");
+        Path out = dir.resolve("export-orders");
+
+        String id = api.submit(Json.write(Map.of("id", "export-orders", "type", "kafka", "instances", 2,
+                "resources", Map.of("cpus", 1, "memMb", 512),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("orders"),
+                        "groupId", "export-orders", "mode", "drain", "sink", Map.of("path", out.toString())))));
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).as(api.json("/v1/jobs/" + id).toString()).isEqualTo("SUCCEEDED");
+
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                assertThat(f.getFileName().toString()).as("only finished files are left").endsWith(".ndjson");
+                for (String line : Files.readAllLines(f)) keys.add(Api.tree(line).path("key").asText());
+            }
+        }
+        assertThat(keys).hasSize(100_000);
+        assertThat(new HashSet<>(keys)).isEqualTo(produced);
+        assertThat(groupLag("export-orders", "orders")).isZero();
+        // both instances reported; together they saw every record at least once
+        List<JsonNode> progress = progressFiles("export-orders");
+        assertThat(progress).hasSize(2);
+        assertThat(progress.stream().mapToLong(p -> p.path("records").asLong()).sum()).isGreaterThanOrEqualTo(100_000);
+        assertThat(progress).allSatisfy(p -> {
+            assertThat(p.path("finished").asBoolean()).isTrue();
+            assertThat(p.path("drainRemaining").asLong()).isZero();
+        });
+    }
+
+    @Test
+    void sigtermCommitsTheBatchInHandAndLeavesTheGroupWithinTheGrace() throws Exception {
+        broker.createTopic("clicks", 2);
+        produce("clicks", 5_000, "click");
+        Path out = dir.resolve("clicks-out");
+        // Commits at most every 20 s: when the kill comes, everything handled is still uncommitted.
+        String id = api.submit(Json.write(Map.of("id", "clicks", "type", "kafka", "killGracePeriod", "PT25S",
+                "resources", Map.of("cpus", 1, "memMb", 512),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("clicks"),
+                        "groupId", "clicks", "mode", "stream", "commitInterval", "PT20S",
+                        "sink", Map.of("path", out.toString())))));
+        // the harness's report reaches the coordinator: job detail and Prometheus
+        String task = id + ".r1.0";
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                api.json("/v1/jobs/" + id).path("progress").path(task).path("records").asLong() == 5_000);
+        JsonNode reported = api.json("/v1/jobs/" + id).path("progress").path(task);
+        assertThat(reported.path("totalLag").asLong()).isZero();
+        assertThat(reported.path("lag").size()).isEqualTo(2);
+        assertThat(api.get("/metrics").body()).contains("nightshift_kafka_records{job=\"clicks\",task=\"" + task + "\"} 5000.0");
+        assertThat(progressFiles(id)).anyMatch(p -> p.path("records").asLong() == 5_000);
+        assertThat(committed("clicks", "clicks")).as("nothing committed yet").isZero();
+
+        long killed = System.nanoTime();
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
+        await().atMost(Duration.ofSeconds(25)).until(() -> members("clicks") == 0);
+        assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(25));
+
+        assertThat(committed("clicks", "clicks")).isEqualTo(5_000);
+        assertThat(api.log(api.task(id).path("id").asText(), "stderr")).contains("stopped: last batch committed");
+        long lines = 0;
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.toList()) lines += Files.readAllLines(f).size();
+        }
+        assertThat(lines).isEqualTo(5_000);
+    }
+
+    @Test
+    void killMinus9OfAnInstanceMidStreamThenItsRetryLosesNothingAndRedeliversAtMostOneBatchPerPartition() throws Exception {
+        broker.createTopic("payments", 3);
+        Set<String> produced = produce("payments", 20_000, "pay");
+        Path deliveries = dir.resolve("payments-deliveries");
+        String classes = Path.of(CountingHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String id = api.submit(Json.write(Map.of("id", "payments", "type", "kafka",
+                "resources", Map.of("cpus", 1, "memMb", 512),
+                "retries", Map.of("max", 2, "backoff", Map.of("initial", "PT0S", "max", "PT1S")),
+                "env", Map.of("DELIVERIES_DIR", deliveries.toString(), "HANDLE_DELAY_MS", "20"),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("payments"),
+                        "groupId", "payments", "mode", "stream", "handler", CountingHandler.class.getName(),
+                        "classpath", List.of(classes), "maxPollRecords", 100, "commitInterval", "PT0S"))));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> deliveredKeys(deliveries).size() >= 5_000);
+        List<Long> harness = Procs.withEnv("NIGHTSHIFT_TASK_ID=" + id + ".r1.0\0").stream()
+                .filter(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/java"))
+                        .orElse(false)).toList();
+        assertThat(harness).hasSize(1);
+        ProcessHandle.of(harness.get(0)).ifPresent(ProcessHandle::destroyForcibly); // kill -9, mid-stream
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> committed("payments", "payments") == 20_000);
+        List<String> keys = deliveredKeys(deliveries);
+        assertThat(new HashSet<>(keys)).as("no record lost").isEqualTo(produced);
+        assertThat(keys.size() - produced.size()).as("re-delivered: at most one uncommitted batch (100) per partition")
+                .isBetween(0, 3 * 100);
+        JsonNode attempts = api.task(id).path("attempts");
+        assertThat(attempts.size()).isEqualTo(2);
+        assertThat(attempts.get(0).path("state").asText()).isEqualTo("FAILED");
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
+    }
+
+    @Test
+    void threeStreamInstancesOneKilledTheGroupRebalancesAndTheLagReturnsToZero() throws Exception {
+        broker.createTopic("events", 3);
+        produce("events", 3_000, "ev");
+        String id = api.submit(Json.write(Map.of("id", "events", "type", "kafka", "instances", 3,
+                "resources", Map.of("cpus", 0.5, "memMb", 384),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("events"),
+                        "groupId", "events", "mode", "stream", "sink", Map.of("path", dir.resolve("events-out").toString()),
+                        // a killed static member is dropped after its session times out, then the group rebalances
+                        "consumerConfig", Map.of("session.timeout.ms", 6000)))));
+        await().atMost(Duration.ofSeconds(90)).until(() -> members("events") == 3 && groupLag("events", "events") == 0);
+
+        long victim = Procs.withEnv("NIGHTSHIFT_TASK_ID=" + id + ".r1.1\0").stream()
+                .filter(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/java"))
+                        .orElse(false)).findFirst().orElseThrow();
+        ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // kill -9 of instance 1, no retries
+        produce("events", 3_000, "ev2");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> groupLag("events", "events") == 0);
+        assertThat(members("events")).isEqualTo(2);
+        assertThat(committed("events", "events")).isEqualTo(6_000);
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
+    }
+
+    private static List<String> deliveredKeys(Path dir) throws IOException {
+        List<String> keys = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return keys;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                for (String line : Files.readAllLines(f)) if (!line.isEmpty()) keys.add(line);
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void badConsumerConfigAndMissingBootstrapAreRefusedAtSubmitByJsonPath() {
+        HttpResponse<String> unknown = api.post("/v1/jobs", Json.write(Map.of("type", "kafka", "kafka", Map.of(
+                "bootstrapServers", broker.bootstrapServers(), "topics", List.of("t"), "groupId", "g", "mode", "stream",
+                "sink", Map.of("path", "/tmp/x"), "consumerConfig", Map.of("fetch.max.byts", "1")))));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("/kafka/consumerConfig/fetch.max.byts");
+
+        HttpResponse<String> missing = api.post("/v1/jobs", Json.write(Map.of("type", "kafka", "kafka", Map.of(
+                "topics", List.of("t"), "groupId", "g", "mode", "stream", "sink", Map.of("path", "/tmp/x")))));
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.body()).contains("/kafka/bootstrapServers");
+    }
+
+    @Test
+    void anUnreachableBrokerFailsTheTaskWithAClearReasonWithinTheApiTimeout() throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String id = api.submit(Json.write(Map.of("id", "nowhere", "type", "kafka",
+                "resources", Map.of("cpus", 0.5, "memMb", 256),
+                "kafka", Map.of("bootstrapServers", "127.0.0.1:" + closed, "topics", List.of("t"), "groupId", "g",
+                        "mode", "drain", "sink", Map.of("path", dir.resolve("nowhere").toString()),
+                        "consumerConfig", Map.of("default.api.timeout.ms", 3000)))));
+        await().atMost(Duration.ofSeconds(60)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).isEqualTo("FAILED");
+        JsonNode attempt = api.task(id).path("attempts").get(0);
+        assertThat(attempt.path("exitCode").asInt()).isEqualTo(3);
+        assertThat(api.log(api.task(id).path("id").asText(), "stderr"))
+                .contains("nightshift-kafka: could not reach the Kafka cluster at 127.0.0.1:" + closed);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static boolean terminal(String state) {
+        return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("KILLED");
+    }
+
+    /** Produces {@code n} records keyed {@code <prefix>-<i>} round-robin over the partitions; returns the keys. */
+    static Set<String> produce(String topic, int n, String prefix) throws Exception {
+        Set<String> keys = new HashSet<>();
+        try (var producer = new KafkaProducer<String, String>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all",
+                // One request in flight per connection, no idempotence: the order is kept without producer-id state.
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65_536),
+                new StringSerializer(), new StringSerializer())) {
+            int partitions = producer.partitionsFor(topic).size();
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String key = prefix + "-" + i;
+                keys.add(key);
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, key, "{\"n\":" + i + "}")));
+            }
+            producer.flush();
+            for (var f : sent) f.get(60, TimeUnit.SECONDS); // every record is in the topic, or the test fails here
+        }
+        return keys;
+    }
+
+    /** The group's committed offsets on {@code topic}, summed. */
+    static long committed(String group, String topic) throws Exception {
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
+    /** End offsets minus the group's committed offsets over every partition of {@code topic}. */
+    static long groupLag(String group, String topic) throws Exception {
+        try (Admin admin = broker.admin()) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            long end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(o -> o.offset()).sum();
+            return end - committed(group, topic);
+        }
+    }
+
+    /** Members of the group now; 0 while it does not exist yet. */
+    static int members(String group) throws Exception {
+        try (Admin admin = broker.admin()) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+            return d.members().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return 0;
+            throw e;
+        }
+    }
+
+    /** The progress documents of the job's tasks, from their sandboxes on the local agents. */
+    static List<JsonNode> progressFiles(String jobId) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> agents = Files.list(dir)) {
+            for (Path agent : agents.filter(a -> a.getFileName().toString().startsWith("agent")).toList()) {
+                try (Stream<Path> files = Files.walk(agent, 4)) {
+                    found.addAll(files.filter(f -> f.getFileName().toString().equals("kafka-progress.json")).toList());
+                }
+            }
+        }
+        {
+            for (Path f : found) {
+                Optional<String> text;
+                try {
+                    text = Optional.of(Files.readString(f));
+                } catch (IOException gone) {
+                    continue;
+                }
+                JsonNode p = Api.tree(text.get());
+                if (p.path("taskId").asText().startsWith(jobId + ".")) out.add(p);
+            }
+        }
+        return out;
+    }
+}

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nightshift.coordinator.auth.Authenticator;
+import io.nightshift.coordinator.auth.TokenStore;
 import io.nightshift.coordinator.core.Metrics;
 import io.nightshift.coordinator.core.SchedulerCore;
 import io.nightshift.coordinator.events.EventLog;
@@ -52,6 +54,8 @@ public final class Coordinator implements AutoCloseable {
     private final HttpServer server;
     private final URI url;
     private final List<String> routePaths;
+    private final Authenticator auth;
+    private final String adminToken;
 
     private Coordinator(CoordinatorConfig cfg) {
         this.cfg = cfg;
@@ -76,6 +80,16 @@ public final class Coordinator implements AutoCloseable {
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
         this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
+        if (cfg.authInsecure()) {
+            this.auth = null;
+            this.adminToken = null;
+            log.warn("AUTHENTICATION IS OFF ({}=true): anyone who reaches {}:{} is admin and can run any command on every agent",
+                    CoordinatorSettings.AUTH_INSECURE.name(), cfg.host(), cfg.port());
+        } else {
+            this.auth = new Authenticator(new TokenStore(database.dataSource()),
+                    new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
+            this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
+        }
         this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
@@ -87,7 +101,7 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
-        });
+        }, auth, cfg.metricsOpen());
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
@@ -193,6 +207,24 @@ public final class Coordinator implements AutoCloseable {
     /** Paths of the routes this coordinator serves (OpenAPI style, {@code {id}}), without static assets. */
     public List<String> routePaths() {
         return routePaths;
+    }
+
+    /**
+     * The admin token in {@code <dataDir>/admin.token} (written on the cluster's first start), or null
+     * when there is none or auth is off. Tests and local mode hand it to their clients.
+     */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** Token checks and the token store; null when auth is off. */
+    public Authenticator auth() {
+        return auth;
+    }
+
+    /** What each route needs of a token ("GET /v1/jobs/{id}" → need), for the route-by-route auth test. */
+    public java.util.Map<String, io.nightshift.coordinator.http.Need> routeNeeds() {
+        return api.needs();
     }
 
     public CoordinatorConfig config() {

@@ -29,7 +29,10 @@ public record CoordinatorConfig(
         String sqliteSynchronous,
         Duration historyRetention,
         Duration historyCompactInterval,
-        long eventsKept) {
+        long eventsKept,
+        boolean authInsecure,
+        Duration tokenCache,
+        boolean metricsOpen) {
 
     @Override
     public String toString() { // never the password
@@ -49,6 +52,10 @@ public record CoordinatorConfig(
         if (hbTimeout.compareTo(hbInterval.multipliedBy(2)) < 0)
             throw new ConfigException(CoordinatorSettings.HEARTBEAT_TIMEOUT.name() + " must be at least twice "
                     + CoordinatorSettings.HEARTBEAT_INTERVAL.name());
+        if (c.get(CoordinatorSettings.AUTH_INSECURE) && !loopback(c.get(CoordinatorSettings.HOST)))
+            throw new ConfigException(CoordinatorSettings.AUTH_INSECURE.name() + " turns authentication off and is allowed only when "
+                    + CoordinatorSettings.HOST.name() + " is a loopback address (127.0.0.1, ::1, localhost), not '"
+                    + c.get(CoordinatorSettings.HOST) + "'");
         return new CoordinatorConfig(c.get(CoordinatorSettings.HOST), c.get(CoordinatorSettings.PORT),
                 c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
                 c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
@@ -57,7 +64,15 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.JDBC_URL), c.get(CoordinatorSettings.JDBC_USER),
                 c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
                 c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
-                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT));
+                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
+                c.get(CoordinatorSettings.AUTH_INSECURE), c.get(CoordinatorSettings.AUTH_TOKEN_CACHE),
+                c.get(CoordinatorSettings.METRICS_OPEN));
+    }
+
+    /** True for an address only this machine can reach (by its literal form; names other than localhost are not resolved). */
+    static boolean loopback(String host) {
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     public static CoordinatorConfig defaults() {

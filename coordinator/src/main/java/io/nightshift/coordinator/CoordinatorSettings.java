@@ -61,8 +61,17 @@ public final class CoordinatorSettings {
     public static final Setting<Long> EVENTS_KEPT = Setting.longValue("coordinator.events.kept", 1_000_000L, 1_000L, 1_000_000_000L,
             "How many of the newest events the store keeps for clients resuming with Last-Event-ID.");
 
+    public static final Setting<Boolean> AUTH_INSECURE = Setting.bool("coordinator.auth.insecure", false,
+            "Turns authentication off: every caller is admin. Refused unless coordinator.host is a loopback address.");
+    public static final Setting<Duration> AUTH_TOKEN_CACHE = Setting.duration("coordinator.auth.token-cache",
+            Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10),
+            "How long a verified token is trusted before the database is asked again: the longest a revocation "
+                    + "made on another coordinator takes to apply here.");
+    public static final Setting<Boolean> METRICS_OPEN = Setting.bool("coordinator.metrics.open", false,
+            "Serve /metrics without a token (for a Prometheus that cannot send one); by default it needs the read role.");
+
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
             JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT);
+            EVENTS_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN);
 }

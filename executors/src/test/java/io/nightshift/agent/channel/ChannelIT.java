@@ -345,6 +345,45 @@ class ChannelIT {
         assertThat(agent.connected()).isFalse();
     }
 
+    @Test
+    void anAgentHoldingACredentialIgnoresARegisteredThatDoesNotProveTheCoordinatorKnowsIt() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        java.nio.file.Files.createDirectories(work);
+        java.nio.file.Files.writeString(work.resolve("agent-credential"), credential + "\n");
+        coordinator.epoch = 1_000_000; // a forged Registered that would fence out the real leader
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= 2);
+        assertThat(agent.connected()).isFalse();
+        assertThat(coordinator.received(AgentMessage.Heartbeat.class)).isEmpty();
+        assertThat(coordinator.presented).allMatch(credential::equals);
+
+        coordinator.epoch = 3;
+        coordinator.credential = credential; // the real coordinator proves itself
+        await().atMost(T).until(() -> agent.connected());
+        // the forged epoch was never taken: the highest epoch the agent keeps is the real leader's
+        java.nio.file.Path epochFile = work.resolve(Fencing.FILE);
+        await().atMost(T).until(() -> java.nio.file.Files.isRegularFile(epochFile)
+                && java.nio.file.Files.readString(epochFile).strip().equals("3"));
+    }
+
+    @Test
+    void aCredentialIssuedAtTheFirstRegistrationIsKeptForTheOwnerOnlyAndPresentedOnReconnect() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        coordinator.issue = credential;
+        coordinator.credential = credential;
+        startAgent(Map.of());
+        await().atMost(T).until(() -> agent.connected());
+        java.nio.file.Path file = work.resolve("agent-credential");
+        assertThat(java.nio.file.Files.readString(file).strip()).isEqualTo(credential);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(coordinator.presented.get(0)).isEmpty();
+        coordinator.issue = null;
+        coordinator.drop();
+        await().atMost(T).until(() -> coordinator.presented.size() >= 2 && agent.connected());
+        assertThat(coordinator.presented.get(coordinator.presented.size() - 1)).isEqualTo(credential);
+    }
+
     private static CoordinatorMessage.Launch withEpoch(CoordinatorMessage.Launch l, long epoch) {
         return new CoordinatorMessage.Launch(l.jobId(), l.runId(), l.taskId(), l.attemptId(), l.attemptNumber(), l.spec(), epoch);
     }

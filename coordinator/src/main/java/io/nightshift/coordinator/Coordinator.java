@@ -5,7 +5,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import io.nightshift.coordinator.state.jdbc.Database;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -101,7 +100,7 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
-        }, auth, cfg.metricsOpen());
+        }, auth, cfg.metricsOpen()).hosts(cfg.host(), cfg.allowedHosts());
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
@@ -146,10 +145,17 @@ public final class Coordinator implements AutoCloseable {
         hc.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         hc.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
         hc.getJetConfig().setEnabled(false);
-        NetworkConfig net = hc.getNetworkConfig();
-        net.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
-        net.getInterfaces().setEnabled(true).addInterface(cfg.hazelcastHost());
+        // Members only: with the advanced network config and no client endpoint, the member port speaks the
+        // member protocol alone (no Hazelcast clients), bound to the configured interface only (no bind-any).
+        // Open-source Hazelcast has no member authentication or TLS: see docs/operations.md.
+        com.hazelcast.config.AdvancedNetworkConfig net = hc.getAdvancedNetworkConfig().setEnabled(true);
+        com.hazelcast.config.ServerSocketEndpointConfig member = new com.hazelcast.config.ServerSocketEndpointConfig();
+        member.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
+        member.getInterfaces().setEnabled(true).addInterface(cfg.hazelcastHost());
+        net.setMemberEndpointConfig(member);
         hc.setProperty("hazelcast.local.localAddress", cfg.hazelcastHost());
+        hc.setProperty("hazelcast.socket.bind.any", "false");
+        hc.setProperty("hazelcast.socket.server.bind.any", "false");
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -198,6 +204,12 @@ public final class Coordinator implements AutoCloseable {
 
     public URI url() {
         return url;
+    }
+
+    /** Where this coordinator's Hazelcast member listens (for other coordinators only). */
+    public java.net.InetSocketAddress hazelcastAddress() {
+        var a = hazelcast.getCluster().getLocalMember().getAddress();
+        return new java.net.InetSocketAddress(a.getHost(), a.getPort());
     }
 
     public int port() {

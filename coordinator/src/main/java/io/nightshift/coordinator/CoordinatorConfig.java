@@ -32,7 +32,8 @@ public record CoordinatorConfig(
         long eventsKept,
         boolean authInsecure,
         Duration tokenCache,
-        boolean metricsOpen) {
+        boolean metricsOpen,
+        String allowedHosts) {
 
     @Override
     public String toString() { // never the password
@@ -66,7 +67,7 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
                 c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
                 c.get(CoordinatorSettings.AUTH_INSECURE), c.get(CoordinatorSettings.AUTH_TOKEN_CACHE),
-                c.get(CoordinatorSettings.METRICS_OPEN));
+                c.get(CoordinatorSettings.METRICS_OPEN), c.get(CoordinatorSettings.ALLOWED_HOSTS));
     }
 
     /** True for an address only this machine can reach (by its literal form; names other than localhost are not resolved). */

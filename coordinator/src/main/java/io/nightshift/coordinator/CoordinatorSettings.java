@@ -69,9 +69,12 @@ public final class CoordinatorSettings {
                     + "made on another coordinator takes to apply here.");
     public static final Setting<Boolean> METRICS_OPEN = Setting.bool("coordinator.metrics.open", false,
             "Serve /metrics without a token (for a Prometheus that cannot send one); by default it needs the read role.");
+    public static final Setting<String> ALLOWED_HOSTS = Setting.string("coordinator.http.allowed-hosts", "",
+            "Host names clients may use to reach the API and dashboard besides IP addresses, localhost and this machine's "
+                    + "own names (comma-separated; * for any); other Host headers are refused, against DNS rebinding.");
 
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
             JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN);
+            EVENTS_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN, ALLOWED_HOSTS);
 }

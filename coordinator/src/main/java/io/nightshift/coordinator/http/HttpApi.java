@@ -135,8 +135,18 @@ public final class HttpApi {
         return r.route(method, path).handler(noTokenNoBody).handler(BodyHandler.create(false).setBodyLimit(bodyLimit).setHandleFileUploads(false)).handler(guard.need(need));
     }
 
+    private Hardening hardening = new Hardening("127.0.0.1", "");
+
+    /** The names this coordinator answers to besides IP addresses and this machine's names (see {@link Hardening}). */
+    public HttpApi hosts(String bindHost, String allowedHosts) {
+        this.hardening = new Hardening(bindHost, allowedHosts);
+        return this;
+    }
+
     public Router router() {
         Router r = Router.router(vertx);
+        Hardening h = hardening;
+        r.route().handler(h::handle);
         r.route("/v1/*").handler(this::forwardUnlessLeading);
         route(r, HttpMethod.GET, "/health", Need.OPEN).handler(this::health);
         route(r, HttpMethod.GET, "/metrics", metricsOpen ? Need.OPEN : Need.READ)

@@ -263,4 +263,46 @@ class AuthIT {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("loopback");
         assertThat(CoordinatorConfig.from(cfg.with(CoordinatorSettings.HOST, "127.0.0.1")).authInsecure()).isTrue();
     }
+
+    static String rawStatusLine(String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", coordinator.port())) {
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
+    }
+
+    @Test
+    void aHostNameThisCoordinatorDoesNotAnswerToIsRefusedAgainstDnsRebinding() throws Exception {
+        assertThat(rawStatusLine("rebind.attacker.example:" + coordinator.port())).startsWith("HTTP/1.1 421");
+        assertThat(rawStatusLine("127.0.0.1:" + coordinator.port())).startsWith("HTTP/1.1 200");
+        assertThat(rawStatusLine("localhost:" + coordinator.port())).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
+    void aCrossOriginWriteIsRefusedAndNoAnswerAllowsOtherOrigins() throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(coordinator.url() + "/v1/jobs"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .header("Origin", "http://attacker.example")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"cross\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}"));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(send("GET", "/v1/jobs/cross", admin, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> same = http.send(HttpRequest.newBuilder(URI.create(coordinator.url() + "/v1/whoami"))
+                .header("Authorization", "Bearer " + admin).header("Origin", "http://attacker.example").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(same.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void theDashboardIsServedWithHeadersAgainstFramingSniffingAndForeignCode() throws Exception {
+        HttpResponse<String> page = send("GET", "/", null, null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v ->
+                assertThat(v).contains("default-src 'self'").contains("frame-ancestors 'none'").contains("script-src 'self'"));
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
 }

@@ -33,7 +33,11 @@ public record CoordinatorConfig(
         boolean authInsecure,
         Duration tokenCache,
         boolean metricsOpen,
-        String allowedHosts) {
+        String allowedHosts,
+        int maxEventStreams,
+        int maxEventStreamsPerToken,
+        int maxLogFollows,
+        int maxLogFollowsPerToken) {
 
     @Override
     public String toString() { // never the password
@@ -67,7 +71,9 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
                 c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
                 c.get(CoordinatorSettings.AUTH_INSECURE), c.get(CoordinatorSettings.AUTH_TOKEN_CACHE),
-                c.get(CoordinatorSettings.METRICS_OPEN), c.get(CoordinatorSettings.ALLOWED_HOSTS));
+                c.get(CoordinatorSettings.METRICS_OPEN), c.get(CoordinatorSettings.ALLOWED_HOSTS),
+                c.get(CoordinatorSettings.MAX_EVENT_STREAMS), c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN),
+                c.get(CoordinatorSettings.MAX_LOG_FOLLOWS), c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN));
     }
 
     /** True for an address only this machine can reach (by its literal form; names other than localhost are not resolved). */

@@ -72,9 +72,18 @@ public final class CoordinatorSettings {
     public static final Setting<String> ALLOWED_HOSTS = Setting.string("coordinator.http.allowed-hosts", "",
             "Host names clients may use to reach the API and dashboard besides IP addresses, localhost and this machine's "
                     + "own names (comma-separated; * for any); other Host headers are refused, against DNS rebinding.");
+    public static final Setting<Integer> MAX_EVENT_STREAMS = Setting.integer("coordinator.events.max-streams", 2_000, 1, 1_000_000,
+            "Most GET /v1/events streams this coordinator serves at once; more get 429 with Retry-After.");
+    public static final Setting<Integer> MAX_EVENT_STREAMS_PER_TOKEN = Setting.integer("coordinator.events.max-streams-per-token",
+            16, 1, 1_000_000, "Most GET /v1/events streams one token holds at once.");
+    public static final Setting<Integer> MAX_LOG_FOLLOWS = Setting.integer("coordinator.logs.max-follows", 500, 1, 1_000_000,
+            "Most log follows (follow=true) this coordinator proxies at once; more get 429 with Retry-After.");
+    public static final Setting<Integer> MAX_LOG_FOLLOWS_PER_TOKEN = Setting.integer("coordinator.logs.max-follows-per-token",
+            32, 1, 1_000_000, "Most log follows one token holds at once.");
 
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
             JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN, ALLOWED_HOSTS);
+            EVENTS_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN, ALLOWED_HOSTS,
+            MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS, MAX_LOG_FOLLOWS_PER_TOKEN);
 }

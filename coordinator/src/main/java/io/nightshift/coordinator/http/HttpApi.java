@@ -71,6 +71,8 @@ public final class HttpApi {
     private final PrometheusMeterRegistry prometheus;
     private final WorkerExecutor workers;
     private final HttpClient agentClient;
+    /** The log proxy's own client: bounded pool and wait queue, so log reads never starve the leader forwarding. */
+    private final HttpClient logClient;
     private final AgentChannel channel;
     private final String version;
 
@@ -107,6 +109,8 @@ public final class HttpApi {
         this.prometheus = prometheus;
         this.workers = vertx.createSharedWorkerExecutor("nightshift-api", workerThreads);
         this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
+        this.logClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
         this.channel = new AgentChannel(core, () -> leader.isLeader() ? null
                 : (leader.leaderUrl() == null ? "" : leader.leaderUrl()), auth == null ? null : auth.agents(), workers);
         this.version = version;
@@ -143,6 +147,21 @@ public final class HttpApi {
         return this;
     }
 
+    private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
+    private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
+
+    /** Caps on concurrent event streams and log follows, per coordinator and per token. */
+    public HttpApi streamCaps(int events, int eventsPerToken, int follows, int followsPerToken) {
+        this.eventStreams = new StreamLimits("event streams", events, eventsPerToken);
+        this.logFollows = new StreamLimits("log follows", follows, followsPerToken);
+        return this;
+    }
+
+    /** The key a token's streams are counted under. */
+    static String streamKey(Principal p) {
+        return p.tokenId() == null ? p.subject() : p.tokenId();
+    }
+
     public Router router() {
         Router r = Router.router(vertx);
         Hardening h = hardening;
@@ -171,7 +190,7 @@ public final class HttpApi {
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         TokensApi tokens = new TokensApi(auth, workers);
@@ -633,11 +652,23 @@ public final class HttpApi {
     }
 
     private void proxyLogs(RoutingContext ctx, LogTarget t, String stream, String offset, String tail, boolean follow) {
+        StreamLimits.Slot slot = null;
+        if (follow) {
+            slot = logFollows.acquire(streamKey(Guard.principal(ctx)));
+            if (slot == null) {
+                logFollows.refuse(ctx, logFollows.open() >= logFollows.max());
+                return;
+            }
+            StreamLimits.Slot held = slot;
+            ctx.response().closeHandler(v -> held.release());
+            ctx.response().endHandler(v -> held.release());
+        }
+        StreamLimits.Slot followSlot = slot;
         StringBuilder url = new StringBuilder(t.agent.httpUrl()).append("/v1/sandboxes/")
                 .append(URLEncoder.encode(t.attempt.id(), StandardCharsets.UTF_8)).append('/').append(stream).append("?follow=").append(follow);
         if (offset != null) url.append("&offset=").append(offset);
         if (tail != null) url.append("&tail=").append(tail);
-        agentClient.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString()))
+        logClient.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString()))
                 .compose(req -> req.send())
                 .onSuccess(resp -> {
                     if (resp.statusCode() == 404) {
@@ -658,8 +689,11 @@ public final class HttpApi {
                     if (state != null) ctx.response().putHeader("X-Nightshift-Attempt-State", state);
                     resp.pipeTo(ctx.response());
                 })
-                .onFailure(err -> Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
-                        "cannot reach agent '" + t.attempt.agentId() + "' at " + t.agent.httpUrl() + ": " + err.getMessage()));
+                .onFailure(err -> {
+                    if (followSlot != null) followSlot.release();
+                    Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
+                            "cannot reach agent '" + t.attempt.agentId() + "' at " + t.agent.httpUrl() + ": " + err.getMessage());
+                });
     }
 
     static String shorten(String s) {
@@ -669,5 +703,6 @@ public final class HttpApi {
     public void close() {
         workers.close();
         agentClient.close();
+        logClient.close();
     }
 }

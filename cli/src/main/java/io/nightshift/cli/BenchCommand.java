@@ -55,8 +55,29 @@ final class BenchCommand implements Callable<Integer> {
             description = "Instead: measure coordinator failover RUNS times (two coordinators in their own JVMs, kill -9 of the leader).")
     int failoverRuns;
 
+    @Option(names = "--streams", paramLabel = "N",
+            description = "Instead: submit latency with N event streams (and --follows log follows) open that never read.")
+    int streams;
+
+    @Option(names = "--follows", paramLabel = "N", defaultValue = "0", description = "Log follows that never read, with --streams.")
+    int follows;
+
     @Override
-    public Integer call() throws InterruptedException, IOException {
+    public Integer call() throws Exception {
+        if (streams > 0) {
+            if (streams > 9000 || follows < 0 || follows > 1000) throw CliException.usage("--streams must be at most 9000, --follows at most 1000");
+            Path dir = Files.createTempDirectory("nightshift-streams-");
+            try {
+                int n = Math.min(jobs, 500);
+                StreamsBench.Result r = new StreamsBench(streams, follows, n, root.err)
+                        .run(root.config(), dir, Long.toString(root.clock.millis(), 36));
+                root.out.print(StreamsBench.summary(r, streams, follows));
+                root.out.flush();
+                return r.agentConnected() ? 0 : 1;
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
         if (failoverRuns < 0 || failoverRuns > 100) throw CliException.usage("--failover must be between 1 and 100");
         if (failoverRuns > 0) {
             Path dir = Files.createTempDirectory("nightshift-failover-");

@@ -660,8 +660,8 @@ public final class HttpApi {
                 return;
             }
             StreamLimits.Slot held = slot;
-            ctx.response().closeHandler(v -> held.release());
             ctx.response().endHandler(v -> held.release());
+            ctx.response().closeHandler(v -> held.release()); // replaced once the agent answers (see below)
         }
         StreamLimits.Slot followSlot = slot;
         StringBuilder url = new StringBuilder(t.agent.httpUrl()).append("/v1/sandboxes/")
@@ -682,6 +682,10 @@ public final class HttpApi {
                                 "agent '" + t.attempt.agentId() + "' answered " + resp.statusCode()));
                         return;
                     }
+                    ctx.response().closeHandler(v -> { // the client went away: free the slot, stop reading the agent
+                        if (followSlot != null) followSlot.release();
+                        resp.request().reset();
+                    });
                     ctx.response().setStatusCode(200).setChunked(true)
                             .putHeader("Content-Type", "text/plain; charset=utf-8")
                             .putHeader("X-Nightshift-Attempt", t.attempt.id());

@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                     .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
             Bench.Result r;
             try (LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config)) {
-                NightshiftClient client = root.connect(cluster.url());
+                NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
                 awaitAgent(client);
                 r = new Bench(client, jobs, concurrency, limit, root.err, runId).run("in-process cluster (1 agent)");
                 r = withHeap(r, inProcessHeapMiB());

@@ -14,6 +14,7 @@ import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,7 +236,13 @@ class ChannelIT {
         var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("detached").build());
         coordinator.send(launch);
         await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
-        List<Long> pids = TestSupport.markedProcesses(launch.attemptId());
+        // RUNNING may be reported while the wrapper is still forking the task: wait until the tree is settled
+        List<List<Long>> seen = new ArrayList<>();
+        await().atMost(T).pollInterval(Duration.ofMillis(200)).until(() -> {
+            seen.add(TestSupport.markedProcesses(launch.attemptId()));
+            return seen.size() >= 2 && seen.get(seen.size() - 1).equals(seen.get(seen.size() - 2));
+        });
+        List<Long> pids = seen.get(seen.size() - 1);
 
         agent.close(); // agent.kill-tasks-on-stop defaults to false
         assertThat(TestSupport.markedProcesses(launch.attemptId())).containsExactlyInAnyOrderElementsOf(pids);

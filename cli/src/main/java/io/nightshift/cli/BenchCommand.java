@@ -60,6 +60,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "(a real KRaft broker in a child JVM, RECORDS records, e.g. 1000000).")
     int kafkaRecords;
 
+    @Option(names = "--streams", paramLabel = "N",
+            description = "Instead: submit latency with N event streams (and --follows log follows) open that never read.")
+    int streams;
+
+    @Option(names = "--follows", paramLabel = "N", defaultValue = "0", description = "Log follows that never read, with --streams.")
+    int follows;
+
     @Override
     public Integer call() throws Exception {
         if (kafkaRecords < 0 || kafkaRecords > 100_000_000) throw CliException.usage("--kafka must be between 1 and 100000000");
@@ -69,6 +76,20 @@ final class BenchCommand implements Callable<Integer> {
                 root.out.println(KafkaBench.summary(new KafkaBench(kafkaRecords, dir, root.err).run(root.config())));
                 root.out.flush();
                 return 0;
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
+        if (streams > 0) {
+            if (streams > 9000 || follows < 0 || follows > 1000) throw CliException.usage("--streams must be at most 9000, --follows at most 1000");
+            Path dir = Files.createTempDirectory("nightshift-streams-");
+            try {
+                int n = Math.min(jobs, 500);
+                StreamsBench.Result r = new StreamsBench(streams, follows, n, root.err)
+                        .run(root.config(), dir, Long.toString(root.clock.millis(), 36));
+                root.out.print(StreamsBench.summary(r, streams, follows));
+                root.out.flush();
+                return r.agentConnected() ? 0 : 1;
             } finally {
                 deleteRecursively(dir);
             }
@@ -107,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
                     .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
             Bench.Result r;
             try (LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config)) {
-                NightshiftClient client = root.connect(cluster.url());
+                NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
                 awaitAgent(client);
                 r = new Bench(client, jobs, concurrency, limit, root.err, runId).run("in-process cluster (1 agent)");
                 r = withHeap(r, inProcessHeapMiB());

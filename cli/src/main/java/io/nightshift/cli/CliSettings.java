@@ -23,7 +23,8 @@ public final class CliSettings {
             "Coordinator URL the client commands talk to. Also --coordinator and " + COORDINATOR_ENV + ".");
 
     public static final Setting<String> TOKEN = Setting.secret("cli.token",
-            "Bearer token sent with every API call, for coordinators that require authentication.");
+            "Bearer token sent with every API call; when unset, NIGHTSHIFT_TOKEN, else (for a coordinator on this machine) "
+                    + "the admin token in <coordinator.data-dir>/admin.token.");
 
     public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("cli.request-timeout",
             Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10),

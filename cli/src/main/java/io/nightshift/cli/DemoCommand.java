@@ -64,10 +64,11 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             String url = Servers.browserUrl(cluster.url());
             root.out.println("Nightshift demo: serving at " + url);
             root.out.println();
-            NightshiftClient client = root.connect(cluster.url());
+            NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
             ok = runExamples(client);
             root.out.println();
             root.out.println("Dashboard and API: " + url + "  (OpenAPI at " + url + "v1/openapi)");
+            LocalCommand.printToken(root, cluster);
             String flag = url.startsWith(CliSettings.DEFAULT_COORDINATOR + "/") ? "" : " --coordinator " + cluster.url();
             root.out.println("Try, in another terminal:  ./nightshift" + flag + " status   |   ./nightshift" + flag
                     + " submit jobs-examples/src/main/resources/examples/yaml/command-hello.yaml --wait");

@@ -54,12 +54,13 @@ final class FailoverBench {
         CoordinatorProcess b = null;
         Agent agent = null;
         try {
-            waitRole(NightshiftClient.connect(a.url()), "leader");
+            waitRole(NightshiftClient.connect(a.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, a.adminToken()), "leader");
             b = start(d, "b", hzB, hzA, cluster);
-            NightshiftClient viaB = NightshiftClient.connect(b.url());
+            NightshiftClient viaB = NightshiftClient.connect(b.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, a.adminToken());
             waitRole(viaB, "follower");
             agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
                     .with(AgentSettings.COORDINATOR, a.url() + "," + b.url())
+                    .with(AgentSettings.TOKEN, a.adminToken())
                     .with(AgentSettings.WORK_DIR, d.resolve("agent").toString())
                     .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.05S")
                     .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT0.5S")));

@@ -94,7 +94,7 @@ final class KafkaBench {
             err.println("producing " + records + " records into 6 partitions ...");
             err.flush();
             produce(broker.bootstrapServers());
-            NightshiftClient client = NightshiftClient.connect(cluster.url());
+            NightshiftClient client = NightshiftClient.connect(cluster.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, cluster.adminToken());
             String harnessClasspath = KafkaRunner.withHarness(null).harnessClasspath();
             if (harnessClasspath == null) throw new CliException(CliException.FAILED, "no kafka harness on this classpath");
 

@@ -32,8 +32,21 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
             root.out.println("Client commands need: --coordinator " + cluster.url() + "  (or export "
                     + CliSettings.COORDINATOR_ENV + "=" + cluster.url() + ")");
         root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
+        printToken(root, cluster);
         root.out.flush();
         Servers.serveUntilStopped(cluster::close);
         return 0;
+    }
+
+    /** Where the admin token is: the CLI here picks it up by itself; the dashboard and others need it given. */
+    static void printToken(Nightshift root, LocalCluster cluster) {
+        if (cluster.adminToken() == null) {
+            if (cluster.coordinator().auth() == null)
+                root.out.println("Authentication is OFF (coordinator.auth.insecure=true): anyone on this machine is admin.");
+            return;
+        }
+        java.nio.file.Path file = cluster.coordinator().config().dataDir().resolve("admin.token").toAbsolutePath();
+        root.out.println("Admin token: " + file + " (mode 0600; ./nightshift here uses it by itself; for the dashboard, "
+                + "curl or another machine: export NIGHTSHIFT_TOKEN=$(cat " + file + "))");
     }
 }

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class,
-                AgentsCommand.class, QueuesCommand.class, SimulateCommand.class, ConfigCommand.class,
+                AgentsCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (job failed or was killed, coordinator unreachable...), 2 usage or invalid input."})
@@ -175,6 +175,22 @@ public final class Nightshift implements Callable<Integer> {
     }
 
     NightshiftClient connect(URI url) {
-        return NightshiftClient.connect(url, config().get(CliSettings.REQUEST_TIMEOUT), config().get(CliSettings.TOKEN));
+        return connect(url, token(url));
+    }
+
+    NightshiftClient connect(URI url, String token) {
+        return NightshiftClient.connect(url, config().get(CliSettings.REQUEST_TIMEOUT), token);
+    }
+
+    /**
+     * The token for {@code url}: {@code cli.token} (file, {@code NIGHTSHIFT_CLI_TOKEN}, --set), else
+     * {@code NIGHTSHIFT_TOKEN}, else, for a coordinator on this machine, the admin token a local
+     * cluster wrote to {@code <coordinator.data-dir>/admin.token}.
+     */
+    String token(URI url) {
+        String t = config().get(CliSettings.TOKEN);
+        if (t != null && !t.isBlank()) return t;
+        Path file = workDir.resolve(config().get(CoordinatorSettings.DATA_DIR)).resolve("admin.token");
+        return NightshiftClient.discoverToken(url, env, file);
     }
 }

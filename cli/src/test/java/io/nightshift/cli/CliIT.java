@@ -21,7 +21,8 @@ class CliIT {
     @BeforeAll
     static void start() {
         cluster = LocalCluster.forTest(dir.resolve("cluster"), 1);
-        cli = new CliRunner(dir).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString());
+        cli = new CliRunner(dir).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString())
+                .env("NIGHTSHIFT_TOKEN", cluster.adminToken());
     }
 
     @AfterAll
@@ -73,5 +74,44 @@ class CliIT {
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("ID ").contains("local-1").contains("ACTIVE");
+    }
+
+    @Test
+    void withoutATokenAClientCommandSaysWhatToSendAndExitsOne() {
+        CliRunner.Result r = new CliRunner(dir.resolve("elsewhere")).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString()).run("status");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("401").contains("Authorization: Bearer");
+    }
+
+    @Test
+    void theAdminTokenALocalClusterWroteIsPickedUpFromItsDataDirectory() {
+        CliRunner.Result r = new CliRunner(dir).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString())
+                .run("--set", "coordinator.data-dir=" + dir.resolve("cluster").resolve("coordinator"), "whoami");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("admin (admin)\n");
+    }
+
+    @Test
+    void anAdminCreatesListsAndRevokesTokens() {
+        CliRunner.Result created = cli.run("tokens", "create", "--subject", "dana", "--role", "submit:default", "--role", "read");
+        assertThat(created.code()).as(created.err()).isZero();
+        String token = created.out().strip();
+        assertThat(token).startsWith("nst_");
+        CliRunner dana = new CliRunner(dir.resolve("dana")).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString())
+                .env("NIGHTSHIFT_TOKEN", token);
+        assertThat(dana.run("whoami").out()).isEqualTo("dana (read, submit:default)\n");
+
+        CliRunner.Result listed = cli.run("tokens");
+        assertThat(listed.out()).contains("dana").contains("submit:default,read").doesNotContain(token);
+        String id = listed.out().lines().filter(l -> l.contains("dana")).findFirst().orElseThrow().split("\\s+")[0];
+
+        CliRunner.Result denied = dana.run("tokens", "create", "--subject", "eve", "--role", "admin");
+        assertThat(denied.code()).isEqualTo(1);
+        assertThat(denied.err()).contains("403").contains("lacks role admin");
+
+        assertThat(cli.run("tokens", "revoke", id).code()).isZero();
+        assertThat(dana.run("whoami").code()).isEqualTo(1);
     }
 }

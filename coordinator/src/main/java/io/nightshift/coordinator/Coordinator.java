@@ -5,13 +5,14 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
 import io.nightshift.coordinator.state.jdbc.Database;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nightshift.coordinator.auth.Authenticator;
+import io.nightshift.coordinator.auth.TokenStore;
 import io.nightshift.coordinator.core.Metrics;
 import io.nightshift.coordinator.core.SchedulerCore;
 import io.nightshift.coordinator.events.EventLog;
@@ -53,6 +54,8 @@ public final class Coordinator implements AutoCloseable {
     private final URI url;
     private final List<String> routePaths;
     private final io.nightshift.coordinator.utilization.UtilizationSampler sampler;
+    private final Authenticator auth;
+    private final String adminToken;
 
     private Coordinator(CoordinatorConfig cfg) {
         this.cfg = cfg;
@@ -81,6 +84,16 @@ public final class Coordinator implements AutoCloseable {
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
                         cfg.utilizationSamples(), cfg.utilizationKept(), Clock.systemUTC().instant()),
                 Clock.systemUTC(), cfg.utilizationInterval());
+        if (cfg.authInsecure()) {
+            this.auth = null;
+            this.adminToken = null;
+            log.warn("AUTHENTICATION IS OFF ({}=true): anyone who reaches {}:{} is admin and can run any command on every agent",
+                    CoordinatorSettings.AUTH_INSECURE.name(), cfg.host(), cfg.port());
+        } else {
+            this.auth = new Authenticator(new TokenStore(database.dataSource()),
+                    new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
+            this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
+        }
         this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
@@ -92,7 +105,8 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
-        });
+        }, auth, cfg.metricsOpen()).hosts(cfg.host(), cfg.allowedHosts())
+                .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
@@ -138,10 +152,17 @@ public final class Coordinator implements AutoCloseable {
         hc.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         hc.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
         hc.getJetConfig().setEnabled(false);
-        NetworkConfig net = hc.getNetworkConfig();
-        net.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
-        net.getInterfaces().setEnabled(true).addInterface(cfg.hazelcastHost());
+        // Members only: with the advanced network config and no client endpoint, the member port speaks the
+        // member protocol alone (no Hazelcast clients), bound to the configured interface only (no bind-any).
+        // Open-source Hazelcast has no member authentication or TLS: see docs/operations.md.
+        com.hazelcast.config.AdvancedNetworkConfig net = hc.getAdvancedNetworkConfig().setEnabled(true);
+        com.hazelcast.config.ServerSocketEndpointConfig member = new com.hazelcast.config.ServerSocketEndpointConfig();
+        member.setPort(cfg.hazelcastPort()).setPortAutoIncrement(true).setPortCount(100);
+        member.getInterfaces().setEnabled(true).addInterface(cfg.hazelcastHost());
+        net.setMemberEndpointConfig(member);
         hc.setProperty("hazelcast.local.localAddress", cfg.hazelcastHost());
+        hc.setProperty("hazelcast.socket.bind.any", "false");
+        hc.setProperty("hazelcast.socket.server.bind.any", "false");
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -192,6 +213,12 @@ public final class Coordinator implements AutoCloseable {
         return url;
     }
 
+    /** Where this coordinator's Hazelcast member listens (for other coordinators only). */
+    public java.net.InetSocketAddress hazelcastAddress() {
+        var a = hazelcast.getCluster().getLocalMember().getAddress();
+        return new java.net.InetSocketAddress(a.getHost(), a.getPort());
+    }
+
     public int port() {
         return server.actualPort();
     }
@@ -199,6 +226,24 @@ public final class Coordinator implements AutoCloseable {
     /** Paths of the routes this coordinator serves (OpenAPI style, {@code {id}}), without static assets. */
     public List<String> routePaths() {
         return routePaths;
+    }
+
+    /**
+     * The admin token in {@code <dataDir>/admin.token} (written on the cluster's first start), or null
+     * when there is none or auth is off. Tests and local mode hand it to their clients.
+     */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** Token checks and the token store; null when auth is off. */
+    public Authenticator auth() {
+        return auth;
+    }
+
+    /** What each route needs of a token ("GET /v1/jobs/{id}" → need), for the route-by-route auth test. */
+    public java.util.Map<String, io.nightshift.coordinator.http.Need> routeNeeds() {
+        return api.needs();
     }
 
     public CoordinatorConfig config() {

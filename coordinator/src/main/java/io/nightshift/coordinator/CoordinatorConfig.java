@@ -31,7 +31,15 @@ public record CoordinatorConfig(
         Duration historyCompactInterval,
         long eventsKept,
         Duration utilizationInterval,
-        Duration utilizationKept) {
+        Duration utilizationKept,
+        boolean authInsecure,
+        Duration tokenCache,
+        boolean metricsOpen,
+        String allowedHosts,
+        int maxEventStreams,
+        int maxEventStreamsPerToken,
+        int maxLogFollows,
+        int maxLogFollowsPerToken) {
 
     /** Most samples of utilization history a coordinator holds (kept / interval). */
     public static final long MAX_UTILIZATION_SAMPLES = 1_000_000;
@@ -64,6 +72,10 @@ public record CoordinatorConfig(
         if (utilKept.toMillis() / utilInterval.toMillis() > MAX_UTILIZATION_SAMPLES)
             throw new ConfigException(CoordinatorSettings.UTILIZATION_KEPT.name() + " / " + CoordinatorSettings.UTILIZATION_INTERVAL.name()
                     + " must be at most " + MAX_UTILIZATION_SAMPLES + " samples, got " + utilKept.toMillis() / utilInterval.toMillis());
+        if (c.get(CoordinatorSettings.AUTH_INSECURE) && !loopback(c.get(CoordinatorSettings.HOST)))
+            throw new ConfigException(CoordinatorSettings.AUTH_INSECURE.name() + " turns authentication off and is allowed only when "
+                    + CoordinatorSettings.HOST.name() + " is a loopback address (127.0.0.1, ::1, localhost), not '"
+                    + c.get(CoordinatorSettings.HOST) + "'");
         return new CoordinatorConfig(c.get(CoordinatorSettings.HOST), c.get(CoordinatorSettings.PORT),
                 c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
                 c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
@@ -73,7 +85,17 @@ public record CoordinatorConfig(
                 c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
                 c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
                 c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
-                utilInterval, utilKept);
+                utilInterval, utilKept,
+                c.get(CoordinatorSettings.AUTH_INSECURE), c.get(CoordinatorSettings.AUTH_TOKEN_CACHE),
+                c.get(CoordinatorSettings.METRICS_OPEN), c.get(CoordinatorSettings.ALLOWED_HOSTS),
+                c.get(CoordinatorSettings.MAX_EVENT_STREAMS), c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN),
+                c.get(CoordinatorSettings.MAX_LOG_FOLLOWS), c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN));
+    }
+
+    /** True for an address only this machine can reach (by its literal form; names other than localhost are not resolved). */
+    static boolean loopback(String host) {
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     public static CoordinatorConfig defaults() {

@@ -67,9 +67,29 @@ public final class CoordinatorSettings {
     public static final Setting<Duration> UTILIZATION_KEPT = Setting.duration("coordinator.utilization.kept",
             Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(31),
             "How much utilization history is kept (in utilization.csv under the data directory); at most 1,000,000 samples.");
+    public static final Setting<Boolean> AUTH_INSECURE = Setting.bool("coordinator.auth.insecure", false,
+            "Turns authentication off: every caller is admin. Refused unless coordinator.host is a loopback address.");
+    public static final Setting<Duration> AUTH_TOKEN_CACHE = Setting.duration("coordinator.auth.token-cache",
+            Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10),
+            "How long a verified token is trusted before the database is asked again: the longest a revocation "
+                    + "made on another coordinator takes to apply here.");
+    public static final Setting<Boolean> METRICS_OPEN = Setting.bool("coordinator.metrics.open", false,
+            "Serve /metrics without a token (for a Prometheus that cannot send one); by default it needs the read role.");
+    public static final Setting<String> ALLOWED_HOSTS = Setting.string("coordinator.http.allowed-hosts", "",
+            "Host names clients may use to reach the API and dashboard besides IP addresses, localhost and this machine's "
+                    + "own names (comma-separated; * for any); other Host headers are refused, against DNS rebinding.");
+    public static final Setting<Integer> MAX_EVENT_STREAMS = Setting.integer("coordinator.events.max-streams", 2_000, 1, 1_000_000,
+            "Most GET /v1/events streams this coordinator serves at once; more get 429 with Retry-After.");
+    public static final Setting<Integer> MAX_EVENT_STREAMS_PER_TOKEN = Setting.integer("coordinator.events.max-streams-per-token",
+            16, 1, 1_000_000, "Most GET /v1/events streams one token holds at once.");
+    public static final Setting<Integer> MAX_LOG_FOLLOWS = Setting.integer("coordinator.logs.max-follows", 500, 1, 1_000_000,
+            "Most log follows (follow=true) this coordinator proxies at once; more get 429 with Retry-After.");
+    public static final Setting<Integer> MAX_LOG_FOLLOWS_PER_TOKEN = Setting.integer("coordinator.logs.max-follows-per-token",
+            32, 1, 1_000_000, "Most log follows one token holds at once.");
 
     public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
             HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
             JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT);
+            EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN, ALLOWED_HOSTS,
+            MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS, MAX_LOG_FOLLOWS_PER_TOKEN);
 }

@@ -119,6 +119,43 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /** Where the credential the cluster issued to this agent id is kept (mode 0600). */
+    static java.nio.file.Path credentialFile(java.nio.file.Path workDir) {
+        return workDir.resolve("agent-credential");
+    }
+
+    private volatile String credential;
+
+    private String credential() {
+        if (credential == null) {
+            java.nio.file.Path f = credentialFile(config.workDir());
+            try {
+                if (java.nio.file.Files.isRegularFile(f)) credential = java.nio.file.Files.readString(f).strip();
+            } catch (java.io.IOException e) {
+                LOG.warn("agent {}: cannot read {}: {}", id, f, e.toString());
+            }
+        }
+        return credential == null || credential.isEmpty() ? null : credential;
+    }
+
+    private void keepCredential(String c) {
+        java.nio.file.Path f = credentialFile(config.workDir());
+        try {
+            java.nio.file.Path tmp = f.resolveSibling("agent-credential.tmp");
+            java.nio.file.Files.deleteIfExists(tmp);
+            java.nio.file.Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(tmp, c + "\n");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            credential = c;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep the agent credential in " + f, e);
+        }
+    }
+
     private void startServices() {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
@@ -141,7 +178,8 @@ public final class Agent implements AutoCloseable {
                         if (!attempts.kill(kill.attemptId(), kill.grace(), kill.reason()))
                             LOG.info("attempt {}: kill ignored (unknown here or already ending)", kill.attemptId());
                     }
-                }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff());
+                }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff()).bearer(config::token)
+                .credential(this::credential, this::keepCredential);
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
         progressTask = scheduler.scheduleWithFixedDelay(() -> {

@@ -40,7 +40,14 @@ public record AgentConfig(
         Duration sandboxGcInterval,
         boolean cgroups,
         boolean killTasksOnStop,
-        String kafkaHarnessClasspath) {
+        String kafkaHarnessClasspath,
+        String token) {
+
+    @Override
+    public String toString() { // never the token
+        return "AgentConfig[id=" + id + ", coordinators=" + coordinators + ", host=" + host + ", workDir=" + workDir
+                + ", resources=" + resources + ", token=" + (token == null ? "none" : "****") + "]";
+    }
 
     /** Memory kept back for the OS and the agent when memory is detected. */
     public static final long MEM_RESERVE_MB = 512;
@@ -80,7 +87,7 @@ public record AgentConfig(
                 parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
                 c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP),
-                c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH));
+                c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN));
     }
 
     /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */

@@ -69,7 +69,11 @@ public final class AgentSettings {
             "Classpath (entries separated by ':', 'dir/*' for every jar of a directory) of the Kafka consumer harness "
                     + "that kafka tasks run; default the harness this agent was built with, when it is on the agent's classpath.");
 
+    public static final Setting<String> TOKEN = Setting.secret("agent.token",
+            "Join token (role agent, created by an admin with 'nightshift tokens create --role agent') sent when "
+                    + "connecting to the coordinator; required unless the coordinator runs with auth off.");
+
     public static final List<Setting<?>> ALL = List.of(ID, COORDINATOR, HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB,
             DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF, RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE,
-            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP, KAFKA_HARNESS_CLASSPATH);
+            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP, KAFKA_HARNESS_CLASSPATH, TOKEN);
 }

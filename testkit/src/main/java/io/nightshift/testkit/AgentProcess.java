@@ -22,7 +22,17 @@ public final class AgentProcess extends ForkedJvm {
         this.log = log;
     }
 
+    /** An agent of {@code cluster}, joining with the cluster's agent token (passed in the environment, not argv). */
+    public static AgentProcess start(LocalCluster cluster, String id, Path workDir, String... extraFlags) {
+        return start(cluster.url(), cluster.agentToken(), id, workDir, extraFlags);
+    }
+
     public static AgentProcess start(URI coordinator, String id, Path workDir, String... extraFlags) {
+        return start(coordinator, null, id, workDir, extraFlags);
+    }
+
+    /** {@code token}: the join token (agent.token), null for none. */
+    public static AgentProcess start(URI coordinator, String token, String id, Path workDir, String... extraFlags) {
         List<String> args = new ArrayList<>(List.of("--coordinator", coordinator.toString(), "--id", id,
                 "--work-dir", workDir.toString()));
         args.addAll(List.of(extraFlags));
@@ -30,7 +40,9 @@ public final class AgentProcess extends ForkedJvm {
         Path log = Path.of(workDir + ".log");
         try {
             Files.createDirectories(workDir.getParent());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (token != null) pb.environment().put(io.nightshift.agent.AgentSettings.TOKEN.envName(), token);
+            Process p = pb.start();
             return new AgentProcess(p, id, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start agent process", e);

@@ -20,10 +20,30 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CoordinatorProcess extends ForkedJvm {
     private final URI url;
+    private final Path dataDir;
 
-    private CoordinatorProcess(Process process, URI url) {
+    private CoordinatorProcess(Process process, URI url, Path dataDir) {
         super(process);
         this.url = url;
+        this.dataDir = dataDir;
+    }
+
+    /** The value of {@code --data-dir} among {@code flags} (or {@code --data-dir=...}), null when absent. */
+    static Path dataDir(String... flags) {
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i].equals("--data-dir") && i + 1 < flags.length) return Path.of(flags[i + 1]);
+            if (flags[i].startsWith("--data-dir=")) return Path.of(flags[i].substring("--data-dir=".length()));
+        }
+        return null;
+    }
+
+    /**
+     * The admin token the coordinator wrote to {@code <data-dir>/admin.token} on the cluster's first
+     * start (null when there is none: another coordinator of the cluster wrote it, or auth is off).
+     */
+    public String adminToken() {
+        if (dataDir == null) throw new IllegalStateException("started without --data-dir: no admin.token to read");
+        return io.nightshift.coordinator.auth.Authenticator.readTokenFile(dataDir.resolve("admin.token")).orElse(null);
     }
 
     /** Starts and waits (up to 90 s) until it serves. {@code flags}: setting names without {@code coordinator.}. */
@@ -57,7 +77,7 @@ public final class CoordinatorProcess extends ForkedJvm {
             reader.start();
             URI url = ready.get(90, TimeUnit.SECONDS);
             if (url == null) throw new IllegalStateException("coordinator exited before serving; see " + log);
-            return new CoordinatorProcess(p, url);
+            return new CoordinatorProcess(p, url, dataDir(flags));
         } catch (Exception e) {
             throw new IllegalStateException("cannot start coordinator process (log " + log + "): " + e.getMessage(), e);
         }

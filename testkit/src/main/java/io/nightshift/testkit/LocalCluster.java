@@ -8,6 +8,8 @@ import io.nightshift.api.config.Setting;
 import io.nightshift.coordinator.Coordinator;
 import io.nightshift.coordinator.CoordinatorConfig;
 import io.nightshift.coordinator.CoordinatorSettings;
+import io.nightshift.coordinator.auth.Authenticator;
+import io.nightshift.coordinator.auth.Roles;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,16 +26,31 @@ public final class LocalCluster implements AutoCloseable {
     private final Coordinator coordinator;
     private final List<Agent> agents = new CopyOnWriteArrayList<>();
     private final Config config;
+    private final String agentToken;
 
     private LocalCluster(Config config, int agentCount) {
         this.config = config;
         this.coordinator = Coordinator.start(CoordinatorConfig.from(config));
         try {
+            this.agentToken = coordinator.auth() == null ? null : joinToken(coordinator, config.get(CoordinatorSettings.DATA_DIR));
             for (int i = 1; i <= agentCount; i++) addAgent();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The join token of this cluster's own agents: kept in {@code <dataDir>/agent.token} (0600) and
+     * created (role agent) on the first start, so a restart on the same directory reuses it.
+     */
+    private static String joinToken(Coordinator c, Path dataDir) {
+        Path file = dataDir.resolve("agent.token");
+        var existing = Authenticator.readTokenFile(file);
+        if (existing.isPresent() && c.auth().store().verify(existing.get()).isPresent()) return existing.get();
+        String token = c.auth().store().create("local-agents", List.of(Roles.AGENT), "local", java.time.Instant.now()).token();
+        Authenticator.writePrivate(file, token);
+        return token;
     }
 
     /** Every setting a local cluster understands: the coordinator's and the agent's. */
@@ -65,6 +82,7 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized Agent addAgent() {
         int n = agents.size() + 1;
         Config c = config.with(AgentSettings.COORDINATOR, coordinator.url().toString());
+        if (agentToken != null && config.get(AgentSettings.TOKEN) == null) c = c.with(AgentSettings.TOKEN, agentToken);
         if (config.get(AgentSettings.ID) == null || n > 1) c = c.with(AgentSettings.ID, "local-" + n);
         if (n > 1) c = c.with(AgentSettings.WORK_DIR, config.get(AgentSettings.WORK_DIR) + "-" + n);
         Agent agent = Agent.start(AgentConfig.from(c));
@@ -77,6 +95,16 @@ public final class LocalCluster implements AutoCloseable {
 
     public URI url() {
         return coordinator.url();
+    }
+
+    /** The admin token ({@code <coordinator.data-dir>/admin.token}); null when auth is off. */
+    public String adminToken() {
+        return coordinator.adminToken();
+    }
+
+    /** The join token this cluster's agents use (role agent); null when auth is off. */
+    public String agentToken() {
+        return agentToken;
     }
 
     public Coordinator coordinator() {

@@ -28,7 +28,7 @@ class AgentLossIT {
                 .with(CoordinatorSettings.HEARTBEAT_TIMEOUT, "PT2S")
                 .with(AgentSettings.CPUS, "4")
                 .with(AgentSettings.MEM_MB, "4096"), 0);
-        api = new Api(cluster.url());
+        api = new Api(cluster);
     }
 
     @AfterAll
@@ -40,7 +40,7 @@ class AgentLossIT {
 
     @Test
     void tasksOfAKilledAgentAreLostAndRescheduledOnAnotherAgent() {
-        doomed = AgentProcess.start(cluster.url(), "doomed", dir.resolve("doomed"), "--cpus", "4", "--mem-mb", "4096");
+        doomed = AgentProcess.start(cluster, "doomed", dir.resolve("doomed"), "--cpus", "4", "--mem-mb", "4096");
         await().atMost(Duration.ofSeconds(60)).until(() -> agentStatus("doomed").equals("ACTIVE"));
 
         // the first attempt blocks forever; a later one finishes at once

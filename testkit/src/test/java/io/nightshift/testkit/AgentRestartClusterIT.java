@@ -37,9 +37,9 @@ class AgentRestartClusterIT {
     @Test
     void aRestartedAgentReattachesItsRunningTasksAndReportsTheirRealExitCodes() {
         cluster = LocalCluster.forTest(dir, 0);
-        Api api = new Api(cluster.url());
+        Api api = new Api(cluster);
         Path work = dir.resolve("worker");
-        agent = AgentProcess.start(cluster.url(), "worker", work, "--cpus", "4", "--mem-mb", "4096");
+        agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");
         await().atMost(Duration.ofSeconds(60)).until(() -> api.json("/v1/agents").path("agents").size() == 1
                 && api.json("/v1/agents").path("agents").get(0).path("status").asText().equals("ACTIVE"));
 
@@ -52,7 +52,7 @@ class AgentRestartClusterIT {
         assertThat(Procs.withEnv("NIGHTSHIFT_TASK_ID=outlives.r1.0")).as("the task outlives its agent").isNotEmpty();
         await().atMost(Duration.ofSeconds(20)).until(() -> Procs.withEnv("NIGHTSHIFT_TASK_ID=ends-meanwhile.r1.0").isEmpty());
 
-        agent = AgentProcess.start(cluster.url(), "worker", work, "--cpus", "4", "--mem-mb", "4096");
+        agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");
         await().atMost(Duration.ofSeconds(60)).until(() -> api.jobState("outlives").equals("FAILED")
                 && api.jobState("ends-meanwhile").equals("FAILED"));
         for (String id : new String[] {"outlives", "ends-meanwhile"}) {

@@ -11,23 +11,48 @@ import java.time.Duration;
 /** Plain HTTP against a coordinator, for tests (no client library in between). */
 final class Api {
     final URI base;
+    final String token;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    Api(URI base) {
+    /** {@code token}: sent as {@code Authorization: Bearer} (the cluster's admin token), null for none. */
+    Api(URI base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    Api(LocalCluster cluster) {
+        this(cluster.url(), cluster.adminToken());
+    }
+
+    Api(CoordinatorProcess coordinator) {
+        this(coordinator.url(), coordinator.adminToken());
+    }
+
+    /** A request to {@code uri} carrying the token. */
+    HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return b;
+    }
+
+    /** A request to {@code path} carrying the token. */
+    HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return b;
     }
 
     HttpResponse<String> post(String path, String json) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
+        return send(request(path).GET().build());
     }
 
     HttpResponse<String> delete(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE().build());
+        return send(request(path).DELETE().build());
     }
 
     JsonNode json(String path) {

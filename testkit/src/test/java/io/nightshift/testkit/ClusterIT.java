@@ -38,7 +38,7 @@ class ClusterIT {
         cluster = LocalCluster.start(LocalCluster.testConfig(dir)
                 .with(io.nightshift.agent.AgentSettings.CPUS, "8")
                 .with(io.nightshift.agent.AgentSettings.MEM_MB, "8192"), 1);
-        api = new Api(cluster.url());
+        api = new Api(cluster);
         await().atMost(Duration.ofSeconds(20)).until(() -> api.json("/v1/agents").path("agents").size() == 1
                 && api.json("/v1/agents").path("agents").get(0).path("status").asText().equals("ACTIVE"));
     }
@@ -150,7 +150,7 @@ class ClusterIT {
     void logFollowStreamsLinesAsTheyComeAndEndsWithTheTask() throws Exception {
         String id = api.submit(shellJob("follow", "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done", ""));
         await().atMost(Duration.ofSeconds(20)).until(() -> api.task(id).path("attempts").size() > 0);
-        HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(api.base.resolve("/v1/tasks/" + id + ".r1.0/logs/stdout?follow=true")).build(),
+        HttpResponse<InputStream> r = api.http.send(api.request(api.base.resolve("/v1/tasks/" + id + ".r1.0/logs/stdout?follow=true")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         List<String> lines = new ArrayList<>();
@@ -168,7 +168,7 @@ class ClusterIT {
     @Test
     void serverSentEventsArriveInOrderForEveryStateChange() throws Exception {
         List<JsonNode> events = Collections.synchronizedList(new ArrayList<>());
-        HttpResponse<InputStream> r = api.http.send(HttpRequest.newBuilder(api.base.resolve("/v1/events")).build(),
+        HttpResponse<InputStream> r = api.http.send(api.request(api.base.resolve("/v1/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -195,7 +195,7 @@ class ClusterIT {
 
         // a client resuming after a given event gets exactly the later ones
         long resumeAfter = seqs.get(1);
-        HttpResponse<InputStream> resumed = api.http.send(HttpRequest.newBuilder(api.base.resolve("/v1/events"))
+        HttpResponse<InputStream> resumed = api.http.send(api.request(api.base.resolve("/v1/events"))
                 .header("Last-Event-ID", Long.toString(resumeAfter)).build(), HttpResponse.BodyHandlers.ofInputStream());
         Map<Long, Boolean> replayed = new HashMap<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(resumed.body(), StandardCharsets.UTF_8))) {

@@ -96,12 +96,13 @@ class CoordinatorRestartIT {
         URI url = coordinator.url();
         agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
                 .with(AgentSettings.COORDINATOR, url.toString())
+                .with(AgentSettings.TOKEN, coordinator.adminToken())
                 .with(AgentSettings.ID, "restart-agent")
                 .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
                 .with(AgentSettings.CPUS, "16").with(AgentSettings.MEM_MB, "16384")
                 .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
                 .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
-        Api api = new Api(url);
+        Api api = new Api(url, coordinator.adminToken());
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
 
         // one task outlives the coordinator and ends while it is down
@@ -174,9 +175,10 @@ class CoordinatorRestartIT {
         int port = CoordinatorProcess.freePort();
         String cluster = "sse-" + UUID.randomUUID().toString().substring(0, 8);
         coordinator = startCoordinator(port, cluster);
-        Api api = new Api(coordinator.url());
+        Api api = new Api(coordinator);
         agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
                 .with(AgentSettings.COORDINATOR, coordinator.url().toString())
+                .with(AgentSettings.TOKEN, coordinator.adminToken())
                 .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
                 .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
                 .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
@@ -211,7 +213,7 @@ class CoordinatorRestartIT {
     /** Reads the event stream (resuming after {@code lastEventId}) until {@code done} holds for what was read. */
     static List<JsonNode> readEvents(Api api, String lastEventId, java.util.function.Predicate<List<JsonNode>> done) throws Exception {
         List<JsonNode> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        HttpResponse<java.io.InputStream> r = api.http.send(java.net.http.HttpRequest.newBuilder(api.base.resolve("/v1/events"))
+        HttpResponse<java.io.InputStream> r = api.http.send(api.request("/v1/events")
                 .header("Last-Event-ID", lastEventId).build(), HttpResponse.BodyHandlers.ofInputStream());
         Thread reader = new Thread(() -> {
             try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {

@@ -55,8 +55,18 @@ class DashboardBrowserIT {
                 .with(CoordinatorSettings.UTILIZATION_INTERVAL, "PT1S")
                 .with(AgentSettings.ATTRIBUTES, "pool=night");
         cluster = LocalCluster.start(config, 1);
-        api = new Api(cluster.url());
+        api = new Api(cluster);
         base = cluster.url().toString();
+        signIn();
+    }
+
+    /** The coordinator runs with auth on: the page asks for a token once, and keeps it for the tab. */
+    static void signIn() {
+        open("#/jobs");
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
+        driver.findElement(By.id("token")).sendKeys(cluster.adminToken());
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("jobs-title")));
     }
 
     @AfterAll

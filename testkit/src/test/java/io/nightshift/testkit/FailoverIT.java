@@ -59,14 +59,15 @@ class FailoverIT {
         int portA = CoordinatorProcess.freePort(), portB = CoordinatorProcess.freePort();
         int hzA = CoordinatorProcess.freePort(), hzB = CoordinatorProcess.freePort();
         CoordinatorProcess a = start("a", portA, hzA, hzB, cluster);
-        Api apiA = new Api(a.url());
+        Api apiA = new Api(a);
         await().atMost(Duration.ofSeconds(60)).until(() -> role(apiA).equals("leader"));
         CoordinatorProcess b = start("b", portB, hzB, hzA, cluster);
-        Api apiB = new Api(b.url());
+        Api apiB = new Api(b);
         await().atMost(Duration.ofSeconds(60)).until(() -> role(apiB).equals("follower"));
 
         agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
                 .with(AgentSettings.COORDINATOR, a.url() + "," + b.url())
+                .with(AgentSettings.TOKEN, a.adminToken())
                 .with(AgentSettings.ID, "failover-agent")
                 .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
                 .with(AgentSettings.CPUS, "16").with(AgentSettings.MEM_MB, "16384")
@@ -103,7 +104,7 @@ class FailoverIT {
         assertThat(agent.registeredWith()).isEqualTo(b.url());
 
         CoordinatorProcess again = start("a-again", portA, hzA, hzB, cluster);
-        Api apiAgain = new Api(again.url());
+        Api apiAgain = new Api(again);
         await().atMost(Duration.ofSeconds(60)).until(() -> role(apiAgain).equals("follower"));
         assertThat(apiAgain.json("/health").path("leader").asText()).isEqualTo(b.url().toString());
         assertThat(apiAgain.jobState("fo-39")).isEqualTo("SUCCEEDED"); // a detail forwarded to the leader

@@ -52,7 +52,7 @@ class KafkaJobsIT {
         cluster = LocalCluster.start(LocalCluster.testConfig(dir)
                 .with(AgentSettings.CPUS, "4")
                 .with(AgentSettings.MEM_MB, "8192"), 2);
-        api = new Api(cluster.url());
+        api = new Api(cluster);
     }
 
     @AfterAll

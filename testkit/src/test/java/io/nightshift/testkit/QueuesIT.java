@@ -24,7 +24,7 @@ class QueuesIT {
     @BeforeAll
     static void start() {
         cluster = LocalCluster.start(LocalCluster.testConfig(dir).with(AgentSettings.CPUS, "2").with(AgentSettings.MEM_MB, "2048"), 1);
-        api = new Api(cluster.url());
+        api = new Api(cluster);
         await().atMost(Duration.ofSeconds(20)).until(() -> api.json("/v1/agents").path("agents").size() == 1);
     }
 
@@ -35,7 +35,7 @@ class QueuesIT {
     }
 
     static HttpResponse<String> put(String path, String json) throws Exception {
-        return api.http.send(HttpRequest.newBuilder(api.base.resolve(path)).header("Content-Type", "application/json")
+        return api.http.send(api.request(api.base.resolve(path)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

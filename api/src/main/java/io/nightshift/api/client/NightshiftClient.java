@@ -91,9 +91,37 @@ public final class NightshiftClient implements AutoCloseable {
         this.token = token;
     }
 
-    /** A client for the coordinator at {@code baseUrl} (e.g. {@code http://127.0.0.1:7070}). Connects lazily. */
+    /** Environment variable holding the bearer token the client sends when none is given. */
+    public static final String TOKEN_ENV = "NIGHTSHIFT_TOKEN";
+    /** Where {@code nightshift local|demo} write the admin token, relative to the working directory. */
+    public static final java.nio.file.Path LOCAL_TOKEN_FILE = java.nio.file.Path.of("nightshift-data", "coordinator", "admin.token");
+
+    /**
+     * A client for the coordinator at {@code baseUrl} (e.g. {@code http://127.0.0.1:7070}). Connects
+     * lazily. Sends the token found by {@link #discoverToken}: {@code NIGHTSHIFT_TOKEN}, else, for a
+     * coordinator on this machine, the admin token a local cluster wrote under {@code ./nightshift-data}.
+     */
     public static NightshiftClient connect(URI baseUrl) {
-        return connect(baseUrl, DEFAULT_REQUEST_TIMEOUT, null);
+        return connect(baseUrl, DEFAULT_REQUEST_TIMEOUT, discoverToken(baseUrl, System.getenv(), LOCAL_TOKEN_FILE));
+    }
+
+    /**
+     * The token to use with {@code coordinator} when none was given: {@code env[NIGHTSHIFT_TOKEN]},
+     * else the first line of {@code localFile} when the coordinator is on a loopback address (a local
+     * admin token is never sent to another machine), else null.
+     */
+    public static String discoverToken(URI coordinator, Map<String, String> env, java.nio.file.Path localFile) {
+        String t = env.get(TOKEN_ENV);
+        if (t != null && !t.isBlank()) return t.strip();
+        String host = coordinator.getHost() == null ? "" : coordinator.getHost().toLowerCase(Locale.ROOT);
+        boolean loopback = host.equals("localhost") || host.equals("[::1]") || host.equals("::1") || host.matches("127(\\.\\d{1,3}){3}");
+        if (!loopback || localFile == null || !java.nio.file.Files.isRegularFile(localFile)) return null;
+        try {
+            String s = java.nio.file.Files.readString(localFile, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? null : s.lines().findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -361,6 +389,31 @@ public final class NightshiftClient implements AutoCloseable {
     /** The offers currently outstanding, as the coordinator describes them ({@code {"offers":[...]}}). */
     public JsonNode offers() {
         return getJson("/v1/offers");
+    }
+
+    // ---------------------------------------------------------------- identity and tokens
+
+    /** Who the client's token belongs to ({@code GET /v1/whoami}: {@code subject}, {@code roles}). */
+    public JsonNode whoami() {
+        return getJson("/v1/whoami");
+    }
+
+    /** Every token (admin): ids, subjects, roles, never a token itself ({@code {"tokens":[...]}}). */
+    public JsonNode tokens() {
+        return getJson("/v1/tokens");
+    }
+
+    /** Creates a token (admin); the answer ({@code token}, {@code info}) is the only place the token appears. */
+    public JsonNode createToken(String subject, List<String> roles) {
+        byte[] body = json(Map.of("subject", subject, "roles", roles), "token request");
+        HttpRequest.Builder b = request("/v1/tokens").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return tree(expect(send(b), 201));
+    }
+
+    /** Revokes a token by id (admin); status 404 when there is no such token. */
+    public void revokeToken(String id) {
+        expect(send(request("/v1/tokens/" + segment(id)).DELETE()), 204);
     }
 
     /** The coordinator's version document ({@code GET /v1/version}). */

@@ -21,11 +21,24 @@ public sealed interface CoordinatorMessage {
     /**
      * Registration accepted; heartbeat at this interval. {@code epoch} is the leader's fencing token:
      * the agent remembers the highest it has seen and ignores launches and kills of an older epoch
-     * (0 = unfenced).
+     * (0 = unfenced). With auth on, {@code proof} is {@link AgentProof#proof} over the agent's id,
+     * this epoch and the nonce the agent sent when connecting, keyed by the agent's credential: an
+     * agent that holds a credential accepts only a Registered that proves the coordinator knows it.
+     * {@code credential} is set once, when the cluster issues this agent id its credential.
      */
-    record Registered(String agentId, long heartbeatIntervalMs, long epoch) implements CoordinatorMessage {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Registered(String agentId, long heartbeatIntervalMs, long epoch, String credential, String proof)
+            implements CoordinatorMessage {
+        public Registered(String agentId, long heartbeatIntervalMs, long epoch) {
+            this(agentId, heartbeatIntervalMs, epoch, null, null);
+        }
+
         public Registered(String agentId, long heartbeatIntervalMs) {
             this(agentId, heartbeatIntervalMs, 0);
+        }
+
+        public Registered withProof(String issuedCredential, String p) {
+            return new Registered(agentId, heartbeatIntervalMs, epoch, issuedCredential, p);
         }
     }
 

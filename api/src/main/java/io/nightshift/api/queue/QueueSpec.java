@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param limit           never more than this in any dimension; {@code null} (the default) means no limit
  * @param maxRunning      at most this many tasks running at once; {@code null} means no cap
  * @param defaultPriority priority of the queue's jobs that do not set one, -1000..1000
+ * @param acl             subjects that may administer, submit into or read the queue ({@link QueueAcl#EMPTY}: none)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning,
-                        int defaultPriority) {
+                        int defaultPriority, QueueAcl acl) {
 
     /** The queue every job goes to unless it names another. It always exists. */
     public static final String DEFAULT_NAME = "default";
@@ -38,6 +39,16 @@ public record QueueSpec(String name, double weight, Resources guarantee, Resourc
         if (maxRunning != null && maxRunning < 1) {
             throw new IllegalArgumentException("queue %s: maxRunning must be at least 1, got %d".formatted(name, maxRunning));
         }
+        acl = acl == null ? QueueAcl.EMPTY : acl;
+    }
+
+    /** A queue without an ACL of its own. */
+    public QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning, int defaultPriority) {
+        this(name, weight, guarantee, limit, maxRunning, defaultPriority, QueueAcl.EMPTY);
+    }
+
+    public QueueSpec withAcl(QueueAcl v) {
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, defaultPriority, v);
     }
 
     /** A queue with a weight and nothing else: no guarantee, no limit, default priority 0. */
@@ -46,18 +57,18 @@ public record QueueSpec(String name, double weight, Resources guarantee, Resourc
     }
 
     public QueueSpec withGuarantee(Resources v) {
-        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority);
+        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority, acl);
     }
 
     public QueueSpec withLimit(Resources v) {
-        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority);
+        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority, acl);
     }
 
     public QueueSpec withMaxRunning(Integer v) {
-        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority);
+        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority, acl);
     }
 
     public QueueSpec withDefaultPriority(int v) {
-        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v);
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v, acl);
     }
 }

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * limit            same shape; an absent field is unlimited in that dimension (its maximum) default none
  * maxRunning       integer 1..100000                               default none (no cap)
  * defaultPriority  integer -1000..1000                             default 0
+ * acl              {admins, submitters, readers}: arrays of at most 256 token subjects each
+ *                  ({@link QueueAcl#SUBJECT})                         default none
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -43,7 +45,9 @@ public final class QueueSpecParser {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final List<String> FIELDS = List.of("name", "weight", "guarantee", "limit", "maxRunning",
-            "defaultPriority");
+            "defaultPriority", "acl");
+    private static final List<String> ACL_FIELDS = List.of("admins", "submitters", "readers");
+    private static final Pattern SUBJECT = Pattern.compile(QueueAcl.SUBJECT);
     private static final List<String> RESOURCE_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
 
     private QueueSpecParser() {
@@ -103,6 +107,7 @@ public final class QueueSpecParser {
             Resources limit = resources(present(root, "limit"), "/limit", UNLIMITED);
             Long maxRunning = integer(present(root, "maxRunning"), "/maxRunning", 1, MAX_RUNNING);
             Long priority = integer(present(root, "defaultPriority"), "/defaultPriority", MIN_PRIORITY, MAX_PRIORITY);
+            QueueAcl acl = acl(present(root, "acl"));
             if (guarantee != null && limit != null) {
                 exceeds("cpus", guarantee.cpus(), limit.cpus());
                 exceeds("memMb", guarantee.memMb(), limit.memMb());
@@ -111,7 +116,42 @@ public final class QueueSpecParser {
             }
             if (!problems.isEmpty()) throw problems.exception();
             return new QueueSpec(name, weight == null ? 1 : weight.doubleValue(), guarantee, limit,
-                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue());
+                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue(), acl);
+        }
+
+        private QueueAcl acl(JsonNode n) {
+            if (n == null) return QueueAcl.EMPTY;
+            if (!n.isObject()) {
+                problems.add("/acl", "must be an object {admins, submitters, readers}, got " + describe(n));
+                return null;
+            }
+            for (Map.Entry<String, JsonNode> e : n.properties()) {
+                if (!ACL_FIELDS.contains(e.getKey()))
+                    problems.add(child("/acl", e.getKey()), "unknown field; known fields: " + String.join(", ", ACL_FIELDS));
+            }
+            return new QueueAcl(subjects(n.get("admins"), "/acl/admins"), subjects(n.get("submitters"), "/acl/submitters"),
+                    subjects(n.get("readers"), "/acl/readers"));
+        }
+
+        private List<String> subjects(JsonNode n, String at) {
+            if (n == null) return List.of();
+            if (!n.isArray()) {
+                problems.add(at, "must be an array of token subjects, got " + describe(n));
+                return List.of();
+            }
+            if (n.size() > QueueAcl.MAX_ENTRIES) {
+                problems.add(at, "at most %d subjects, got %d".formatted(QueueAcl.MAX_ENTRIES, n.size()));
+                return List.of();
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode s = n.get(i);
+                if (!s.isTextual() || !SUBJECT.matcher(s.textValue()).matches())
+                    problems.add(at + "/" + i, "must be a token subject (1 to 128 letters, digits, '.', '_', '@' or '-'), got "
+                            + describe(s));
+                else if (!out.contains(s.textValue())) out.add(s.textValue());
+            }
+            return out;
         }
 
         private void exceeds(String dim, double guaranteed, double limit) {

@@ -314,10 +314,15 @@ public final class SchedulerCore implements AutoCloseable {
     // ---------------------------------------------------------------- submit / kill
 
     public CompletableFuture<SubmitResult> submit(JobSpec spec, String idempotencyKey) {
-        return call(() -> doSubmit(spec, idempotencyKey));
+        return submit(spec, idempotencyKey, null);
     }
 
-    private SubmitResult doSubmit(JobSpec spec, String key) {
+    /** Submits on behalf of {@code owner} (the token's subject; recorded on the job). */
+    public CompletableFuture<SubmitResult> submit(JobSpec spec, String idempotencyKey, String owner) {
+        return call(() -> doSubmit(spec, idempotencyKey, owner));
+    }
+
+    private SubmitResult doSubmit(JobSpec spec, String key, String owner) {
         if (!queues.containsKey(spec.queue()))
             throw new io.nightshift.api.spec.InvalidSpecException("/queue", "unknown queue '" + spec.queue()
                     + "'; known queues: " + String.join(", ", queues.keySet()));
@@ -348,7 +353,7 @@ public final class SchedulerCore implements AutoCloseable {
             lj.tasks.put(t.id(), t);
         }
         lj.run = new Run(Run.SCHEMA_VERSION, runId, id, 1, JobState.QUEUED, now, null, taskIds);
-        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(runId));
+        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(runId), owner);
         for (Task t : lj.tasks.values()) batch.task(t);
         batch.run(lj.run);
         batch.job(lj.job); // stored with the turn, before the client hears 201
@@ -478,6 +483,11 @@ public final class SchedulerCore implements AutoCloseable {
             String jobId = jobIdOf(u.taskId());
             LiveJob lj = jobId == null ? null : live.get(jobId);
             Task task = lj == null ? null : lj.tasks.get(u.taskId());
+            if (task != null && !io.nightshift.coordinator.agents.AttemptHolder.mayReport(task, u.attemptId(), agentId)) {
+                log.warn("status {} of attempt {} from agent {} refused: the attempt runs on another agent", u.state(),
+                        u.attemptId(), agentId);
+                return; // not acknowledged, nothing changed
+            }
             if (task != null) {
                 Transition t = TaskLifecycle.onStatus(task, lj.job.spec(), lj.job.killRequested(), u.attemptId(), u.state(),
                         u.reason(), u.exitCode(), u.message(), now);

@@ -15,6 +15,8 @@ import io.nightshift.api.spec.Problem;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import io.nightshift.coordinator.agents.AgentChannel;
+import io.nightshift.coordinator.auth.Authenticator;
+import io.nightshift.coordinator.auth.Principal;
 import io.nightshift.coordinator.core.SchedulerCore;
 import io.nightshift.coordinator.core.SchedulerCore.ConflictException;
 import io.nightshift.coordinator.events.EventLog;
@@ -71,6 +73,8 @@ public final class HttpApi {
     private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final WorkerExecutor workers;
     private final HttpClient agentClient;
+    /** The log proxy's own client: bounded pool and wait queue, so log reads never starve the leader forwarding. */
+    private final HttpClient logClient;
     private final AgentChannel channel;
     private final String version;
 
@@ -91,10 +95,23 @@ public final class HttpApi {
         this.utilization = history;
         this.utilizationInterval = interval;
     }
+    private final Authenticator auth;
+    private final Guard guard;
+    private final boolean metricsOpen;
+    /** "METHOD /path/{param}" → what the route needs; every route is declared here (a test checks them all). */
+    private final Map<String, Need> needs = new LinkedHashMap<>();
 
     public HttpApi(Vertx vertx, StateStore store, SchedulerCore core, EventLog events, PrometheusMeterRegistry prometheus,
                    int workerThreads, String version, LeaderView leader) {
+        this(vertx, store, core, events, prometheus, workerThreads, version, leader, null, true);
+    }
+
+    /** {@code auth} null turns authentication off (every caller is admin); {@code metricsOpen}: /metrics needs no token. */
+    public HttpApi(Vertx vertx, StateStore store, SchedulerCore core, EventLog events, PrometheusMeterRegistry prometheus,
+                   int workerThreads, String version, LeaderView leader, Authenticator auth, boolean metricsOpen) {
         this.leader = leader;
+        this.auth = auth;
+        this.metricsOpen = metricsOpen;
         this.vertx = vertx;
         this.store = store;
         this.core = core;
@@ -103,41 +120,98 @@ public final class HttpApi {
         this.workers = vertx.createSharedWorkerExecutor("nightshift-api", workerThreads);
         this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
         this.progress = new io.nightshift.coordinator.progress.ProgressBoard(prometheus);
+        this.logClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
         this.channel = new AgentChannel(core, () -> leader.isLeader() ? null
-                : (leader.leaderUrl() == null ? "" : leader.leaderUrl()), progress);
+                : (leader.leaderUrl() == null ? "" : leader.leaderUrl()), progress, auth == null ? null : auth.agents(), workers);
         this.version = version;
+        this.guard = new Guard(auth, workers, core::queues);
+    }
+
+    /** What each route needs of the caller's token: "GET /v1/jobs/{id}" → {@link Need}. Filled by {@link #router()}. */
+    public Map<String, Need> needs() {
+        return Map.copyOf(needs);
+    }
+
+    private io.vertx.ext.web.Route route(Router r, HttpMethod method, String path, Need need) {
+        String key = method.name() + " " + path.replaceAll(":([A-Za-z]+)", "{$1}");
+        if (needs.putIfAbsent(key, need) != null) throw new IllegalStateException("route " + key + " declared twice");
+        return r.route(method, path).handler(guard.need(need));
+    }
+
+    /** Body routes: a request without any Authorization header is refused before its body is read. */
+    private io.vertx.ext.web.Route bodyRoute(Router r, HttpMethod method, String path, Need need, int bodyLimit) {
+        String key = method.name() + " " + path.replaceAll(":([A-Za-z]+)", "{$1}");
+        if (needs.putIfAbsent(key, need) != null) throw new IllegalStateException("route " + key + " declared twice");
+        io.vertx.ext.web.handler.SecurityPolicyHandler noTokenNoBody = ctx -> {
+            if (auth != null && Guard.bearer(ctx.request()) == null) guard.need(need).handle(ctx); // answers 401
+            else ctx.next();
+        };
+        return r.route(method, path).handler(noTokenNoBody).handler(BodyHandler.create(false).setBodyLimit(bodyLimit).setHandleFileUploads(false)).handler(guard.need(need));
+    }
+
+    private Hardening hardening = new Hardening("127.0.0.1", "");
+
+    /** The names this coordinator answers to besides IP addresses and this machine's names (see {@link Hardening}). */
+    public HttpApi hosts(String bindHost, String allowedHosts) {
+        this.hardening = new Hardening(bindHost, allowedHosts);
+        return this;
+    }
+
+    private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
+    private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
+
+    /** Caps on concurrent event streams and log follows, per coordinator and per token. */
+    public HttpApi streamCaps(int events, int eventsPerToken, int follows, int followsPerToken) {
+        this.eventStreams = new StreamLimits("event streams", events, eventsPerToken);
+        this.logFollows = new StreamLimits("log follows", follows, followsPerToken);
+        return this;
+    }
+
+    /** The key a token's streams are counted under. */
+    static String streamKey(Principal p) {
+        return p.tokenId() == null ? p.subject() : p.tokenId();
     }
 
     public Router router() {
         Router r = Router.router(vertx);
+        Hardening h = hardening;
+        r.route().handler(h::handle);
         r.route("/v1/*").handler(this::forwardUnlessLeading);
-        r.get("/health").handler(this::health);
-        r.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        route(r, HttpMethod.GET, "/health", Need.OPEN).handler(this::health);
+        route(r, HttpMethod.GET, "/metrics", metricsOpen ? Need.OPEN : Need.READ)
+                .handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(prometheus.scrape()));
-        r.get("/v1/openapi").handler(this::openapi);
-        r.get("/v1/version").handler(ctx -> Responses.json(ctx, 200, Map.of("version", version)));
-        r.post("/v1/jobs")
-                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false))
+        route(r, HttpMethod.GET, "/v1/openapi", Need.TOKEN).handler(this::openapi);
+        route(r, HttpMethod.GET, "/v1/version", Need.TOKEN).handler(ctx -> Responses.json(ctx, 200, Map.of("version", version)));
+        route(r, HttpMethod.GET, "/v1/whoami", Need.TOKEN).handler(this::whoami);
+        bodyRoute(r, HttpMethod.POST, "/v1/jobs", Need.SOME_SUBMIT, MAX_BODY_BYTES)
                 .handler(this::checkSubmitHeaders)
                 .handler(this::submit);
-        r.get("/v1/jobs").handler(this::listJobs);
-        r.get("/v1/jobs/:id").handler(this::getJob);
-        r.delete("/v1/jobs/:id").handler(this::killJob);
-        r.get("/v1/tasks/:taskId/logs/:stream").handler(this::logs);
-        r.get("/v1/agents").handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
-        r.get("/v1/queues").handler(this::listQueues);
-        r.post("/v1/queues").handler(BodyHandler.create(false).setBodyLimit(io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES))
+        route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
+        route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
+        route(r, HttpMethod.DELETE, "/v1/jobs/:id", Need.SOME_READ).handler(this::killJob);
+        route(r, HttpMethod.GET, "/v1/tasks/:taskId/logs/:stream", Need.SOME_READ).handler(this::logs);
+        route(r, HttpMethod.GET, "/v1/agents", Need.READ).handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
+        route(r, HttpMethod.GET, "/v1/queues", Need.SOME_READ).handler(this::listQueues);
+        bodyRoute(r, HttpMethod.POST, "/v1/queues", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, true));
-        r.get("/v1/queues/:name").handler(this::getQueue);
-        r.put("/v1/queues/:name").handler(BodyHandler.create(false).setBodyLimit(io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES))
+        route(r, HttpMethod.GET, "/v1/queues/:name", Need.SOME_READ).handler(this::getQueue);
+        bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
-        r.delete("/v1/queues/:name").handler(this::deleteQueue);
+        route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
         if (utilization != null)
-            r.get("/v1/cluster/utilization").handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
-        r.get("/v1/offers").handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        r.get("/v1/events").handler(new SseHandler(events));
-        r.get("/v1/agents/channel").handler(channel::accept);
-        r.get("/").handler(ctx -> ctx.reroute("/index.html"));
+            route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
+                    .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
+        route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams));
+        route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
+        route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
+        TokensApi tokens = new TokensApi(auth, workers);
+        route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
+        bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
+        route(r, HttpMethod.DELETE, "/v1/tokens/:id", Need.ADMIN).handler(tokens::revoke);
+        route(r, HttpMethod.GET, "/", Need.OPEN).handler(ctx -> ctx.reroute("/index.html"));
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
         r.errorHandler(404, ctx -> Problems.send(ctx, 404, "not-found", "Not found",
@@ -228,6 +302,51 @@ public final class HttpApi {
         }
     }
 
+    private void whoami(RoutingContext ctx) {
+        Principal p = Guard.principal(ctx);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("subject", p.subject());
+        body.put("roles", p.sortedRoles());
+        if (auth == null) body.put("auth", "off");
+        Responses.json(ctx, 200, body);
+    }
+
+    /** Forgets an agent id's credential, so a rebuilt machine may register with that id again. */
+    private void releaseAgent(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (auth == null) {
+            Problems.send(ctx, 409, "auth-off", "Authentication is off", "agents have no credentials while auth is off");
+            return;
+        }
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+            Problems.send(ctx, 404, "not-found", "Agent not found", "no agent '" + shorten(id) + "'");
+            return;
+        }
+        String who = Guard.principal(ctx).subject();
+        workers.executeBlocking(() -> auth.agents().release(id), false).onComplete(ar -> {
+            if (ar.failed()) ctx.fail(500, ar.cause());
+            else if (!ar.result()) Problems.send(ctx, 404, "not-found", "No credential", "agent '" + id + "' has no credential");
+            else {
+                log.info("agent {}: credential released by '{}'; the next agent registering with this id gets a new one", id, who);
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
+    /** The queue named {@code name} as the core knows it; a queue deleted since has no ACL. */
+    private io.nightshift.api.queue.QueueSpec queue(String name) {
+        for (io.nightshift.api.queue.QueueSpec q : core.queues()) if (q.name().equals(name)) return q;
+        return io.nightshift.api.queue.QueueSpec.of(name == null ? io.nightshift.api.queue.QueueSpec.DEFAULT_NAME : name, 1);
+    }
+
+    /** True when the caller may read {@code job}; else answers 403 naming the queue. */
+    private boolean mayRead(RoutingContext ctx, Job job) {
+        Principal p = Guard.principal(ctx);
+        if (p.canRead(queue(job.spec().queue()))) return true;
+        Guard.forbidden(ctx, p, "read on queue '" + job.spec().queue() + "'");
+        return false;
+    }
+
     // ------------------------------------------------------------------ jobs
 
     /** True when the body is declared as JSON; else answers 415 naming what to send. */
@@ -274,10 +393,19 @@ public final class HttpApi {
                     e.problems().size() + " problem(s) in the job spec", e.problems());
             return;
         }
+        Principal caller = Guard.principal(ctx);
+        if (!caller.canSubmit(queue(spec.queue()))) {
+            Guard.forbidden(ctx, caller, "submit on queue '" + spec.queue() + "'");
+            return;
+        }
         String key = ctx.request().getHeader("Idempotency-Key");
-        Future.fromCompletionStage(core.submit(spec, key), vertx.getOrCreateContext()).onComplete(ar -> {
+        Future.fromCompletionStage(core.submit(spec, key, caller.subject()), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
                 Job job = ar.result().job();
+                if (!ar.result().created() && !caller.subject().equals(job.owner()) && !caller.canRead(queue(job.spec().queue()))) {
+                    Problems.send(ctx, 409, "conflict", "Conflict", "this job id or Idempotency-Key is taken by another job");
+                    return;
+                }
                 ctx.response().putHeader("Location", "/v1/jobs/" + job.id());
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
@@ -301,15 +429,20 @@ public final class HttpApi {
     }
 
     private void listQueues(RoutingContext ctx) {
+        Principal p = Guard.principal(ctx);
         List<Object> out = new ArrayList<>();
-        for (io.nightshift.api.queue.QueueSpec q : core.queues()) out.add(queueView(q));
+        for (io.nightshift.api.queue.QueueSpec q : core.queues()) if (p.canRead(q)) out.add(queueView(q));
         Responses.json(ctx, 200, Map.of("queues", out));
     }
 
     private void getQueue(RoutingContext ctx) {
         String name = ctx.pathParam("name");
+        Principal p = Guard.principal(ctx);
         core.queues().stream().filter(q -> q.name().equals(name)).findFirst().ifPresentOrElse(
-                q -> Responses.json(ctx, 200, queueView(q)),
+                q -> {
+                    if (p.canRead(q)) Responses.json(ctx, 200, queueView(q));
+                    else Guard.forbidden(ctx, p, "read on queue '" + q.name() + "'");
+                },
                 () -> Problems.send(ctx, 404, "not-found", "Queue not found", "no queue '" + shorten(name) + "'"));
     }
 
@@ -397,11 +530,17 @@ public final class HttpApi {
             Problems.send(ctx, 400, "invalid-query", "Invalid query", "fix the query parameters", problems);
             return;
         }
+        Principal p = Guard.principal(ctx);
+        if (queue != null && !p.canRead(queue(queue))) {
+            Guard.forbidden(ctx, p, "read on queue '" + queue + "'");
+            return;
+        }
         JobQuery q = new JobQuery(state, queue, labels, limit, after);
         blocking(ctx, () -> {
             StateStore.Page<Job> page = store.jobs(q);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("jobs", page.items());
+            // A token that reads only some queues sees only their jobs; a page may then hold fewer than asked.
+            out.put("jobs", p.readsAll() ? page.items() : page.items().stream().filter(j -> p.canRead(queue(j.spec().queue()))).toList());
             out.put("next", page.next());
             return out;
         });
@@ -416,7 +555,7 @@ public final class HttpApi {
         workers.executeBlocking(() -> detail(id), false).onComplete(ar -> {
             if (ar.failed()) ctx.fail(500, ar.cause());
             else if (ar.result().isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
-            else Responses.json(ctx, 200, ar.result().get());
+            else if (mayRead(ctx, ar.result().get().job())) Responses.json(ctx, 200, ar.result().get());
         });
     }
 
@@ -449,6 +588,18 @@ public final class HttpApi {
             Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + shorten(id) + "'");
             return;
         }
+        Principal p = Guard.principal(ctx);
+        workers.executeBlocking(() -> store.job(id), false).onComplete(found -> {
+            if (found.failed()) ctx.fail(500, found.cause());
+            else if (found.result().isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+            else if (!p.canManage(found.result().get(), queue(found.result().get().spec().queue())))
+                Guard.forbidden(ctx, p, "the right to kill job '" + id + "' (only its owner, an admin of queue '"
+                        + found.result().get().spec().queue() + "' or an admin may)");
+            else kill(ctx, id);
+        });
+    }
+
+    private void kill(RoutingContext ctx, String id) {
         Future.fromCompletionStage(core.kill(id), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.failed()) ctx.fail(500, ar.cause());
             else if (ar.result().isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
@@ -491,10 +642,12 @@ public final class HttpApi {
         workers.executeBlocking(() -> {
             Optional<Task> task = store.task(taskId);
             if (task.isEmpty()) return null;
+            Optional<Job> job = store.job(task.get().jobId());
+            if (job.isEmpty()) return null;
             Attempt a = attemptParam == null ? task.get().currentAttempt()
                     : task.get().attempts().stream().filter(x -> x.number() == Integer.parseInt(attemptParam)).findFirst().orElse(null);
-            if (a == null) return new LogTarget(task.get(), null, null);
-            return new LogTarget(task.get(), a, store.agent(a.agentId()).orElse(null));
+            if (a == null) return new LogTarget(job.get(), task.get(), null, null);
+            return new LogTarget(job.get(), task.get(), a, store.agent(a.agentId()).orElse(null));
         }, false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(500, ar.cause());
@@ -502,6 +655,7 @@ public final class HttpApi {
             }
             LogTarget t = ar.result();
             if (t == null) Problems.send(ctx, 404, "not-found", "Task not found", "no task '" + taskId + "'");
+            else if (!mayRead(ctx, t.job)) return;
             else if (t.attempt == null) Problems.send(ctx, 409, "not-started", "Task has not started",
                     "task '" + taskId + "' has no attempt" + (attemptParam == null ? " yet" : " " + attemptParam));
             else if (t.agent == null || t.agent.httpUrl() == null) Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
@@ -510,15 +664,27 @@ public final class HttpApi {
         });
     }
 
-    private record LogTarget(Task task, Attempt attempt, AgentInfo agent) {
+    private record LogTarget(Job job, Task task, Attempt attempt, AgentInfo agent) {
     }
 
     private void proxyLogs(RoutingContext ctx, LogTarget t, String stream, String offset, String tail, boolean follow) {
+        StreamLimits.Slot slot = null;
+        if (follow) {
+            slot = logFollows.acquire(streamKey(Guard.principal(ctx)));
+            if (slot == null) {
+                logFollows.refuse(ctx, logFollows.open() >= logFollows.max());
+                return;
+            }
+            StreamLimits.Slot held = slot;
+            ctx.response().endHandler(v -> held.release());
+            ctx.response().closeHandler(v -> held.release()); // replaced once the agent answers (see below)
+        }
+        StreamLimits.Slot followSlot = slot;
         StringBuilder url = new StringBuilder(t.agent.httpUrl()).append("/v1/sandboxes/")
                 .append(URLEncoder.encode(t.attempt.id(), StandardCharsets.UTF_8)).append('/').append(stream).append("?follow=").append(follow);
         if (offset != null) url.append("&offset=").append(offset);
         if (tail != null) url.append("&tail=").append(tail);
-        agentClient.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString()))
+        logClient.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString()))
                 .compose(req -> req.send())
                 .onSuccess(resp -> {
                     if (resp.statusCode() == 404) {
@@ -532,6 +698,10 @@ public final class HttpApi {
                                 "agent '" + t.attempt.agentId() + "' answered " + resp.statusCode()));
                         return;
                     }
+                    ctx.response().closeHandler(v -> { // the client went away: free the slot, stop reading the agent
+                        if (followSlot != null) followSlot.release();
+                        resp.request().reset();
+                    });
                     ctx.response().setStatusCode(200).setChunked(true)
                             .putHeader("Content-Type", "text/plain; charset=utf-8")
                             .putHeader("X-Nightshift-Attempt", t.attempt.id());
@@ -539,8 +709,11 @@ public final class HttpApi {
                     if (state != null) ctx.response().putHeader("X-Nightshift-Attempt-State", state);
                     resp.pipeTo(ctx.response());
                 })
-                .onFailure(err -> Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
-                        "cannot reach agent '" + t.attempt.agentId() + "' at " + t.agent.httpUrl() + ": " + err.getMessage()));
+                .onFailure(err -> {
+                    if (followSlot != null) followSlot.release();
+                    Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
+                            "cannot reach agent '" + t.attempt.agentId() + "' at " + t.agent.httpUrl() + ": " + err.getMessage());
+                });
     }
 
     static String shorten(String s) {
@@ -550,5 +723,6 @@ public final class HttpApi {
     public void close() {
         workers.close();
         agentClient.close();
+        logClient.close();
     }
 }

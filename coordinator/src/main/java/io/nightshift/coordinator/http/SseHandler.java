@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SseHandler implements Handler<RoutingContext> {
     private static final int MAX_QUEUED = 200_000;
     private final EventLog events;
+    private final StreamLimits limits;
 
-    SseHandler(EventLog events) {
+    SseHandler(EventLog events, StreamLimits limits) {
         this.events = events;
+        this.limits = limits;
     }
 
     @Override
@@ -38,6 +40,11 @@ final class SseHandler implements Handler<RoutingContext> {
             after = Long.parseLong(lastId);
         } else {
             Problems.send(ctx, 400, "invalid-header", "Invalid Last-Event-ID", "Last-Event-ID must be an event number");
+            return;
+        }
+        StreamLimits.Slot slot = limits.acquire(HttpApi.streamKey(Guard.principal(ctx)));
+        if (slot == null) {
+            limits.refuse(ctx, limits.open() >= limits.max());
             return;
         }
         HttpServerResponse resp = ctx.response();
@@ -65,6 +72,12 @@ final class SseHandler implements Handler<RoutingContext> {
                         .append("data: ").append(Json.write(e)).append("\n\n");
             }
             if (sb.length() > 0) resp.write(sb.toString());
+            if (resp.writeQueueFull() && !closed.get()) { // a client that does not read: end it, it may resume
+                closed.set(true);
+                resp.write("event: end\ndata: {\"reason\":\"too slow; reconnect with Last-Event-ID\"}\n\n");
+                resp.end();
+                vertx.setTimer(5_000, id -> resp.reset()); // its buffers are full: do not wait for it to read the end
+            }
         };
         EventLog.Subscription sub = events.subscribe(after, e -> {
             if (closed.get()) return;
@@ -80,6 +93,7 @@ final class SseHandler implements Handler<RoutingContext> {
             if (!closed.get()) resp.write(": keep-alive\n\n");
         });
         Runnable cleanup = () -> {
+            slot.release();
             closed.set(true);
             sub.close();
             vertx.cancelTimer(keepAlive);

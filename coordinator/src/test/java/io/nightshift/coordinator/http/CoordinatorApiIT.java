@@ -46,7 +46,7 @@ class CoordinatorApiIT {
     }
 
     static HttpResponse<String> post(String body, String contentType, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(coordinator.url().resolve("/v1/jobs"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(coordinator.url().resolve("/v1/jobs")).header("Authorization", "Bearer " + coordinator.adminToken())
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) b.header("Content-Type", contentType);
         for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
@@ -54,7 +54,7 @@ class CoordinatorApiIT {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(coordinator.url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(coordinator.url() + path)).header("Authorization", "Bearer " + coordinator.adminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static Stream<Arguments> malformedSpecs() {
@@ -180,7 +180,8 @@ class CoordinatorApiIT {
         for (String q : List.of("limit=0", "limit=abc", "limit=501", "state=bogus", "after=%25%25", "label=novalue", "queue=UP")) {
             assertThat(get("/v1/jobs?" + q).statusCode()).as(q).isEqualTo(400);
         }
-        HttpResponse<String> del = http.send(HttpRequest.newBuilder(coordinator.url().resolve("/v1/jobs/missing")).DELETE().build(),
+        HttpResponse<String> del = http.send(HttpRequest.newBuilder(coordinator.url().resolve("/v1/jobs/missing"))
+                .header("Authorization", "Bearer " + coordinator.adminToken()).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(del.statusCode()).isEqualTo(404);
     }

@@ -32,21 +32,21 @@ class HistoryRetentionIT {
                 .with(CoordinatorSettings.HISTORY_COMPACT_INTERVAL, "PT0.2S")))) {
             String spec = "{\"id\":\"%s\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]}}";
             for (String id : new String[] {"old", "live"}) {
-                assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).header("Content-Type", "application/json")
+                assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).header("Authorization", "Bearer " + c.adminToken()).header("Content-Type", "application/json")
                         .header("Idempotency-Key", "key-" + id)
                         .POST(HttpRequest.BodyPublishers.ofString(spec.formatted(id)))).statusCode()).isEqualTo(201);
             }
             // no agent: "old" is killed while pending, so it ends at once; "live" waits
-            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).DELETE()).statusCode()).isEqualTo(202);
-            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).GET()).body()).contains("\"KILLED\"");
+            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).header("Authorization", "Bearer " + c.adminToken()).DELETE()).statusCode()).isEqualTo(202);
+            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).header("Authorization", "Bearer " + c.adminToken()).GET()).body()).contains("\"KILLED\"");
 
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).GET()).statusCode() == 404);
-            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).GET()).body())
+                    send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/old")).header("Authorization", "Bearer " + c.adminToken()).GET()).statusCode() == 404);
+            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).header("Authorization", "Bearer " + c.adminToken()).GET()).body())
                     .doesNotContain("\"old\"").contains("\"live\"");
-            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/live")).GET()).statusCode()).isEqualTo(200);
+            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs/live")).header("Authorization", "Bearer " + c.adminToken()).GET()).statusCode()).isEqualTo(200);
             // the idempotency key went with the job: the same key now makes a new job
-            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).header("Content-Type", "application/json")
+            assertThat(send(HttpRequest.newBuilder(c.url().resolve("/v1/jobs")).header("Authorization", "Bearer " + c.adminToken()).header("Content-Type", "application/json")
                     .header("Idempotency-Key", "key-old")
                     .POST(HttpRequest.BodyPublishers.ofString(spec.formatted("old")))).statusCode()).isEqualTo(201);
         }

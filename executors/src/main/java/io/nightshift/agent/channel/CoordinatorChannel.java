@@ -87,6 +87,11 @@ public final class CoordinatorChannel {
     private boolean closing;
     private volatile boolean registered;
     private volatile URI registeredWith;
+    private volatile Supplier<String> bearer = () -> null;
+    private volatile Supplier<String> credential = () -> null;
+    private volatile java.util.function.Consumer<String> keepCredential = c -> {
+    };
+    private String nonce; // of the current connection; confined to context
 
     /**
      * @param coordinators base URLs, tried in this order (at least one; each http(s):// or ws(s)://)
@@ -131,6 +136,23 @@ public final class CoordinatorChannel {
                 .setURI(prefix + PATH);
     }
 
+    /** The token sent as {@code Authorization: Bearer} on every connect (null: none). Call before {@link #start()}. */
+    public CoordinatorChannel bearer(Supplier<String> token) {
+        this.bearer = token;
+        return this;
+    }
+
+    /**
+     * This agent's credential (null until the cluster issued one) and where to keep one when it is
+     * issued. With a credential, only a {@code Registered} carrying a valid proof is accepted
+     * ({@link io.nightshift.api.protocol.AgentProof}). Call before {@link #start()}.
+     */
+    public CoordinatorChannel credential(Supplier<String> current, java.util.function.Consumer<String> keep) {
+        this.credential = current;
+        this.keepCredential = keep;
+        return this;
+    }
+
     /** Starts connecting (asynchronously) and keeps the channel up until {@link #close()}. */
     public void start() {
         journal.listener(u -> context.runOnContext(v -> sendNew(u)));
@@ -151,9 +173,19 @@ public final class CoordinatorChannel {
         reconnectTimer = -1;
         if (closing) return;
         URI to = current;
-        client.connect(target(to)).onComplete(ar -> {
+        WebSocketConnectOptions options = target(to);
+        String token = bearer.get();
+        if (token != null && !token.isBlank()) options.addHeader("Authorization", "Bearer " + token);
+        nonce = io.nightshift.api.protocol.AgentProof.newNonce();
+        options.addHeader(io.nightshift.api.protocol.AgentProof.NONCE_HEADER, nonce);
+        String mine = credential.get();
+        if (mine != null) options.addHeader(io.nightshift.api.protocol.AgentProof.CREDENTIAL_HEADER, mine);
+        client.connect(options).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.info("agent {}: cannot reach coordinator {}: {}", agentId, to, ar.cause().toString());
+                if (ar.cause() instanceof io.vertx.core.http.UpgradeRejectedException u && (u.getStatus() == 401 || u.getStatus() == 403))
+                    LOG.warn("agent {}: coordinator {} refused this agent ({}): check agent.token (a join token with role agent)",
+                            agentId, to, u.getStatus());
+                else LOG.info("agent {}: cannot reach coordinator {}: {}", agentId, to, ar.cause().toString());
                 failedAttempt();
             } else {
                 onOpen(ar.result());
@@ -240,6 +272,29 @@ public final class CoordinatorChannel {
 
     private void onRegistered(CoordinatorMessage.Registered r) {
         cancelRegisterTimer();
+        String mine = credential.get();
+        if (mine != null && !io.nightshift.api.protocol.AgentProof.verify(mine, agentId, r.epoch(), nonce, r.proof())) {
+            LOG.warn("agent {}: {} answered Registered (epoch {}) without proving it knows this agent's credential: "
+                    + "ignored, trying another coordinator (if the cluster's database was reset, delete this agent's "
+                    + "agent-credential file)", agentId, current, r.epoch());
+            if (ws != null) ws.close();
+            return;
+        }
+        if (mine == null && r.credential() != null) {
+            if (!io.nightshift.api.protocol.AgentProof.wellFormedCredential(r.credential())) {
+                LOG.warn("agent {}: {} issued a malformed credential: ignored", agentId, current);
+                if (ws != null) ws.close();
+                return;
+            }
+            try {
+                keepCredential.accept(r.credential()); // durably, before anything is done on its behalf
+            } catch (RuntimeException e) {
+                LOG.error("agent {}: cannot keep the credential issued by {}: {}", agentId, current, e.toString());
+                if (ws != null) ws.close();
+                return;
+            }
+            LOG.info("agent {}: received its credential from {} (first registration)", agentId, current);
+        }
         long before = fencing.highest();
         if (!fencing.observe(r.epoch())) {
             LOG.warn("agent {}: {} registered this agent with epoch {}, but epoch {} has been seen: a deposed leader; "

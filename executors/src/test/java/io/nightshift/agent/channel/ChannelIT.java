@@ -14,6 +14,7 @@ import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,7 +236,13 @@ class ChannelIT {
         var launch = TestSupport.launch(JobSpec.command("sleep", "60").id("detached").build());
         coordinator.send(launch);
         await().atMost(T).until(() -> states(coordinator.updates(launch.attemptId())).contains(TaskState.RUNNING));
-        List<Long> pids = TestSupport.markedProcesses(launch.attemptId());
+        // RUNNING may be reported while the wrapper is still forking the task: wait until the tree is settled
+        List<List<Long>> seen = new ArrayList<>();
+        await().atMost(T).pollInterval(Duration.ofMillis(200)).until(() -> {
+            seen.add(TestSupport.markedProcesses(launch.attemptId()));
+            return seen.size() >= 2 && seen.get(seen.size() - 1).equals(seen.get(seen.size() - 2));
+        });
+        List<Long> pids = seen.get(seen.size() - 1);
 
         agent.close(); // agent.kill-tasks-on-stop defaults to false
         assertThat(TestSupport.markedProcesses(launch.attemptId())).containsExactlyInAnyOrderElementsOf(pids);
@@ -343,6 +350,45 @@ class ChannelIT {
         startAgent(Map.of());
         await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= 3);
         assertThat(agent.connected()).isFalse();
+    }
+
+    @Test
+    void anAgentHoldingACredentialIgnoresARegisteredThatDoesNotProveTheCoordinatorKnowsIt() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        java.nio.file.Files.createDirectories(work);
+        java.nio.file.Files.writeString(work.resolve("agent-credential"), credential + "\n");
+        coordinator.epoch = 1_000_000; // a forged Registered that would fence out the real leader
+        startAgent(Map.of());
+        await().atMost(T).until(() -> coordinator.received(AgentMessage.Register.class).size() >= 2);
+        assertThat(agent.connected()).isFalse();
+        assertThat(coordinator.received(AgentMessage.Heartbeat.class)).isEmpty();
+        assertThat(coordinator.presented).allMatch(credential::equals);
+
+        coordinator.epoch = 3;
+        coordinator.credential = credential; // the real coordinator proves itself
+        await().atMost(T).until(() -> agent.connected());
+        // the forged epoch was never taken: the highest epoch the agent keeps is the real leader's
+        java.nio.file.Path epochFile = work.resolve(Fencing.FILE);
+        await().atMost(T).until(() -> java.nio.file.Files.isRegularFile(epochFile)
+                && java.nio.file.Files.readString(epochFile).strip().equals("3"));
+    }
+
+    @Test
+    void aCredentialIssuedAtTheFirstRegistrationIsKeptForTheOwnerOnlyAndPresentedOnReconnect() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        coordinator.issue = credential;
+        coordinator.credential = credential;
+        startAgent(Map.of());
+        await().atMost(T).until(() -> agent.connected());
+        java.nio.file.Path file = work.resolve("agent-credential");
+        assertThat(java.nio.file.Files.readString(file).strip()).isEqualTo(credential);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(coordinator.presented.get(0)).isEmpty();
+        coordinator.issue = null;
+        coordinator.drop();
+        await().atMost(T).until(() -> coordinator.presented.size() >= 2 && agent.connected());
+        assertThat(coordinator.presented.get(coordinator.presented.size() - 1)).isEqualTo(credential);
     }
 
     private static CoordinatorMessage.Launch withEpoch(CoordinatorMessage.Launch l, long epoch) {

@@ -27,6 +27,12 @@ public final class TestCoordinator implements AutoCloseable {
     public volatile String leaderUrl;
     public volatile long epoch;
     public volatile long heartbeatMs = 200;
+    /** When set, Registered proves knowledge of this agent credential (over the connection's nonce). */
+    public volatile String credential;
+    /** When set, Registered hands this credential to the agent (as at a first registration). */
+    public volatile String issue;
+    /** The credential header of each connection, in order ("" when absent). */
+    public final List<String> presented = new CopyOnWriteArrayList<>();
     private volatile ServerWebSocket current;
     private final HttpServer server;
     public final int port;
@@ -47,17 +53,27 @@ public final class TestCoordinator implements AutoCloseable {
         }
         connections.incrementAndGet();
         current = ws;
+        String nonce = ws.headers().get(io.nightshift.api.protocol.AgentProof.NONCE_HEADER);
+        String cred = ws.headers().get(io.nightshift.api.protocol.AgentProof.CREDENTIAL_HEADER);
+        presented.add(cred == null ? "" : cred);
         ws.textMessageHandler(text -> {
             AgentMessage m = Json.read(text, AgentMessage.class);
             received.add(m);
             if (m instanceof AgentMessage.Register r) {
                 String why = reject;
                 ws.writeTextMessage(Json.write(why != null ? new CoordinatorMessage.Rejected(why, leaderUrl)
-                        : new CoordinatorMessage.Registered(r.agentId(), heartbeatMs, epoch)));
+                        : registered(r.agentId(), nonce)));
             } else if (m instanceof AgentMessage.StatusUpdate u && autoAck) {
                 ws.writeTextMessage(Json.write(new CoordinatorMessage.Ack(u.seq())));
             }
         });
+    }
+
+    private CoordinatorMessage.Registered registered(String agentId, String nonce) {
+        var r = new CoordinatorMessage.Registered(agentId, heartbeatMs, epoch);
+        String c = credential;
+        return r.withProof(issue, c == null || nonce == null ? null
+                : io.nightshift.api.protocol.AgentProof.proof(c, agentId, epoch, nonce));
     }
 
     public void send(CoordinatorMessage m) {

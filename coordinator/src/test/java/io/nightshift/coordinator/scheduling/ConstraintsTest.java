@@ -118,13 +118,13 @@ class ConstraintsTest {
         var windows = agent("w").attribute("os", "windows").attribute("rack", "r2").build();
         var onR1 = agent("l").attribute("os", "linux").attribute("rack", "r1").build();
 
-        assertThat(filter.filter(task("t").constraint(Constraint.like("os", "linux")).build(), windows, null))
+        assertThat(filter.vetoes(task("t").constraint(Constraint.like("os", "linux")).build(), windows))
                 .singleElement().extracting(Veto::kind).isEqualTo(Veto.Kind.STATIC);
-        assertThat(filter.filter(task("t").constraint(Constraint.unique("rack")).build(), onR1, null))
-                .singleElement().extracting(Veto::code, Veto::kind).containsExactly("constraint.unique", Veto.Kind.DYNAMIC);
-        assertThat(filter.filter(task("t").constraint(Constraint.cluster("rack")).build(), windows, null))
+        assertThat(filter.vetoes(task("t").constraint(Constraint.unique("rack")).build(), onR1))
+                .singleElement().extracting(Veto::code, Veto::kind).containsExactly(VetoCode.CONSTRAINT_UNIQUE, Veto.Kind.DYNAMIC);
+        assertThat(filter.vetoes(task("t").constraint(Constraint.cluster("rack")).build(), windows))
                 .singleElement().extracting(Veto::message).isEqualTo("rack CLUSTER: the instances are on \"r1\"");
-        assertThat(filter.admits(task("t").constraint(Constraint.unique("rack")).build(), windows, null)).isTrue();
+        assertThat(filter.admits(task("t").constraint(Constraint.unique("rack")).build(), windows)).isTrue();
     }
 
     @Test

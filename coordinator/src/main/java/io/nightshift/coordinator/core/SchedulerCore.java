@@ -106,7 +106,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.clock = clock;
         this.cfg = cfg;
         this.metrics = metrics;
-        this.offerCycle = new OfferCycle(SchedulingPolicy.defaults().withOfferTtl(cfg.offerTtl()));
+        this.offerCycle = new OfferCycle(cfg.scheduling());
         this.loop = new CoreLoop(store, events, clock);
         this.jobs = new LiveJobs(loop, applier, this::requestCycle, at -> loop.wakeAt(at, this::safeCycle));
         this.agents = new AgentRegistry(loop, jobs, applier, cfg, metrics, this::requestCycle);

@@ -112,7 +112,12 @@ final class ReasonSummary implements SchedulingFilter.VetoSink {
         groups.addAll(byResource.values());
         groups.addAll(byCode.values());
         groups.sort(Comparator.comparingInt((Group g) -> g.agents).reversed().thenComparing(g -> g.code.wire()));
-        List<PendingReason> out = new ArrayList<>(groups.size());
+        List<PendingReason> out = new ArrayList<>(groups.size() + 1);
+        if (never()) {
+            out.add(new PendingReason(VetoCode.NEVER.wire(), agentsInSnapshot, agentsInSnapshot == 1
+                    ? "the only agent can never hold this task; it waits until an agent that can registers"
+                    : "none of the " + agentsInSnapshot + " agents can ever hold this task; it waits until an agent that can registers"));
+        }
         for (Group g : groups) {
             out.add(new PendingReason(g.code.wire(), g.agents, g.message(agentsInSnapshot)));
         }

@@ -45,6 +45,10 @@ public enum VetoCode {
     GANG_INCOMPLETE("gang.incomplete", null),
     /** The task waits for tasks preempted for it to exit. */
     PREEMPTION_PENDING("preemption.pending", null),
+    /** Every agent vetoes the task STATICally: no agent could ever hold it as the cluster is. */
+    NEVER("unschedulable", null),
+    /** The task waited unplaced longer than its {@code pendingTimeout}: its job ends UNSCHEDULABLE. */
+    PENDING_TIMEOUT("pending.timeout", null),
     /** No agent admitted the task and none said why (a filter that vetoes without a veto). */
     UNPLACED("unplaced", null);
 

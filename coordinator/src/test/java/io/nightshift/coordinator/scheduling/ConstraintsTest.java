@@ -102,10 +102,14 @@ class ConstraintsTest {
 
         assertThat(plan.placementOf("linux")).get().extracting(Placement::agentId).isEqualTo("h1");
         assertThat(plan.placementOf("not-r1")).get().extracting(Placement::agentId).isEqualTo("h4");
-        assertThat(plan.reasonsFor("prefix-only")).containsExactly(new PendingReason("constraint.like", 6,
-                "os LIKE \"linux\": the agent's value does not match (6 agents)"));
-        assertThat(plan.reasonsFor("gpu-pool")).containsExactly(new PendingReason("constraint.attribute", 6,
-                "the agent has no attribute 'pool' (6 agents)"));
+        assertThat(plan.reasonsFor("prefix-only")).containsExactly(
+                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("constraint.like", 6, "os LIKE \"linux\": the agent's value does not match (6 agents)"));
+        assertThat(plan.reasonsFor("gpu-pool")).containsExactly(
+                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("constraint.attribute", 6, "the agent has no attribute 'pool' (6 agents)"));
     }
 
     @Test

@@ -162,8 +162,10 @@ class OfferCycleTest {
                 .pending(task("wide").cpus(8).memMb(1024))
                 .build());
 
-        assertThat(plan.reasonsFor("wide")).containsExactly(new PendingReason("insufficient.cpus", 2,
-                "asks 8 cpus; the largest agent has 4 in total"));
+        assertThat(plan.reasonsFor("wide")).containsExactly(
+                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("insufficient.cpus", 2, "asks 8 cpus; the largest agent has 4 in total"));
     }
 
     @Test
@@ -175,6 +177,8 @@ class OfferCycleTest {
                 .build());
 
         assertThat(plan.reasonsFor("wide")).containsExactly(
+                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
                 new PendingReason("constraint.attribute", 1, "the agent has no attribute 'rack'"),
                 new PendingReason("constraint.like", 1, "rack LIKE \"r1\": the agent's value does not match"),
                 new PendingReason("insufficient.cpus", 1, "asks 8 cpus; 1 agent has less in total (the largest 4)"));

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param limit           never more than this in any dimension; {@code null} (the default) means no limit
  * @param maxRunning      at most this many tasks running at once; {@code null} means no cap
  * @param defaultPriority priority of the queue's jobs that do not set one, -1000..1000
+ * @param pendingTimeout  how long a task of the queue's jobs that set none may wait unplaced before its job
+ *                        ends UNSCHEDULABLE; {@code null} (the default) means wait forever
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning,
-                        int defaultPriority) {
+                        int defaultPriority, java.time.Duration pendingTimeout) {
 
     /** The queue every job goes to unless it names another. It always exists. */
     public static final String DEFAULT_NAME = "default";
@@ -40,24 +42,33 @@ public record QueueSpec(String name, double weight, Resources guarantee, Resourc
         }
     }
 
+    /** A queue as it was before {@code pendingTimeout} existed. */
+    public QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning, int defaultPriority) {
+        this(name, weight, guarantee, limit, maxRunning, defaultPriority, null);
+    }
+
     /** A queue with a weight and nothing else: no guarantee, no limit, default priority 0. */
     public static QueueSpec of(String name, double weight) {
         return new QueueSpec(name, weight, Resources.ZERO, null, null, 0);
     }
 
     public QueueSpec withGuarantee(Resources v) {
-        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority);
+        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority, pendingTimeout);
     }
 
     public QueueSpec withLimit(Resources v) {
-        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority);
+        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority, pendingTimeout);
     }
 
     public QueueSpec withMaxRunning(Integer v) {
-        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority);
+        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority, pendingTimeout);
+    }
+
+    public QueueSpec withPendingTimeout(java.time.Duration v) {
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, defaultPriority, v);
     }
 
     public QueueSpec withDefaultPriority(int v) {
-        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v);
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v, pendingTimeout);
     }
 }

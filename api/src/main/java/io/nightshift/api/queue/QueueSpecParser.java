@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * limit            same shape; an absent field is unlimited in that dimension (its maximum) default none
  * maxRunning       integer 1..100000                               default none (no cap)
  * defaultPriority  integer -1000..1000                             default 0
+ * pendingTimeout   ISO-8601 duration PT1S..P30D: a job of the queue that sets none ends UNSCHEDULABLE
+ *                  when a task waited unplaced this long           default none (wait forever)
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -43,7 +45,7 @@ public final class QueueSpecParser {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final List<String> FIELDS = List.of("name", "weight", "guarantee", "limit", "maxRunning",
-            "defaultPriority");
+            "defaultPriority", "pendingTimeout");
     private static final List<String> RESOURCE_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
 
     private QueueSpecParser() {
@@ -103,6 +105,7 @@ public final class QueueSpecParser {
             Resources limit = resources(present(root, "limit"), "/limit", UNLIMITED);
             Long maxRunning = integer(present(root, "maxRunning"), "/maxRunning", 1, MAX_RUNNING);
             Long priority = integer(present(root, "defaultPriority"), "/defaultPriority", MIN_PRIORITY, MAX_PRIORITY);
+            java.time.Duration pendingTimeout = pendingTimeout(present(root, "pendingTimeout"));
             if (guarantee != null && limit != null) {
                 exceeds("cpus", guarantee.cpus(), limit.cpus());
                 exceeds("memMb", guarantee.memMb(), limit.memMb());
@@ -111,7 +114,26 @@ public final class QueueSpecParser {
             }
             if (!problems.isEmpty()) throw problems.exception();
             return new QueueSpec(name, weight == null ? 1 : weight.doubleValue(), guarantee, limit,
-                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue());
+                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue(),
+                    pendingTimeout);
+        }
+
+        private java.time.Duration pendingTimeout(JsonNode n) {
+            if (n == null) return null;
+            java.time.Duration d = null;
+            if (n.isTextual() && n.textValue().length() <= 64) {
+                try {
+                    d = java.time.Duration.parse(n.textValue());
+                } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+                    d = null;
+                }
+            }
+            if (d == null || d.compareTo(java.time.Duration.ofSeconds(1)) < 0 || d.compareTo(java.time.Duration.ofDays(30)) > 0) {
+                problems.add("/pendingTimeout", "must be an ISO-8601 duration from PT1S to P30D (like PT15M), got "
+                        + describe(n));
+                return null;
+            }
+            return d;
         }
 
         private void exceeds(String dim, double guaranteed, double limit) {

@@ -38,7 +38,8 @@ public record JobSpec(
         int instances,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Constraint> constraints,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
-        Instant deadline) {
+        Instant deadline,
+        Duration pendingTimeout) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -67,14 +68,23 @@ public record JobSpec(
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null);
+                labels, instances, List.of(), false, null, null);
+    }
+
+    /** The spec as it was before {@code pendingTimeout} existed. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
+            boolean gang, Instant deadline) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, constraints, gang, deadline, null);
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
                 resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline);
+                deadline, pendingTimeout);
     }
 
     public static Builder command(String... argv) {
@@ -99,7 +109,7 @@ public record JobSpec(
         private Map<String, String> env, labels;
         private List<String> args;
         private RetryPolicy retries;
-        private Duration maxRuntime, killGracePeriod;
+        private Duration maxRuntime, killGracePeriod, pendingTimeout;
         private int priority, instances = 1;
         private final List<Constraint> constraints = new ArrayList<>();
         private boolean gang;
@@ -131,10 +141,11 @@ public record JobSpec(
         public Builder constraints(List<Constraint> v) { constraints.clear(); constraints.addAll(v); return this; }
         public Builder gang(boolean v) { gang = v; return this; }
         public Builder deadline(Instant v) { deadline = v; return this; }
+        public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances, constraints, gang, deadline);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, pendingTimeout);
         }
     }
 }

@@ -52,6 +52,7 @@ final class LiveJobs {
     private final Runnable requestCycle;
     private final Consumer<Instant> wakeAt;
     private AgentRegistry agents;
+    private java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues;
 
     LiveJobs(CoreLoop loop, PlanApplier applier, Runnable requestCycle, Consumer<Instant> wakeAt) {
         this.loop = loop;
@@ -62,6 +63,17 @@ final class LiveJobs {
 
     void agents(AgentRegistry agents) {
         this.agents = agents;
+    }
+
+    void queues(java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues) {
+        this.queues = queues;
+    }
+
+    /** The job's pending timeout, else its queue's, else none. */
+    private java.time.Duration pendingTimeout(JobSpec spec) {
+        if (spec.pendingTimeout() != null || queues == null) return spec.pendingTimeout();
+        io.nightshift.api.queue.QueueSpec q = queues.apply(spec.queue());
+        return q == null ? null : q.pendingTimeout();
     }
 
     LiveJob get(String jobId) {
@@ -98,7 +110,8 @@ final class LiveJobs {
         JobSpec spec = lj.job.spec();
         if (t.state() == TaskState.PENDING) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
-                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline()));
+                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
+                    pendingTimeout(spec)));
         } else {
             pending.remove(t.id());
         }

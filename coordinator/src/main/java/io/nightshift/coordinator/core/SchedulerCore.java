@@ -82,6 +82,18 @@ public final class SchedulerCore implements AutoCloseable {
     private boolean cycleQueued;
     private long cycleNumber;
 
+    /**
+     * Why tasks that timed out unplaced waited (the plan that ended them), for readers; the newest 10,000, kept
+     * in memory only (a restarted leader shows the UNSCHEDULABLE reason without the details).
+     */
+    private final Map<String, List<PendingReason>> unschedulableWhy = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<PendingReason>> eldest) {
+                    return size() > 10_000;
+                }
+            });
+
     /** Last plan's view for readers on other threads: outstanding offers and why tasks wait. */
     private volatile Plan lastPlan = new Plan(0, List.of(), List.of(), Map.of(), null);
 
@@ -112,6 +124,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.agents = new AgentRegistry(loop, jobs, applier, cfg, metrics, this::requestCycle);
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
+        this.jobs.queues(queues::get);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
@@ -252,6 +265,7 @@ public final class SchedulerCore implements AutoCloseable {
             }
         });
         for (AgentState a : touched) agents.saveAllocation(a);
+        for (Map.Entry<String, List<PendingReason>> e : plan.unschedulable().entrySet()) unschedulable(e.getKey(), e.getValue(), now);
         lastPlan = plan;
         if (plan.nextWakeUp() != null) loop.wakeAt(plan.nextWakeUp(), this::safeCycle);
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -278,6 +292,18 @@ public final class SchedulerCore implements AutoCloseable {
         return true;
     }
 
+    /** A task waited unplaced past its pending timeout: it ends FAILED (UNSCHEDULABLE), and so its job, with why. */
+    private void unschedulable(String taskId, List<PendingReason> why, Instant now) {
+        LiveJob lj = jobs.get(LiveJobs.jobIdOf(taskId));
+        Task task = lj == null ? null : lj.tasks.get(taskId);
+        if (task == null) return;
+        log.info("task {} of job {} unschedulable: {}", taskId, lj.job.id(), why.stream()
+                .map(r -> r.code() + ": " + r.message()).collect(java.util.stream.Collectors.joining("; ")));
+        unschedulableWhy.put(taskId, why);
+        jobs.apply(lj, TaskLifecycle.onUnschedulable(task));
+        jobs.refreshRun(lj, now);
+    }
+
     /** Tells the victim's agent to stop it (SIGTERM, its grace period, SIGKILL); it comes back PENDING as preempted. */
     private String preempt(Preemption p) {
         LiveJob lj = jobs.get(p.jobId());
@@ -298,12 +324,13 @@ public final class SchedulerCore implements AutoCloseable {
         return lastPlan;
     }
 
-    /** Why each of these tasks waits, from the last cycle. */
+    /** Why each of these tasks waits, from the last cycle (or why it waited, when it ended UNSCHEDULABLE). */
     public Map<String, List<PendingReason>> pendingReasons(Collection<String> taskIds) {
         Map<String, List<PendingReason>> all = lastPlan.pendingReasons();
         Map<String, List<PendingReason>> out = new LinkedHashMap<>();
         for (String id : taskIds) {
-            List<PendingReason> r = all.get(id);
+            List<PendingReason> r = unschedulableWhy.get(id);   // ended: why it waited, not the plan's last word
+            if (r == null) r = all.get(id);
             if (r != null) out.put(id, r);
         }
         return out;

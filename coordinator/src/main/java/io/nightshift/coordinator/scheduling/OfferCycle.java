@@ -6,7 +6,9 @@ import io.nightshift.api.model.PendingReason;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -153,9 +155,34 @@ public final class OfferCycle {
             if (policy.preemption() && !ledger.snap.running().isEmpty()) new Preemptor(ledger, decisions, policy).run();
             List<Offer> offers = OfferMaker.offers(ledger, decisions, policy);
             List<GangHold> holds = gangs.out();
+            Map<String, List<PendingReason>> unschedulable = timedOut();
             return new Plan(ledger.cycle, offers, decisions.placements, decisions.reasons, decisions.nextWakeUp,
                     decisions.preemptions, OfferMaker.filters(decisions), holds, decisions.expired, decisions.rescinded,
-                    decisions.etas, shares(fair));
+                    decisions.etas, shares(fair), unschedulable);
+        }
+
+        /**
+         * Tasks still unplaced at or after their {@link PendingTask#pendingDeadline()}, with why they waited;
+         * a wake-up at the earliest deadline still ahead, so a timeout is noticed when it passes.
+         */
+        private Map<String, List<PendingReason>> timedOut() {
+            Map<String, List<PendingReason>> out = new LinkedHashMap<>();
+            for (PendingTask t : ledger.snap.pending()) {
+                Instant deadline = t.pendingDeadline();
+                if (deadline == null) continue;
+                List<PendingReason> why = decisions.reasons.get(t.taskId());
+                if (why == null) continue;   // placed this cycle
+                if (ledger.now.isBefore(deadline)) {
+                    decisions.wakeAt(deadline);
+                    continue;
+                }
+                List<PendingReason> all = new ArrayList<>(why.size() + 1);
+                all.add(Decisions.reason(VetoCode.PENDING_TIMEOUT, "waited unplaced for %s, its pendingTimeout; the job ends UNSCHEDULABLE"
+                        .formatted(t.pendingTimeout().toString().substring(2).toLowerCase(java.util.Locale.ROOT))));
+                all.addAll(why);
+                out.put(t.taskId(), all);
+            }
+            return out;
         }
 
         private void handle(PendingTask t) {

@@ -185,6 +185,26 @@ class OfferCycleTest {
     }
 
     @Test
+    void aTaskUnplacedPastItsPendingTimeoutIsListedUnschedulableWithItsReasons() {
+        // queued 60 s ago: a 30 s timeout has passed, a 2 min one has not, and a placed task is never listed
+        var plan = cycle.plan(snapshot()
+                .agents(agent("a1").cpus(1).memMb(1024).total(1, 1024))
+                .pending(task("small").cpus(1).memMb(64).pendingTimeout(Duration.ofSeconds(30)),
+                        task("late").cpus(2).memMb(64).pendingTimeout(Duration.ofSeconds(30)),
+                        task("patient").cpus(2).memMb(64).queuedSecondsAgo(60).pendingTimeout(Duration.ofMinutes(2)),
+                        task("forever").cpus(2).memMb(64))
+                .build());
+
+        assertThat(plan.placementOf("small")).isPresent();
+        assertThat(plan.unschedulable()).containsOnlyKeys("late");
+        assertThat(plan.unschedulable().get("late")).first().isEqualTo(new PendingReason("pending.timeout", 0,
+                "waited unplaced for 30s, its pendingTimeout; the job ends UNSCHEDULABLE"));
+        assertThat(plan.unschedulable().get("late")).hasSize(1 + plan.reasonsFor("late").size())
+                .endsWith(plan.reasonsFor("late").toArray(new PendingReason[0]));
+        assertThat(plan.nextWakeUp()).as("the patient task's timeout").isEqualTo(NOW.plusSeconds(60));
+    }
+
+    @Test
     void taskCrowdedOutByHigherPriorityWorkIsToldWhatIsLeft() {
         var plan = cycle.plan(snapshot()
                 .agents(agent("a1").cpus(4).memMb(4096).total(4, 4096))

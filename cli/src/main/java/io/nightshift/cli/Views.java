@@ -129,6 +129,10 @@ final class Views {
         if (runs.isEmpty()) sb.append('\n').append("No run yet.\n");
 
         boolean waiting = j.state() != null && !j.state().isTerminal() && d.pending() != null;
+        if (j.reason() == io.nightshift.api.state.Reason.UNSCHEDULABLE && d.pending() != null) {   // why it gave up
+            sb.append('\n').append("Unschedulable: ").append(d.pending().tasks().size()).append(" task(s) waited too long\n");
+            for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
+        }
         if (waiting && (!d.pending().reasons().isEmpty() || !d.pending().tasks().isEmpty() || eta != null)) {
             int n = d.pending().tasks().size();
             sb.append('\n').append("Pending: ").append(n).append(n == 1 ? " task waiting" : " tasks waiting");

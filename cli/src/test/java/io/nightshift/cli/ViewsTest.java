@@ -57,6 +57,22 @@ class ViewsTest {
     }
 
     @Test
+    void anUnschedulableJobSaysWhyItGaveUp() {
+        io.nightshift.api.model.JobDetail d = Fixtures.pending("big", new PendingReason("pending.timeout", 0, "waited unplaced for 15m, its pendingTimeout"),
+                new PendingReason("insufficient.cpus", 2, "asks 64 cpus; the largest agent has 16 in total"));
+        io.nightshift.api.model.Job failed = d.job().withState(io.nightshift.api.state.JobState.FAILED, io.nightshift.api.state.Reason.UNSCHEDULABLE,
+                d.job().submittedAt().plusSeconds(900));
+
+        String text = Views.jobDetail(new io.nightshift.api.model.JobDetail(failed, d.runs(), d.pending()), ZoneOffset.UTC);
+
+        assertThat(text).endsWith("""
+                Unschedulable: 1 task(s) waited too long
+                  waited unplaced for 15m, its pendingTimeout
+                  asks 64 cpus; the largest agent has 16 in total
+                """);
+    }
+
+    @Test
     void agentsShowFreeOverTotal() {
         String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), Fixtures.agent("a2", 16, 65536, 0, 0)));
 

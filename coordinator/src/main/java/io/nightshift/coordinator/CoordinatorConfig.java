@@ -2,94 +2,97 @@ package io.nightshift.coordinator;
 
 import io.nightshift.api.config.Config;
 import io.nightshift.api.config.ConfigException;
+import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-/** The coordinator's typed settings; built from a {@link Config} over {@link CoordinatorSettings#ALL}. */
-public record CoordinatorConfig(
-        String host,
-        int port,
-        Path dataDir,
-        String clusterName,
-        String hazelcastHost,
-        int hazelcastPort,
-        List<String> hazelcastMembers,
-        Duration heartbeatInterval,
-        Duration heartbeatTimeout,
-        Duration cycleInterval,
-        Duration offerTtl,
-        int eventBuffer,
-        int apiWorkers,
-        String jdbcUrl,
-        String jdbcUser,
-        String jdbcPassword,
-        int jdbcPoolSize,
-        String sqliteSynchronous,
-        Duration historyRetention,
-        Duration historyCompactInterval,
-        long eventsKept,
-        Duration utilizationInterval,
-        Duration utilizationKept,
-        boolean authInsecure,
-        Duration tokenCache,
-        boolean metricsOpen,
-        String allowedHosts,
-        int maxEventStreams,
-        int maxEventStreamsPerToken,
-        int maxLogFollows,
-        int maxLogFollowsPerToken) {
+/**
+ * The coordinator's typed settings: every accessor reads its value from the {@link Config} through the
+ * setting's one declaration in {@link CoordinatorSettings} (or {@link SchedulingPolicy}), so a new setting
+ * is one declaration plus, where code needs it, one accessor. Cross-setting rules are checked here.
+ */
+public final class CoordinatorConfig {
+    private final Config c;
+    private final List<String> hazelcastMembers;
+    private final SchedulingPolicy scheduling;
+
+    private CoordinatorConfig(Config c) {
+        this.c = c;
+        this.hazelcastMembers = Arrays.stream(c.get(CoordinatorSettings.HAZELCAST_MEMBERS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String m : hazelcastMembers) {
+            if (!m.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?"))
+                throw new ConfigException(CoordinatorSettings.HAZELCAST_MEMBERS.name() + ": '" + m + "' is not HOST or HOST:PORT");
+        }
+        if (heartbeatTimeout().compareTo(heartbeatInterval().multipliedBy(2)) < 0)
+            throw new ConfigException(CoordinatorSettings.HEARTBEAT_TIMEOUT.name() + " must be at least twice "
+                    + CoordinatorSettings.HEARTBEAT_INTERVAL.name());
+        if (utilizationKept().toMillis() / utilizationInterval().toMillis() > MAX_UTILIZATION_SAMPLES)
+            throw new ConfigException(CoordinatorSettings.UTILIZATION_KEPT.name() + " / " + CoordinatorSettings.UTILIZATION_INTERVAL.name()
+                    + " must be at most " + MAX_UTILIZATION_SAMPLES + " samples, got "
+                    + utilizationKept().toMillis() / utilizationInterval().toMillis());
+        if (authInsecure() && !loopback(host()))
+            throw new ConfigException(CoordinatorSettings.AUTH_INSECURE.name() + " turns authentication off and is allowed only when "
+                    + CoordinatorSettings.HOST.name() + " is a loopback address (127.0.0.1, ::1, localhost), not '" + host() + "'");
+        try {
+            this.scheduling = SchedulingPolicy.from(c);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("coordinator.scheduler: " + e.getMessage());
+        }
+    }
+
+    public static CoordinatorConfig from(Config c) {
+        return new CoordinatorConfig(c);
+    }
+
+    public static CoordinatorConfig defaults() {
+        return from(Config.defaults(CoordinatorSettings.ALL));
+    }
+
+    /** The underlying configuration. */
+    public Config config() {
+        return c;
+    }
+
+    public String host() { return c.get(CoordinatorSettings.HOST); }
+    public int port() { return c.get(CoordinatorSettings.PORT); }
+    public Path dataDir() { return c.get(CoordinatorSettings.DATA_DIR); }
+    public String clusterName() { return c.get(CoordinatorSettings.CLUSTER_NAME); }
+    public String hazelcastHost() { return c.get(CoordinatorSettings.HAZELCAST_HOST); }
+    public int hazelcastPort() { return c.get(CoordinatorSettings.HAZELCAST_PORT); }
+    public List<String> hazelcastMembers() { return hazelcastMembers; }
+    public Duration heartbeatInterval() { return c.get(CoordinatorSettings.HEARTBEAT_INTERVAL); }
+    public Duration heartbeatTimeout() { return c.get(CoordinatorSettings.HEARTBEAT_TIMEOUT); }
+    public Duration cycleInterval() { return c.get(CoordinatorSettings.CYCLE_INTERVAL); }
+    public int eventBuffer() { return c.get(CoordinatorSettings.EVENT_BUFFER); }
+    public int apiWorkers() { return c.get(CoordinatorSettings.API_WORKERS); }
+    public String jdbcUrl() { return c.get(CoordinatorSettings.JDBC_URL); }
+    public String jdbcUser() { return c.get(CoordinatorSettings.JDBC_USER); }
+    public String jdbcPassword() { return c.get(CoordinatorSettings.JDBC_PASSWORD); }
+    public int jdbcPoolSize() { return c.get(CoordinatorSettings.JDBC_POOL); }
+    public String sqliteSynchronous() { return c.get(CoordinatorSettings.SQLITE_SYNC); }
+    public Duration historyRetention() { return c.get(CoordinatorSettings.HISTORY_RETENTION); }
+    public Duration historyCompactInterval() { return c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL); }
+    public long eventsKept() { return c.get(CoordinatorSettings.EVENTS_KEPT); }
+    public Duration utilizationInterval() { return c.get(CoordinatorSettings.UTILIZATION_INTERVAL); }
+    public Duration utilizationKept() { return c.get(CoordinatorSettings.UTILIZATION_KEPT); }
+    public boolean authInsecure() { return c.get(CoordinatorSettings.AUTH_INSECURE); }
+    public Duration tokenCache() { return c.get(CoordinatorSettings.AUTH_TOKEN_CACHE); }
+    public boolean metricsOpen() { return c.get(CoordinatorSettings.METRICS_OPEN); }
+    public String allowedHosts() { return c.get(CoordinatorSettings.ALLOWED_HOSTS); }
+    public int maxEventStreams() { return c.get(CoordinatorSettings.MAX_EVENT_STREAMS); }
+    public int maxEventStreamsPerToken() { return c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN); }
+    public int maxLogFollows() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS); }
+    public int maxLogFollowsPerToken() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN); }
 
     /** Most samples of utilization history a coordinator holds (kept / interval). */
     public static final long MAX_UTILIZATION_SAMPLES = 1_000_000;
 
     /** How many utilization samples cover {@link #utilizationKept}. */
     public int utilizationSamples() {
-        return (int) Math.max(1, utilizationKept.toMillis() / utilizationInterval.toMillis());
-    }
-
-    @Override
-    public String toString() { // never the password
-        return "CoordinatorConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", cluster=" + clusterName
-                + ", store=" + (jdbcUrl.isBlank() ? "sqlite" : jdbcUrl.replaceAll("\\?.*", "")) + "]";
-    }
-
-    public static CoordinatorConfig from(Config c) {
-        List<String> members = Arrays.stream(c.get(CoordinatorSettings.HAZELCAST_MEMBERS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        for (String m : members) {
-            if (!m.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?"))
-                throw new ConfigException(CoordinatorSettings.HAZELCAST_MEMBERS.name() + ": '" + m + "' is not HOST or HOST:PORT");
-        }
-        Duration hbInterval = c.get(CoordinatorSettings.HEARTBEAT_INTERVAL);
-        Duration hbTimeout = c.get(CoordinatorSettings.HEARTBEAT_TIMEOUT);
-        if (hbTimeout.compareTo(hbInterval.multipliedBy(2)) < 0)
-            throw new ConfigException(CoordinatorSettings.HEARTBEAT_TIMEOUT.name() + " must be at least twice "
-                    + CoordinatorSettings.HEARTBEAT_INTERVAL.name());
-        Duration utilInterval = c.get(CoordinatorSettings.UTILIZATION_INTERVAL);
-        Duration utilKept = c.get(CoordinatorSettings.UTILIZATION_KEPT);
-        if (utilKept.toMillis() / utilInterval.toMillis() > MAX_UTILIZATION_SAMPLES)
-            throw new ConfigException(CoordinatorSettings.UTILIZATION_KEPT.name() + " / " + CoordinatorSettings.UTILIZATION_INTERVAL.name()
-                    + " must be at most " + MAX_UTILIZATION_SAMPLES + " samples, got " + utilKept.toMillis() / utilInterval.toMillis());
-        if (c.get(CoordinatorSettings.AUTH_INSECURE) && !loopback(c.get(CoordinatorSettings.HOST)))
-            throw new ConfigException(CoordinatorSettings.AUTH_INSECURE.name() + " turns authentication off and is allowed only when "
-                    + CoordinatorSettings.HOST.name() + " is a loopback address (127.0.0.1, ::1, localhost), not '"
-                    + c.get(CoordinatorSettings.HOST) + "'");
-        return new CoordinatorConfig(c.get(CoordinatorSettings.HOST), c.get(CoordinatorSettings.PORT),
-                c.get(CoordinatorSettings.DATA_DIR), c.get(CoordinatorSettings.CLUSTER_NAME),
-                c.get(CoordinatorSettings.HAZELCAST_HOST), c.get(CoordinatorSettings.HAZELCAST_PORT), members,
-                hbInterval, hbTimeout, c.get(CoordinatorSettings.CYCLE_INTERVAL), c.get(CoordinatorSettings.OFFER_TTL),
-                c.get(CoordinatorSettings.EVENT_BUFFER), c.get(CoordinatorSettings.API_WORKERS),
-                c.get(CoordinatorSettings.JDBC_URL), c.get(CoordinatorSettings.JDBC_USER),
-                c.get(CoordinatorSettings.JDBC_PASSWORD), c.get(CoordinatorSettings.JDBC_POOL),
-                c.get(CoordinatorSettings.SQLITE_SYNC), c.get(CoordinatorSettings.HISTORY_RETENTION),
-                c.get(CoordinatorSettings.HISTORY_COMPACT_INTERVAL), c.get(CoordinatorSettings.EVENTS_KEPT),
-                utilInterval, utilKept,
-                c.get(CoordinatorSettings.AUTH_INSECURE), c.get(CoordinatorSettings.AUTH_TOKEN_CACHE),
-                c.get(CoordinatorSettings.METRICS_OPEN), c.get(CoordinatorSettings.ALLOWED_HOSTS),
-                c.get(CoordinatorSettings.MAX_EVENT_STREAMS), c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN),
-                c.get(CoordinatorSettings.MAX_LOG_FOLLOWS), c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN));
+        return (int) Math.max(1, utilizationKept().toMillis() / utilizationInterval().toMillis());
     }
 
     /** True for an address only this machine can reach (by its literal form; names other than localhost are not resolved). */
@@ -98,7 +101,12 @@ public record CoordinatorConfig(
         return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
-    public static CoordinatorConfig defaults() {
-        return from(Config.defaults(CoordinatorSettings.ALL));
+    /** Every knob of the scheduling core ({@code coordinator.scheduler.*}). */
+    public SchedulingPolicy scheduling() { return scheduling; }
+
+    @Override
+    public String toString() { // never the password
+        return "CoordinatorConfig[host=" + host() + ", port=" + port() + ", dataDir=" + dataDir() + ", cluster=" + clusterName()
+                + ", store=" + (jdbcUrl().isBlank() ? "sqlite" : jdbcUrl().replaceAll("\\?.*", "")) + "]";
     }
 }

@@ -4,8 +4,13 @@ import io.nightshift.api.config.Setting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
+import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 
-/** Every coordinator setting, declared once. {@code docs/operations.md} lists them (a test checks). */
+/**
+ * Every coordinator setting, declared once ({@code coordinator.scheduler.*} knobs of the scheduling core are
+ * declared in {@link SchedulingPolicy} and listed here). {@code docs/operations.md} lists them (a test checks).
+ */
 public final class CoordinatorSettings {
     private CoordinatorSettings() {
     }
@@ -33,9 +38,6 @@ public final class CoordinatorSettings {
     public static final Setting<Duration> CYCLE_INTERVAL = Setting.duration("coordinator.scheduler.cycle-interval",
             Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1),
             "Longest time between two offer cycles; a submit, a finished task or a new agent triggers one at once.");
-    public static final Setting<Duration> OFFER_TTL = Setting.duration("coordinator.scheduler.offer-ttl",
-            Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1),
-            "How long an unused offer is held before it is declined.");
     public static final Setting<Integer> EVENT_BUFFER = Setting.integer("coordinator.events.buffer", 100_000, 100, 10_000_000,
             "How many recent events GET /v1/events can replay to a client reconnecting with Last-Event-ID.");
     public static final Setting<Integer> API_WORKERS = Setting.integer("coordinator.api.workers", 4, 1, 256,
@@ -87,9 +89,10 @@ public final class CoordinatorSettings {
     public static final Setting<Integer> MAX_LOG_FOLLOWS_PER_TOKEN = Setting.integer("coordinator.logs.max-follows-per-token",
             32, 1, 1_000_000, "Most log follows one token holds at once.");
 
-    public static final List<Setting<?>> ALL = List.of(HOST, PORT, DATA_DIR, CLUSTER_NAME, HAZELCAST_HOST, HAZELCAST_PORT,
-            HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL, OFFER_TTL, EVENT_BUFFER, API_WORKERS,
-            JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION, HISTORY_COMPACT_INTERVAL,
-            EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE, METRICS_OPEN, ALLOWED_HOSTS,
-            MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS, MAX_LOG_FOLLOWS_PER_TOKEN);
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(HOST, PORT, DATA_DIR, CLUSTER_NAME,
+            HAZELCAST_HOST, HAZELCAST_PORT, HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL,
+            EVENT_BUFFER, API_WORKERS, JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION,
+            HISTORY_COMPACT_INTERVAL, EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE,
+            METRICS_OPEN, ALLOWED_HOSTS, MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS,
+            MAX_LOG_FOLLOWS_PER_TOKEN), SchedulingPolicy.SETTINGS.stream()).toList();
 }

@@ -140,7 +140,7 @@ class ClusterIT {
         String id = api.submit("{\"id\":\"huge\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]},\"resources\":{\"cpus\":64}}");
         await().atMost(Duration.ofSeconds(10)).until(() -> api.json("/v1/jobs/" + id).path("pending").path("reasons").size() > 0);
         JsonNode reasons = api.json("/v1/jobs/" + id).path("pending").path("reasons");
-        assertThat(reasons.toString()).contains("insufficient.cpus").contains("asked 64");
+        assertThat(reasons.toString()).contains("insufficient.cpus").contains("asks 64 cpus; the largest agent has");
         assertThat(api.jobState(id)).isEqualTo("QUEUED");
         assertThat(api.delete("/v1/jobs/" + id).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> api.jobState(id).equals("KILLED"));

@@ -51,6 +51,11 @@ public record Job(
                 s.isTerminal() ? at : finishedAt, runIds, owner);
     }
 
+    /** The job with its runs, oldest first (the last is the current run). */
+    public Job withRunIds(List<String> ids, Instant at) {
+        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, ids, owner);
+    }
+
     public Job withKillRequested(Instant at) {
         return new Job(v, id, spec, specHash, idempotencyKey, state, reason, true, submittedAt, at, finishedAt, runIds, owner);
     }

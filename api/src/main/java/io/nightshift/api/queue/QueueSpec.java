@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param maxRunning      at most this many tasks running at once; {@code null} means no cap
  * @param defaultPriority priority of the queue's jobs that do not set one, -1000..1000
  * @param acl             subjects that may administer, submit into or read the queue ({@link QueueAcl#EMPTY}: none)
+ * @param pendingTimeout  how long a task of the queue's jobs that set none may wait unplaced before its job
+ *                        ends UNSCHEDULABLE; {@code null} (the default) means wait forever
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning,
-                        int defaultPriority, QueueAcl acl) {
+                        int defaultPriority, QueueAcl acl, java.time.Duration pendingTimeout) {
 
     /** The queue every job goes to unless it names another. It always exists. */
     public static final String DEFAULT_NAME = "default";
@@ -42,13 +44,25 @@ public record QueueSpec(String name, double weight, Resources guarantee, Resourc
         acl = acl == null ? QueueAcl.EMPTY : acl;
     }
 
-    /** A queue without an ACL of its own. */
+    /** A queue without an ACL of its own and without a pending timeout. */
     public QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning, int defaultPriority) {
-        this(name, weight, guarantee, limit, maxRunning, defaultPriority, QueueAcl.EMPTY);
+        this(name, weight, guarantee, limit, maxRunning, defaultPriority, QueueAcl.EMPTY, null);
+    }
+
+    /** A queue without a pending timeout. */
+    public QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning, int defaultPriority,
+                     QueueAcl acl) {
+        this(name, weight, guarantee, limit, maxRunning, defaultPriority, acl, null);
+    }
+
+    /** A queue without an ACL of its own. */
+    public QueueSpec(String name, double weight, Resources guarantee, Resources limit, Integer maxRunning, int defaultPriority,
+                     java.time.Duration pendingTimeout) {
+        this(name, weight, guarantee, limit, maxRunning, defaultPriority, QueueAcl.EMPTY, pendingTimeout);
     }
 
     public QueueSpec withAcl(QueueAcl v) {
-        return new QueueSpec(name, weight, guarantee, limit, maxRunning, defaultPriority, v);
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, defaultPriority, v, pendingTimeout);
     }
 
     /** A queue with a weight and nothing else: no guarantee, no limit, default priority 0. */
@@ -57,18 +71,22 @@ public record QueueSpec(String name, double weight, Resources guarantee, Resourc
     }
 
     public QueueSpec withGuarantee(Resources v) {
-        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority, acl);
+        return new QueueSpec(name, weight, v, limit, maxRunning, defaultPriority, acl, pendingTimeout);
     }
 
     public QueueSpec withLimit(Resources v) {
-        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority, acl);
+        return new QueueSpec(name, weight, guarantee, v, maxRunning, defaultPriority, acl, pendingTimeout);
     }
 
     public QueueSpec withMaxRunning(Integer v) {
-        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority, acl);
+        return new QueueSpec(name, weight, guarantee, limit, v, defaultPriority, acl, pendingTimeout);
+    }
+
+    public QueueSpec withPendingTimeout(java.time.Duration v) {
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, defaultPriority, acl, v);
     }
 
     public QueueSpec withDefaultPriority(int v) {
-        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v, acl);
+        return new QueueSpec(name, weight, guarantee, limit, maxRunning, v, acl, pendingTimeout);
     }
 }

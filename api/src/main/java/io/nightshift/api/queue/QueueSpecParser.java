@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * defaultPriority  integer -1000..1000                             default 0
  * acl              {admins, submitters, readers}: arrays of at most 256 token subjects each
  *                  ({@link QueueAcl#SUBJECT})                         default none
+ * pendingTimeout   ISO-8601 duration PT1S..P30D: a job of the queue that sets none ends UNSCHEDULABLE
+ *                  when a task waited unplaced this long           default none (wait forever)
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -45,7 +47,7 @@ public final class QueueSpecParser {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     private static final List<String> FIELDS = List.of("name", "weight", "guarantee", "limit", "maxRunning",
-            "defaultPriority", "acl");
+            "defaultPriority", "acl", "pendingTimeout");
     private static final List<String> ACL_FIELDS = List.of("admins", "submitters", "readers");
     private static final Pattern SUBJECT = Pattern.compile(QueueAcl.SUBJECT);
     private static final List<String> RESOURCE_FIELDS = List.of("cpus", "memMb", "diskMb", "gpus");
@@ -108,6 +110,7 @@ public final class QueueSpecParser {
             Long maxRunning = integer(present(root, "maxRunning"), "/maxRunning", 1, MAX_RUNNING);
             Long priority = integer(present(root, "defaultPriority"), "/defaultPriority", MIN_PRIORITY, MAX_PRIORITY);
             QueueAcl acl = acl(present(root, "acl"));
+            java.time.Duration pendingTimeout = pendingTimeout(present(root, "pendingTimeout"));
             if (guarantee != null && limit != null) {
                 exceeds("cpus", guarantee.cpus(), limit.cpus());
                 exceeds("memMb", guarantee.memMb(), limit.memMb());
@@ -116,7 +119,8 @@ public final class QueueSpecParser {
             }
             if (!problems.isEmpty()) throw problems.exception();
             return new QueueSpec(name, weight == null ? 1 : weight.doubleValue(), guarantee, limit,
-                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue(), acl);
+                    maxRunning == null ? null : maxRunning.intValue(), priority == null ? 0 : priority.intValue(), acl,
+                    pendingTimeout);
         }
 
         private QueueAcl acl(JsonNode n) {
@@ -152,6 +156,24 @@ public final class QueueSpecParser {
                 else if (!out.contains(s.textValue())) out.add(s.textValue());
             }
             return out;
+        }
+
+        private java.time.Duration pendingTimeout(JsonNode n) {
+            if (n == null) return null;
+            java.time.Duration d = null;
+            if (n.isTextual() && n.textValue().length() <= 64) {
+                try {
+                    d = java.time.Duration.parse(n.textValue());
+                } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+                    d = null;
+                }
+            }
+            if (d == null || d.compareTo(java.time.Duration.ofSeconds(1)) < 0 || d.compareTo(java.time.Duration.ofDays(30)) > 0) {
+                problems.add("/pendingTimeout", "must be an ISO-8601 duration from PT1S to P30D (like PT15M), got "
+                        + describe(n));
+                return null;
+            }
+            return d;
         }
 
         private void exceeds(String dim, double guaranteed, double limit) {

@@ -39,7 +39,8 @@ public record JobSpec(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Constraint> constraints,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
         Instant deadline,
-        KafkaSpec kafka) {
+        KafkaSpec kafka,
+        Duration pendingTimeout) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -70,29 +71,38 @@ public record JobSpec(
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null, null);
+                labels, instances, List.of(), false, null, null, null);
     }
 
-    /** The spec as it was before kafka jobs existed. */
+    /** The spec as it was before kafka jobs and {@code pendingTimeout} existed. */
     public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
             boolean gang, Instant deadline) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, null);
+                labels, instances, constraints, gang, deadline, null, null);
+    }
+
+    /** The spec as it was before {@code pendingTimeout} existed. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
+            boolean gang, Instant deadline, KafkaSpec kafka) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, constraints, gang, deadline, kafka, null);
     }
 
     /** The same spec with another number of instances (a running stream job scaled by PATCH). */
     public JobSpec withInstances(int newInstances) {
         return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka);
+                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka, pendingTimeout);
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
                 resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline, kafka);
+                deadline, kafka, pendingTimeout);
     }
 
     public static Builder command(String... argv) {
@@ -121,7 +131,7 @@ public record JobSpec(
         private Map<String, String> env, labels;
         private List<String> args;
         private RetryPolicy retries;
-        private Duration maxRuntime, killGracePeriod;
+        private Duration maxRuntime, killGracePeriod, pendingTimeout;
         private int priority, instances = 1;
         private final List<Constraint> constraints = new ArrayList<>();
         private boolean gang;
@@ -155,10 +165,11 @@ public record JobSpec(
         public Builder gang(boolean v) { gang = v; return this; }
         public Builder deadline(Instant v) { deadline = v; return this; }
         public Builder kafka(KafkaSpec v) { kafka = v; return this; }
+        public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout);
         }
     }
 }

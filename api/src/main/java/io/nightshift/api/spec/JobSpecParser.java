@@ -62,6 +62,8 @@ import java.util.stream.Stream;
  * args             ≤1000 strings of ≤32768 chars
  * retries          {max 0..100 = 0, backoff {initial PT0S..PT24H = PT1S, max initial..PT24H = PT5M}}
  * maxRuntime       ISO-8601 duration in (PT0S, P30D]             default none
+ * pendingTimeout   ISO-8601 duration in [PT1S, P30D]; how long a task may wait unplaced before the job
+ *                  ends UNSCHEDULABLE; default the queue's pendingTimeout, else wait forever
  * killGracePeriod  ISO-8601 duration in [PT0S, PT1H]             default PT10S
  * priority         integer -1000..1000                           default 0
  * labels           ≤64 × [A-Za-z0-9][A-Za-z0-9._/-]{0,62} → string ≤256 chars
@@ -122,7 +124,7 @@ public final class JobSpecParser {
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
-                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline"),
+                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -285,11 +287,14 @@ public final class JobSpecParser {
                             grace, killGrace == null ? " (the default)" : ""));
                 }
             }
+            Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
+                    Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
-                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka);
+                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
+                    pendingTimeout);
         }
 
         // ---- placement -----------------------------------------------------------------------

@@ -17,5 +17,7 @@ public enum Reason {
     /** The coordinator and the agent disagreed and reconciliation decided. */
     RECONCILED,
     /** The scheduler stopped the attempt to give its resources to a queue under its fair share or guarantee. */
-    PREEMPTED
+    PREEMPTED,
+    /** The task waited unplaced longer than its job's (or its queue's) {@code pendingTimeout}. */
+    UNSCHEDULABLE
 }

@@ -59,6 +59,15 @@ class QueueSpecParserTest {
     }
 
     @Test
+    void pendingTimeoutIsADurationFromOneSecondToThirtyDays() {
+        assertThat(QueueSpecParser.parse(q("{'name':'a','pendingTimeout':'PT10M'}")).pendingTimeout())
+                .isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(QueueSpecParser.parse(q("{'name':'a'}")).pendingTimeout()).isNull();
+        assertThat(problemsOf("{'name':'a','pendingTimeout':'P31D'}")).extracting(Problem::path).containsExactly("/pendingTimeout");
+        assertThat(problemsOf("{'name':'a','pendingTimeout':5}")).extracting(Problem::path).containsExactly("/pendingTimeout");
+    }
+
+    @Test
     void guaranteeMustNotExceedTheLimit() {
         assertThat(problemsOf("{'name':'a','guarantee':{'cpus':8,'memMb':100},'limit':{'cpus':4,'memMb':100}}"))
                 .containsExactly(new Problem("/guarantee/cpus", "must not exceed limit.cpus (4), got 8"));

@@ -577,6 +577,15 @@ class JobSpecParserTest {
         }
     }
 
+    @Test
+    void pendingTimeoutIsBoundedAndLeftOutOfTheHashWhenAbsent() {
+        assertThat(JobSpecParser.parse(cmd("'pendingTimeout':'PT15M'")).pendingTimeout()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(JobSpecParser.parse(cmd("")).pendingTimeout()).isNull();
+        assertThat(only(problemsOf(cmd("'pendingTimeout':'PT0.5S'"))).path()).isEqualTo("/pendingTimeout");
+        assertThat(only(problemsOf(cmd("'pendingTimeout':'P31D'"))).path()).isEqualTo("/pendingTimeout");
+        assertThat(JobSpecParser.canonicalJson(JobSpecParser.parse(cmd("")))).doesNotContain("pendingTimeout");
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode treeOf(String json) {
         try {
             return Json.mapper().readTree(json);

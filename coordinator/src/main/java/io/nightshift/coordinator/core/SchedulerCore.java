@@ -1,68 +1,66 @@
 package io.nightshift.coordinator.core;
 
 import io.micrometer.core.instrument.Gauge;
-import io.nightshift.api.Resources;
-import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.AgentInfo.AgentStatus;
 import io.nightshift.api.model.Attempt;
 import io.nightshift.api.model.Job;
 import io.nightshift.api.model.PendingReason;
-import io.nightshift.api.model.Run;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.AgentMessage;
 import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.api.spec.JobSpec;
-import io.nightshift.api.spec.JobSpecParser;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
 import io.nightshift.coordinator.CoordinatorConfig;
 import io.nightshift.coordinator.agents.AgentLink;
+import io.nightshift.coordinator.core.AgentRegistry.AgentState;
+import io.nightshift.coordinator.core.LiveJobs.ActiveAttempt;
+import io.nightshift.coordinator.core.LiveJobs.LiveJob;
 import io.nightshift.coordinator.events.EventLog;
 import io.nightshift.coordinator.lifecycle.RunLifecycle;
 import io.nightshift.coordinator.lifecycle.TaskLifecycle;
-import io.nightshift.coordinator.lifecycle.TaskLifecycle.Effect;
-import io.nightshift.coordinator.lifecycle.TaskLifecycle.Transition;
-import io.nightshift.coordinator.scheduling.AgentSlot;
 import io.nightshift.coordinator.scheduling.ClusterSnapshot;
 import io.nightshift.coordinator.scheduling.OfferCycle;
-import io.nightshift.coordinator.scheduling.PendingTask;
 import io.nightshift.coordinator.scheduling.Placement;
+import io.nightshift.coordinator.scheduling.Plan;
+import io.nightshift.coordinator.scheduling.PlanApplier;
 import io.nightshift.coordinator.scheduling.Preemption;
 import io.nightshift.coordinator.scheduling.RunningTask;
 import io.nightshift.coordinator.scheduling.SchedulingPolicy;
-import io.nightshift.coordinator.scheduling.Plan;
 import io.nightshift.coordinator.state.StateStore;
-import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The leader's shell around the pure core. Every state change happens on one thread
- * ({@code nightshift-core}), in order: submits, kills, agent messages, offer cycles, heartbeat
- * checks. It keeps the working set (live jobs, pending tasks, active attempts, agents) in memory,
- * writes every change through the {@link StateStore} before it is acknowledged or acted on, and
- * publishes an event per change. Decisions come from {@link TaskLifecycle}, {@link RunLifecycle}
- * and {@link OfferCycle}; this class only carries out their effects.
+ * The leader's shell around the pure core. Its parts, all on one thread ({@link CoreLoop}):
+ * <ul>
+ *   <li>{@link CoreLoop}: the inbox, turns that store their writes together before acting, timers;</li>
+ *   <li>{@link JobIntake}: submit, the next run of a job, kill;</li>
+ *   <li>{@link AgentRegistry}: registration and reconciliation, heartbeats, status updates, LOST agents;</li>
+ *   <li>{@link QueueAdmin}: queues;</li>
+ *   <li>{@link LiveJobs}: the working set, and the lifecycle's decisions applied to it;</li>
+ *   <li>this class: recovery, and the offer cycle: a snapshot to {@link OfferCycle}, its plan carried out
+ *       by the {@link PlanApplier} the simulator uses too.</li>
+ * </ul>
+ * Decisions come from {@link TaskLifecycle}, {@link RunLifecycle} and {@link OfferCycle}; the shell only
+ * carries out their effects.
  */
 public final class SchedulerCore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchedulerCore.class);
@@ -75,51 +73,36 @@ public final class SchedulerCore implements AutoCloseable {
     private final CoordinatorConfig cfg;
     private final Metrics metrics;
     private final OfferCycle offerCycle;
-    private final ScheduledExecutorService exec;
-
-    // Working set: touched only on the core thread.
-    private final Map<String, LiveJob> live = new HashMap<>();
-    private final Map<String, PendingTask> pending = new LinkedHashMap<>();
-    private final Map<String, ActiveAttempt> active = new HashMap<>();
-    private final Map<String, AgentState> agents = new HashMap<>();
+    private final PlanApplier applier = new PlanApplier();
+    private final CoreLoop loop;
+    private final LiveJobs jobs;
+    private final AgentRegistry agents;
+    private final QueueAdmin queues;
+    private final JobIntake intake;
     private boolean cycleQueued;
-    /** The leader's fencing token, sent with every launch and kill (0 while there is no durable epoch). */
-    private long epoch;
     private long cycleNumber;
-    private ScheduledFuture<?> wakeTimer;
-    private Instant wakeAt;
+
+    /**
+     * Why tasks that timed out unplaced waited (the plan that ended them), for readers; the newest 10,000, kept
+     * in memory only (a restarted leader shows the UNSCHEDULABLE reason without the details).
+     */
+    private final Map<String, List<PendingReason>> unschedulableWhy = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<PendingReason>> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     /** Last plan's view for readers on other threads: outstanding offers and why tasks wait. */
     private volatile Plan lastPlan = new Plan(0, List.of(), List.of(), Map.of(), null);
 
-    private static final class LiveJob {
-        Job job;
-        Run run;
-        final Map<String, Task> tasks = new LinkedHashMap<>();
-    }
-
-    private record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
-                                 String agentId, Resources resources, Instant startedAt) {
-    }
-
-    /** Queues by name; the built-in {@code default} always exists. Read by API threads. */
-    private final java.util.concurrent.ConcurrentSkipListMap<String, io.nightshift.api.queue.QueueSpec> queues =
-            new java.util.concurrent.ConcurrentSkipListMap<>(Map.of(io.nightshift.api.queue.QueueSpec.DEFAULT_NAME,
-                    io.nightshift.api.queue.QueueSpec.DEFAULT));
-    /** Preemptions per run (the per-run budget the core enforces). */
-    private final Map<String, Integer> preemptionsByRun = new HashMap<>();
-    /** Attempts told to stop for a preemption, not yet ended. */
-    private final Set<String> terminating = new HashSet<>();
-
-    private static final class AgentState {
-        AgentInfo info;
-        AgentLink link;
-        Instant lastHeartbeat;
-        Resources allocated = Resources.ZERO;
-    }
-
     /** The result of a submit: the job, and whether it was created now (201) or already existed (200). */
     public record SubmitResult(Job job, boolean created) {
+    }
+
+    /** The job after a kill request; {@code requested} is false when it had already ended (nothing to do). */
+    public record KillResult(Job job, boolean requested) {
     }
 
     /** A submit with the same id or idempotency key as an existing job but another body. */
@@ -135,152 +118,39 @@ public final class SchedulerCore implements AutoCloseable {
         this.clock = clock;
         this.cfg = cfg;
         this.metrics = metrics;
-        this.offerCycle = new OfferCycle(SchedulingPolicy.defaults().withOfferTtl(cfg.offerTtl()));
-        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nightshift-core");
-            t.setDaemon(true);
-            return t;
-        });
+        this.offerCycle = new OfferCycle(cfg.scheduling());
+        this.loop = new CoreLoop(store, events, clock);
+        this.jobs = new LiveJobs(loop, applier, this::requestCycle, at -> loop.wakeAt(at, this::safeCycle));
+        this.agents = new AgentRegistry(loop, jobs, applier, cfg, metrics, this::requestCycle);
+        this.jobs.agents(agents);
+        this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
+        this.jobs.queues(queues::get);
+        this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }
 
     /** Leads with this fencing epoch: loads the working set from the store, then starts cycles and agent checks. */
     public void start(long leaderEpoch) {
-        call(() -> {
-            epoch = leaderEpoch;
+        loop.call(() -> {
+            agents.epoch(leaderEpoch);
             events.resume(store.lastEventSeq()); // the previous leader may have numbered events since this member started
             recover();
             return null;
         }).join();
-        long cycleMs = cfg.cycleInterval().toMillis();
-        exec.scheduleWithFixedDelay(() -> enqueue(this::safeCycle), cycleMs, cycleMs, TimeUnit.MILLISECONDS);
-        long checkMs = Math.max(100, Math.min(1000, cfg.heartbeatTimeout().toMillis() / 4));
-        exec.scheduleWithFixedDelay(() -> enqueue(this::checkAgents), checkMs, checkMs, TimeUnit.MILLISECONDS);
-    }
-
-    /** Commands for the core thread; drained in turns, each turn's writes stored together. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
-    private static final int MAX_TURN = 2_000;
-    private WriteBatch batch = new WriteBatch();
-
-    private void enqueue(Runnable command) {
-        inbox.add(command);
-        if (draining.compareAndSet(false, true)) exec.execute(this::drain);
-    }
-
-    /** Runs queued commands in turns: apply up to {@value #MAX_TURN} in memory, store their writes at once, then act. */
-    private void drain() {
-        while (true) {
-            Runnable command;
-            int n = 0;
-            while (n < MAX_TURN && (command = inbox.poll()) != null) {
-                n++;
-                try {
-                    command.run();
-                } catch (RuntimeException e) {
-                    log.error("core step failed", e);
-                }
-            }
-            flush();
-            if (!inbox.isEmpty()) continue;
-            draining.set(false);
-            if (inbox.isEmpty() || !draining.compareAndSet(false, true)) return;
-        }
-    }
-
-    /** Stores the turn's writes (retrying while the store fails: nothing is acknowledged meanwhile), then acts. */
-    private void flush() {
-        WriteBatch b = batch;
-        batch = new WriteBatch();
-        if (b.hasWrites()) {
-            long backoffMs = 50;
-            while (true) {
-                try {
-                    store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys, b.events);
-                    break;
-                } catch (RuntimeException e) {
-                    if (exec.isShutdown()) return;
-                    log.error("storing {} writes failed; retrying in {} ms (nothing is acknowledged meanwhile): {}",
-                            b.writes(), backoffMs, e.toString());
-                    try {
-                        Thread.sleep(backoffMs);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                    backoffMs = Math.min(5_000, backoffMs * 2);
-                }
-            }
-        }
-        for (Runnable r : b.afterCommit) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                log.error("post-commit action failed", e);
-            }
-        }
-    }
-
-    /** Sends once this turn's writes are stored. */
-    private void send(AgentLink link, CoordinatorMessage message) {
-        batch.afterCommit(() -> link.send(message));
-    }
-
-    /** Publishes once this turn's writes are stored: an event never announces what could still be lost. */
-    private void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
-                         String state, String reason, Integer exitCode) {
-        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
-        batch.events.add(e);
-        batch.afterCommit(() -> events.deliver(e));
-    }
-
-    /** A job as this turn sees it: staged, live, or stored. */
-    private Optional<Job> readJob(String id) {
-        Job staged = batch.jobs.get(id);
-        if (staged != null) return Optional.of(staged);
-        LiveJob lj = live.get(id);
-        return lj != null ? Optional.of(lj.job) : store.job(id);
-    }
-
-    private <T> CompletableFuture<T> call(Callable<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        enqueue(() -> {
-            try {
-                T result = body.call();
-                batch.afterCommit(() -> f.complete(result));
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f;
-    }
-
-    private void run(String what, Runnable body) {
-        enqueue(() -> {
-            try {
-                body.run();
-            } catch (RuntimeException e) {
-                log.error("core step failed: {}", what, e);
-            }
-        });
+        loop.every(cfg.cycleInterval(), this::safeCycle);
+        loop.every(Duration.ofMillis(Math.max(100, Math.min(1000, cfg.heartbeatTimeout().toMillis() / 4))), agents::check);
     }
 
     // ---------------------------------------------------------------- recovery
 
     private void recover() {
         Instant now = clock.instant();
-        for (io.nightshift.api.queue.QueueSpec q : store.queues()) queues.put(q.name(), q);
-        for (AgentInfo a : store.agents()) {
-            AgentState s = new AgentState();
-            s.info = a.status() == AgentStatus.LOST ? a : a.withStatus(AgentStatus.DISCONNECTED);
-            s.lastHeartbeat = now; // a grace period of one heartbeat timeout to reconnect
-            agents.put(a.id(), s);
-        }
+        queues.recover();
+        agents.recover(store, now); // a grace period of one heartbeat timeout to reconnect
         // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
         // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
-        Set<String> jobIds = new java.util.TreeSet<>();
+        Set<String> jobIds = new TreeSet<>();
         for (Task t : store.tasksInStates(LIVE_TASK_STATES)) jobIds.add(t.jobId());
         for (Job j : store.jobsInStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING))) jobIds.add(j.id());
         List<LiveJob> settle = new ArrayList<>();
@@ -295,23 +165,22 @@ public final class SchedulerCore implements AutoCloseable {
             boolean anyLive = false;
             for (Task t : store.tasks(lj.run.taskIds())) {
                 lj.tasks.put(t.id(), t);
-                index(lj, t);
+                jobs.index(lj, t);
                 anyLive |= !t.state().isTerminal();
             }
-            live.put(lj.job.id(), lj);
+            jobs.live.put(lj.job.id(), lj);
             if (!anyLive) settle.add(lj);
         }
-        for (LiveJob lj : settle) refreshRun(lj, now); // their outcome follows from their tasks; stored with this turn
-        for (ActiveAttempt a : active.values()) {
-            AgentState s = agents.get(a.agentId());
-            if (s != null) s.allocated = s.allocated.plus(a.resources());
+        for (LiveJob lj : settle) jobs.refreshRun(lj, now); // their outcome follows from their tasks; stored with this turn
+        for (ActiveAttempt a : jobs.active.values()) {
+            if (agents.get(a.agentId()) != null) applier.book(a.agentId(), a.resources());
         }
-        if (!live.isEmpty() || !agents.isEmpty())
-            log.info("recovered {} live jobs, {} pending tasks, {} active attempts, {} agents", live.size(), pending.size(),
-                    active.size(), agents.size());
+        if (!jobs.live.isEmpty() || !agents.agents.isEmpty())
+            log.info("recovered {} live jobs, {} pending tasks, {} active attempts, {} agents", jobs.live.size(),
+                    jobs.pending.size(), jobs.active.size(), agents.agents.size());
     }
 
-    // ---------------------------------------------------------------- submit / kill
+    // ---------------------------------------------------------------- requests
 
     public CompletableFuture<SubmitResult> submit(JobSpec spec, String idempotencyKey) {
         return submit(spec, idempotencyKey, null);
@@ -319,227 +188,42 @@ public final class SchedulerCore implements AutoCloseable {
 
     /** Submits on behalf of {@code owner} (the token's subject; recorded on the job). */
     public CompletableFuture<SubmitResult> submit(JobSpec spec, String idempotencyKey, String owner) {
-        return call(() -> doSubmit(spec, idempotencyKey, owner));
-    }
-
-    private SubmitResult doSubmit(JobSpec spec, String key, String owner) {
-        if (!queues.containsKey(spec.queue()))
-            throw new io.nightshift.api.spec.InvalidSpecException("/queue", "unknown queue '" + spec.queue()
-                    + "'; known queues: " + String.join(", ", queues.keySet()));
-        String hash = JobSpecParser.canonicalHash(spec);
-        if (spec.id() != null) {
-            Optional<Job> existing = readJob(spec.id());
-            if (existing.isPresent()) return same(existing.get(), hash, "job '" + spec.id() + "'");
-        }
-        String id = spec.id();
-        if (key != null) {
-            Optional<String> bound = Optional.ofNullable(batch.keys.get(key)).or(() -> store.jobIdForKey(key));
-            if (bound.isPresent()) {
-                Optional<Job> existing = readJob(bound.get());
-                if (existing.isPresent()) return same(existing.get(), hash, "idempotency key '" + key + "'");
-                if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
-            }
-        }
-        if (id == null) id = newJobId();
-        if (key != null) batch.key(key, id);
-        Instant now = clock.instant();
-        JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
-        String runId = Run.idOf(id, 1);
-        List<String> taskIds = new ArrayList<>();
-        LiveJob lj = new LiveJob();
-        for (int i = 0; i < withId.instances(); i++) {
-            Task t = new Task(Task.SCHEMA_VERSION, Task.idOf(runId, i), id, runId, i, TaskState.PENDING, null, now, null, List.of());
-            taskIds.add(t.id());
-            lj.tasks.put(t.id(), t);
-        }
-        lj.run = new Run(Run.SCHEMA_VERSION, runId, id, 1, JobState.QUEUED, now, null, taskIds);
-        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(runId), owner);
-        for (Task t : lj.tasks.values()) batch.task(t);
-        batch.run(lj.run);
-        batch.job(lj.job); // stored with the turn, before the client hears 201
-        live.put(id, lj);
-        for (Task t : lj.tasks.values()) index(lj, t);
-        metrics.jobsSubmitted.increment();
-        publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
-        log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
-        requestCycle();
-        return new SubmitResult(lj.job, true);
-    }
-
-    private static SubmitResult same(Job existing, String hash, String what) {
-        if (existing.specHash().equals(hash)) return new SubmitResult(existing, false);
-        throw new ConflictException(what + " already exists with a different spec");
-    }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
-
-    private String newJobId() {
-        while (true) {
-            StringBuilder sb = new StringBuilder("job-");
-            for (int i = 0; i < 10; i++) sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
-            if (readJob(sb.toString()).isEmpty()) return sb.toString();
-        }
-    }
-
-    /** The job after a kill request; {@code requested} is false when it had already ended (nothing to do). */
-    public record KillResult(Job job, boolean requested) {
+        return loop.call(() -> intake.submit(spec, idempotencyKey, owner));
     }
 
     /** Kills a job: pending tasks end at once, running ones get SIGTERM then SIGKILL. Empty when unknown. */
     public CompletableFuture<Optional<KillResult>> kill(String jobId) {
-        return call(() -> {
-            LiveJob lj = live.get(jobId);
-            if (lj == null) return store.job(jobId).map(j -> new KillResult(j, false));
-            Instant now = clock.instant();
-            if (!lj.job.killRequested()) {
-                lj.job = lj.job.withKillRequested(now);
-                batch.job(lj.job);
-                log.info("job {} kill requested", jobId);
-            }
-            for (Task t : List.copyOf(lj.tasks.values())) apply(lj, TaskLifecycle.onKillRequested(t, lj.job.spec(), now));
-            refreshRun(lj, now);
-            return Optional.of(new KillResult(lj.job, true));
-        });
+        return loop.call(() -> intake.kill(jobId));
     }
-
-    // ---------------------------------------------------------------- agents
 
     public void onRegister(AgentMessage.Register r, AgentLink link) {
-        run("register " + r.agentId(), () -> {
-            Instant now = clock.instant();
-            AgentState s = agents.get(r.agentId());
-            if (s == null) {
-                s = new AgentState();
-                agents.put(r.agentId(), s);
-            } else if (s.link != null && s.link != link && s.link.isOpen()) {
-                s.link.close("replaced by a new connection of the same agent");
-            }
-            s.link = link;
-            s.lastHeartbeat = now;
-            Instant registeredAt = s.info == null ? now : s.info.registeredAt();
-            s.info = new AgentInfo(AgentInfo.SCHEMA_VERSION, r.agentId(), r.host(), r.httpUrl(), AgentStatus.ACTIVE,
-                    r.total(), s.allocated, r.attributes(), r.isolation(), r.version(), registeredAt, now);
-            batch.agent(s.info);
-            publish(now, "agent", r.agentId(), null, null, r.agentId(), AgentStatus.ACTIVE.name(), null, null);
-            log.info("agent {} registered: host={} cpus={} memMb={} isolation={} running={}", r.agentId(), r.host(),
-                    r.total().cpus(), r.total().memMb(), r.isolation(), r.running().size());
-            send(link, new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis(), epoch));
-            reconcile(s, r, link, now);
-            requestCycle();
-        });
-    }
-
-    /**
-     * After a (re)registration: the agent's view is the truth for what runs. Attempts it runs that
-     * should not run are killed; attempts this coordinator believes active there that the agent
-     * neither runs nor has updates for are gone (LOST, or simply re-queued if they never started).
-     */
-    private void reconcile(AgentState s, AgentMessage.Register r, AgentLink link, Instant now) {
-        Set<String> known = new HashSet<>(r.running());
-        known.addAll(r.reported());
-        for (String attemptId : r.running()) {
-            if (!active.containsKey(attemptId)) {
-                log.warn("agent {} runs attempt {} that should not run: killing it", r.agentId(), attemptId);
-                send(link, new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
-            }
-        }
-        for (ActiveAttempt a : List.copyOf(active.values())) {
-            if (!a.agentId().equals(r.agentId()) || known.contains(a.attemptId())) continue;
-            LiveJob lj = live.get(a.jobId());
-            Task task = lj == null ? null : lj.tasks.get(a.taskId());
-            if (task == null) continue;
-            log.warn("attempt {} is not on agent {} any more: reconciling", a.attemptId(), r.agentId());
-            apply(lj, TaskLifecycle.onMissing(task, lj.job.spec(), lj.job.killRequested(), now));
-            refreshRun(lj, now);
-        }
+        agents.onRegister(r, link);
     }
 
     public void onHeartbeat(String agentId, AgentLink link) {
-        run("heartbeat " + agentId, () -> {
-            AgentState s = agents.get(agentId);
-            if (s == null || s.link != link) return;
-            s.lastHeartbeat = clock.instant();
-        });
+        agents.onHeartbeat(agentId, link);
     }
 
     public void onDisconnect(String agentId, AgentLink link) {
-        run("disconnect " + agentId, () -> {
-            AgentState s = agents.get(agentId);
-            if (s == null || s.link != link) return;
-            s.link = null;
-            if (s.info.status() == AgentStatus.ACTIVE) {
-                s.info = s.info.withStatus(AgentStatus.DISCONNECTED).withHeartbeat(s.lastHeartbeat);
-                batch.agent(s.info);
-                publish(clock.instant(), "agent", agentId, null, null, agentId, AgentStatus.DISCONNECTED.name(), null, null);
-                log.info("agent {} disconnected; LOST unless it is back within {}", agentId, cfg.heartbeatTimeout());
-            }
-        });
+        agents.onDisconnect(agentId, link);
     }
 
     public void onStatus(String agentId, AgentLink link, AgentMessage.StatusUpdate u) {
-        run("status " + u.attemptId(), () -> {
-            Instant now = clock.instant();
-            String jobId = jobIdOf(u.taskId());
-            LiveJob lj = jobId == null ? null : live.get(jobId);
-            Task task = lj == null ? null : lj.tasks.get(u.taskId());
-            if (task != null && !io.nightshift.coordinator.agents.AttemptHolder.mayReport(task, u.attemptId(), agentId)) {
-                log.warn("status {} of attempt {} from agent {} refused: the attempt runs on another agent", u.state(),
-                        u.attemptId(), agentId);
-                return; // not acknowledged, nothing changed
-            }
-            if (task != null) {
-                Transition t = TaskLifecycle.onStatus(task, lj.job.spec(), lj.job.killRequested(), u.attemptId(), u.state(),
-                        u.reason(), u.exitCode(), u.message(), now);
-                if (t.changed()) {
-                    log.info("task {} attempt {} {}{}", u.taskId(), u.attemptId(), u.state(),
-                            u.exitCode() == null ? "" : " exit=" + u.exitCode());
-                    if (u.state() == TaskState.RUNNING && lj.job.state() == JobState.QUEUED)
-                        metrics.submitToRunning.record(Duration.between(lj.job.submittedAt(), now));
-                    if (u.state().isTerminal()) metrics.attemptEnded(u.state().name());
-                }
-                apply(lj, t);
-                refreshRun(lj, now);
-            }
-            if (u.state().isActive() && !active.containsKey(u.attemptId())) {
-                log.warn("agent {} reports attempt {} as {} but it should not run: killing it", agentId, u.attemptId(), u.state());
-                send(link, new CoordinatorMessage.Kill(u.attemptId(), Duration.ofSeconds(5), Reason.RECONCILED, epoch));
-            }
-            send(link, new CoordinatorMessage.Ack(u.seq())); // stored (or stale): either way the agent may forget it
-        });
+        agents.onStatus(agentId, link, u);
     }
 
-    private void checkAgents() {
-        try {
-            Instant now = clock.instant();
-            for (AgentState s : agents.values()) {
-                if (s.info.status() == AgentStatus.LOST) continue;
-                if (Duration.between(s.lastHeartbeat, now).compareTo(cfg.heartbeatTimeout()) <= 0) continue;
-                agentLost(s, now);
-            }
-        } catch (RuntimeException e) {
-            log.error("agent check failed", e);
-        }
+    /** Creates or replaces a queue; true when it was created. Stored before it is answered. */
+    public CompletableFuture<Boolean> putQueue(QueueSpec q, boolean mustBeNew) {
+        return queues.put(q, mustBeNew);
     }
 
-    private void agentLost(AgentState s, Instant now) {
-        String agentId = s.info.id();
-        log.warn("agent {} lost: no heartbeat since {}", agentId, s.lastHeartbeat);
-        if (s.link != null) s.link.close("heartbeat timeout");
-        s.link = null;
-        for (ActiveAttempt a : List.copyOf(active.values())) {
-            if (!a.agentId().equals(agentId)) continue;
-            LiveJob lj = live.get(a.jobId());
-            if (lj == null) continue;
-            Task task = lj.tasks.get(a.taskId());
-            apply(lj, TaskLifecycle.onAgentLost(task, lj.job.spec(), lj.job.killRequested(), now));
-            refreshRun(lj, now);
-        }
-        s.allocated = Resources.ZERO;
-        s.info = s.info.withStatus(AgentStatus.LOST).withAllocated(Resources.ZERO).withHeartbeat(s.lastHeartbeat);
-        batch.agent(s.info);
-        publish(now, "agent", agentId, null, null, agentId, AgentStatus.LOST.name(), Reason.AGENT_LOST.name(), null);
-        requestCycle();
+    /** Deletes an empty queue; false when there is no such queue. */
+    public CompletableFuture<Boolean> deleteQueue(String name) {
+        return queues.delete(name);
+    }
+
+    public List<QueueSpec> queues() {
+        return queues.all();
     }
 
     // ---------------------------------------------------------------- the offer cycle
@@ -548,7 +232,7 @@ public final class SchedulerCore implements AutoCloseable {
     private void requestCycle() {
         if (cycleQueued) return;
         cycleQueued = true;
-        enqueue(this::safeCycle);
+        loop.enqueue(this::safeCycle);
     }
 
     private void safeCycle() {
@@ -563,193 +247,80 @@ public final class SchedulerCore implements AutoCloseable {
     private void cycle() {
         long start = System.nanoTime();
         Instant now = clock.instant();
-        List<AgentSlot> slots = new ArrayList<>();
-        for (AgentState s : agents.values()) {
-            if (s.info.status() != AgentStatus.ACTIVE || s.link == null) continue;
-            Map<String, String> attributes = s.info.attributes();
-            if (!attributes.containsKey("hostname")) {
-                attributes = new HashMap<>(attributes);
-                attributes.put("hostname", s.info.host());
-            }
-            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(s.allocated), attributes, s.info.total()));
-        }
-        List<RunningTask> running = new ArrayList<>(active.size());
-        for (ActiveAttempt a : active.values()) {
+        List<RunningTask> running = new ArrayList<>(jobs.active.size());
+        for (ActiveAttempt a : jobs.active.values()) {
             running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
-                    a.startedAt() == null ? now : a.startedAt(), preemptionsByRun.getOrDefault(a.runId(), 0),
-                    terminating.contains(a.attemptId())));
+                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId())));
         }
-        Plan last = lastPlan;
-        Plan plan = offerCycle.plan(ClusterSnapshot.builder(++cycleNumber, now).agents(slots)
-                .pending(List.copyOf(pending.values())).queues(List.copyOf(queues.values())).running(running)
-                .offers(last.offers()).declineFilters(last.declineFilters()).gangHolds(last.gangHolds()).build());
-        for (Preemption p : plan.preemptions()) preempt(p);
-        Set<AgentState> touched = new HashSet<>();
-        for (Placement p : plan.placements()) {
-            LiveJob lj = live.get(p.jobId());
-            AgentState agent = agents.get(p.agentId());
-            Task task = lj == null ? null : lj.tasks.get(p.taskId());
-            if (task == null || agent == null || agent.link == null) continue;
-            Task placed = TaskLifecycle.placed(task, p.agentId(), agent.info.host(), now);
-            Attempt attempt = placed.currentAttempt();
-            lj.tasks.put(placed.id(), placed);
-            batch.task(placed);
-            index(lj, placed);
-            agent.allocated = agent.allocated.plus(lj.job.spec().resources());
-            touched.add(agent);
-            publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
-            send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                    attempt.number(), lj.job.spec(), epoch));
-            metrics.tasksLaunched.increment();
-            log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
-        }
-        for (AgentState a : touched) saveAllocation(a);
+        Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
+                .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
+        Set<AgentState> touched = new java.util.HashSet<>();
+        applier.apply(plan, new PlanApplier.Target() {
+            @Override
+            public boolean launch(Placement p) {
+                AgentState agent = agents.get(p.agentId());
+                if (!launchPlaced(p, agent, now)) return false;
+                touched.add(agent);
+                return true;
+            }
+
+            @Override
+            public String stop(Preemption p) {
+                return preempt(p);
+            }
+        });
+        for (AgentState a : touched) agents.saveAllocation(a);
+        for (Map.Entry<String, List<PendingReason>> e : plan.unschedulable().entrySet()) unschedulable(e.getKey(), e.getValue(), now);
         lastPlan = plan;
-        if (plan.nextWakeUp() != null) armWake(plan.nextWakeUp());
+        if (plan.nextWakeUp() != null) loop.wakeAt(plan.nextWakeUp(), this::safeCycle);
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    /** Moves a placed task to STAGING and sends its launch; false when the task or the agent is gone. */
+    private boolean launchPlaced(Placement p, AgentState agent, Instant now) {
+        LiveJob lj = jobs.get(p.jobId());
+        Task task = lj == null ? null : lj.tasks.get(p.taskId());
+        if (task == null || task.state() != TaskState.PENDING || agent == null || agent.link == null
+                || agent.info.status() != AgentStatus.ACTIVE) {
+            return false;
+        }
+        Task placed = TaskLifecycle.placed(task, p.agentId(), agent.info.host(), now);
+        Attempt attempt = placed.currentAttempt();
+        lj.tasks.put(placed.id(), placed);
+        loop.batch().task(placed);
+        jobs.index(lj, placed);
+        loop.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+        loop.send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
+                attempt.number(), lj.job.spec(), agents.epoch()));
+        metrics.tasksLaunched.increment();
+        log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
+        return true;
+    }
+
+    /** A task waited unplaced past its pending timeout: it ends FAILED (UNSCHEDULABLE), and so its job, with why. */
+    private void unschedulable(String taskId, List<PendingReason> why, Instant now) {
+        LiveJob lj = jobs.get(LiveJobs.jobIdOf(taskId));
+        Task task = lj == null ? null : lj.tasks.get(taskId);
+        if (task == null) return;
+        log.info("task {} of job {} unschedulable: {}", taskId, lj.job.id(), why.stream()
+                .map(r -> r.code() + ": " + r.message()).collect(java.util.stream.Collectors.joining("; ")));
+        unschedulableWhy.put(taskId, why);
+        jobs.apply(lj, TaskLifecycle.onUnschedulable(task));
+        jobs.refreshRun(lj, now);
+    }
+
     /** Tells the victim's agent to stop it (SIGTERM, its grace period, SIGKILL); it comes back PENDING as preempted. */
-    private void preempt(Preemption p) {
-        LiveJob lj = live.get(p.jobId());
+    private String preempt(Preemption p) {
+        LiveJob lj = jobs.get(p.jobId());
         Task task = lj == null ? null : lj.tasks.get(p.taskId());
         Attempt a = task == null ? null : task.currentAttempt();
-        if (a == null || !a.state().isActive() || !terminating.add(a.id())) return;
+        if (a == null || !a.state().isActive()) return null;
         AgentState s = agents.get(a.agentId());
-        if (s == null || s.link == null) return;
-        preemptionsByRun.merge(task.runId(), 1, Integer::sum);
+        if (s == null || s.link == null) return null;
         log.info("task {} attempt {} preempted on agent {} for task {}: {} ({})", task.id(), a.id(), a.agentId(),
                 p.forTaskId(), p.code(), p.reason());
-        send(s.link, new CoordinatorMessage.Kill(a.id(), lj.job.spec().killGracePeriod(), Reason.PREEMPTED, epoch));
-    }
-
-    private void armWake(Instant at) {
-        if (wakeAt != null && !wakeAt.isAfter(at) && wakeTimer != null && !wakeTimer.isDone()) return;
-        if (wakeTimer != null) wakeTimer.cancel(false);
-        wakeAt = at;
-        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis() + 1);
-        wakeTimer = exec.schedule(() -> enqueue(() -> {
-            wakeAt = null;
-            safeCycle();
-        }), delay, TimeUnit.MILLISECONDS);
-    }
-
-    // ---------------------------------------------------------------- applying decisions
-
-    private void apply(LiveJob lj, Transition t) {
-        Task task = t.task();
-        if (t.changed()) {
-            lj.tasks.put(task.id(), task);
-            batch.task(task);
-            index(lj, task);
-            Attempt a = task.currentAttempt();
-            publish(clock.instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
-                    a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
-                    a == null ? null : a.exitCode());
-        }
-        for (Effect e : t.effects()) {
-            if (e instanceof Effect.KillAttempt k) {
-                AgentState s = agents.get(k.agentId());
-                if (s != null && s.link != null) send(s.link, new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason(), epoch));
-                log.info("task {} attempt {} kill sent to agent {} (grace {})", task.id(), k.attemptId(), k.agentId(), k.grace());
-            } else if (e instanceof Effect.Release r) {
-                AgentState s = agents.get(r.agentId());
-                if (s != null && s.info.status() != AgentStatus.LOST) {
-                    s.allocated = s.allocated.minus(r.resources());
-                    saveAllocation(s);
-                }
-                requestCycle();
-            } else if (e instanceof Effect.WakeAt w) {
-                armWake(w.at());
-            }
-        }
-    }
-
-    /** Keeps the pending and active indexes in line with a task's new state. */
-    private void index(LiveJob lj, Task t) {
-        if (t.state() == TaskState.PENDING) {
-            JobSpec spec = lj.job.spec();
-            pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
-                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline()));
-        } else {
-            pending.remove(t.id());
-        }
-        for (Attempt a : t.attempts()) {
-            if (a.state().isActive()) {
-                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), lj.job.spec().queue(),
-                        lj.job.spec().priority(), a.agentId(), lj.job.spec().resources(), a.launchedAt()));
-            } else {
-                active.remove(a.id());
-                terminating.remove(a.id());
-            }
-        }
-    }
-
-    private void refreshRun(LiveJob lj, Instant now) {
-        RunLifecycle.Outcome o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
-        if (o.state() != lj.run.state()) {
-            lj.run = lj.run.withState(o.state(), now);
-            batch.run(lj.run);
-            publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
-                    o.reason() == null ? null : o.reason().name(), null);
-        }
-        if (o.state() != lj.job.state()) {
-            lj.job = lj.job.withState(o.state(), o.reason(), now);
-            batch.job(lj.job);
-            publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
-                    o.reason() == null ? null : o.reason().name(), null);
-            log.info("job {} {}{}", lj.job.id(), o.state(), o.reason() == null ? "" : " (" + o.reason() + ")");
-        }
-        if (o.state().isTerminal()) {
-            live.remove(lj.job.id());
-            preemptionsByRun.remove(lj.run.id());
-            for (String taskId : lj.tasks.keySet()) pending.remove(taskId);
-        }
-    }
-
-    private void saveAllocation(AgentState s) {
-        s.info = s.info.withAllocated(s.allocated).withHeartbeat(s.lastHeartbeat);
-        batch.agent(s.info);
-    }
-
-    private static String jobIdOf(String taskId) {
-        int i = taskId == null ? -1 : taskId.lastIndexOf(".r");
-        return i <= 0 ? null : taskId.substring(0, i);
-    }
-
-    // ---------------------------------------------------------------- queues
-
-    /** Creates or replaces a queue; true when it was created. Stored before it is answered. */
-    public CompletableFuture<Boolean> putQueue(io.nightshift.api.queue.QueueSpec q, boolean mustBeNew) {
-        return call(() -> {
-            boolean created = !queues.containsKey(q.name());
-            if (!created && mustBeNew) throw new ConflictException("queue '" + q.name() + "' already exists");
-            store.saveQueue(q);
-            queues.put(q.name(), q);
-            log.info("queue {} {}: weight={} guarantee={} limit={} maxRunning={}", q.name(), created ? "created" : "updated",
-                    q.weight(), q.guarantee(), q.limit(), q.maxRunning());
-            requestCycle();
-            return created;
-        });
-    }
-
-    /** Deletes an empty queue; false when there is no such queue. */
-    public CompletableFuture<Boolean> deleteQueue(String name) {
-        return call(() -> {
-            if (!queues.containsKey(name)) return false;
-            if (name.equals(io.nightshift.api.queue.QueueSpec.DEFAULT_NAME))
-                throw new ConflictException("the default queue cannot be deleted");
-            long jobs = live.values().stream().filter(j -> j.job.spec().queue().equals(name)).count();
-            if (jobs > 0) throw new ConflictException("queue '" + name + "' still has " + jobs + " unfinished job(s)");
-            store.deleteQueue(name);
-            queues.remove(name);
-            log.info("queue {} deleted", name);
-            return true;
-        });
-    }
-
-    public List<io.nightshift.api.queue.QueueSpec> queues() {
-        return List.copyOf(queues.values());
+        loop.send(s.link, new CoordinatorMessage.Kill(a.id(), lj.job.spec().killGracePeriod(), Reason.PREEMPTED, agents.epoch()));
+        return task.runId();
     }
 
     // ---------------------------------------------------------------- reads for the API
@@ -758,12 +329,13 @@ public final class SchedulerCore implements AutoCloseable {
         return lastPlan;
     }
 
-    /** Why each of these tasks waits, from the last cycle. */
+    /** Why each of these tasks waits, from the last cycle (or why it waited, when it ended UNSCHEDULABLE). */
     public Map<String, List<PendingReason>> pendingReasons(Collection<String> taskIds) {
         Map<String, List<PendingReason>> all = lastPlan.pendingReasons();
         Map<String, List<PendingReason>> out = new LinkedHashMap<>();
         for (String id : taskIds) {
-            List<PendingReason> r = all.get(id);
+            List<PendingReason> r = unschedulableWhy.get(id);   // ended: why it waited, not the plan's last word
+            if (r == null) r = all.get(id);
             if (r != null) out.put(id, r);
         }
         return out;
@@ -782,11 +354,6 @@ public final class SchedulerCore implements AutoCloseable {
 
     @Override
     public void close() {
-        exec.shutdownNow();
-        try {
-            exec.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -569,7 +569,9 @@ public final class HttpApi {
             Optional<Run> run = store.run(runId);
             if (run.isEmpty()) continue;
             List<Task> tasks = store.tasks(run.get().taskIds());
-            for (Task t : tasks) if (t.state() == TaskState.PENDING) pendingTasks.add(t.id());
+            for (Task t : tasks) {   // pending, or ended for waiting too long: the reasons say why
+                if (t.state() == TaskState.PENDING || t.reason() == io.nightshift.api.state.Reason.UNSCHEDULABLE) pendingTasks.add(t.id());
+            }
             for (Task t : tasks) taskIds.add(t.id());
             runs.add(new JobDetail.RunDetail(run.get(), tasks));
         }

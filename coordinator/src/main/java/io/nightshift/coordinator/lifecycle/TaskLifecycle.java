@@ -109,6 +109,15 @@ public final class TaskLifecycle {
                 spec.killGracePeriod(), Reason.KILLED_BY_USER)));
     }
 
+    /**
+     * The core found {@code task} unplaced past its pending timeout: a PENDING task ends FAILED with
+     * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran); any other state is left alone.
+     */
+    public static Transition onUnschedulable(Task task) {
+        if (task.state() != TaskState.PENDING) return Transition.unchanged(task);
+        return new Transition(task.withState(TaskState.FAILED, Reason.UNSCHEDULABLE, null), true, List.of());
+    }
+
     private static Transition ended(Task task, Attempt ended, JobSpec spec, boolean killRequested, Instant now) {
         List<Effect> effects = new ArrayList<>();
         effects.add(new Effect.Release(ended.agentId(), spec.resources()));

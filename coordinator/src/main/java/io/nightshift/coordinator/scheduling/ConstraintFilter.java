@@ -1,6 +1,5 @@
 package io.nightshift.coordinator.scheduling;
 
-import io.nightshift.api.Resources;
 import io.nightshift.api.spec.Constraint;
 
 import java.util.ArrayList;
@@ -16,8 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>Vetoes: LIKE, UNLIKE, a missing attribute and CLUSTER on a fixed value are {@link Veto.Kind#STATIC}
  * (the agent can never take the task); the counting ones are DYNAMIC. Codes are
- * {@code constraint.<operator>} ({@code constraint.unique}, {@code constraint.group-by}…) and
- * {@code constraint.attribute} for an agent lacking the attribute.
+ * {@link VetoCode#of(Constraint.Operator)} ({@code constraint.unique}, {@code constraint.group-by}…) and
+ * {@link VetoCode#CONSTRAINT_ATTRIBUTE} for an agent lacking the attribute.
  *
  * <p>An agent's value of {@code hostname} is its id when it does not report one. Regular expressions
  * match the whole value and are compiled once per filter; their results are cached per value. One
@@ -27,7 +26,6 @@ public final class ConstraintFilter implements SchedulingFilter {
 
     /** The attribute every agent has: its {@code hostname} attribute, or else its id. */
     public static final String HOSTNAME = "hostname";
-    public static final String ATTRIBUTE_MISSING = "constraint.attribute";
 
     /** How many instances of a run sit on each attribute value now. */
     public interface Counts {
@@ -44,6 +42,9 @@ public final class ConstraintFilter implements SchedulingFilter {
     private final Counts counts;
     private final Map<String, Pattern> patterns = new HashMap<>();
     private final Map<String, Map<String, Boolean>> matches = new HashMap<>();
+    private PendingTask explaining;
+    private Veto[] opVetoes;
+    private Veto[] missingVetoes;
 
     public ConstraintFilter(Counts counts) {
         this.counts = counts;
@@ -56,7 +57,19 @@ public final class ConstraintFilter implements SchedulingFilter {
     }
 
     @Override
-    public boolean admits(PendingTask task, AgentSlot agent, Resources remaining) {
+    public Veto.Kind check(PendingTask task, int agent, Ledger ledger) {
+        List<Constraint> cs = task.constraints();
+        if (cs.isEmpty()) return null;
+        AgentSlot a = ledger.agents[agent];
+        for (int i = 0, n = cs.size(); i < n; i++) {
+            Constraint c = cs.get(i);
+            if (!ok(task, c, a)) return isStaticOnly(c) || valueOf(a, c.attribute()) == null ? Veto.Kind.STATIC : Veto.Kind.DYNAMIC;
+        }
+        return null;
+    }
+
+    /** True when every constraint of {@code task} admits {@code agent}. */
+    public boolean admits(PendingTask task, AgentSlot agent) {
         List<Constraint> cs = task.constraints();
         for (int i = 0, n = cs.size(); i < n; i++) {
             if (!ok(task, cs.get(i), agent)) return false;
@@ -89,18 +102,38 @@ public final class ConstraintFilter implements SchedulingFilter {
     }
 
     @Override
-    public List<Veto> filter(PendingTask task, AgentSlot agent, Resources remaining) {
+    public List<Veto> filter(PendingTask task, int agent, Ledger ledger) {
+        return vetoes(task, ledger.agents[agent]);
+    }
+
+    /** The vetoes of {@code task}'s constraints against {@code agent}; empty when all admit it. */
+    public List<Veto> vetoes(PendingTask task, AgentSlot agent) {
         if (task.constraints().isEmpty()) return List.of();
         List<Veto> out = new ArrayList<>(1);
-        explain(task, agent, remaining, out::add);
+        for (Constraint c : task.constraints()) {
+            Veto v = veto(task, c, agent);
+            if (v != null) out.add(v);
+        }
         return out;
     }
 
     @Override
-    public void explain(PendingTask task, AgentSlot agent, Resources remaining, VetoSink sink) {
-        for (Constraint c : task.constraints()) {
-            Veto v = veto(task, c, agent);
-            if (v != null) sink.add(v);
+    public void explain(PendingTask task, int agent, Ledger ledger, VetoSink sink) {
+        List<Constraint> cs = task.constraints();
+        if (cs.isEmpty()) return;
+        if (task != explaining) {   // a veto's text depends on the task and constraint, not on the agent
+            explaining = task;
+            opVetoes = new Veto[cs.size()];
+            missingVetoes = new Veto[cs.size()];
+        }
+        AgentSlot a = ledger.agents[agent];
+        for (int k = 0; k < cs.size(); k++) {
+            Constraint c = cs.get(k);
+            if (ok(task, c, a)) continue;
+            boolean missing = valueOf(a, c.attribute()) == null && c.operator() != Constraint.Operator.UNLIKE;
+            Veto[] cache = missing ? missingVetoes : opVetoes;
+            if (cache[k] == null) cache[k] = veto(task, c, a);
+            sink.add(cache[k]);
         }
     }
 
@@ -174,16 +207,11 @@ public final class ConstraintFilter implements SchedulingFilter {
     }
 
     private static Veto missing(String attr) {
-        return new Veto(ATTRIBUTE_MISSING, Veto.Kind.STATIC, null, 0, 0, "the agent has no attribute '" + attr + "'");
+        return Veto.of(VetoCode.CONSTRAINT_ATTRIBUTE, Veto.Kind.STATIC, "the agent has no attribute '" + attr + "'");
     }
 
     private static Veto vetoOf(Constraint c, Veto.Kind kind, String message) {
-        return new Veto(code(c.operator()), kind, null, 0, 0, message);
-    }
-
-    /** {@code constraint.unique}, {@code constraint.group-by}, … */
-    public static String code(Constraint.Operator op) {
-        return "constraint." + op.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return Veto.of(VetoCode.of(c.operator()), kind, message);
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * Weighted DRF across queues, then priority, deadline and age inside a queue: Mesos' hierarchical
- * sorter, apart from the allocator that uses it.
+ * sorter, apart from the allocator that uses it. The order of queues is {@link QueueOrder}, the same one
+ * the preemptor and the offer maker use.
  *
  * <p>Each step hands out the head task of the queue that goes first:
  * <ol>
@@ -139,9 +140,8 @@ public final class DrfOrdering implements OrderingPolicy {
 
     /** One queue's place in the order. */
     private static final class Lane {
-        static final Comparator<Lane> ORDER = Comparator.comparingInt((Lane l) -> l.belowGuarantee() ? 0 : 1)
-                .thenComparingDouble(Lane::key)
-                .thenComparing(l -> l.name);
+        static final Comparator<Lane> ORDER = (a, b) -> QueueOrder.compare(a.cpus, a.mem, a.gpus, a.guarantee, a.weight,
+                a.name, b.cpus, b.mem, b.gpus, b.guarantee, b.weight, b.name, a.totals);
 
         final String name;
         final double weight;
@@ -164,13 +164,6 @@ public final class DrfOrdering implements OrderingPolicy {
             gpus += r.gpus();
         }
 
-        boolean belowGuarantee() {
-            return coverage(cpus, mem, gpus, guarantee) < 1;
-        }
-
-        double key() {
-            return belowGuarantee() ? coverage(cpus, mem, gpus, guarantee) : Drf.dominantShare(cpus, mem, gpus, totals) / weight;
-        }
     }
 
     /**

@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param gang        all {@code instances} of the run start in the same cycle or none does
  * @param constraints placement constraints of the job; empty when none
  * @param deadline    nullable: inside a queue, at equal priority, earlier deadlines go first
+ * @param pendingTimeout nullable: the task may wait unplaced until {@code queuedAt + pendingTimeout}; a cycle
+ *                    at or after that lists it in {@link Plan#unschedulable()} (null: it waits forever)
  */
 public record PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
                           Resources resources, String queue, String runId, int instances, boolean gang,
-                          List<Constraint> constraints, Instant deadline) {
+                          List<Constraint> constraints, Instant deadline, java.time.Duration pendingTimeout) {
 
     public static final String DEFAULT_QUEUE = "default";
 
@@ -47,7 +49,20 @@ public record PendingTask(String taskId, String jobId, int priority, Instant que
     /** A task of the default queue without constraints, gang or deadline (the first core's task). */
     public PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
             Resources resources) {
-        this(taskId, jobId, priority, queuedAt, notBefore, resources, DEFAULT_QUEUE, jobId, 1, false, List.of(), null);
+        this(taskId, jobId, priority, queuedAt, notBefore, resources, DEFAULT_QUEUE, jobId, 1, false, List.of(), null, null);
+    }
+
+    /** A task without a pending timeout. */
+    public PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
+            Resources resources, String queue, String runId, int instances, boolean gang, List<Constraint> constraints,
+            Instant deadline) {
+        this(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang, constraints, deadline,
+                null);
+    }
+
+    /** When it stops waiting unplaced and its job ends UNSCHEDULABLE; null when it waits forever. */
+    public Instant pendingDeadline() {
+        return pendingTimeout == null ? null : queuedAt.plus(pendingTimeout);
     }
 
     /** True when the task is still in retry back-off at {@code now}. */
@@ -62,22 +77,22 @@ public record PendingTask(String taskId, String jobId, int priority, Instant que
 
     public PendingTask inQueue(String v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, v, runId, instances, gang,
-                constraints, deadline);
+                constraints, deadline, pendingTimeout);
     }
 
     /** Belongs to run {@code run} of {@code count} instances; {@code gang}: they start together or not at all. */
     public PendingTask inRun(String run, int count, boolean isGang) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, run, count, isGang,
-                constraints, deadline);
+                constraints, deadline, pendingTimeout);
     }
 
     public PendingTask withConstraints(List<Constraint> v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
-                v, deadline);
+                v, deadline, pendingTimeout);
     }
 
     public PendingTask withDeadline(Instant v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
-                constraints, v);
+                constraints, v, pendingTimeout);
     }
 }

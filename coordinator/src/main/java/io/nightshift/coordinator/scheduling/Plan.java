@@ -30,11 +30,15 @@ import java.util.Optional;
  * @param etas            taskId → when it may start, estimated from its queue's recent finish rate; only
  *                        for tasks waiting for capacity and only when the snapshot gives a rate
  * @param queues          every queue's share after this cycle, in name order
+ * @param unschedulable   taskId → why, for pending tasks that waited unplaced past their
+ *                        {@link PendingTask#pendingDeadline()}: the shell ends their jobs UNSCHEDULABLE; the
+ *                        first reason is {@code pending.timeout}, then what kept them waiting
  */
 public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
                    Map<String, List<PendingReason>> pendingReasons, Instant nextWakeUp, List<Preemption> preemptions,
                    List<DeclineFilter> declineFilters, List<GangHold> gangHolds, List<String> expiredOffers,
-                   List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues) {
+                   List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues,
+                   Map<String, List<PendingReason>> unschedulable) {
 
     public Plan {
         offers = List.copyOf(offers);
@@ -49,6 +53,15 @@ public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
         rescindedOffers = rescindedOffers == null ? List.of() : List.copyOf(rescindedOffers);
         etas = etas == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(etas));
         queues = queues == null ? List.of() : List.copyOf(queues);
+        unschedulable = unschedulable == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(unschedulable));
+    }
+
+    /** A plan without unschedulable tasks. */
+    public Plan(long cycle, List<Offer> offers, List<Placement> placements, Map<String, List<PendingReason>> pendingReasons,
+            Instant nextWakeUp, List<Preemption> preemptions, List<DeclineFilter> declineFilters, List<GangHold> gangHolds,
+            List<String> expiredOffers, List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues) {
+        this(cycle, offers, placements, pendingReasons, nextWakeUp, preemptions, declineFilters, gangHolds, expiredOffers,
+                rescindedOffers, etas, queues, Map.of());
     }
 
     /** A plan of the first core: offers, placements, reasons and a wake-up only. */

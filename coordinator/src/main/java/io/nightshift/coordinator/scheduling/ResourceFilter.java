@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Vetoes an agent whose remaining free resources are too small for the task, one veto per short
- * dimension (cpus, memMb, diskMb, gpus). STATIC when the agent's total (if known) is too small too.
+ * Vetoes an agent whose free resources (this cycle, after earlier placements) are too small for the task,
+ * one veto per short dimension (cpus, memMb, diskMb, gpus). STATIC when the agent's total, if known, is
+ * too small too. The {@link AgentIndex} finds agents with room without asking this check, but the stack
+ * still applies it, so a placement and its explanation use the same comparisons.
  */
 public final class ResourceFilter implements SchedulingFilter {
 
@@ -17,37 +19,43 @@ public final class ResourceFilter implements SchedulingFilter {
     }
 
     @Override
-    public boolean admits(PendingTask task, AgentSlot agent, Resources remaining) {
-        return remaining.fits(task.resources());
+    public Veto.Kind check(PendingTask task, int agent, Ledger ledger) {
+        AgentIndex ix = ledger.index;
+        Resources asked = task.resources();
+        if (asked.cpus() <= ix.cpus[agent] + Veto.EPS && asked.memMb() <= ix.memMb[agent]
+                && asked.diskMb() <= ix.diskMb[agent] && asked.gpus() <= ix.gpus[agent]) {
+            return null;
+        }
+        Resources total = ledger.agents[agent].total();
+        return total != null && !total.fits(asked) ? Veto.Kind.STATIC : Veto.Kind.DYNAMIC;
     }
 
     @Override
-    public List<Veto> filter(PendingTask task, AgentSlot agent, Resources remaining) {
-        if (remaining.fits(task.resources())) {
-            return List.of();
-        }
+    public List<Veto> filter(PendingTask task, int agent, Ledger ledger) {
+        if (check(task, agent, ledger) == null) return List.of();
         List<Veto> vetoes = new ArrayList<>(4);
-        explain(task, agent, remaining, vetoes::add);
+        explain(task, agent, ledger, vetoes::add);
         return vetoes;
     }
 
     @Override
-    public void explain(PendingTask task, AgentSlot agent, Resources remaining, VetoSink sink) {
+    public void explain(PendingTask task, int agent, Ledger ledger, VetoSink sink) {
+        AgentIndex ix = ledger.index;
         Resources asked = task.resources();
-        Resources total = agent.total();
+        Resources total = ledger.agents[agent].total();
         boolean known = total != null;
-        // The same comparisons as Resources.fits, so admits, filter and explain agree.
-        if (!(asked.cpus() <= remaining.cpus() + Veto.EPS)) {
-            sink.insufficient("cpus", asked.cpus(), remaining.cpus(), known ? total.cpus() : Double.NaN);
+        // The same comparisons as check() and Resources.fits, so they agree.
+        if (!(asked.cpus() <= ix.cpus[agent] + Veto.EPS)) {
+            sink.insufficient("cpus", asked.cpus(), ix.cpus[agent], known ? total.cpus() : Double.NaN);
         }
-        if (asked.memMb() > remaining.memMb()) {
-            sink.insufficient("memMb", asked.memMb(), remaining.memMb(), known ? total.memMb() : Double.NaN);
+        if (asked.memMb() > ix.memMb[agent]) {
+            sink.insufficient("memMb", asked.memMb(), ix.memMb[agent], known ? total.memMb() : Double.NaN);
         }
-        if (asked.diskMb() > remaining.diskMb()) {
-            sink.insufficient("diskMb", asked.diskMb(), remaining.diskMb(), known ? total.diskMb() : Double.NaN);
+        if (asked.diskMb() > ix.diskMb[agent]) {
+            sink.insufficient("diskMb", asked.diskMb(), ix.diskMb[agent], known ? total.diskMb() : Double.NaN);
         }
-        if (asked.gpus() > remaining.gpus()) {
-            sink.insufficient("gpus", asked.gpus(), remaining.gpus(), known ? total.gpus() : Double.NaN);
+        if (asked.gpus() > ix.gpus[agent]) {
+            sink.insufficient("gpus", asked.gpus(), ix.gpus[agent], known ? total.gpus() : Double.NaN);
         }
     }
 

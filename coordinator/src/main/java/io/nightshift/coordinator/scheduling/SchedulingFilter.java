@@ -1,38 +1,64 @@
 package io.nightshift.coordinator.scheduling;
 
-import io.nightshift.api.Resources;
-
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * May {@code task} go onto {@code agent}, given what is still free there this cycle? Aurora's
- * {@code SchedulingFilter}: pure, returns vetoes as data; an empty list means yes.
+ * One check of the placement stack: may {@code task} go onto agent {@code agent}, given this cycle's
+ * {@link Ledger} (what is free, claimed, declined, where the task's run already is)? Aurora's
+ * {@code SchedulingFilter}, Nomad's feasibility checkers: pure, vetoes as data; no veto means yes.
  *
- * <p>The allocator calls {@link #admits} for every (task, agent) pair it considers, and
- * {@link #explain} for every agent when a task fit nowhere, so both run O(tasks × agents) times per
- * cycle and should not allocate. {@link #filter} is the plain form for callers that want the vetoes
- * of one pair. Implementations keep the three consistent: {@code admits} is true exactly when
- * {@code filter} returns no veto, and {@code explain} reports what {@code filter} returns.
+ * <p>The {@link PlacementStack} walks its checks in order for every (task, agent) pair it considers
+ * ({@link #check}, the fast path, allocation-free), and again, with {@link #explain}, for every agent
+ * when a task fit nowhere: placement and "why pending" walk the same list, so they cannot disagree.
+ * A new check is one class implementing this plus one line in {@link PlacementStack}, or an extra filter
+ * handed to {@link OfferCycle}.
+ *
+ * <p>Contracts: {@link #check} is null exactly when {@link #filter} is empty, and STATIC exactly when one
+ * of its vetoes is; {@link #explain} reports what {@link #filter} returns. Within a cycle a check is
+ * monotone (an agent it vetoed stays vetoed as the cycle places), and decides from the task's shape
+ * (queue, resources, constraints, run) unless {@link #shapeKey} names what else it reads: tasks of one
+ * shape share cached outcomes, and a STATIC veto is remembered for the shape for the rest of the cycle.
  */
 @FunctionalInterface
 public interface SchedulingFilter {
 
-    /** Vetoes against placing {@code task} on {@code agent} with {@code remaining} free; empty when it may go. */
-    List<Veto> filter(PendingTask task, AgentSlot agent, Resources remaining);
+    /** Vetoes against placing {@code task} on agent {@code agent}; empty when it may go. */
+    List<Veto> filter(PendingTask task, int agent, Ledger ledger);
 
-    /** Fast path of {@link #filter}; override when vetoes are costly to build. */
-    default boolean admits(PendingTask task, AgentSlot agent, Resources remaining) {
-        return filter(task, agent, remaining).isEmpty();
+    /** Fast path: null when the check admits; otherwise STATIC if a veto is static, else DYNAMIC. */
+    default Veto.Kind check(PendingTask task, int agent, Ledger ledger) {
+        List<Veto> vetoes = filter(task, agent, ledger);
+        if (vetoes.isEmpty()) return null;
+        for (Veto v : vetoes) {
+            if (v.isStatic()) return Veto.Kind.STATIC;
+        }
+        return Veto.Kind.DYNAMIC;
     }
 
     /** Reports {@link #filter}'s vetoes to {@code sink}; override to report without building them. */
-    default void explain(PendingTask task, AgentSlot agent, Resources remaining, VetoSink sink) {
-        for (Veto v : filter(task, agent, remaining)) {
+    default void explain(PendingTask task, int agent, Ledger ledger, VetoSink sink) {
+        for (Veto v : filter(task, agent, ledger)) {
             sink.add(v);
         }
     }
 
-    /** Where {@link #explain} reports vetoes; the allocator summarizes them over agents. */
+    /**
+     * What this check reads of a task beyond its shape, or null (the default) when it reads nothing
+     * more. Tasks whose keys differ do not share cached outcomes.
+     */
+    default Object shapeKey(PendingTask task) {
+        return null;
+    }
+
+    /** {@link #explain}'s vetoes as a list. */
+    static List<Veto> vetoes(SchedulingFilter f, PendingTask task, int agent, Ledger ledger) {
+        List<Veto> out = new ArrayList<>(2);
+        f.explain(task, agent, ledger, out::add);
+        return out;
+    }
+
+    /** Where {@link #explain} reports vetoes; the explainer summarizes them over agents. */
     interface VetoSink {
         void add(Veto veto);
 

@@ -1,10 +1,15 @@
 package io.nightshift.coordinator.scheduling;
 
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.Setting;
+
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The knobs of the scheduling core, each declared once with its default and its meaning.
+ * The knobs of the scheduling core, each declared once as a {@link Setting} (name, default, bounds, meaning)
+ * and read from that declaration ({@link #from}); {@code docs/operations.md} lists them.
  *
  * @param offerTtl             how long an offer made to a queue stays valid; positive. Default 30 s.
  * @param declineFilter        how long a queue that declined an agent is not offered it again (unless the
@@ -33,12 +38,44 @@ public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Durati
                                boolean preemption, int maxPreemptionsPerRun, double preemptionTolerance,
                                int maxPreemptorsPerCycle, int placementCandidates, int maxExplainedShapes) {
 
-    public static final Duration DEFAULT_OFFER_TTL = OfferPolicy.DEFAULT_OFFER_TTL;
-    public static final Duration DEFAULT_DECLINE_FILTER = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_GANG_TIMEOUT = Duration.ofMinutes(2);
-    public static final Duration DEFAULT_MAX_GANG_BACKOFF = Duration.ofHours(1);
-    public static final int DEFAULT_MAX_PREEMPTIONS_PER_RUN = 3;
-    public static final double DEFAULT_PREEMPTION_TOLERANCE = 0.05;
+    // Each knob declared once: name, type, default, bounds, meaning. The coordinator reads them from its
+    // configuration (coordinator.scheduler.*), the simulator from its key=value arguments.
+    public static final Setting<Duration> OFFER_TTL = Setting.duration("coordinator.scheduler.offer-ttl",
+            OfferPolicy.DEFAULT_OFFER_TTL, Duration.ofSeconds(1), Duration.ofHours(1),
+            "How long an unused offer is held before it is declined.");
+    public static final Setting<Duration> DECLINE_FILTER = Setting.duration("coordinator.scheduler.decline-filter",
+            Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1),
+            "How long a queue that declined an agent is not offered it again (unless the agent grows or the queue gets new work).");
+    public static final Setting<Duration> GANG_TIMEOUT = Setting.duration("coordinator.scheduler.gang-timeout",
+            Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofDays(1),
+            "How long resources may be held for a gang that cannot start yet before they are released.");
+    public static final Setting<Duration> MAX_GANG_BACKOFF = Setting.duration("coordinator.scheduler.max-gang-backoff",
+            Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(7),
+            "Cap of the back-off (gang-timeout x 2^(releases-1)) before a released gang may hold again.");
+    public static final Setting<Boolean> PREEMPTION = Setting.bool("coordinator.scheduler.preemption", true,
+            "Whether the scheduler may preempt running tasks for guarantees, fair shares and priorities.");
+    public static final Setting<Integer> MAX_PREEMPTIONS_PER_RUN = Setting.integer("coordinator.scheduler.max-preemptions-per-run",
+            3, 0, 1_000, "A run preempted this often is not preempted again (the preemption budget).");
+    public static final Setting<Double> PREEMPTION_TOLERANCE = Setting.decimal("coordinator.scheduler.preemption-tolerance",
+            0.05, 0, 0.99, "A queue preempts for its fair share only while below (1 - this) x its fair share.");
+    public static final Setting<Integer> MAX_PREEMPTORS_PER_CYCLE = Setting.integer("coordinator.scheduler.max-preemptors-per-cycle",
+            32, 0, 100_000, "At most this many pending tasks may start preemptions in one cycle.");
+    public static final Setting<Integer> PLACEMENT_CANDIDATES = Setting.integer("coordinator.scheduler.placement-candidates",
+            4, 1, 64, "Best fit is chosen among the first this-many feasible agents; 1 is first fit.");
+    public static final Setting<Integer> MAX_EXPLAINED_SHAPES = Setting.integer("coordinator.scheduler.max-explained-shapes",
+            512, 0, 1_000_000, "Per cycle, at most this many distinct unplaceable task shapes get a per-agent explanation.");
+
+    /** Every knob, in record order. */
+    public static final List<Setting<?>> SETTINGS = List.of(OFFER_TTL, DECLINE_FILTER, GANG_TIMEOUT, MAX_GANG_BACKOFF,
+            PREEMPTION, MAX_PREEMPTIONS_PER_RUN, PREEMPTION_TOLERANCE, MAX_PREEMPTORS_PER_CYCLE, PLACEMENT_CANDIDATES,
+            MAX_EXPLAINED_SHAPES);
+
+    public static final Duration DEFAULT_OFFER_TTL = OFFER_TTL.defaultValue();
+    public static final Duration DEFAULT_DECLINE_FILTER = DECLINE_FILTER.defaultValue();
+    public static final Duration DEFAULT_GANG_TIMEOUT = GANG_TIMEOUT.defaultValue();
+    public static final Duration DEFAULT_MAX_GANG_BACKOFF = MAX_GANG_BACKOFF.defaultValue();
+    public static final int DEFAULT_MAX_PREEMPTIONS_PER_RUN = MAX_PREEMPTIONS_PER_RUN.defaultValue();
+    public static final double DEFAULT_PREEMPTION_TOLERANCE = PREEMPTION_TOLERANCE.defaultValue();
 
     public SchedulingPolicy {
         positive(offerTtl, "offerTtl");
@@ -62,8 +99,14 @@ public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Durati
     }
 
     public static SchedulingPolicy defaults() {
-        return new SchedulingPolicy(DEFAULT_OFFER_TTL, DEFAULT_DECLINE_FILTER, DEFAULT_GANG_TIMEOUT,
-                DEFAULT_MAX_GANG_BACKOFF, true, DEFAULT_MAX_PREEMPTIONS_PER_RUN, DEFAULT_PREEMPTION_TOLERANCE, 32, 4, 512);
+        return from(Config.defaults(SETTINGS));
+    }
+
+    /** Every knob read from its declaration in {@code c} (which must declare {@link #SETTINGS}). */
+    public static SchedulingPolicy from(Config c) {
+        return new SchedulingPolicy(c.get(OFFER_TTL), c.get(DECLINE_FILTER), c.get(GANG_TIMEOUT), c.get(MAX_GANG_BACKOFF),
+                c.get(PREEMPTION), c.get(MAX_PREEMPTIONS_PER_RUN), c.get(PREEMPTION_TOLERANCE),
+                c.get(MAX_PREEMPTORS_PER_CYCLE), c.get(PLACEMENT_CANDIDATES), c.get(MAX_EXPLAINED_SHAPES));
     }
 
     /** The defaults with the first core's offer policy. */

@@ -2,6 +2,8 @@ package io.nightshift.coordinator.simulation;
 
 import io.nightshift.api.Resources;
 import io.nightshift.api.queue.QueueSpec;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.Setting;
 import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 
 import java.nio.file.Path;
@@ -39,8 +41,12 @@ import java.util.Objects;
  * task.minDuration=PT30S     ... and at least this long
  * priorities=0:90,10:10      synthetic: priority:weight mix
  * killGrace=PT10S            a preempted task exits this long after its SIGTERM
- * preemption=true            whether the core may preempt
+ * preemption=true            whether the core may preempt (coordinator.scheduler.preemption)
  * preemptionTolerance=0.05   fairness preemption only below (1 - this) × fair share
+ * coordinator.scheduler.*=   any knob of the scheduling core by its setting name, as the coordinator reads it
+ *                            (offer-ttl, decline-filter, gang-timeout, max-gang-backoff, preemption,
+ *                            max-preemptions-per-run, preemption-tolerance, max-preemptors-per-cycle,
+ *                            placement-candidates, max-explained-shapes)
  * out=                       directory for summary.json and the charts (PNG + SVG); none: no files
  * </pre>
  */
@@ -92,16 +98,25 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
     /** Reads {@code key=value} options; unknown keys and bad values are errors naming the key. */
     public static SimulationConfig parse(Map<String, String> options) {
         Map<String, String> o = new LinkedHashMap<>(DEFAULTS);
+        Config knobs = Config.defaults(SchedulingPolicy.SETTINGS);
         for (Map.Entry<String, String> e : options.entrySet()) {
+            Setting<?> knob = KNOBS.get(e.getKey());
+            if (knob != null) {
+                try {
+                    knobs = knobs.with(knob, e.getValue());
+                } catch (RuntimeException bad) {
+                    throw new IllegalArgumentException("bad simulation option %s: %s".formatted(e.getKey(), bad.getMessage()), bad);
+                }
+                continue;
+            }
             if (!DEFAULTS.containsKey(e.getKey())) {
-                throw new IllegalArgumentException("unknown option '%s'; known: %s".formatted(e.getKey(),
-                        String.join(", ", DEFAULTS.keySet())));
+                throw new IllegalArgumentException("unknown option '%s'; known: %s, %s".formatted(e.getKey(),
+                        String.join(", ", DEFAULTS.keySet()), String.join(", ", KNOBS.keySet())));
             }
             o.put(e.getKey(), e.getValue());
         }
         try {
-            SchedulingPolicy policy = SchedulingPolicy.defaults().withPreemption(Boolean.parseBoolean(o.get("preemption")))
-                    .withPreemptionTolerance(Double.parseDouble(o.get("preemptionTolerance")));
+            SchedulingPolicy policy = SchedulingPolicy.from(knobs);
             return new SimulationConfig(Long.parseLong(o.get("seed")), Integer.parseInt(o.get("agents")),
                     new Resources(Double.parseDouble(o.get("agent.cpus")), Long.parseLong(o.get("agent.memMb")), 0,
                             Integer.parseInt(o.get("agent.gpus"))),
@@ -130,6 +145,8 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
     }
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    /** The scheduling core's knobs by setting name, and the two older short names. */
+    private static final Map<String, Setting<?>> KNOBS = new LinkedHashMap<>();
 
     static {
         DEFAULTS.put("seed", "42");
@@ -154,8 +171,9 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
         DEFAULTS.put("task.minDuration", "PT30S");
         DEFAULTS.put("priorities", "0:90,10:10");
         DEFAULTS.put("killGrace", "PT10S");
-        DEFAULTS.put("preemption", "true");
-        DEFAULTS.put("preemptionTolerance", "0.05");
+        KNOBS.put("preemption", SchedulingPolicy.PREEMPTION);
+        KNOBS.put("preemptionTolerance", SchedulingPolicy.PREEMPTION_TOLERANCE);
+        for (Setting<?> s : SchedulingPolicy.SETTINGS) KNOBS.put(s.name(), s);
         DEFAULTS.put("out", "");
     }
 

@@ -4,13 +4,11 @@ import io.nightshift.api.Resources;
 import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.coordinator.scheduling.AgentSlot;
 import io.nightshift.coordinator.scheduling.ClusterSnapshot;
-import io.nightshift.coordinator.scheduling.DeclineFilter;
-import io.nightshift.coordinator.scheduling.GangHold;
-import io.nightshift.coordinator.scheduling.Offer;
 import io.nightshift.coordinator.scheduling.OfferCycle;
 import io.nightshift.coordinator.scheduling.PendingTask;
 import io.nightshift.coordinator.scheduling.Placement;
 import io.nightshift.coordinator.scheduling.Plan;
+import io.nightshift.coordinator.scheduling.PlanApplier;
 import io.nightshift.coordinator.scheduling.Preemption;
 import io.nightshift.coordinator.scheduling.QueueShare;
 import io.nightshift.coordinator.scheduling.RunningTask;
@@ -38,8 +36,9 @@ import java.util.TreeMap;
  * clock: a cluster of identical agents, queues, and a workload from a seeded generator or a trace. Every
  * tick it admits arrivals, finishes tasks whose time is up, lets preempted tasks exit after their grace
  * period and re-queues them, plans one cycle, checks the {@link Invariants} (a violation ends the run
- * with {@link InvariantViolation}), applies placements and preemptions, and carries offers, decline
- * filters and gang holds to the next cycle exactly as the coordinator's shell does.
+ * with {@link InvariantViolation}), and has the coordinator's own {@link PlanApplier} carry out the plan
+ * (preemptions, placements, allocation per agent, preemption budgets, and the offers, decline filters and
+ * gang holds the next cycle sees).
  *
  * <p>Deterministic for a given config: the same seed gives the same summary (but for {@code cycleMillis},
  * the wall-clock cost of the cycles). {@code java ... Simulator key=value...} prints the JSON summary.
@@ -56,9 +55,7 @@ public final class Simulator {
     // cluster
     private final List<AgentSlot> templates = new ArrayList<>();
     private final Map<String, Integer> agentIndex = new HashMap<>();
-    private final double[] usedCpus;
-    private final long[] usedMem;
-    private final int[] usedGpus;
+    private final PlanApplier applier = new PlanApplier();
     private final double totalCpus;
     private final double totalMem;
 
@@ -72,11 +69,6 @@ public final class Simulator {
     private int traceNext;
     private double nextArrival;
     private long taskSeq;
-
-    // carried from plan to plan, as the shell does
-    private List<Offer> offers = List.of();
-    private List<DeclineFilter> filters = List.of();
-    private List<GangHold> holds = List.of();
 
     // measurements
     private long cycles, submitted, started, finished, preempted;
@@ -129,9 +121,6 @@ public final class Simulator {
         this.core = new OfferCycle(cfg.policy());
         this.random = new Random(cfg.seed());
         int n = cfg.agents();
-        usedCpus = new double[n];
-        usedMem = new long[n];
-        usedGpus = new int[n];
         for (int i = 0; i < n; i++) {
             String id = "agent-%05d".formatted(i);
             templates.add(new AgentSlot(id, cfg.agentResources(), Map.of("hostname", id, "rack", "r" + (i % cfg.racks())),
@@ -227,8 +216,13 @@ public final class Simulator {
 
     private void queueUp(SimTask task, double at) {
         pending.put(task.id, new PendingTask(task.id, task.id, task.priority, EPOCH.plusMillis((long) (at * 1000)), null,
-                task.resources, task.queue, task.id + ".r" + task.preemptions, 1, false, List.of(), null));
+                task.resources, task.queue, runOf(task), 1, false, List.of(), null));
         pendingPerQueue.merge(task.queue, 1, Integer::sum);
+    }
+
+    /** A task's one run: a preempted task is re-queued in the same run, as in the coordinator. */
+    private static String runOf(SimTask task) {
+        return task.id + ".r1";
     }
 
     private String pickQueue() {
@@ -279,11 +273,14 @@ public final class Simulator {
             if (!Double.isNaN(r.exitAt) && r.exitAt <= t) {   // preempted: exited after its grace period, re-queued
                 it.remove();
                 release(r);
+                applier.ended(task.id);
                 task.preemptions++;
                 queueUp(task, t);
             } else if (Double.isNaN(r.exitAt) && r.endAt <= t) {
                 it.remove();
                 release(r);
+                applier.ended(task.id);
+                applier.runEnded(r.task.runId());
                 finished++;
                 perQueueCounts.get(task.queue)[1]++;
                 recentFinishes.computeIfAbsent(task.queue, k -> new ArrayDeque<>()).add(t);
@@ -293,20 +290,17 @@ public final class Simulator {
     }
 
     private void release(Running r) {
-        Resources res = r.task.resources();
-        usedCpus[r.agent] = Math.max(0, usedCpus[r.agent] - res.cpus());
-        usedMem[r.agent] -= res.memMb();
-        usedGpus[r.agent] -= res.gpus();
+        applier.release(r.task.agentId(), r.task.resources());
     }
 
     private Plan cycle(long t) {
         Instant now = EPOCH.plusSeconds(t);
         List<AgentSlot> slots = new ArrayList<>(templates.size());
         Resources total = cfg.agentResources();
-        for (int i = 0; i < templates.size(); i++) {
-            AgentSlot a = templates.get(i);
-            Resources free = new Resources(Math.max(0, Math.round((total.cpus() - usedCpus[i]) * 10_000d) / 10_000d),
-                    Math.max(0, total.memMb() - usedMem[i]), total.diskMb(), Math.max(0, total.gpus() - usedGpus[i]));
+        for (AgentSlot a : templates) {
+            Resources used = applier.allocated(a.agentId());
+            Resources free = new Resources(Math.max(0, Math.round((total.cpus() - used.cpus()) * 10_000d) / 10_000d),
+                    Math.max(0, total.memMb() - used.memMb()), total.diskMb(), Math.max(0, total.gpus() - used.gpus()));
             slots.add(new AgentSlot(a.agentId(), free, a.attributes(), a.total()));
         }
         List<RunningTask> runningTasks = new ArrayList<>(running.size());
@@ -316,9 +310,10 @@ public final class Simulator {
             while (!e.getValue().isEmpty() && e.getValue().peekFirst() < t - FINISH_WINDOW_S) e.getValue().pollFirst();
             rates.put(e.getKey(), e.getValue().size() * 60.0 / FINISH_WINDOW_S);
         }
-        ClusterSnapshot snapshot = ClusterSnapshot.builder(++cycles, now).agents(slots)
+        ClusterSnapshot.Builder builder = ClusterSnapshot.builder(++cycles, now).agents(slots)
                 .pending(new ArrayList<>(pending.values())).queues(cfg.queues()).running(runningTasks)
-                .offers(offers).declineFilters(filters).gangHolds(holds).finishRates(rates).build();
+                .finishRates(rates);
+        ClusterSnapshot snapshot = applier.carry(builder).build();
         long t0 = System.nanoTime();
         Plan plan = core.plan(snapshot);
         cycleMillis.add((System.nanoTime() - t0) / 1e6);
@@ -329,44 +324,46 @@ public final class Simulator {
     }
 
     private void apply(Plan plan, long t, Instant now) {
-        for (Placement p : plan.placements()) {
-            PendingTask pt = pending.remove(p.taskId());
-            SimTask task = tasks.get(p.taskId());
-            pendingPerQueue.merge(task.queue, -1, Integer::sum);
-            int agent = agentIndex.get(p.agentId());
-            usedCpus[agent] += p.resources().cpus();
-            usedMem[agent] += p.resources().memMb();
-            usedGpus[agent] += p.resources().gpus();
-            running.put(task.id, new Running(new RunningTask(task.id, pt.jobId(), pt.runId(), task.queue, p.agentId(),
-                    task.resources, task.priority, now, task.preemptions, false), agent, t + task.duration));
-            started++;
-            perQueueCounts.get(task.queue)[0]++;
-            if (!task.everStarted) {
-                task.everStarted = true;
-                waits.add(t - task.submit);
-                waitsPerQueue.get(task.queue).add(t - task.submit);
+        applier.apply(plan, new PlanApplier.Target() {
+            @Override
+            public boolean launch(Placement p) {
+                PendingTask pt = pending.remove(p.taskId());
+                SimTask task = tasks.get(p.taskId());
+                if (pt == null || task == null) throw new InvariantViolation("placed task " + p.taskId() + " is not pending");
+                pendingPerQueue.merge(task.queue, -1, Integer::sum);
+                int agent = agentIndex.get(p.agentId());
+                running.put(task.id, new Running(new RunningTask(task.id, pt.jobId(), pt.runId(), task.queue, p.agentId(),
+                        task.resources, task.priority, now, applier.preemptions(pt.runId()), false), agent, t + task.duration));
+                started++;
+                perQueueCounts.get(task.queue)[0]++;
+                if (!task.everStarted) {
+                    task.everStarted = true;
+                    waits.add(t - task.submit);
+                    waitsPerQueue.get(task.queue).add(t - task.submit);
+                }
+                return true;
             }
-        }
-        for (Preemption p : plan.preemptions()) {
-            Running r = running.get(p.taskId());
-            if (r == null || !Double.isNaN(r.exitAt)) throw new InvariantViolation("preempted task " + p.taskId() + " is not running");
-            r.exitAt = t + cfg.killGrace().toSeconds();
-            r.task = r.task.asTerminating();
-            preempted++;
-            perQueueCounts.get(r.task.queue())[2]++;
-        }
-        offers = plan.offers();
-        filters = plan.declineFilters();
-        holds = plan.gangHolds();
+
+            @Override
+            public String stop(Preemption p) {
+                Running r = running.get(p.taskId());
+                if (r == null || !Double.isNaN(r.exitAt)) throw new InvariantViolation("preempted task " + p.taskId() + " is not running");
+                r.exitAt = t + cfg.killGrace().toSeconds();
+                r.task = r.task.asTerminating();
+                preempted++;
+                perQueueCounts.get(r.task.queue())[2]++;
+                return r.task.runId();
+            }
+        });
     }
 
     /** After applying a plan no agent holds more than it has. */
     private void checkCapacity(Instant now) {
         Resources total = cfg.agentResources();
-        for (int i = 0; i < usedCpus.length; i++) {
-            if (usedCpus[i] > total.cpus() + 1e-4 || usedMem[i] > total.memMb() || usedGpus[i] > total.gpus()) {
-                throw new InvariantViolation("at %s agent %s holds cpus %s memMb %d gpus %d of %s".formatted(now,
-                        templates.get(i).agentId(), usedCpus[i], usedMem[i], usedGpus[i], total));
+        for (AgentSlot a : templates) {
+            Resources used = applier.allocated(a.agentId());
+            if (!total.fits(used)) {
+                throw new InvariantViolation("at %s agent %s holds %s of %s".formatted(now, a.agentId(), used, total));
             }
         }
     }
@@ -375,9 +372,10 @@ public final class Simulator {
 
     private void sample(long t, Plan plan) {
         double cpus = 0, mem = 0;
-        for (int i = 0; i < usedCpus.length; i++) {
-            cpus += usedCpus[i];
-            mem += usedMem[i];
+        for (AgentSlot a : templates) {
+            Resources used = applier.allocated(a.agentId());
+            cpus += used.cpus();
+            mem += used.memMb();
         }
         sampleHours.add(t / 3600.0);
         cpuUtil.add(cpus / totalCpus);

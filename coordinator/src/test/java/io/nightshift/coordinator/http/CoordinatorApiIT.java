@@ -96,6 +96,8 @@ class CoordinatorApiIT {
                 Arguments.of("{" + ok + ",\"retries\":{\"max\":101}}", "/retries/max"),
                 Arguments.of("{" + ok + ",\"retries\":{\"backoff\":{\"initial\":\"soon\"}}}", "/retries/backoff/initial"),
                 Arguments.of("{" + ok + ",\"maxRuntime\":\"PT0S\"}", "/maxRuntime"),
+                Arguments.of("{" + ok + ",\"pendingTimeout\":\"PT0.5S\"}", "/pendingTimeout"),
+                Arguments.of("{" + ok + ",\"pendingTimeout\":\"P31D\"}", "/pendingTimeout"),
                 Arguments.of("{" + ok + ",\"killGracePeriod\":\"PT2H\"}", "/killGracePeriod"),
                 Arguments.of("{" + ok + ",\"priority\":5000}", "/priority"),
                 Arguments.of("{" + ok + ",\"instances\":0}", "/instances"),
@@ -134,6 +136,23 @@ class CoordinatorApiIT {
         HttpResponse<String> r = post(big, "application/json");
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    @Test
+    void aJobWaitingUnplacedPastItsPendingTimeoutEndsUnschedulableWithTheReasons() throws Exception {
+        HttpResponse<String> r = post("{\"id\":\"never-placed\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]},"
+                + "\"pendingTimeout\":\"PT1S\"}", "application/json");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode job = null;
+        for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
+            job = Json.mapper().readTree(get("/v1/jobs/never-placed").body());
+            if (job.path("job").path("state").asText().equals("FAILED")) break;
+        }
+        assertThat(job.path("job").path("state").asText()).as(job.toString()).isEqualTo("FAILED");
+        assertThat(job.path("job").path("reason").asText()).isEqualTo("UNSCHEDULABLE");
+        JsonNode reasons = job.path("pending").path("reasons");
+        assertThat(reasons.path(0).path("code").asText()).as(job.toString()).isEqualTo("pending.timeout");
+        assertThat(reasons.path(1).path("code").asText()).isEqualTo("no.agents");
     }
 
     @Test

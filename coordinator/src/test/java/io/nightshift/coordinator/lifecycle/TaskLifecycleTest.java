@@ -122,4 +122,18 @@ class TaskLifecycleTest {
         assertThat(gone.task().state()).isEqualTo(TaskState.LOST);
         assertThat(gone.task().reason()).isEqualTo(Reason.RECONCILED);
     }
+
+    @Test
+    void aPendingTaskPastItsPendingTimeoutFailsUnschedulableWithoutARetry() {
+        var pending = new io.nightshift.api.model.Task(io.nightshift.api.model.Task.SCHEMA_VERSION, "j.r1.0", "j", "j.r1", 0,
+                io.nightshift.api.state.TaskState.PENDING, null, java.time.Instant.EPOCH, null, java.util.List.of());
+
+        var t = TaskLifecycle.onUnschedulable(pending);
+
+        assertThat(t.changed()).isTrue();
+        assertThat(t.task().state()).isEqualTo(io.nightshift.api.state.TaskState.FAILED);
+        assertThat(t.task().reason()).isEqualTo(io.nightshift.api.state.Reason.UNSCHEDULABLE);
+        assertThat(t.effects()).isEmpty();
+        assertThat(TaskLifecycle.onUnschedulable(t.task()).changed()).as("only a pending task").isFalse();
+    }
 }

@@ -102,10 +102,14 @@ class ConstraintsTest {
 
         assertThat(plan.placementOf("linux")).get().extracting(Placement::agentId).isEqualTo("h1");
         assertThat(plan.placementOf("not-r1")).get().extracting(Placement::agentId).isEqualTo("h4");
-        assertThat(plan.reasonsFor("prefix-only")).containsExactly(new PendingReason("constraint.like", 6,
-                "os LIKE \"linux\": the agent's value does not match (6 agents)"));
-        assertThat(plan.reasonsFor("gpu-pool")).containsExactly(new PendingReason("constraint.attribute", 6,
-                "the agent has no attribute 'pool' (6 agents)"));
+        assertThat(plan.reasonsFor("prefix-only")).containsExactly(
+                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("constraint.like", 6, "os LIKE \"linux\": the agent's value does not match (6 agents)"));
+        assertThat(plan.reasonsFor("gpu-pool")).containsExactly(
+                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("constraint.attribute", 6, "the agent has no attribute 'pool' (6 agents)"));
     }
 
     @Test
@@ -118,13 +122,13 @@ class ConstraintsTest {
         var windows = agent("w").attribute("os", "windows").attribute("rack", "r2").build();
         var onR1 = agent("l").attribute("os", "linux").attribute("rack", "r1").build();
 
-        assertThat(filter.filter(task("t").constraint(Constraint.like("os", "linux")).build(), windows, null))
+        assertThat(filter.vetoes(task("t").constraint(Constraint.like("os", "linux")).build(), windows))
                 .singleElement().extracting(Veto::kind).isEqualTo(Veto.Kind.STATIC);
-        assertThat(filter.filter(task("t").constraint(Constraint.unique("rack")).build(), onR1, null))
-                .singleElement().extracting(Veto::code, Veto::kind).containsExactly("constraint.unique", Veto.Kind.DYNAMIC);
-        assertThat(filter.filter(task("t").constraint(Constraint.cluster("rack")).build(), windows, null))
+        assertThat(filter.vetoes(task("t").constraint(Constraint.unique("rack")).build(), onR1))
+                .singleElement().extracting(Veto::code, Veto::kind).containsExactly(VetoCode.CONSTRAINT_UNIQUE, Veto.Kind.DYNAMIC);
+        assertThat(filter.vetoes(task("t").constraint(Constraint.cluster("rack")).build(), windows))
                 .singleElement().extracting(Veto::message).isEqualTo("rack CLUSTER: the instances are on \"r1\"");
-        assertThat(filter.admits(task("t").constraint(Constraint.unique("rack")).build(), windows, null)).isTrue();
+        assertThat(filter.admits(task("t").constraint(Constraint.unique("rack")).build(), windows)).isTrue();
     }
 
     @Test

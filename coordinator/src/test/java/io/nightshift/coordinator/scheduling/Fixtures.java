@@ -118,6 +118,7 @@ final class Fixtures {
         private boolean gang;
         private final List<Constraint> constraints = new ArrayList<>();
         private Instant deadline;
+        private java.time.Duration pendingTimeout;
 
         TaskBuilder(String id) {
             this.id = id;
@@ -139,10 +140,11 @@ final class Fixtures {
         TaskBuilder gang(String v, int count) { runId = v; instances = count; gang = true; return this; }
         TaskBuilder constraint(Constraint c) { constraints.add(c); return this; }
         TaskBuilder deadline(Instant v) { deadline = v; return this; }
+        TaskBuilder pendingTimeout(java.time.Duration v) { pendingTimeout = v; return this; }
 
         PendingTask build() {
             return new PendingTask(id, jobId, priority, queuedAt, notBefore, new Resources(cpus, memMb, diskMb, gpus), queue,
-                    runId, instances, gang, constraints, deadline);
+                    runId, instances, gang, constraints, deadline, pendingTimeout);
         }
     }
 

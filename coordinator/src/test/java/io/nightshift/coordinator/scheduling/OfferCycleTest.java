@@ -87,7 +87,7 @@ class OfferCycleTest {
 
         assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("t1", "t2");
         assertThat(plan.reasonsFor("t3")).containsExactly(
-                new PendingReason("insufficient.cpus", 1, "cpus: asked 2, largest free 0 (1 agent too small)"));
+                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 2 asked)"));
     }
 
     @Test
@@ -140,8 +140,8 @@ class OfferCycleTest {
 
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.reasonsFor("huge")).containsExactly(
-                new PendingReason("insufficient.cpus", 3, "cpus: asked 64, largest free 2 (3 agents too small)"),
-                new PendingReason("insufficient.memMb", 2, "memMb: asked 8192, largest free 4096 (2 agents too small)"));
+                new PendingReason("insufficient.cpus", 3, "3 agents too small now (free cpus 2 of 64 asked)"),
+                new PendingReason("insufficient.memMb", 2, "2 agents too small now (free memMb 4096 of 8192 asked)"));
     }
 
     @Test
@@ -152,7 +152,56 @@ class OfferCycleTest {
                 .build());
 
         assertThat(plan.reasonsFor("huge")).containsExactly(new PendingReason("insufficient.cpus", 2,
-                "cpus: asked 32, largest free 2 (2 agents too small, 1 of them even when idle)"));
+                "2 agents too small now (free cpus 2 of 32 asked); 1 of them never (largest total 16); 1 agent could hold it when idle"));
+    }
+
+    @Test
+    void aTaskNoAgentCouldEverHoldSaysSoWithTheLargestAgent() {
+        var plan = cycle.plan(snapshot()
+                .agents(agent("a1").cpus(2).memMb(4096).total(4, 8192), agent("a2").cpus(4).memMb(8192).total(4, 8192))
+                .pending(task("wide").cpus(8).memMb(1024))
+                .build());
+
+        assertThat(plan.reasonsFor("wide")).containsExactly(
+                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("insufficient.cpus", 2, "asks 8 cpus; the largest agent has 4 in total"));
+    }
+
+    @Test
+    void aTaskTooBigForSomeAgentsInTotalCountsThem() {
+        var plan = cycle.plan(snapshot()
+                .agents(agent("a1").cpus(1).memMb(4096).total(4, 8192), agent("a2").cpus(16).memMb(8192).total(16, 8192)
+                        .attribute("rack", "r9"))
+                .pending(task("wide").cpus(8).memMb(1024).constraint(io.nightshift.api.spec.Constraint.like("rack", "r1")))
+                .build());
+
+        assertThat(plan.reasonsFor("wide")).containsExactly(
+                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                        + "agent that can registers"),
+                new PendingReason("constraint.attribute", 1, "the agent has no attribute 'rack'"),
+                new PendingReason("constraint.like", 1, "rack LIKE \"r1\": the agent's value does not match"),
+                new PendingReason("insufficient.cpus", 1, "asks 8 cpus; 1 agent has less in total (the largest 4)"));
+    }
+
+    @Test
+    void aTaskUnplacedPastItsPendingTimeoutIsListedUnschedulableWithItsReasons() {
+        // queued 60 s ago: a 30 s timeout has passed, a 2 min one has not, and a placed task is never listed
+        var plan = cycle.plan(snapshot()
+                .agents(agent("a1").cpus(1).memMb(1024).total(1, 1024))
+                .pending(task("small").cpus(1).memMb(64).pendingTimeout(Duration.ofSeconds(30)),
+                        task("late").cpus(2).memMb(64).pendingTimeout(Duration.ofSeconds(30)),
+                        task("patient").cpus(2).memMb(64).queuedSecondsAgo(60).pendingTimeout(Duration.ofMinutes(2)),
+                        task("forever").cpus(2).memMb(64))
+                .build());
+
+        assertThat(plan.placementOf("small")).isPresent();
+        assertThat(plan.unschedulable()).containsOnlyKeys("late");
+        assertThat(plan.unschedulable().get("late")).first().isEqualTo(new PendingReason("pending.timeout", 0,
+                "waited unplaced for 30s, its pendingTimeout; the job ends UNSCHEDULABLE"));
+        assertThat(plan.unschedulable().get("late")).hasSize(1 + plan.reasonsFor("late").size())
+                .endsWith(plan.reasonsFor("late").toArray(new PendingReason[0]));
+        assertThat(plan.nextWakeUp()).as("the patient task's timeout").isEqualTo(NOW.plusSeconds(60));
     }
 
     @Test
@@ -164,7 +213,7 @@ class OfferCycleTest {
 
         assertThat(plan.placementOf("urgent")).isPresent();
         assertThat(plan.reasonsFor("later")).containsExactly(
-                new PendingReason("insufficient.cpus", 1, "cpus: asked 2, largest free 1 (1 agent too small)"));
+                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 1 of 2 asked); 1 agent could hold it when idle"));
     }
 
     @Test
@@ -185,7 +234,7 @@ class OfferCycleTest {
 
         assertThat(plan.offers()).isEmpty();
         assertThat(plan.reasonsFor("t0")).containsExactly(
-                new PendingReason("no.offer", 1, "agent has no free resources to offer"));
+                new PendingReason("no.offer", 1, "the agent has no free resources to offer"));
     }
 
     // --- back-off --------------------------------------------------------------------------------
@@ -288,8 +337,8 @@ class OfferCycleTest {
 
     @Test
     void extraFiltersVetoAgentsAndTheirVetoesAreSummarized() {
-        SchedulingFilter notOnRack1 = (task, agent, remaining) -> "r1".equals(agent.attributes().get("rack"))
-                ? List.of(new Veto("constraint.rack", Veto.Kind.STATIC, null, 0, 0, "rack r1 is excluded"))
+        SchedulingFilter notOnRack1 = (task, agent, ledger) -> "r1".equals(ledger.agent(agent).attributes().get("rack"))
+                ? List.of(Veto.filter(Veto.Kind.STATIC, "rack r1 is excluded"))
                 : List.of();
         var cycleWithConstraint = new OfferCycle(OfferPolicy.defaults(), OrderingPolicy.priorityThenAge(),
                 List.of(ResourceFilter.INSTANCE, notOnRack1));
@@ -302,8 +351,8 @@ class OfferCycleTest {
 
         assertThat(plan.placementOf("fits-r2")).get().extracting(Placement::agentId).isEqualTo("a3");
         assertThat(plan.reasonsFor("too-big-for-r2")).containsExactly(
-                new PendingReason("constraint.rack", 2, "rack r1 is excluded (2 agents)"),
-                new PendingReason("insufficient.cpus", 1, "cpus: asked 2, largest free 0 (1 agent too small)"));
+                new PendingReason("filter", 2, "rack r1 is excluded (2 agents)"),
+                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 2 asked)"));
     }
 
     @Test
@@ -345,19 +394,33 @@ class OfferCycleTest {
         assertThat(Veto.insufficient("cpus", 64, 2).kind()).isEqualTo(Veto.Kind.DYNAMIC);
         assertThat(Veto.insufficient("cpus", 8, 2, 16).kind()).isEqualTo(Veto.Kind.DYNAMIC);
         assertThat(Veto.insufficient("cpus", 64, 2, 16)).isEqualTo(
-                new Veto("insufficient.cpus", Veto.Kind.STATIC, "cpus", 64, 2, "cpus: asked 64, free 2"));
+                new Veto(VetoCode.INSUFFICIENT_CPUS, Veto.Kind.STATIC, "cpus", 64, 2, "asks 64 cpus; 2 free"));
+        assertThat(VetoCode.INSUFFICIENT_CPUS.wire()).isEqualTo("insufficient.cpus");
+    }
+
+    @Test
+    void vetoCodesAreOneClosedSetWithDistinctWireCodes() {
+        assertThat(java.util.Arrays.stream(VetoCode.values()).map(VetoCode::wire).distinct().count())
+                .isEqualTo(VetoCode.values().length);
+        assertThatThrownBy(() -> new Veto(VetoCode.INSUFFICIENT_CPUS, Veto.Kind.STATIC, "memMb", 1, 0, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Veto(VetoCode.BACKOFF, Veto.Kind.DYNAMIC, "cpus", 1, 0, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void resourceFilterVetoesEachShortDimension() {
-        var agent = agent("a1").total(new Resources(8, 8192, 100, 0)).build();
+        var ledger = new Ledger(snapshot().agents(agent("a1").cpus(2).memMb(4096).diskMb(100)
+                .total(new Resources(8, 8192, 100, 0))).build());
         var task = task("t1").cpus(4).memMb(16384).diskMb(50).gpus(1).build();
 
-        assertThat(ResourceFilter.INSTANCE.filter(task, agent, new Resources(2, 4096, 100, 0))).containsExactly(
-                new Veto("insufficient.cpus", Veto.Kind.DYNAMIC, "cpus", 4, 2, "cpus: asked 4, free 2"),
-                new Veto("insufficient.memMb", Veto.Kind.STATIC, "memMb", 16384, 4096, "memMb: asked 16384, free 4096"),
-                new Veto("insufficient.gpus", Veto.Kind.STATIC, "gpus", 1, 0, "gpus: asked 1, free 0"));
-        assertThat(ResourceFilter.INSTANCE.admits(task, agent, new Resources(2, 4096, 100, 0))).isFalse();
-        assertThat(ResourceFilter.INSTANCE.filter(task, agent, new Resources(4, 16384, 50, 1))).isEmpty();
+        assertThat(ResourceFilter.INSTANCE.filter(task, 0, ledger)).containsExactly(
+                new Veto(VetoCode.INSUFFICIENT_CPUS, Veto.Kind.DYNAMIC, "cpus", 4, 2, "asks 4 cpus; 2 free"),
+                new Veto(VetoCode.INSUFFICIENT_MEM, Veto.Kind.STATIC, "memMb", 16384, 4096, "asks 16384 memMb; 4096 free"),
+                new Veto(VetoCode.INSUFFICIENT_GPUS, Veto.Kind.STATIC, "gpus", 1, 0, "asks 1 gpus; 0 free"));
+        assertThat(ResourceFilter.INSTANCE.check(task, 0, ledger)).isEqualTo(Veto.Kind.STATIC);
+        assertThat(ResourceFilter.INSTANCE.check(task("t2").cpus(4).memMb(1).build(), 0, ledger)).isEqualTo(Veto.Kind.DYNAMIC);
+        assertThat(ResourceFilter.INSTANCE.filter(task("t3").cpus(2).memMb(4096).diskMb(100).build(), 0, ledger)).isEmpty();
+        assertThat(ResourceFilter.INSTANCE.check(task("t3").cpus(2).memMb(4096).diskMb(100).build(), 0, ledger)).isNull();
     }
 }

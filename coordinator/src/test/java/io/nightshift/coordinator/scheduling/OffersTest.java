@@ -84,7 +84,7 @@ class OffersTest {
 
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.reasonsFor("y1")).containsExactly(new PendingReason("offer.other-queue", 1,
-                "offered to another queue until its offer expires or is declined"));
+                "the agent is offered to another queue until that offer expires or is declined"));
         assertThat(plan.declineFilters()).extracting(DeclineFilter::queue, DeclineFilter::agentId).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("x", "a1"));
         assertThat(plan.offerOn("a1")).get().extracting(Offer::queue, Offer::id).containsExactly("y", "o-7-a1");

@@ -1,0 +1,143 @@
+package io.nightshift.coordinator.core;
+
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.spec.InvalidSpecException;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.spec.JobSpecParser;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.TaskState;
+import io.nightshift.coordinator.core.LiveJobs.LiveJob;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle;
+import io.nightshift.coordinator.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Jobs coming in and going out by request: submit (idempotent on the job id or the idempotency key,
+ * stored before the answer), the start of a job's next run (runs are numbered 1..n), and kill. Core
+ * thread only.
+ */
+final class JobIntake {
+    private static final Logger log = LoggerFactory.getLogger(JobIntake.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private final CoreLoop loop;
+    private final StateStore store;
+    private final LiveJobs jobs;
+    private final QueueAdmin queues;
+    private final Metrics metrics;
+    private final Runnable requestCycle;
+
+    JobIntake(CoreLoop loop, StateStore store, LiveJobs jobs, QueueAdmin queues, Metrics metrics, Runnable requestCycle) {
+        this.loop = loop;
+        this.store = store;
+        this.jobs = jobs;
+        this.queues = queues;
+        this.metrics = metrics;
+        this.requestCycle = requestCycle;
+    }
+
+    /** A job as this turn sees it: staged, live, or stored. */
+    Optional<Job> readJob(String id) {
+        Job staged = loop.batch().jobs.get(id);
+        if (staged != null) return Optional.of(staged);
+        LiveJob lj = jobs.get(id);
+        return lj != null ? Optional.of(lj.job) : store.job(id);
+    }
+
+    SchedulerCore.SubmitResult submit(JobSpec spec, String key, String owner) {
+        if (!queues.exists(spec.queue()))
+            throw new InvalidSpecException("/queue", "unknown queue '" + spec.queue()
+                    + "'; known queues: " + String.join(", ", queues.names()));
+        String hash = JobSpecParser.canonicalHash(spec);
+        if (spec.id() != null) {
+            Optional<Job> existing = readJob(spec.id());
+            if (existing.isPresent()) return same(existing.get(), hash, "job '" + spec.id() + "'");
+        }
+        String id = spec.id();
+        if (key != null) {
+            Optional<String> bound = Optional.ofNullable(loop.batch().keys.get(key)).or(() -> store.jobIdForKey(key));
+            if (bound.isPresent()) {
+                Optional<Job> existing = readJob(bound.get());
+                if (existing.isPresent()) return same(existing.get(), hash, "idempotency key '" + key + "'");
+                if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
+            }
+        }
+        if (id == null) id = newJobId();
+        if (key != null) loop.batch().key(key, id);
+        Instant now = loop.clock().instant();
+        JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
+        LiveJob lj = new LiveJob();
+        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(), owner);
+        startRun(lj, now);
+        jobs.live.put(id, lj);
+        metrics.jobsSubmitted.increment();
+        loop.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
+        log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
+        requestCycle.run();
+        return new SchedulerCore.SubmitResult(lj.job, true);
+    }
+
+    /**
+     * Starts the job's next run (number {@code runIds().size() + 1}) with all its instances PENDING, and
+     * makes it the job's current run. Staged with the turn, so it is stored before anyone hears of it.
+     */
+    void startRun(LiveJob lj, Instant now) {
+        int number = lj.job.runIds().size() + 1;
+        String runId = Run.idOf(lj.job.id(), number);
+        JobSpec spec = lj.job.spec();
+        List<String> taskIds = new ArrayList<>(spec.instances());
+        lj.tasks.clear();
+        for (int i = 0; i < spec.instances(); i++) {
+            Task t = new Task(Task.SCHEMA_VERSION, Task.idOf(runId, i), lj.job.id(), runId, i, TaskState.PENDING, null, now,
+                    null, List.of());
+            taskIds.add(t.id());
+            lj.tasks.put(t.id(), t);
+        }
+        lj.run = new Run(Run.SCHEMA_VERSION, runId, lj.job.id(), number, JobState.QUEUED, now, null, taskIds);
+        List<String> runIds = new ArrayList<>(lj.job.runIds());
+        runIds.add(runId);
+        lj.job = lj.job.withRunIds(runIds, now);
+        for (Task t : lj.tasks.values()) loop.batch().task(t);
+        loop.batch().run(lj.run);
+        loop.batch().job(lj.job); // stored with the turn, before the client hears 201
+        for (Task t : lj.tasks.values()) jobs.index(lj, t);
+    }
+
+    private static SchedulerCore.SubmitResult same(Job existing, String hash, String what) {
+        if (existing.specHash().equals(hash)) return new SchedulerCore.SubmitResult(existing, false);
+        throw new SchedulerCore.ConflictException(what + " already exists with a different spec");
+    }
+
+    private String newJobId() {
+        while (true) {
+            StringBuilder sb = new StringBuilder("job-");
+            for (int i = 0; i < 10; i++) sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+            if (readJob(sb.toString()).isEmpty()) return sb.toString();
+        }
+    }
+
+    /** Kills a job: pending tasks end at once, running ones get SIGTERM then SIGKILL. Empty when unknown. */
+    Optional<SchedulerCore.KillResult> kill(String jobId) {
+        LiveJob lj = jobs.get(jobId);
+        if (lj == null) return store.job(jobId).map(j -> new SchedulerCore.KillResult(j, false));
+        Instant now = loop.clock().instant();
+        if (!lj.job.killRequested()) {
+            lj.job = lj.job.withKillRequested(now);
+            loop.batch().job(lj.job);
+            log.info("job {} kill requested", jobId);
+        }
+        for (Task t : List.copyOf(lj.tasks.values())) jobs.apply(lj, TaskLifecycle.onKillRequested(t, lj.job.spec(), now));
+        jobs.refreshRun(lj, now);
+        return Optional.of(new SchedulerCore.KillResult(lj.job, true));
+    }
+}

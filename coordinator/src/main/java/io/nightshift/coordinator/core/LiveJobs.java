@@ -1,0 +1,156 @@
+package io.nightshift.coordinator.core;
+
+import io.nightshift.api.Resources;
+import io.nightshift.api.model.Attempt;
+import io.nightshift.api.model.Job;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.protocol.CoordinatorMessage;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.TaskState;
+import io.nightshift.coordinator.lifecycle.RunLifecycle;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Effect;
+import io.nightshift.coordinator.lifecycle.TaskLifecycle.Transition;
+import io.nightshift.coordinator.scheduling.PendingTask;
+import io.nightshift.coordinator.scheduling.PlanApplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The core's working set: jobs not yet ended with their current run and tasks, the pending tasks (what
+ * the scheduler sees), the active attempts (what runs where). Applies the lifecycle's decisions to it:
+ * stages the changed task, publishes its event, carries out its effects, derives run and job states.
+ * Core thread only.
+ */
+final class LiveJobs {
+    private static final Logger log = LoggerFactory.getLogger(LiveJobs.class);
+
+    /** A job not yet ended, its current run and that run's tasks. */
+    static final class LiveJob {
+        Job job;
+        Run run;
+        final Map<String, Task> tasks = new LinkedHashMap<>();
+    }
+
+    record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
+                         String agentId, Resources resources, Instant startedAt) {
+    }
+
+    final Map<String, LiveJob> live = new HashMap<>();
+    final Map<String, PendingTask> pending = new LinkedHashMap<>();
+    final Map<String, ActiveAttempt> active = new HashMap<>();
+
+    private final CoreLoop loop;
+    private final PlanApplier applier;
+    private final Runnable requestCycle;
+    private final Consumer<Instant> wakeAt;
+    private AgentRegistry agents;
+    private java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues;
+
+    LiveJobs(CoreLoop loop, PlanApplier applier, Runnable requestCycle, Consumer<Instant> wakeAt) {
+        this.loop = loop;
+        this.applier = applier;
+        this.requestCycle = requestCycle;
+        this.wakeAt = wakeAt;
+    }
+
+    void agents(AgentRegistry agents) {
+        this.agents = agents;
+    }
+
+    void queues(java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues) {
+        this.queues = queues;
+    }
+
+    /** The job's pending timeout, else its queue's, else none. */
+    private java.time.Duration pendingTimeout(JobSpec spec) {
+        if (spec.pendingTimeout() != null || queues == null) return spec.pendingTimeout();
+        io.nightshift.api.queue.QueueSpec q = queues.apply(spec.queue());
+        return q == null ? null : q.pendingTimeout();
+    }
+
+    LiveJob get(String jobId) {
+        return jobId == null ? null : live.get(jobId);
+    }
+
+    /** Stages a task's transition, publishes it and carries out its effects. */
+    void apply(LiveJob lj, Transition t) {
+        Task task = t.task();
+        if (t.changed()) {
+            lj.tasks.put(task.id(), task);
+            loop.batch().task(task);
+            index(lj, task);
+            Attempt a = task.currentAttempt();
+            loop.publish(loop.clock().instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
+                    a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
+                    a == null ? null : a.exitCode());
+        }
+        for (Effect e : t.effects()) {
+            if (e instanceof Effect.KillAttempt k) {
+                agents.send(k.agentId(), new CoordinatorMessage.Kill(k.attemptId(), k.grace(), k.reason(), agents.epoch()));
+                log.info("task {} attempt {} kill sent to agent {} (grace {})", task.id(), k.attemptId(), k.agentId(), k.grace());
+            } else if (e instanceof Effect.Release r) {
+                agents.release(r.agentId(), r.resources());
+                requestCycle.run();
+            } else if (e instanceof Effect.WakeAt w) {
+                wakeAt.accept(w.at());
+            }
+        }
+    }
+
+    /** Keeps the pending and active indexes in line with a task's new state. */
+    void index(LiveJob lj, Task t) {
+        JobSpec spec = lj.job.spec();
+        if (t.state() == TaskState.PENDING) {
+            pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
+                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
+                    pendingTimeout(spec)));
+        } else {
+            pending.remove(t.id());
+        }
+        for (Attempt a : t.attempts()) {
+            if (a.state().isActive()) {
+                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), spec.queue(),
+                        spec.priority(), a.agentId(), spec.resources(), a.launchedAt()));
+            } else if (active.remove(a.id()) != null) {
+                applier.ended(t.id());
+            }
+        }
+    }
+
+    /** Derives the run's and the job's states from the tasks; an ended job leaves the working set. */
+    void refreshRun(LiveJob lj, Instant now) {
+        RunLifecycle.Outcome o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
+        if (o.state() != lj.run.state()) {
+            lj.run = lj.run.withState(o.state(), now);
+            loop.batch().run(lj.run);
+            loop.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
+                    o.reason() == null ? null : o.reason().name(), null);
+        }
+        if (o.state() != lj.job.state()) {
+            lj.job = lj.job.withState(o.state(), o.reason(), now);
+            loop.batch().job(lj.job);
+            loop.publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
+                    o.reason() == null ? null : o.reason().name(), null);
+            log.info("job {} {}{}", lj.job.id(), o.state(), o.reason() == null ? "" : " (" + o.reason() + ")");
+        }
+        if (o.state().isTerminal()) {
+            live.remove(lj.job.id());
+            applier.runEnded(lj.run.id());
+            for (String taskId : lj.tasks.keySet()) pending.remove(taskId);
+        }
+    }
+
+    /** The job id of a task id ({@code <job>.r<n>.<i>}), or null. */
+    static String jobIdOf(String taskId) {
+        int i = taskId == null ? -1 : taskId.lastIndexOf(".r");
+        return i <= 0 ? null : taskId.substring(0, i);
+    }
+}

@@ -1,0 +1,85 @@
+package io.nightshift.coordinator.scheduling;
+
+import io.nightshift.api.model.PendingReason;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ordered checks a (task, agent) pair must pass, Nomad's {@code stack.go}: the reserved offer, the
+ * queue's decline filters, resources, constraints, then the filters handed to {@link OfferCycle}, in that
+ * order. Placement ({@link #admits}) and the explanation of why a task waits ({@link #explain}) walk the
+ * same list. Remembers STATIC vetoes per {@link Shape}, whatever checks are installed. One per cycle.
+ */
+final class PlacementStack {
+
+    private static final Veto NO_OFFER = Veto.noOffer();
+
+    private final Ledger ledger;
+    private final SchedulingFilter[] checks;
+    private final SchedulingFilter[] keyed;
+    private final Map<Shape, Shape> shapes = new HashMap<>();
+
+    PlacementStack(Ledger ledger, List<SchedulingFilter> extra) {
+        this.ledger = ledger;
+        List<SchedulingFilter> all = new ArrayList<>(4 + extra.size());
+        all.add(ReservedOfferFilter.INSTANCE);
+        all.add(DeclinedFilter.INSTANCE);
+        all.add(ResourceFilter.INSTANCE);
+        all.add(new ConstraintFilter(ledger.runs));
+        all.addAll(extra);
+        this.checks = all.toArray(new SchedulingFilter[0]);
+        this.keyed = extra.toArray(new SchedulingFilter[0]);
+    }
+
+    /** The shape of {@code t} in queue {@code queue}, with what this cycle learnt about it. */
+    Shape shapeOf(PendingTask t, int queue) {
+        Object[] extra = null;
+        for (int k = 0; k < keyed.length; k++) {
+            Object key = keyed[k].shapeKey(t);
+            if (key != null) {
+                if (extra == null) extra = new Object[keyed.length];
+                extra[k] = key;
+            }
+        }
+        Shape s = t.constraints().isEmpty() ? new Shape(queue, null, t.resources(), List.of(), extra)
+                : new Shape(queue, t.runId(), t.resources(), t.constraints(), extra);
+        Shape known = shapes.putIfAbsent(s, s);
+        return known != null ? known : s;
+    }
+
+    /** Free resources grew: cached failures and search starts no longer hold (static vetoes still do). */
+    void forgetDynamic() {
+        for (Shape s : shapes.values()) s.forgetDynamic();
+    }
+
+    /** May {@code t} (of shape {@code s}) go on agent {@code agent}? Allocation-free. */
+    boolean admits(PendingTask t, Shape s, int agent) {
+        if (ledger.index.isZero(agent) || s.isStatic(agent)) return false;
+        for (SchedulingFilter f : checks) {
+            Veto.Kind k = f.check(t, agent, ledger);
+            if (k != null) {
+                if (k == Veto.Kind.STATIC) s.markStatic(agent, ledger.n);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Why no agent took {@code t}: every agent's vetoes from every check, summarized. O(agents); agents
+     * vetoed by nothing but holding nothing free say {@link VetoCode#NO_OFFER}.
+     */
+    List<PendingReason> explain(PendingTask t, Shape s) {
+        ReasonSummary summary = new ReasonSummary(ledger.n);
+        for (int i = 0; i < ledger.n; i++) {
+            summary.startAgent(i);
+            for (SchedulingFilter f : checks) f.explain(t, i, ledger, summary);
+            if (!summary.agentVetoed() && ledger.index.isZero(i)) summary.add(NO_OFFER);
+            if (summary.agentStatic()) s.markStatic(i, ledger.n);
+        }
+        return summary.reasons();
+    }
+}

@@ -12,12 +12,13 @@ import java.util.Map;
  * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
  * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
  * {@link #type()} is set ({@code command} or {@code jvm}). Later types (spark, hadoop, kafka) and
- * sections (artifacts, schedule) are added as new optional components, at the end.
+ * sections (schedule) are added as new optional components, at the end.
  *
  * <p>Placement: {@code constraints} (empty by default), {@code gang} (all {@code instances} start together
  * or none does; trivially true for one instance) and {@code deadline} (earliest first inside a queue at
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
- * they existed keep their canonical hash.
+ * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
+ * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -38,7 +39,8 @@ public record JobSpec(
         int instances,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Constraint> constraints,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
-        Instant deadline) {
+        Instant deadline,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -59,6 +61,7 @@ public record JobSpec(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         instances = instances == 0 ? 1 : instances;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
         if (name == null) name = id;
     }
 
@@ -67,14 +70,23 @@ public record JobSpec(
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null);
+                labels, instances, List.of(), false, null, List.of());
+    }
+
+    /** The spec as it was before artifacts existed. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances,
+            List<Constraint> constraints, boolean gang, Instant deadline) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, constraints, gang, deadline, List.of());
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
                 resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline);
+                deadline, artifacts);
     }
 
     public static Builder command(String... argv) {
@@ -104,6 +116,7 @@ public record JobSpec(
         private final List<Constraint> constraints = new ArrayList<>();
         private boolean gang;
         private Instant deadline;
+        private final List<ArtifactSpec> artifacts = new ArrayList<>();
 
         private Builder(JobType type) { this.type = type; }
 
@@ -131,10 +144,12 @@ public record JobSpec(
         public Builder constraints(List<Constraint> v) { constraints.clear(); constraints.addAll(v); return this; }
         public Builder gang(boolean v) { gang = v; return this; }
         public Builder deadline(Instant v) { deadline = v; return this; }
+        public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
+        public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances, constraints, gang, deadline);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, artifacts);
         }
     }
 }

@@ -72,6 +72,7 @@ import java.util.stream.Stream;
  *                  (integers may be given as JSON numbers or decimal strings)   default none
  * gang             boolean: all instances start together or none does         default false
  * deadline         ISO-8601 instant (2026-03-02T06:00:00Z, or with an offset), years 2000..2199; default none
+ * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -115,7 +116,7 @@ public final class JobSpecParser {
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
-                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline"),
+                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "artifacts"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -261,11 +262,12 @@ public final class JobSpecParser {
             List<Constraint> constraints = constraints(optional(root, "", "constraints"));
             Boolean gang = bool(optional(root, "", "gang"), "/gang");
             Instant deadline = instant(optional(root, "", "deadline"), "/deadline");
+            List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
-                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline);
+                    instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, artifacts);
         }
 
         // ---- placement -----------------------------------------------------------------------

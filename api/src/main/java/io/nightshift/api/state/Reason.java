@@ -17,5 +17,7 @@ public enum Reason {
     /** The coordinator and the agent disagreed and reconciliation decided. */
     RECONCILED,
     /** The scheduler stopped the attempt to give its resources to a queue under its fair share or guarantee. */
-    PREEMPTED
+    PREEMPTED,
+    /** An artifact could not be fetched, checked or unpacked; the message names the URI (redacted) and the cause. */
+    FETCH_FAILED
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -214,11 +213,9 @@ public final class ArtifactCache {
             Fetching.Result r = fetching.fetch(fetcher, u, part, expected, progress);
             Path blob = blobs.resolve(r.sha256());
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
-            try {
-                Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                Files.deleteIfExists(part); // same content, fetched under another key
-            }
+            // rename(2) would replace an existing blob (a new inode under links already made): keep the old one
+            if (Files.exists(blob)) Files.deleteIfExists(part); // same content, fetched under another key
+            else Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
             metrics.fetched(scheme, r.bytes(), System.nanoTime() - t0);
             LOG.info("fetch {}: {} bytes in {} ms ({} tries), sha256 {}", ArtifactRules.redact(uri), r.bytes(),
                     (System.nanoTime() - t0) / 1_000_000, r.tries(), r.sha256());

@@ -169,7 +169,7 @@ public final class Extractor {
                     }
                     symlink(root, target, e.getName(), link);
                 } else if (type != 0 && type != 0100000 && type != 0040000) {
-                    throw new UnsafeArchiveException("refused device or special entry " + shown(e.getName()));
+                    throw new UnsafeArchiveException("refused device, FIFO or other special entry " + shown(e.getName()));
                 } else if (e.isDirectory()) {
                     parents(root, target);
                     if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(target);

@@ -170,4 +170,21 @@ class ArtifactCacheTest {
         cache.evict();
         assertThat(cache.sizeBytes()).isLessThanOrEqualTo(1000);
     }
+
+    @Test
+    void theSameContentUnderTwoUrisIsStoredOnceAndNeverReplaced() throws Exception {
+        byte[] body = "same".getBytes();
+        server.serve("/a.jar", body);
+        server.serve("/b.jar", body);
+        ArtifactCache cache = cache(1 << 20);
+        Object first, second;
+        try (ArtifactCache.Lease l = cache.get(server.url("/a.jar"), null, Fetching.Progress.NONE)) {
+            first = Files.readAttributes(l.path(false), "unix:ino").get("ino");
+        }
+        try (ArtifactCache.Lease l = cache.get(server.url("/b.jar"), null, Fetching.Progress.NONE)) {
+            second = Files.readAttributes(l.path(false), "unix:ino").get("ino");
+        }
+        assertThat(second).as("the blob already linked into sandboxes stays the same file").isEqualTo(first);
+        assertThat(cache.sizeBytes()).isEqualTo(body.length);
+    }
 }

@@ -39,7 +39,8 @@ public record AgentConfig(
         long sandboxDiskBudgetMb,
         Duration sandboxGcInterval,
         boolean cgroups,
-        boolean killTasksOnStop) {
+        boolean killTasksOnStop,
+        io.nightshift.agent.fetch.FetchConfig fetch) {
 
     /** Memory kept back for the OS and the agent when memory is detected. */
     public static final long MEM_RESERVE_MB = 512;
@@ -48,6 +49,7 @@ public record AgentConfig(
         attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         workDir = workDir.toAbsolutePath().normalize();
         coordinators = List.copyOf(coordinators);
+        fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -78,7 +80,8 @@ public record AgentConfig(
                 c.get(AgentSettings.HTTP_HOST), c.get(AgentSettings.HTTP_PORT), workDir, total,
                 parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
-                c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP));
+                c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP),
+                io.nightshift.agent.fetch.FetchConfig.from(c));
     }
 
     /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */

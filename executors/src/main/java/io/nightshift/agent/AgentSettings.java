@@ -65,7 +65,8 @@ public final class AgentSettings {
             "Whether stopping the agent (SIGTERM, Agent.close) kills its running tasks; by default they keep running "
                     + "and the next agent started on the same work dir re-attaches to them.");
 
-    public static final List<Setting<?>> ALL = List.of(ID, COORDINATOR, HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB,
-            DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF, RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE,
-            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP);
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, COORDINATOR,
+            HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
+            RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP),
+            io.nightshift.agent.fetch.FetchSettings.ALL.stream()).toList();
 }

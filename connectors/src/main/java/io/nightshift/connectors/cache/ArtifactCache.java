@@ -58,6 +58,12 @@ public final class ArtifactCache {
     /** Leased blobs (sha256 → lease count): not evicted. */
     private final ConcurrentHashMap<String, Integer> leases = new ConcurrentHashMap<>();
     private final List<Runnable> onDownload = new CopyOnWriteArrayList<>();
+    /** Downloads run here, not on the callers' threads, so one caller giving up does not stop the others'. */
+    private final java.util.concurrent.ExecutorService downloads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "artifact-download");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ArtifactCache(Path dir, long maxBytes, FetcherRegistry fetchers, Fetching fetching) throws IOException {
         this.blobs = dir.resolve("blobs");
@@ -167,16 +173,35 @@ public final class ArtifactCache {
             }
         }
         String flight = expected != null ? "sha:" + expected : "uri:" + uri + "\n" + version;
-        CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> running = inFlight.putIfAbsent(flight, mine);
-        if (running != null) {
-            try {
-                String sha = running.get();
-                Lease l = leaseIfPresent(sha);
-                if (l != null) {
-                    metrics.hit(scheme);
-                    return l;
+        for (int round = 0; round < 3; round++) {
+            CompletableFuture<String> mine = new CompletableFuture<>();
+            CompletableFuture<String> running = inFlight.putIfAbsent(flight, mine);
+            boolean leader = running == null;
+            if (leader) {
+                metrics.miss(scheme);
+                Path key = keyFile;
+                try {
+                    downloads.execute(() -> {
+                        try {
+                            String sha = download(fetcher, u, uri, scheme, expected, progress);
+                            if (key != null) writeKey(key, sha);
+                            mine.complete(sha);
+                        } catch (FetchException | RuntimeException e) {
+                            metrics.failed(scheme);
+                            mine.completeExceptionally(e);
+                        } finally {
+                            inFlight.remove(flight, mine);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    inFlight.remove(flight, mine);
+                    throw FetchException.permanent(uri, "the cache is closed");
                 }
+                running = mine;
+            }
+            String sha;
+            try {
+                sha = running.get(); // interruptible: a killed task stops waiting, the download goes on for the others
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof FetchException fe) throw fe;
                 throw FetchException.permanent(uri, "internal error: " + e.getCause());
@@ -184,24 +209,15 @@ public final class ArtifactCache {
                 Thread.currentThread().interrupt();
                 throw FetchException.permanent(uri, "interrupted");
             }
-            return get(uri, sha256, progress); // evicted meanwhile: go again
+            Lease l = leaseIfPresent(sha, !leader);
+            if (l != null) {
+                if (!leader) metrics.hit(scheme);
+                evict();
+                return l;
+            }
+            // evicted between the download and our lease (a cache smaller than the artifact): go again
         }
-        try {
-            metrics.miss(scheme);
-            String sha = download(fetcher, u, uri, scheme, expected, progress);
-            if (keyFile != null) writeKey(keyFile, sha);
-            Lease l = leaseIfPresent(sha, false);
-            mine.complete(sha);
-            evict();
-            if (l == null) throw FetchException.permanent(uri, "the cache lost the download"); // cannot happen: leased
-            return l;
-        } catch (FetchException | RuntimeException e) {
-            metrics.failed(scheme);
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(flight, mine);
-        }
+        throw FetchException.permanent(uri, "the cache (agent.fetch.cache-max-mb) is too small to hold it");
     }
 
     private String download(Fetcher fetcher, URI u, String uri, String scheme, String expected, Fetching.Progress progress)

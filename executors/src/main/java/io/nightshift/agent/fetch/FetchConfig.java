@@ -1,0 +1,75 @@
+package io.nightshift.agent.fetch;
+
+import io.nightshift.api.config.Config;
+import io.nightshift.api.config.ConfigException;
+import io.nightshift.connectors.cache.ArtifactCache;
+import io.nightshift.connectors.extract.Extractor;
+import io.nightshift.connectors.fetch.AddressPolicy;
+import io.nightshift.connectors.fetch.Fetcher;
+import io.nightshift.connectors.fetch.FetcherRegistry;
+import io.nightshift.connectors.fetch.Fetching;
+import io.nightshift.connectors.fetch.FileFetcher;
+import io.nightshift.connectors.fetch.HttpFetcher;
+import io.nightshift.connectors.stage.ArtifactStager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The typed fetch settings of one agent, and the stager built from them. */
+public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration timeout, Duration stallTimeout, int attempts,
+                          int maxRedirects, Set<String> httpAllowedHosts, List<Path> fileAllowedDirs, long extractMaxMb,
+                          int extractMaxEntries, int extractMaxRatio) {
+
+    public static final FetchConfig DEFAULTS = new FetchConfig(null, FetchSettings.CACHE_MAX_MB.defaultValue(),
+            FetchSettings.MAX_MB.defaultValue(), FetchSettings.TIMEOUT.defaultValue(),
+            FetchSettings.STALL_TIMEOUT.defaultValue(), FetchSettings.ATTEMPTS.defaultValue(),
+            FetchSettings.MAX_REDIRECTS.defaultValue(), Set.of(), List.of(), FetchSettings.EXTRACT_MAX_MB.defaultValue(),
+            FetchSettings.EXTRACT_MAX_ENTRIES.defaultValue(), FetchSettings.EXTRACT_MAX_RATIO.defaultValue());
+
+    public FetchConfig {
+        httpAllowedHosts = Set.copyOf(httpAllowedHosts);
+        fileAllowedDirs = List.copyOf(fileAllowedDirs);
+    }
+
+    public static FetchConfig from(Config c) {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : split(c.get(FetchSettings.FILE_ALLOWED_DIRS))) {
+            Path p = Path.of(d);
+            if (!p.isAbsolute())
+                throw new ConfigException(FetchSettings.FILE_ALLOWED_DIRS.name() + ": '" + d + "' must be an absolute path");
+            dirs.add(p.normalize());
+        }
+        return new FetchConfig(c.get(FetchSettings.CACHE_DIR), c.get(FetchSettings.CACHE_MAX_MB), c.get(FetchSettings.MAX_MB),
+                c.get(FetchSettings.TIMEOUT), c.get(FetchSettings.STALL_TIMEOUT), c.get(FetchSettings.ATTEMPTS),
+                c.get(FetchSettings.MAX_REDIRECTS), new LinkedHashSet<>(split(c.get(FetchSettings.HTTP_ALLOWED_HOSTS))), dirs,
+                c.get(FetchSettings.EXTRACT_MAX_MB), c.get(FetchSettings.EXTRACT_MAX_ENTRIES),
+                c.get(FetchSettings.EXTRACT_MAX_RATIO));
+    }
+
+    private static List<String> split(String raw) {
+        if (raw == null || raw.isBlank()) return List.of();
+        return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The fetchers of this agent, one per scheme. */
+    public List<Fetcher> fetchers() {
+        return List.of(new HttpFetcher(new AddressPolicy(httpAllowedHosts), maxRedirects, Duration.ofSeconds(10),
+                        Duration.ofSeconds(60)),
+                new FileFetcher(fileAllowedDirs));
+    }
+
+    /** Opens the cache (under {@code workDir} unless {@code cacheDir} is set) and the stager over it. */
+    public ArtifactStager stager(Path workDir) throws IOException {
+        Path dir = cacheDir != null ? cacheDir : workDir.resolve("artifact-cache");
+        Fetching fetching = new Fetching(new Fetching.Limits(maxMb << 20, stallTimeout, timeout, attempts,
+                Duration.ofMillis(500), Duration.ofSeconds(10)));
+        ArtifactCache cache = new ArtifactCache(dir, cacheMaxMb << 20, new FetcherRegistry(fetchers()), fetching);
+        return new ArtifactStager(cache, new Extractor(new Extractor.Limits(extractMaxMb << 20, extractMaxEntries,
+                extractMaxRatio)));
+    }
+}

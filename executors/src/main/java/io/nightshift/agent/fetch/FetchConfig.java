@@ -10,6 +10,7 @@ import io.nightshift.connectors.fetch.FetcherRegistry;
 import io.nightshift.connectors.fetch.Fetching;
 import io.nightshift.connectors.fetch.FileFetcher;
 import io.nightshift.connectors.fetch.HttpFetcher;
+import io.nightshift.connectors.fetch.S3Fetcher;
 import io.nightshift.connectors.stage.ArtifactStager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,17 +24,25 @@ import java.util.Set;
 /** The typed fetch settings of one agent, and the stager built from them. */
 public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration timeout, Duration stallTimeout, int attempts,
                           int maxRedirects, Set<String> httpAllowedHosts, List<Path> fileAllowedDirs, long extractMaxMb,
-                          int extractMaxEntries, int extractMaxRatio) {
+                          int extractMaxEntries, int extractMaxRatio, S3Fetcher.Options s3) {
 
     public static final FetchConfig DEFAULTS = new FetchConfig(null, FetchSettings.CACHE_MAX_MB.defaultValue(),
             FetchSettings.MAX_MB.defaultValue(), FetchSettings.TIMEOUT.defaultValue(),
             FetchSettings.STALL_TIMEOUT.defaultValue(), FetchSettings.ATTEMPTS.defaultValue(),
             FetchSettings.MAX_REDIRECTS.defaultValue(), Set.of(), List.of(), FetchSettings.EXTRACT_MAX_MB.defaultValue(),
-            FetchSettings.EXTRACT_MAX_ENTRIES.defaultValue(), FetchSettings.EXTRACT_MAX_RATIO.defaultValue());
+            FetchSettings.EXTRACT_MAX_ENTRIES.defaultValue(), FetchSettings.EXTRACT_MAX_RATIO.defaultValue(), null);
 
     public FetchConfig {
         httpAllowedHosts = Set.copyOf(httpAllowedHosts);
         fileAllowedDirs = List.copyOf(fileAllowedDirs);
+        if (s3 == null) s3 = new S3Fetcher.Options(FetchSettings.S3_REGION.defaultValue(), null, false, null, null,
+                Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+
+    /** The same settings with another S3 store (tests and local mode). */
+    public FetchConfig withS3(S3Fetcher.Options options) {
+        return new FetchConfig(cacheDir, cacheMaxMb, maxMb, timeout, stallTimeout, attempts, maxRedirects, httpAllowedHosts,
+                fileAllowedDirs, extractMaxMb, extractMaxEntries, extractMaxRatio, options);
     }
 
     public static FetchConfig from(Config c) {
@@ -48,7 +57,17 @@ public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration t
                 c.get(FetchSettings.TIMEOUT), c.get(FetchSettings.STALL_TIMEOUT), c.get(FetchSettings.ATTEMPTS),
                 c.get(FetchSettings.MAX_REDIRECTS), new LinkedHashSet<>(split(c.get(FetchSettings.HTTP_ALLOWED_HOSTS))), dirs,
                 c.get(FetchSettings.EXTRACT_MAX_MB), c.get(FetchSettings.EXTRACT_MAX_ENTRIES),
-                c.get(FetchSettings.EXTRACT_MAX_RATIO));
+                c.get(FetchSettings.EXTRACT_MAX_RATIO), s3(c));
+    }
+
+    private static S3Fetcher.Options s3(Config c) {
+        String access = c.get(FetchSettings.S3_ACCESS_KEY), secret = c.get(FetchSettings.S3_SECRET_KEY);
+        if ((access == null) != (secret == null))
+            throw new ConfigException("set both " + FetchSettings.S3_ACCESS_KEY.name() + " and "
+                    + FetchSettings.S3_SECRET_KEY.name() + ", or neither (then the AWS default provider chain is used)");
+        String endpoint = c.get(FetchSettings.S3_ENDPOINT);
+        return new S3Fetcher.Options(c.get(FetchSettings.S3_REGION), endpoint == null ? null : java.net.URI.create(endpoint),
+                c.get(FetchSettings.S3_PATH_STYLE), access, secret, Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
 
     private static List<String> split(String raw) {
@@ -60,7 +79,7 @@ public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration t
     public List<Fetcher> fetchers() {
         return List.of(new HttpFetcher(new AddressPolicy(httpAllowedHosts), maxRedirects, Duration.ofSeconds(10),
                         Duration.ofSeconds(60)),
-                new FileFetcher(fileAllowedDirs));
+                new FileFetcher(fileAllowedDirs), new S3Fetcher(s3));
     }
 
     /** Opens the cache (under {@code workDir} unless {@code cacheDir} is set) and the stager over it. */

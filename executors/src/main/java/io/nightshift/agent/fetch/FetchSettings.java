@@ -30,6 +30,16 @@ public final class FetchSettings {
                     + "cloud-metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254), which are refused otherwise.");
     public static final Setting<String> FILE_ALLOWED_DIRS = Setting.string("agent.fetch.file.allowed-dirs", "",
             "Directories (comma-separated) that file:// artifacts may come from; empty refuses every file:// artifact.");
+    public static final Setting<String> S3_REGION = Setting.string("agent.fetch.s3.region", "us-east-1",
+            "[a-z0-9-]{1,64}", "AWS region of s3:// (and s3a://) artifacts.");
+    public static final Setting<String> S3_ENDPOINT = Setting.string("agent.fetch.s3.endpoint", null,
+            "(?i)https?://[^\\s/?#]+/?", "Endpoint of an S3-compatible store (MinIO, Ceph, S3Proxy) instead of AWS's.");
+    public static final Setting<Boolean> S3_PATH_STYLE = Setting.bool("agent.fetch.s3.path-style", false,
+            "Address buckets as endpoint/bucket/key rather than bucket.endpoint/key (most S3-compatible stores need it).");
+    public static final Setting<String> S3_ACCESS_KEY = Setting.string("agent.fetch.s3.access-key", null,
+            "Access key id for S3; when unset the AWS default provider chain is used (environment, profile, instance role).");
+    public static final Setting<String> S3_SECRET_KEY = Setting.secret("agent.fetch.s3.secret-key",
+            "Secret access key for S3, with agent.fetch.s3.access-key; never logged or shown.");
     public static final Setting<Long> EXTRACT_MAX_MB = Setting.longValue("agent.extract.max-mb", 4096L, 1, 1L << 30,
             "Most MiB one archive may unpack to.");
     public static final Setting<Integer> EXTRACT_MAX_ENTRIES = Setting.integer("agent.extract.max-entries", 100_000, 1,
@@ -38,5 +48,6 @@ public final class FetchSettings {
             "Most times its own size an archive may unpack to (zip bombs).");
 
     public static final List<Setting<?>> ALL = List.of(CACHE_DIR, CACHE_MAX_MB, MAX_MB, TIMEOUT, STALL_TIMEOUT, ATTEMPTS,
-            MAX_REDIRECTS, HTTP_ALLOWED_HOSTS, FILE_ALLOWED_DIRS, EXTRACT_MAX_MB, EXTRACT_MAX_ENTRIES, EXTRACT_MAX_RATIO);
+            MAX_REDIRECTS, HTTP_ALLOWED_HOSTS, FILE_ALLOWED_DIRS, S3_REGION, S3_ENDPOINT, S3_PATH_STYLE, S3_ACCESS_KEY,
+            S3_SECRET_KEY, EXTRACT_MAX_MB, EXTRACT_MAX_ENTRIES, EXTRACT_MAX_RATIO);
 }

@@ -79,7 +79,7 @@ class AttemptFetchIT {
         http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         http.start();
         FetchConfig fc = new FetchConfig(null, 64, 64, Duration.ofSeconds(20), Duration.ofSeconds(5), 2, 3, Set.of(),
-                List.of(shared), 64, 1000, 200, null);
+                List.of(shared), 64, 1000, 200, null, List.of(), null);
         stager = fc.stager(work);
         h = new AttemptsHarness(work, true, stager);
     }

@@ -11,6 +11,9 @@ import io.nightshift.agent.AgentSettings;
 import io.nightshift.agent.fetch.FetchSettings;
 import io.nightshift.api.config.Config;
 import io.nightshift.connectors.cache.CacheMetrics;
+import io.nightshift.connectors.fetch.FetchException;
+import io.nightshift.connectors.fetch.Fetcher;
+import io.nightshift.connectors.fetch.HdfsFetcher;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -47,6 +50,7 @@ class ArtifactsIT {
     static Agent agent;
     static Api api;
     static S3Server s3;
+    static HdfsServer hdfs;
     static HttpServer http;
     static final Map<String, byte[]> files = new ConcurrentHashMap<>();
     static final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
@@ -58,6 +62,8 @@ class ArtifactsIT {
         s3 = S3Server.start(dir.resolve("s3"));
         s3.createBucket("jobs");
         s3.put("jobs", "hello/hello.jar", jar);
+        hdfs = HdfsServer.start(dir.resolve("hdfs"));
+        hdfs.put("/apps/hello/hello.jar", jar);
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", ex -> {
             byte[] body = files.get(ex.getRequestURI().getPath());
@@ -86,6 +92,7 @@ class ArtifactsIT {
             base = base.with(FetchSettings.ALL.stream().filter(s -> s.name().equals("agent." + p[0])).findFirst()
                     .orElseThrow(), p[1]);
         }
+        base = base.with(FetchSettings.HDFS_CONF_DIRS, hdfs.confDir().toString());
         cluster = LocalCluster.start(base, 0);
         agentConfig = base.with(AgentSettings.COORDINATOR, cluster.url().toString()).with(AgentSettings.ID, "fetcher");
         agent = Agent.start(AgentConfig.from(agentConfig));
@@ -99,6 +106,7 @@ class ArtifactsIT {
         if (agent != null) agent.stop(true);
         if (cluster != null) cluster.close();
         if (s3 != null) s3.close();
+        if (hdfs != null) hdfs.close();
         if (http != null) http.stop(0);
         Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir);
     }
@@ -169,6 +177,32 @@ class ArtifactsIT {
                 "\"s3\"", ""));
         assertThat(awaitEnd(id)).isEqualTo("SUCCEEDED");
         assertThat(api.log(api.task(id).path("id").asText(), "stdout")).contains("hello from s3");
+    }
+
+    @Test
+    void aJobWhoseJarComesFromHdfsRuns() {
+        String id = api.submit(jvmJob("from-hdfs", "[{\"uri\":\"hdfs:///apps/hello/hello.jar\",\"sha256\":\"" + sha(jar)
+                + "\",\"destination\":\"lib/hello.jar\"}]", "\"hdfs\"", ""));
+        assertThat(awaitEnd(id)).isEqualTo("SUCCEEDED");
+        assertThat(api.log(api.task(id).path("id").asText(), "stdout")).contains("hello from hdfs");
+    }
+
+    @Test
+    void hdfsFetcherResumesFromAnOffsetAndAMissingFileIsPermanent() throws Exception {
+        try (HdfsFetcher f = new HdfsFetcher(java.util.List.of(hdfs.confDir()), null)) {
+            try (Fetcher.Download d = f.open(java.net.URI.create(hdfs.uri() + "/apps/hello/hello.jar"), 10)) {
+                assertThat(d.from()).isEqualTo(10);
+                assertThat(d.total()).isEqualTo(jar.length);
+                assertThat(d.body().readAllBytes()).hasSize(jar.length - 10);
+            }
+            FetchException e = org.assertj.core.api.Assertions.catchThrowableOfType(FetchException.class,
+                    () -> f.open(java.net.URI.create("hdfs:///apps/none.jar"), 0));
+            assertThat(e.isTransient()).isFalse();
+            assertThat(e.getMessage()).contains("no such file");
+            FetchException other = org.assertj.core.api.Assertions.catchThrowableOfType(FetchException.class,
+                    () -> f.open(java.net.URI.create("hdfs://elsewhere:8020/x.jar"), 0));
+            assertThat(other.getMessage()).contains("no HDFS cluster 'elsewhere:8020' is configured");
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.nightshift.connectors.fetch.Fetcher;
 import io.nightshift.connectors.fetch.FetcherRegistry;
 import io.nightshift.connectors.fetch.Fetching;
 import io.nightshift.connectors.fetch.FileFetcher;
+import io.nightshift.connectors.fetch.HdfsFetcher;
 import io.nightshift.connectors.fetch.HttpFetcher;
 import io.nightshift.connectors.fetch.S3Fetcher;
 import io.nightshift.connectors.stage.ArtifactStager;
@@ -24,17 +25,20 @@ import java.util.Set;
 /** The typed fetch settings of one agent, and the stager built from them. */
 public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration timeout, Duration stallTimeout, int attempts,
                           int maxRedirects, Set<String> httpAllowedHosts, List<Path> fileAllowedDirs, long extractMaxMb,
-                          int extractMaxEntries, int extractMaxRatio, S3Fetcher.Options s3) {
+                          int extractMaxEntries, int extractMaxRatio, S3Fetcher.Options s3, List<Path> hdfsConfDirs,
+                          String hdfsUser) {
 
     public static final FetchConfig DEFAULTS = new FetchConfig(null, FetchSettings.CACHE_MAX_MB.defaultValue(),
             FetchSettings.MAX_MB.defaultValue(), FetchSettings.TIMEOUT.defaultValue(),
             FetchSettings.STALL_TIMEOUT.defaultValue(), FetchSettings.ATTEMPTS.defaultValue(),
             FetchSettings.MAX_REDIRECTS.defaultValue(), Set.of(), List.of(), FetchSettings.EXTRACT_MAX_MB.defaultValue(),
-            FetchSettings.EXTRACT_MAX_ENTRIES.defaultValue(), FetchSettings.EXTRACT_MAX_RATIO.defaultValue(), null);
+            FetchSettings.EXTRACT_MAX_ENTRIES.defaultValue(), FetchSettings.EXTRACT_MAX_RATIO.defaultValue(), null, List.of(),
+            null);
 
     public FetchConfig {
         httpAllowedHosts = Set.copyOf(httpAllowedHosts);
         fileAllowedDirs = List.copyOf(fileAllowedDirs);
+        hdfsConfDirs = hdfsConfDirs == null ? List.of() : List.copyOf(hdfsConfDirs);
         if (s3 == null) s3 = new S3Fetcher.Options(FetchSettings.S3_REGION.defaultValue(), null, false, null, null,
                 Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
@@ -42,7 +46,13 @@ public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration t
     /** The same settings with another S3 store (tests and local mode). */
     public FetchConfig withS3(S3Fetcher.Options options) {
         return new FetchConfig(cacheDir, cacheMaxMb, maxMb, timeout, stallTimeout, attempts, maxRedirects, httpAllowedHosts,
-                fileAllowedDirs, extractMaxMb, extractMaxEntries, extractMaxRatio, options);
+                fileAllowedDirs, extractMaxMb, extractMaxEntries, extractMaxRatio, options, hdfsConfDirs, hdfsUser);
+    }
+
+    /** The same settings with other HDFS clusters (tests and local mode). */
+    public FetchConfig withHdfs(List<Path> confDirs, String user) {
+        return new FetchConfig(cacheDir, cacheMaxMb, maxMb, timeout, stallTimeout, attempts, maxRedirects, httpAllowedHosts,
+                fileAllowedDirs, extractMaxMb, extractMaxEntries, extractMaxRatio, s3, confDirs, user);
     }
 
     public static FetchConfig from(Config c) {
@@ -57,7 +67,18 @@ public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration t
                 c.get(FetchSettings.TIMEOUT), c.get(FetchSettings.STALL_TIMEOUT), c.get(FetchSettings.ATTEMPTS),
                 c.get(FetchSettings.MAX_REDIRECTS), new LinkedHashSet<>(split(c.get(FetchSettings.HTTP_ALLOWED_HOSTS))), dirs,
                 c.get(FetchSettings.EXTRACT_MAX_MB), c.get(FetchSettings.EXTRACT_MAX_ENTRIES),
-                c.get(FetchSettings.EXTRACT_MAX_RATIO), s3(c));
+                c.get(FetchSettings.EXTRACT_MAX_RATIO), s3(c), paths(FetchSettings.HDFS_CONF_DIRS.name(),
+                        c.get(FetchSettings.HDFS_CONF_DIRS)), c.get(FetchSettings.HDFS_USER));
+    }
+
+    private static List<Path> paths(String name, String raw) {
+        List<Path> out = new ArrayList<>();
+        for (String d : split(raw)) {
+            Path p = Path.of(d);
+            if (!p.isAbsolute()) throw new ConfigException(name + ": '" + d + "' must be an absolute path");
+            out.add(p.normalize());
+        }
+        return out;
     }
 
     private static S3Fetcher.Options s3(Config c) {
@@ -76,8 +97,8 @@ public record FetchConfig(Path cacheDir, long cacheMaxMb, long maxMb, Duration t
     }
 
     /** The fetchers of this agent, one per scheme. */
-    public List<Fetcher> fetchers() {
-        return List.of(new HttpFetcher(new AddressPolicy(httpAllowedHosts), maxRedirects, Duration.ofSeconds(10),
+    public List<Fetcher> fetchers() throws IOException {
+        return List.of(new HdfsFetcher(hdfsConfDirs, hdfsUser),new HttpFetcher(new AddressPolicy(httpAllowedHosts), maxRedirects, Duration.ofSeconds(10),
                         Duration.ofSeconds(60)),
                 new FileFetcher(fileAllowedDirs), new S3Fetcher(s3));
     }

@@ -11,7 +11,7 @@ public final class FetchSettings {
     }
 
     public static final Setting<Path> CACHE_DIR = Setting.path("agent.fetch.cache-dir", null,
-            "Directory of the artifact cache (kept across restarts); default <agent.work-dir>/artifact-cache.");
+            "Directory of the artifact cache (kept across restarts); default artifact-cache inside agent.work-dir.");
     public static final Setting<Long> CACHE_MAX_MB = Setting.longValue("agent.fetch.cache-max-mb", 10_240L, 0, 1L << 40,
             "When the cached artifacts together exceed this many MiB, the least recently used are deleted.");
     public static final Setting<Long> MAX_MB = Setting.longValue("agent.fetch.max-mb", 10_240L, 1, 1L << 30,
@@ -40,6 +40,11 @@ public final class FetchSettings {
             "Access key id for S3; when unset the AWS default provider chain is used (environment, profile, instance role).");
     public static final Setting<String> S3_SECRET_KEY = Setting.secret("agent.fetch.s3.secret-key",
             "Secret access key for S3, with agent.fetch.s3.access-key; never logged or shown.");
+    public static final Setting<String> HDFS_CONF_DIRS = Setting.string("agent.fetch.hdfs.conf-dirs", "",
+            "HDFS clusters for hdfs:// artifacts: directories (comma-separated) each with the cluster's core-site.xml "
+                    + "(and hdfs-site.xml), whose fs.defaultFS names it; hdfs:///path goes to the first.");
+    public static final Setting<String> HDFS_USER = Setting.string("agent.fetch.hdfs.user", null, "[A-Za-z0-9._-]{1,64}",
+            "User that hdfs:// artifacts are read as (simple authentication); default the agent's own user.");
     public static final Setting<Long> EXTRACT_MAX_MB = Setting.longValue("agent.extract.max-mb", 4096L, 1, 1L << 30,
             "Most MiB one archive may unpack to.");
     public static final Setting<Integer> EXTRACT_MAX_ENTRIES = Setting.integer("agent.extract.max-entries", 100_000, 1,
@@ -49,5 +54,5 @@ public final class FetchSettings {
 
     public static final List<Setting<?>> ALL = List.of(CACHE_DIR, CACHE_MAX_MB, MAX_MB, TIMEOUT, STALL_TIMEOUT, ATTEMPTS,
             MAX_REDIRECTS, HTTP_ALLOWED_HOSTS, FILE_ALLOWED_DIRS, S3_REGION, S3_ENDPOINT, S3_PATH_STYLE, S3_ACCESS_KEY,
-            S3_SECRET_KEY, EXTRACT_MAX_MB, EXTRACT_MAX_ENTRIES, EXTRACT_MAX_RATIO);
+            S3_SECRET_KEY, HDFS_CONF_DIRS, HDFS_USER, EXTRACT_MAX_MB, EXTRACT_MAX_ENTRIES, EXTRACT_MAX_RATIO);
 }

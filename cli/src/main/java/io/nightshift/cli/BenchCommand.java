@@ -55,8 +55,29 @@ final class BenchCommand implements Callable<Integer> {
             description = "Instead: measure coordinator failover RUNS times (two coordinators in their own JVMs, kill -9 of the leader).")
     int failoverRuns;
 
+    @Option(names = "--fetch", paramLabel = "MB",
+            description = "Instead: artifact fetch throughput of an MB MiB file (HTTP cold vs curl, warm cache into a new "
+                    + "sandbox, S3 and HDFS cold).")
+    int fetchMb;
+
+    @Option(names = "--fetch-http-only", description = "With --fetch: skip the S3 and HDFS servers.")
+    boolean fetchHttpOnly;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
+        if (fetchMb < 0 || fetchMb > 8192) throw CliException.usage("--fetch must be between 1 and 8192 (MiB)");
+        if (fetchMb > 0) {
+            Path dir = Files.createTempDirectory("nightshift-fetch-");
+            try {
+                for (String line : new FetchBench(fetchMb, dir, root.err, !fetchHttpOnly).run()) root.out.println(line);
+                root.out.flush();
+                return 0;
+            } catch (Exception e) {
+                throw new IOException("fetch benchmark failed: " + e.getMessage(), e);
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
         if (failoverRuns < 0 || failoverRuns > 100) throw CliException.usage("--failover must be between 1 and 100");
         if (failoverRuns > 0) {
             Path dir = Files.createTempDirectory("nightshift-failover-");

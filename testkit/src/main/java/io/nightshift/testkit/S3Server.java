@@ -69,6 +69,7 @@ public final class S3Server implements AutoCloseable {
         Files.writeString(props, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:0",
                 "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.v4-max-non-chunked-request-size=" + (8L << 30), // single PUTs of big test artifacts
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
                 "jclouds.provider=filesystem",
@@ -76,7 +77,7 @@ public final class S3Server implements AutoCloseable {
                 "jclouds.credential=" + SECRET_KEY,
                 "jclouds.filesystem.basedir=" + dataDir.resolve("blobs").toAbsolutePath(), ""));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath(), "org.gaul.s3proxy.Main", "--properties",
+                "-Xmx1g", "-cp", classpath(), "org.gaul.s3proxy.Main", "--properties",
                 props.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();

@@ -45,9 +45,16 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
         }
     }
 
-    private final S3Client client;
+    private final Options options;
+    private S3Client client; // built on first use: the SDK costs agents that never fetch from S3 nothing at start
 
     public S3Fetcher(Options o) {
+        this.options = o;
+    }
+
+    private synchronized S3Client client() {
+        if (client != null) return client;
+        Options o = options;
         AwsCredentialsProvider credentials = o.accessKey() != null && o.secretKey() != null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(o.accessKey(), o.secretKey()))
                 : DefaultCredentialsProvider.builder().build();
@@ -62,7 +69,8 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
                         .socketTimeout(o.readTimeout()))
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
         if (o.endpoint() != null) b.endpointOverride(o.endpoint());
-        this.client = b.build();
+        client = b.build();
+        return client;
     }
 
     @Override
@@ -81,7 +89,7 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
     @Override
     public Optional<String> version(URI uri) throws FetchException {
         try {
-            HeadObjectResponse r = client.headObject(h -> h.bucket(bucket(uri)).key(key(uri)));
+            HeadObjectResponse r = client().headObject(h -> h.bucket(bucket(uri)).key(key(uri)));
             return Optional.ofNullable(r.eTag()).map(e -> "etag:" + e);
         } catch (SdkException e) {
             throw classify(uri, e);
@@ -93,7 +101,7 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
         GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(bucket(uri)).key(key(uri));
         if (from > 0) req.range("bytes=" + from + "-");
         try {
-            ResponseInputStream<GetObjectResponse> in = client.getObject(req.build());
+            ResponseInputStream<GetObjectResponse> in = client().getObject(req.build());
             GetObjectResponse r = in.response();
             String version = r.eTag() == null ? null : "etag:" + r.eTag();
             if (from > 0 && r.contentRange() != null) {
@@ -130,7 +138,7 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        client.close();
+    public synchronized void close() {
+        if (client != null) client.close();
     }
 }

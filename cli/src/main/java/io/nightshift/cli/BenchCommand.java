@@ -67,8 +67,29 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--follows", paramLabel = "N", defaultValue = "0", description = "Log follows that never read, with --streams.")
     int follows;
 
+    @Option(names = "--fetch", paramLabel = "MB",
+            description = "Instead: artifact fetch throughput of an MB MiB file (HTTP cold vs curl, warm cache into a new "
+                    + "sandbox, S3 and HDFS cold).")
+    int fetchMb;
+
+    @Option(names = "--fetch-http-only", description = "With --fetch: skip the S3 and HDFS servers.")
+    boolean fetchHttpOnly;
+
     @Override
     public Integer call() throws Exception {
+        if (fetchMb < 0 || fetchMb > 8192) throw CliException.usage("--fetch must be between 1 and 8192 (MiB)");
+        if (fetchMb > 0) {
+            Path dir = Files.createTempDirectory("nightshift-fetch-");
+            try {
+                for (String line : new FetchBench(fetchMb, dir, root.err, !fetchHttpOnly).run()) root.out.println(line);
+                root.out.flush();
+                return 0;
+            } catch (Exception e) {
+                throw new IOException("fetch benchmark failed: " + e.getMessage(), e);
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
         if (kafkaRecords < 0 || kafkaRecords > 100_000_000) throw CliException.usage("--kafka must be between 1 and 100000000");
         if (kafkaRecords > 0) {
             Path dir = Files.createTempDirectory("nightshift-kafka-bench-");

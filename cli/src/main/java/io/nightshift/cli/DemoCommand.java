@@ -10,6 +10,8 @@ import io.nightshift.api.model.Job;
 import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.state.JobState;
 import io.nightshift.examples.PiEstimator;
+import io.nightshift.coordinator.CoordinatorSettings;
+import io.nightshift.testkit.ArtifactServices;
 import io.nightshift.testkit.LocalCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
-                "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job).",
+                "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job), and pi again with its jar",
+                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services).",
                 "Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
     /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
@@ -51,14 +54,34 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             + "(exit 0 when each ended as expected).")
     boolean exitWhenDone;
 
+    @Option(names = "--artifact-services", description = "Also start S3 (S3Proxy) and HDFS (a mini-cluster) and run the "
+            + "pi example with its jar fetched from each (about a minute more); the HTTP one always runs.")
+    boolean artifactServices;
+
+    /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
+    private ArtifactServices services;
+
     @Override
     public Integer call() throws InterruptedException {
         Path logFile = Servers.logToFile(root);
         root.out.println("Starting a local cluster: a coordinator and one agent in this process.");
         root.out.println("Its logs go to " + logFile + (root.verbose ? " and to this console." : " (--verbose shows them here)."));
         root.out.flush();
-        Config config = Servers.preferDefaultPort(root.config());
-        LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
+        Config base = Servers.preferDefaultPort(root.config());
+        try {
+            services = ArtifactServices.start(base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath()
+                    .resolveSibling("artifact-services"), artifactServices);
+        } catch (java.io.IOException e) {
+            throw new CliException(CliException.FAILED, "cannot start the artifact services: " + e.getMessage());
+        }
+        Config config = services.configure(base);
+        LocalCluster cluster;
+        try {
+            cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
+        } catch (RuntimeException e) {
+            services.close();
+            throw e;
+        }
         boolean ok;
         try {
             String url = Servers.browserUrl(cluster.url());
@@ -74,15 +97,20 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
                     + " submit jobs-examples/src/main/resources/examples/yaml/command-hello.yaml --wait");
         } catch (RuntimeException | InterruptedException e) {
             cluster.close();
+            services.close();
             throw e;
         }
         if (exitWhenDone) {
             cluster.close();
+            services.close();
             return ok ? 0 : 1;
         }
         root.out.println("Ctrl-C to stop.");
         root.out.flush();
-        Servers.serveUntilStopped(cluster::close);
+        Servers.serveUntilStopped(() -> {
+            cluster.close();
+            services.close();
+        });
         return 0;
     }
 
@@ -98,6 +126,11 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             Job job = client.submitRaw(bytes(spec), "application/json");
             exampleOf.put(job.id(), exampleId);
             root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ", from examples/" + name + ")");
+        }
+        for (ObjectNode spec : artifactExamples(suffix)) {
+            Job job = client.submitRaw(bytes(spec), "application/json");
+            exampleOf.put(job.id(), "pi-artifact");
+            root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ")");
         }
         root.out.flush();
 
@@ -146,6 +179,57 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         root.out.println("--- " + jobId + " (" + state + ") " + stream.wire() + ", last " + LOG_LINES + " lines ---");
         String text = client.logs(jobId, stream, LOG_LINES);
         root.out.print(text.isEmpty() ? "(empty)\n" : text.endsWith("\n") ? text : text + "\n");
+    }
+
+    /**
+     * The pi example once per artifact store, its code in a small jar fetched by the agent from there
+     * ({@code lib/pi.jar} in the sandbox, with its sha256).
+     */
+    List<ObjectNode> artifactExamples(String suffix) {
+        byte[] jar = piJar();
+        String sha = sha256(jar);
+        List<ObjectNode> out = new java.util.ArrayList<>();
+        try {
+            for (String uri : services.publish("pi-" + suffix + ".jar", jar)) {
+                String store = uri.substring(0, uri.indexOf(':'));
+                ObjectNode spec = example("jvm-pi.json", "lib/pi.jar");
+                spec.put("id", "pi-" + store + "-" + suffix);
+                spec.put("name", "Estimate pi, its jar fetched from " + store.toUpperCase(java.util.Locale.ROOT));
+                ObjectNode artifact = spec.putArray("artifacts").addObject();
+                artifact.put("uri", uri).put("sha256", sha).put("destination", "lib/pi.jar");
+                out.add(spec);
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException(CliException.FAILED, "cannot publish the demo artifact: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** A jar with just the pi example's classes. */
+    static byte[] piJar() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var jar = new java.util.jar.JarOutputStream(bytes)) {
+            for (String c : List.of("PiEstimator", "PiEstimator$Params")) {
+                String entry = "io/nightshift/examples/" + c + ".class";
+                try (InputStream in = PiEstimator.class.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) throw new CliException(CliException.FAILED, entry + " is not on the classpath");
+                    jar.putNextEntry(new java.util.jar.JarEntry(entry));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException(CliException.FAILED, "cannot build the demo jar: " + e.getMessage());
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An example spec from the classpath, with the examples jar's path in place of {@code ${EXAMPLES_JAR}}. */

@@ -1,6 +1,7 @@
 package io.nightshift.cli;
 
 import io.nightshift.api.config.Config;
+import io.nightshift.testkit.ArtifactServices;
 import io.nightshift.testkit.LocalCluster;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,12 +20,25 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
     @Option(names = "--agents", paramLabel = "N", defaultValue = "1", description = "How many agents (default ${DEFAULT-VALUE}).")
     int agents;
 
+    @Option(names = "--artifact-services", description = "Also start example artifact stores for jobs to fetch from: "
+            + "an HTTP file server, S3 (S3Proxy) and HDFS (a mini-cluster), each agent set up to reach them.")
+    boolean artifactServices;
+
     @Override
     public Integer call() throws InterruptedException {
         if (agents < 1 || agents > 64) throw CliException.usage("--agents must be between 1 and 64");
         java.nio.file.Path logFile = Servers.logToFile(root);
-        Config config = Servers.preferDefaultPort(root.config());
-        LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, agents), config);
+        Config base = Servers.preferDefaultPort(root.config());
+        ArtifactServices services = artifactServices ? startServices(base) : null;
+        Config config = services != null ? services.configure(base) : base;
+        LocalCluster cluster;
+        try {
+            cluster = Servers.start(() -> LocalCluster.start(config, agents), config);
+        } catch (RuntimeException e) {
+            if (services != null) services.close();
+            throw e;
+        }
+        if (services != null) services.describe().forEach(root.out::println);
         String url = Servers.browserUrl(cluster.url());
         root.out.println("Nightshift is running at " + url + " (API " + url + "v1, " + agents
                 + (agents == 1 ? " agent" : " agents") + "). Ctrl-C to stop.");
@@ -34,7 +48,10 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
         root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
         printToken(root, cluster);
         root.out.flush();
-        Servers.serveUntilStopped(cluster::close);
+        Servers.serveUntilStopped(() -> {
+            cluster.close();
+            if (services != null) services.close();
+        });
         return 0;
     }
 
@@ -48,5 +65,16 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
         java.nio.file.Path file = cluster.coordinator().config().dataDir().resolve("admin.token").toAbsolutePath();
         root.out.println("Admin token: " + file + " (mode 0600; ./nightshift here uses it by itself; for the dashboard, "
                 + "curl or another machine: export NIGHTSHIFT_TOKEN=$(cat " + file + "))");
+    }
+
+    /** The example artifact stores, with their data beside the coordinator's. */
+    static ArtifactServices startServices(Config config) {
+        java.nio.file.Path dir = config.get(io.nightshift.coordinator.CoordinatorSettings.DATA_DIR).toAbsolutePath()
+                .resolveSibling("artifact-services");
+        try {
+            return ArtifactServices.start(dir, true);
+        } catch (java.io.IOException e) {
+            throw new CliException(CliException.FAILED, "cannot start the artifact services: " + e.getMessage());
+        }
     }
 }

@@ -95,6 +95,8 @@ final class Progress {
             sb.append(" on ").append(a.agentId());
             if (a.host() != null && !Objects.equals(a.host(), a.agentId())) sb.append(" (").append(a.host()).append(')');
         }
+        if (a.state() == TaskState.FETCHING && a.message() != null && a.message().contains(" MiB"))
+            sb.append(": ").append(a.message()); // artifact progress, e.g. "fetching lib/app.jar (1/2): 12.0 of 200.0 MiB"
         if (a.exitCode() != null) sb.append(" exit ").append(a.exitCode());
         if (a.reason() != null && a.reason() != Reason.EXIT_CODE) sb.append(" (").append(a.reason()).append(')');
         if (a.message() != null && !a.message().isBlank() && a.state() != null && a.state().isTerminal()

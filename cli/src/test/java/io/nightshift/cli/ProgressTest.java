@@ -79,4 +79,15 @@ class ProgressTest {
                 .containsExactly("10:00:00 task j.r1.0 attempt 1 FAILED exit 2", "10:00:00 job j FAILED (EXIT_CODE)");
         assertThat(lines.get(1)).contains("\u001b[1;31mFAILED\u001b[0m");
     }
+
+    @Test
+    void artifactFetchProgressIsShownAsItMovesOn() {
+        io.nightshift.api.model.Attempt fetching = Fixtures.attempt("j.r1.0", 1, TaskState.FETCHING, null);
+        java.util.function.Function<String, io.nightshift.api.model.Attempt> at = msg -> new io.nightshift.api.model.Attempt(
+                fetching.id(), 1, "agent-1", "host-1", TaskState.FETCHING, null, null, msg, Fixtures.T0, null, null);
+        assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING, at.apply("fetching lib/app.jar (1/1): 12.0 of 200.0 MiB"))))
+                .contains("10:00:00 task j.r1.0 attempt 1 FETCHING on agent-1 (host-1): fetching lib/app.jar (1/1): 12.0 of 200.0 MiB");
+        assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING, at.apply("fetching lib/app.jar (1/1): 96.0 of 200.0 MiB"))))
+                .containsExactly("10:00:00 task j.r1.0 attempt 1 FETCHING on agent-1 (host-1): fetching lib/app.jar (1/1): 96.0 of 200.0 MiB");
+    }
 }

@@ -12,6 +12,7 @@ import io.nightshift.agent.sandbox.SandboxGc;
 import io.nightshift.api.protocol.AgentMessage;
 import io.nightshift.api.protocol.CoordinatorMessage;
 import io.nightshift.api.state.Reason;
+import io.nightshift.connectors.stage.ArtifactStager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class Agent implements AutoCloseable {
     private final Fencing fencing;
     private final Supervisor supervisor;
     private final Attempts attempts;
+    private final ArtifactStager artifacts;
     private final Vertx vertx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile LogServer logServer;
@@ -98,9 +100,21 @@ public final class Agent implements AutoCloseable {
         this.journal = StatusJournal.open(work, Clock.systemUTC(), scheduler);
         this.fencing = new Fencing(work);
         this.supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
+        ArtifactStager stager;
+        try {
+            stager = config.fetch().stager(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the artifact cache", e);
+        }
+        this.artifacts = stager;
         this.attempts = new Attempts(sandboxesRoot(work), Runners.forAgent(config), supervisor, journal, scheduler,
-                System.getenv(), Path.of(System.getProperty("java.home")));
+                System.getenv(), Path.of(System.getProperty("java.home")), Clock.systemUTC(), stager);
         this.vertx = Vertx.vertx();
+    }
+
+    /** This agent's artifact stager (its cache and the cache's metrics). */
+    public ArtifactStager artifacts() {
+        return artifacts;
     }
 
     static Path sandboxesRoot(Path workDir) {

@@ -41,7 +41,8 @@ public record AgentConfig(
         boolean cgroups,
         boolean killTasksOnStop,
         String kafkaHarnessClasspath,
-        String token) {
+        String token,
+        io.nightshift.agent.fetch.FetchConfig fetch) {
 
     @Override
     public String toString() { // never the token
@@ -56,6 +57,7 @@ public record AgentConfig(
         attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         workDir = workDir.toAbsolutePath().normalize();
         coordinators = List.copyOf(coordinators);
+        fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -87,7 +89,8 @@ public record AgentConfig(
                 parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
                 c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP),
-                c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN));
+                c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
+                io.nightshift.agent.fetch.FetchConfig.from(c));
     }
 
     /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */

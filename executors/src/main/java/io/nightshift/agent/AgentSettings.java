@@ -73,7 +73,9 @@ public final class AgentSettings {
             "Join token (role agent, created by an admin with 'nightshift tokens create --role agent') sent when "
                     + "connecting to the coordinator; required unless the coordinator runs with auth off.");
 
-    public static final List<Setting<?>> ALL = List.of(ID, COORDINATOR, HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB,
-            DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF, RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE,
-            SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP, KAFKA_HARNESS_CLASSPATH, TOKEN);
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, COORDINATOR,
+            HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
+            RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
+            KAFKA_HARNESS_CLASSPATH, TOKEN),
+            io.nightshift.agent.fetch.FetchSettings.ALL.stream()).toList();
 }

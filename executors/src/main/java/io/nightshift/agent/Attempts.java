@@ -8,6 +8,9 @@ import io.nightshift.agent.runner.Runners;
 import io.nightshift.agent.runner.TaskContext;
 import io.nightshift.agent.sandbox.Checkpoint;
 import io.nightshift.agent.sandbox.Sandbox;
+import io.nightshift.api.spec.ArtifactSpec;
+import io.nightshift.connectors.fetch.FetchException;
+import io.nightshift.connectors.stage.ArtifactStager;
 import io.nightshift.api.protocol.CoordinatorMessage.Launch;
 import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
@@ -38,9 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The attempts this agent knows, and each one's lifecycle:
  * <pre>
- *   launch ─▶ STAGING (sandbox made) ─▶ FETCHING (artifacts; none yet) ─▶ RUNNING (leader started)
+ *   launch ─▶ STAGING (sandbox made) ─▶ FETCHING (artifacts staged) ─▶ RUNNING (leader started)
  *                │                          │                                │
- *                └─ sandbox/runner/exec ────┴─▶ FAILED/LAUNCH_FAILED         ├─ exit 0      ─▶ FINISHED/EXIT_CODE
+ *                ├─ sandbox/runner/exec ────┴─▶ FAILED/LAUNCH_FAILED         ├─ exit 0      ─▶ FINISHED/EXIT_CODE
+ *                └─ artifact not fetched/unpacked ─▶ FAILED/FETCH_FAILED     │
  *                   failure                                                  ├─ exit N      ─▶ FAILED/EXIT_CODE
  *                                                                            ├─ max runtime ─▶ FAILED/TIMEOUT
  *                                                                            ├─ kill(R)     ─▶ KILLED/R
@@ -63,6 +67,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+    /** Threads of the fetch step (I/O-bound; shared by every Attempts in the JVM, at most 32 at once). */
+    private static final java.util.concurrent.ThreadPoolExecutor FETCHES = new java.util.concurrent.ThreadPoolExecutor(32, 32,
+            30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "nightshift-fetch");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static {
+        FETCHES.allowCoreThreadTimeOut(true);
+    }
 
     private final Path sandboxesRoot;
     private final Runners runners;
@@ -72,6 +87,7 @@ public final class Attempts {
     private final Map<String, String> agentEnv;
     private final Path agentJavaHome;
     private final Clock clock;
+    private final ArtifactStager stager;
     private final ConcurrentHashMap<String, Attempt> attempts = new ConcurrentHashMap<>();
     /** Attempts that had ended (and been reported) before this agent started: id → terminal state. */
     private final ConcurrentHashMap<String, TaskState> endedBefore = new ConcurrentHashMap<>();
@@ -85,6 +101,14 @@ public final class Attempts {
     /** {@code clock}: wall-clock time for checkpoints (max runtime and kill deadlines across restarts). */
     public Attempts(Path sandboxesRoot, Runners runners, Supervisor supervisor, StatusSink sink,
                     ScheduledExecutorService scheduler, Map<String, String> agentEnv, Path agentJavaHome, Clock clock) {
+        this(sandboxesRoot, runners, supervisor, sink, scheduler, agentEnv, agentJavaHome, clock, null);
+    }
+
+    /** {@code stager}: puts artifacts into sandboxes; null when this agent fetches none (a job with artifacts fails). */
+    public Attempts(Path sandboxesRoot, Runners runners, Supervisor supervisor, StatusSink sink,
+                    ScheduledExecutorService scheduler, Map<String, String> agentEnv, Path agentJavaHome, Clock clock,
+                    ArtifactStager stager) {
+        this.stager = stager;
         this.sandboxesRoot = sandboxesRoot;
         this.runners = runners;
         this.supervisor = supervisor;
@@ -108,6 +132,8 @@ public final class Attempts {
         SupervisedProcess process;
         boolean exited;
         ScheduledFuture<?> timeout;
+        /** The thread staging artifacts, while it does: a kill interrupts it. */
+        Thread fetching;
         /** Set for an attempt recovered with its leader gone: goes in front of the outcome's message. */
         String recoveryContext;
 
@@ -182,6 +208,7 @@ public final class Attempts {
                 a.killDeadline = clock.instant().plus(g.isNegative() ? Duration.ZERO : g);
             }
             p = a.process;
+            if (a.fetching != null) a.fetching.interrupt();
         }
         LOG.info("attempt {}: kill requested ({}, grace {})", a.id(), reason, g);
         checkpointLater(a);
@@ -387,57 +414,181 @@ public final class Attempts {
 
     // ---------------------------------------------------------------- one attempt's run
 
+    /**
+     * The launch, as steps in order; each is safe to repeat (the sandbox is re-used, staged artifacts
+     * are skipped, the plan is pure, start happens once per attempt), and each ends the attempt
+     * itself when it fails (returning null/false).
+     */
     private void run(Attempt a) {
-        Launch l = a.launch;
         try {
-            Sandbox sb;
-            try {
-                sb = Sandbox.create(sandboxesRoot, l);
-            } catch (IOException | RuntimeException e) {
-                finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, "cannot create the sandbox: " + e.getMessage());
+            Sandbox sb = sandboxStep(a);
+            if (sb == null) return;
+            if (a.launch.spec().artifacts().isEmpty()) {
+                if (fetchStep(a, sb)) planAndStart(a, sb);
                 return;
             }
-            synchronized (a) {
-                a.sandbox = sb;
-            }
-            checkpoint(a);
-            report(a, TaskState.STAGING, "sandbox " + sb.dir());
-            report(a, TaskState.FETCHING, "no artifacts to fetch");
-            ProcessPlan plan;
-            SupervisedProcess p;
+            // Fetches wait on the network for minutes: on their own threads, not the launch threads.
             try {
-                plan = runners.forType(l.spec().type()).plan(l, new TaskContext(sb.dir(), agentEnv, agentJavaHome));
-                synchronized (a) {
-                    if (a.killReason != null) {
-                        a.exited = true;
-                    } else {
-                        a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr(),
-                                sb.exitFile());
-                        a.startedAt = clock.instant();
+                FETCHES.execute(() -> {
+                    if (fetchStep(a, sb)) {
+                        try {
+                            scheduler.execute(() -> planAndStart(a, sb));
+                        } catch (RejectedExecutionException e) {
+                            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                        }
                     }
-                    p = a.process;
-                }
-            } catch (LaunchException e) {
-                finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, e.getMessage());
-                return;
+                });
+            } catch (RejectedExecutionException e) {
+                finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
             }
-            if (p == null) {
-                Reason r = a.killReason;
-                finish(a, r == Reason.TIMEOUT ? TaskState.FAILED : TaskState.KILLED, r, null, "killed before it started");
-                return;
-            }
-            checkpoint(a); // pid and start time on disk before anyone hears of RUNNING
-            report(a, TaskState.RUNNING, "pid " + p.pid());
-            checkpoint(a);
-            armMaxRuntime(a);
-            p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
         } catch (RuntimeException e) {
-            LOG.error("attempt {}: launch failed unexpectedly: {}", a.id(), e.toString(), e);
-            synchronized (a) {
-                if (a.process != null) return; // the exit path reports
-            }
-            finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, "internal error: " + e);
+            failUnexpectedly(a, e);
         }
+    }
+
+    private void planAndStart(Attempt a, Sandbox sb) {
+        try {
+            ProcessPlan plan = planStep(a, sb);
+            if (plan != null) startStep(a, sb, plan);
+        } catch (RuntimeException e) {
+            failUnexpectedly(a, e);
+        }
+    }
+
+    private void failUnexpectedly(Attempt a, RuntimeException e) {
+        LOG.error("attempt {}: launch failed unexpectedly: {}", a.id(), e.toString(), e);
+        synchronized (a) {
+            if (a.process != null) return; // the exit path reports
+        }
+        finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, "internal error: " + e);
+    }
+
+    /** Step 1, STAGING: the sandbox (created, or re-used when it exists) and its first checkpoint. */
+    private Sandbox sandboxStep(Attempt a) {
+        Sandbox sb;
+        try {
+            sb = Sandbox.create(sandboxesRoot, a.launch);
+        } catch (IOException | RuntimeException e) {
+            finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, "cannot create the sandbox: " + e.getMessage());
+            return null;
+        }
+        synchronized (a) {
+            a.sandbox = sb;
+        }
+        checkpoint(a);
+        report(a, TaskState.STAGING, "sandbox " + sb.dir());
+        return sb;
+    }
+
+    /** Step 2, FETCHING: every artifact into the sandbox (cache, checksum, safe extraction); FETCH_FAILED when one cannot be. */
+    private boolean fetchStep(Attempt a, Sandbox sb) {
+        List<ArtifactSpec> artifacts = a.launch.spec().artifacts();
+        if (artifacts.isEmpty()) {
+            report(a, TaskState.FETCHING, "no artifacts to fetch");
+            return true;
+        }
+        report(a, TaskState.FETCHING, "fetching %d artifact%s".formatted(artifacts.size(), artifacts.size() == 1 ? "" : "s"));
+        checkpoint(a);
+        if (stager == null) {
+            finish(a, TaskState.FAILED, Reason.FETCH_FAILED, null, "this agent is not set up to fetch artifacts");
+            return false;
+        }
+        long t0 = System.nanoTime();
+        FetchProgress progress = new FetchProgress(a);
+        FetchException failed = null;
+        synchronized (a) {
+            if (a.killReason == null) a.fetching = Thread.currentThread();
+        }
+        try {
+            if (a.fetching != null) stager.stage(artifacts, sb.dir(), progress);
+        } catch (FetchException e) {
+            failed = e;
+        } finally {
+            synchronized (a) {
+                a.fetching = null;
+                Thread.interrupted(); // a kill's interrupt must not leak into the pool's next task
+            }
+        }
+        synchronized (a) {
+            if (failed != null && a.killReason == null) {
+                finish(a, TaskState.FAILED, Reason.FETCH_FAILED, null, "cannot fetch " + failed.getMessage());
+                return false;
+            }
+        }
+        if (failed == null) {
+            LOG.info("attempt {}: {} artifact(s) staged in {} ms", a.id(), artifacts.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+        synchronized (a) {
+            if (a.killReason != null) {
+                a.exited = true;
+                Reason r = a.killReason;
+                finish(a, r == Reason.TIMEOUT ? TaskState.FAILED : TaskState.KILLED, r, null, "killed while fetching");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Progress of the fetch step, as FETCHING updates at most every 2 s ("app.jar (1/2): 12.0 of 200.0 MiB"). */
+    private final class FetchProgress implements ArtifactStager.Progress {
+        private final Attempt a;
+        private long lastNanos = System.nanoTime();
+
+        FetchProgress(Attempt a) {
+            this.a = a;
+        }
+
+        @Override
+        public void update(int index, int count, String target, long done, long total) {
+            long now = System.nanoTime();
+            if (now - lastNanos < 2_000_000_000L) return;
+            lastNanos = now;
+            String of = total >= 0 ? " of %.1f MiB".formatted(total / 1048576.0) : "";
+            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, null, null,
+                    "fetching %s (%d/%d): %.1f MiB%s".formatted(target, index + 1, count, done / 1048576.0, of));
+        }
+    }
+
+    /** Step 3: the process plan of the job's type (pure; no side effects). */
+    private ProcessPlan planStep(Attempt a, Sandbox sb) {
+        try {
+            return runners.forType(a.launch.spec().type()).plan(a.launch, new TaskContext(sb.dir(), agentEnv, agentJavaHome));
+        } catch (LaunchException e) {
+            finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Step 4, RUNNING: starts the leader once (not when a kill came first), checkpoints it, then reports it. */
+    private void startStep(Attempt a, Sandbox sb, ProcessPlan plan) {
+        Launch l = a.launch;
+        SupervisedProcess p;
+        try {
+            synchronized (a) {
+                if (a.killReason != null) {
+                    a.exited = true;
+                } else if (a.process == null) {
+                    a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr(),
+                            sb.exitFile());
+                    a.startedAt = clock.instant();
+                }
+                p = a.process;
+            }
+        } catch (LaunchException e) {
+            finish(a, TaskState.FAILED, Reason.LAUNCH_FAILED, null, e.getMessage());
+            return;
+        }
+        if (p == null) {
+            Reason r = a.killReason;
+            finish(a, r == Reason.TIMEOUT ? TaskState.FAILED : TaskState.KILLED, r, null, "killed before it started");
+            return;
+        }
+        checkpoint(a); // pid and start time on disk before anyone hears of RUNNING
+        report(a, TaskState.RUNNING, "pid " + p.pid());
+        checkpoint(a);
+        armMaxRuntime(a);
+        p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
     }
 
     /** Schedules the max-runtime kill, counting from the leader's original start (also after a restart). */

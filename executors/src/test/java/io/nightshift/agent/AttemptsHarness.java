@@ -28,12 +28,17 @@ public final class AttemptsHarness implements AutoCloseable {
     public final Path sandboxes;
 
     public AttemptsHarness(Path workDir, boolean cgroups) {
+        this(workDir, cgroups, null);
+    }
+
+    /** {@code stager}: how artifacts are fetched; null for an agent that fetches none. */
+    public AttemptsHarness(Path workDir, boolean cgroups, io.nightshift.connectors.stage.ArtifactStager stager) {
         this.isolation = Isolation.detect(cgroups);
         this.sandboxes = workDir.resolve("sandboxes");
         Map<String, String> agentEnv = new HashMap<>(System.getenv());
         agentEnv.put(AGENT_SECRET, "must-not-reach-tasks");
         this.attempts = new Attempts(sandboxes, Runners.defaults(), new Supervisor(isolation, ProcTable.SYSTEM, scheduler),
-                sink, scheduler, agentEnv, Path.of(System.getProperty("java.home")));
+                sink, scheduler, agentEnv, Path.of(System.getProperty("java.home")), java.time.Clock.systemUTC(), stager);
     }
 
     /** Launches and waits for the terminal report. */

@@ -12,12 +12,13 @@ import java.util.Map;
  * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
  * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
  * {@link #type()} is set ({@code command}, {@code jvm} or {@code kafka}). Later types (spark, hadoop) and
- * sections (artifacts, schedule) are added as new optional components, at the end.
+ * sections (schedule) are added as new optional components, at the end.
  *
  * <p>Placement: {@code constraints} (empty by default), {@code gang} (all {@code instances} start together
  * or none does; trivially true for one instance) and {@code deadline} (earliest first inside a queue at
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
- * they existed keep their canonical hash.
+ * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
+ * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -40,7 +41,8 @@ public record JobSpec(
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean gang,
         Instant deadline,
         KafkaSpec kafka,
-        Duration pendingTimeout) {
+        Duration pendingTimeout,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -63,6 +65,7 @@ public record JobSpec(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         instances = instances == 0 ? 1 : instances;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
         if (name == null) name = id;
     }
 
@@ -71,7 +74,7 @@ public record JobSpec(
             Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null, null, null);
+                labels, instances, List.of(), false, null, null, null, List.of());
     }
 
     /** The spec as it was before kafka jobs and {@code pendingTimeout} existed. */
@@ -80,7 +83,7 @@ public record JobSpec(
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
             boolean gang, Instant deadline) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, null, null);
+                labels, instances, constraints, gang, deadline, null, null, List.of());
     }
 
     /** The spec as it was before {@code pendingTimeout} existed. */
@@ -89,20 +92,30 @@ public record JobSpec(
             Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
             boolean gang, Instant deadline, KafkaSpec kafka) {
         this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, kafka, null);
+                labels, instances, constraints, gang, deadline, kafka, null, List.of());
+    }
+
+    /** The spec as it was before artifacts existed. */
+    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
+            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
+            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
+            boolean gang, Instant deadline, KafkaSpec kafka, Duration pendingTimeout) {
+        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
+                labels, instances, constraints, gang, deadline, kafka, pendingTimeout, List.of());
     }
 
     /** The same spec with another number of instances (a running stream job scaled by PATCH). */
     public JobSpec withInstances(int newInstances) {
         return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka, pendingTimeout);
+                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka, pendingTimeout,
+                artifacts);
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
         return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
                 resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline, kafka, pendingTimeout);
+                deadline, kafka, pendingTimeout, artifacts);
     }
 
     public static Builder command(String... argv) {
@@ -137,6 +150,7 @@ public record JobSpec(
         private boolean gang;
         private Instant deadline;
         private KafkaSpec kafka;
+        private final List<ArtifactSpec> artifacts = new ArrayList<>();
 
         private Builder(JobType type) { this.type = type; }
 
@@ -166,10 +180,13 @@ public record JobSpec(
         public Builder deadline(Instant v) { deadline = v; return this; }
         public Builder kafka(KafkaSpec v) { kafka = v; return this; }
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
+        public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
+        public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout);
+                    killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
+                    artifacts);
         }
     }
 }

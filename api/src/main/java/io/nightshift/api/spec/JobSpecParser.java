@@ -81,6 +81,7 @@ import java.util.stream.Stream;
  *                   consumerConfig ≤100 Kafka consumer settings checked by {@link KafkaConsumerConfig},
  *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
+ * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -124,7 +125,8 @@ public final class JobSpecParser {
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
-                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout"),
+                    "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
+                    "artifacts"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -289,12 +291,13 @@ public final class JobSpecParser {
             }
             Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
+            List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout);
+                    pendingTimeout, artifacts);
         }
 
         // ---- placement -----------------------------------------------------------------------

@@ -19,5 +19,7 @@ public enum Reason {
     /** The scheduler stopped the attempt to give its resources to a queue under its fair share or guarantee. */
     PREEMPTED,
     /** The task waited unplaced longer than its job's (or its queue's) {@code pendingTimeout}. */
-    UNSCHEDULABLE
+    UNSCHEDULABLE,
+    /** An artifact could not be fetched, checked or unpacked; the message names the URI (redacted) and the cause. */
+    FETCH_FAILED
 }

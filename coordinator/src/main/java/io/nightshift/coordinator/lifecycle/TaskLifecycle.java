@@ -65,6 +65,10 @@ public final class TaskLifecycle {
                                       Reason reason, Integer exitCode, String message, Instant now) {
         Attempt current = task.currentAttempt();
         if (current == null || !current.id().equals(attemptId) || current.state().isTerminal()) return Transition.unchanged(task);
+        if (state == TaskState.FETCHING && current.state() == TaskState.FETCHING && message != null
+                && !message.equals(current.message())) { // fetch progress: the message moves on, the state does not
+            return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now)), true, List.of());
+        }
         if (state == TaskState.PENDING || rank(state) <= rank(current.state())) return Transition.unchanged(task);
         Attempt next = current.withState(state, reason, exitCode, truncate(message), now);
         if (!state.isTerminal()) return new Transition(task.withAttempt(next), true, List.of());

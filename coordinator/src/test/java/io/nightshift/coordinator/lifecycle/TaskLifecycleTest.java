@@ -65,6 +65,23 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void fetchProgressUpdatesTheMessageWhileTheStateStaysFetching() {
+        Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
+        t = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null, "fetching 1 artifact", T0).task();
+        Transition progress = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null,
+                "fetching app.jar (1/1): 12.0 of 200.0 MiB", T0.plusSeconds(2));
+        assertThat(progress.changed()).isTrue();
+        assertThat(progress.task().state()).isEqualTo(TaskState.FETCHING);
+        assertThat(progress.task().currentAttempt().message()).contains("12.0 of 200.0 MiB");
+        assertThat(TaskLifecycle.onStatus(progress.task(), noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null,
+                "fetching app.jar (1/1): 12.0 of 200.0 MiB", T0.plusSeconds(3)).changed()).as("a duplicate").isFalse();
+        Task running = TaskLifecycle.onStatus(progress.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "pid 7", T0.plusSeconds(4)).task();
+        assertThat(TaskLifecycle.onStatus(running, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null,
+                "late progress", T0.plusSeconds(5)).changed()).as("a late one after RUNNING").isFalse();
+    }
+
+    @Test
     void staleDuplicateAndBackwardUpdatesChangeNothing() {
         Task t = runningOn("a1", noRetry);
         assertThat(TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null, null, T0).changed()).isFalse();

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * ├── status-journal            status updates not yet acknowledged, one JSON line each
  * ├── epoch                     highest leader epoch seen in a Registered ("7\n"; fencing)
  * ├── seq                       (agents before the journal: last seq issued; still read once as a floor)
+ * ├── artifact-cache/           the artifact cache: blobs/&lt;sha256&gt;, keys/, tmp/ (see ArtifactCache)
  * └── sandboxes/
  *     └── &lt;attemptId&gt;/          0750; the task's working directory (cwd)
  *         ├── task.json         the Launch message as received, mode 0600 (env may hold secrets)
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
  *         ├── stderr            the task's standard error, appended by the process itself
  *         ├── exit              the command's exit code in decimal ("137\n"), written by the wrapper
  *         ├── exit.tmp          (transient) the wrapper's temp file, renamed to exit
- *         └── ...               anything the task writes (artifacts, later: fetched files)
+ *         ├── &lt;destination&gt;     each artifact: hard link to its cache blob, or an unpacked archive's directory
+ *         └── ...               anything the task writes
  * </pre>
  * The journal is {@code io.nightshift.agent.channel.StatusJournal}, the epoch file
  * {@code io.nightshift.agent.channel.Fencing}, the checkpoint {@link Checkpoint}; the wrapper that

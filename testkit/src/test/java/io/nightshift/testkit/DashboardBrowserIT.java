@@ -202,12 +202,18 @@ class DashboardBrowserIT {
     @Order(7)
     void theLoginViewKeepsTheTokenInSessionStorageNotInTheUrl() {
         open("#/login?next=/queues");
-        driver.findElement(By.id("token")).sendKeys("s3cret-token");
+        // the real coordinator refuses a made-up token, and the page says so
+        driver.findElement(By.id("token")).sendKeys("not-a-token-of-this-cluster");
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-message"), "did not accept that token"));
+        // the cluster's own token signs in and leads to where the user was going
+        driver.findElement(By.id("token")).clear();
+        driver.findElement(By.id("token")).sendKeys(cluster.adminToken());
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
         waitFor(WAIT).until(ExpectedConditions.urlContains("#/queues"));
-        assertThat(driver.getCurrentUrl()).doesNotContain("s3cret");
-        assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('nightshift.token')")).isEqualTo("s3cret-token");
-        ((JavascriptExecutor) driver).executeScript("sessionStorage.removeItem('nightshift.token')");
+        assertThat(driver.getCurrentUrl()).doesNotContain(cluster.adminToken()).doesNotContain("not-a-token");
+        assertThat(((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('nightshift.token')"))
+                .isEqualTo(cluster.adminToken());
     }
 
     @Test

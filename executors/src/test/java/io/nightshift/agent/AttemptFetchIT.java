@@ -48,6 +48,8 @@ class AttemptFetchIT {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> gets = new ConcurrentHashMap<>();
     final CountDownLatch release = new CountDownLatch(1);
+    /** Requests for /slow/ paths that reached the server and are held there until {@link #release}. */
+    final AtomicInteger held = new AtomicInteger();
     AttemptsHarness h;
     ArtifactStager stager;
 
@@ -58,6 +60,7 @@ class AttemptFetchIT {
             String path = ex.getRequestURI().getPath();
             byte[] body = files.get(path);
             if (path.startsWith("/slow/")) {
+                held.incrementAndGet();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -202,7 +205,7 @@ class AttemptFetchIT {
         Launch l = TestSupport.launch(JobSpec.shell("true").id("killfetch").artifact(url("/slow/big.bin")).build());
         h.attempts.launch(l);
         await().atMost(T).until(() -> h.sink.states(l.attemptId()).contains(TaskState.FETCHING));
-        Thread.sleep(200); // let the request reach the server, which holds it
+        await().atMost(T).until(() -> held.get() >= 1); // the request reached the server, which holds it
         h.attempts.kill(l.attemptId(), Duration.ZERO, Reason.KILLED_BY_USER);
         Report end = h.awaitTerminal(l.attemptId(), T);
         assertThat(end.state()).isEqualTo(TaskState.KILLED);

@@ -57,6 +57,7 @@ public final class ArtifactCache {
     private final ConcurrentHashMap<String, CompletableFuture<String>> inFlight = new ConcurrentHashMap<>();
     /** Leased blobs (sha256 → lease count): not evicted. */
     private final ConcurrentHashMap<String, Integer> leases = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
     private final List<Runnable> onDownload = new CopyOnWriteArrayList<>();
     /** Downloads run here, not on the callers' threads, so one caller giving up does not stop the others'. */
     private final java.util.concurrent.ExecutorService downloads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
@@ -66,6 +67,13 @@ public final class ArtifactCache {
     });
 
     public ArtifactCache(Path dir, long maxBytes, FetcherRegistry fetchers, Fetching fetching) throws IOException {
+        this(dir, maxBytes, fetchers, fetching, java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock}: stamps each use of a blob (its modification time), which orders LRU eviction. */
+    public ArtifactCache(Path dir, long maxBytes, FetcherRegistry fetchers, Fetching fetching, java.time.Clock clock)
+            throws IOException {
+        this.clock = clock;
         this.blobs = dir.resolve("blobs");
         this.keys = dir.resolve("keys");
         this.tmp = dir.resolve("tmp");
@@ -258,7 +266,7 @@ public final class ArtifactCache {
             Path p = blobs.resolve(sha);
             if (!Files.isRegularFile(p)) return n;
             try {
-                Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+                Files.setLastModifiedTime(p, FileTime.fromMillis(clock.millis()));
             } catch (IOException e) {
                 // LRU order is a hint
             }

@@ -155,13 +155,17 @@ class ArtifactCacheTest {
         server.serve("/a", a);
         server.serve("/b", b);
         server.serve("/c", c);
-        ArtifactCache cache = cache(1000);
+        // each use is stamped a second after the last, so the order of use is plain whatever the file system's resolution
+        java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+        java.time.Clock ticking = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public java.time.Instant instant() { return java.time.Instant.ofEpochMilli(millis.addAndGet(1000)); }
+        };
+        ArtifactCache cache = new ArtifactCache(dir.resolve("cache"), 1000, fetchers, new Fetching(LIMITS), ticking);
         cache.get(server.url("/a"), sha(a), Fetching.Progress.NONE).close();
-        Thread.sleep(20); // distinct modification times mark the order of use
         ArtifactCache.Lease leasedB = cache.get(server.url("/b"), sha(b), Fetching.Progress.NONE);
-        Thread.sleep(20);
         cache.get(server.url("/a"), sha(a), Fetching.Progress.NONE).close(); // a is now more recent than b
-        Thread.sleep(20);
         cache.get(server.url("/c"), sha(c), Fetching.Progress.NONE).close(); // 1200 > 1000: evict one
         assertThat(cache.has(sha(b))).as("leased: kept").isTrue();
         assertThat(cache.has(sha(a))).as("least recently used unleased blob").isFalse();

@@ -143,12 +143,9 @@ class CoordinatorApiIT {
         HttpResponse<String> r = post("{\"id\":\"never-placed\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]},"
                 + "\"pendingTimeout\":\"PT1S\"}", "application/json");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        JsonNode job = null;
-        for (long end = System.nanoTime() + 20_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
-            job = Json.mapper().readTree(get("/v1/jobs/never-placed").body());
-            if (job.path("job").path("state").asText().equals("FAILED")) break;
-        }
-        assertThat(job.path("job").path("state").asText()).as(job.toString()).isEqualTo("FAILED");
+        JsonNode job = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> Json.mapper().readTree(get("/v1/jobs/never-placed").body()),
+                        j -> j.path("job").path("state").asText().equals("FAILED"));
         assertThat(job.path("job").path("reason").asText()).isEqualTo("UNSCHEDULABLE");
         JsonNode reasons = job.path("pending").path("reasons");
         assertThat(reasons.path(0).path("code").asText()).as(job.toString()).isEqualTo("pending.timeout");

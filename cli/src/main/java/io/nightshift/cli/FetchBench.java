@@ -125,7 +125,7 @@ final class FetchBench {
         long t = stage(stager, a, work.resolve("sandbox"));
         err.println("  cold fetch " + coldRuns + " of " + a.uri() + ": " + t / 1_000_000 + " ms");
         err.flush();
-        deleteTree(work);
+        io.nightshift.connectors.extract.Extractor.deleteTree(work);
         return t;
     }
 
@@ -160,12 +160,5 @@ final class FetchBench {
             }
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.nightshift.agent.sandbox;
 
+import io.nightshift.connectors.extract.Extractor;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -91,7 +92,7 @@ public final class SandboxGc {
         List<String> deleted = new ArrayList<>();
         for (String id : plan(entries, keep, clock.instant(), maxAge, budgetBytes)) {
             try {
-                deleteTree(root.resolve(id));
+                Extractor.deleteTree(root.resolve(id)); // without following links out of it
                 deleted.add(id);
                 onDeleted.accept(id);
                 LOG.info("attempt {}: sandbox deleted by gc", id);
@@ -145,24 +146,5 @@ public final class SandboxGc {
             }
         });
         return total[0];
-    }
-
-    /** Deletes a directory tree without following symbolic links out of it. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) throw exc;
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

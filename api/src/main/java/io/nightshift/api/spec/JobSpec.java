@@ -12,7 +12,8 @@ import java.util.Map;
  * What a user submits. Parsed and checked by {@link JobSpecParser}, which collects every problem;
  * this record only normalizes (defaults) and guards its invariants. Exactly the section named by
  * {@link #type()} is set ({@code command}, {@code jvm} or {@code kafka}). Later types (spark, hadoop) and
- * sections (schedule) are added as new optional components, at the end.
+ * sections (schedule) are added as new optional components, at the end; code that copies a spec goes through
+ * {@link #toBuilder()}, so a new component is added in the record, the builder and the parser only.
  *
  * <p>Placement: {@code constraints} (empty by default), {@code gang} (all {@code instances} start together
  * or none does; trivially true for one instance) and {@code deadline} (earliest first inside a queue at
@@ -69,53 +70,24 @@ public record JobSpec(
         if (name == null) name = id;
     }
 
-    /** The spec as it was before placement fields existed: no constraints, no gang, no deadline. */
-    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
-            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
-            Duration killGracePeriod, int priority, Map<String, String> labels, int instances) {
-        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, List.of(), false, null, null, null, List.of());
-    }
-
-    /** The spec as it was before kafka jobs and {@code pendingTimeout} existed. */
-    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
-            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
-            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
-            boolean gang, Instant deadline) {
-        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, null, null, List.of());
-    }
-
-    /** The spec as it was before {@code pendingTimeout} existed. */
-    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
-            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
-            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
-            boolean gang, Instant deadline, KafkaSpec kafka) {
-        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, kafka, null, List.of());
-    }
-
-    /** The spec as it was before artifacts existed. */
-    public JobSpec(String id, String name, String queue, JobType type, CommandSpec command, JvmSpec jvm,
-            Resources resources, Map<String, String> env, List<String> args, RetryPolicy retries, Duration maxRuntime,
-            Duration killGracePeriod, int priority, Map<String, String> labels, int instances, List<Constraint> constraints,
-            boolean gang, Instant deadline, KafkaSpec kafka, Duration pendingTimeout) {
-        this(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime, killGracePeriod, priority,
-                labels, instances, constraints, gang, deadline, kafka, pendingTimeout, List.of());
-    }
-
     /** The same spec with another number of instances (a running stream job scaled by PATCH). */
     public JobSpec withInstances(int newInstances) {
-        return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
-                killGracePeriod, priority, labels, newInstances, constraints, gang, deadline, kafka, pendingTimeout,
-                artifacts);
+        return toBuilder().instances(newInstances).build();
     }
 
     /** The same spec under another id (the coordinator assigns one when the user gave none). */
     public JobSpec withId(String newId) {
-        return new JobSpec(newId, name == null || name.equals(id) ? newId : name, queue, type, command, jvm,
-                resources, env, args, retries, maxRuntime, killGracePeriod, priority, labels, instances, constraints, gang,
-                deadline, kafka, pendingTimeout, artifacts);
+        return toBuilder().id(newId).name(name == null || name.equals(id) ? newId : name).build();
+    }
+
+    /** A builder holding every component of this spec: the one place that copies a spec field by field. */
+    public Builder toBuilder() {
+        Builder b = new Builder(type).id(id).name(name).queue(queue).command(command).jvm(jvm).resources(resources)
+                .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
+                .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
+                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
+        b.artifacts.addAll(artifacts);
+        return b;
     }
 
     public static Builder command(String... argv) {
@@ -167,6 +139,7 @@ public record JobSpec(
         public Builder retries(int max, Duration initial, Duration maxBackoff) {
             retries = new RetryPolicy(max, new Backoff(initial, maxBackoff)); return this;
         }
+        public Builder retries(RetryPolicy v) { retries = v; return this; }
         public Builder maxRuntime(Duration v) { maxRuntime = v; return this; }
         public Builder killGracePeriod(Duration v) { killGracePeriod = v; return this; }
         public Builder priority(int v) { priority = v; return this; }

@@ -43,7 +43,9 @@ public record JobSpec(
         Instant deadline,
         KafkaSpec kafka,
         Duration pendingTimeout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
+        SparkSpec spark,
+        HadoopSpec hadoop) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -57,6 +59,9 @@ public record JobSpec(
             throw new InvalidSpecException("/jvm", "a jvm job needs a 'jvm' section and no other");
         if (type == JobType.KAFKA && (kafka == null || command != null || jvm != null))
             throw new InvalidSpecException("/kafka", "a kafka job needs a 'kafka' section and no other");
+        if ((type == JobType.SPARK) != (spark != null) || (type == JobType.HADOOP) != (hadoop != null)
+                || ((type == JobType.SPARK || type == JobType.HADOOP) && (command != null || jvm != null || kafka != null)))
+            throw new InvalidSpecException("/" + type.wire(), "a %s job needs a '%s' section and no other".formatted(type.wire(), type.wire()));
         queue = queue == null ? DEFAULT_QUEUE : queue;
         resources = resources == null ? DEFAULT_RESOURCES : resources;
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -85,7 +90,8 @@ public record JobSpec(
         Builder b = new Builder(type).id(id).name(name).queue(queue).command(command).jvm(jvm).resources(resources)
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
-                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
+                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout)
+                .spark(spark).hadoop(hadoop);
         b.artifacts.addAll(artifacts);
         return b;
     }
@@ -106,6 +112,14 @@ public record JobSpec(
         return new Builder(JobType.KAFKA).kafka(kafka);
     }
 
+    public static Builder spark(SparkSpec spark) {
+        return new Builder(JobType.SPARK).spark(spark);
+    }
+
+    public static Builder hadoop(HadoopSpec hadoop) {
+        return new Builder(JobType.HADOOP).hadoop(hadoop);
+    }
+
     /** Fluent construction for Java users (client library, tests, examples). */
     public static final class Builder {
         private String id, name, queue;
@@ -123,6 +137,8 @@ public record JobSpec(
         private Instant deadline;
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
+        private SparkSpec spark;
+        private HadoopSpec hadoop;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -155,11 +171,13 @@ public record JobSpec(
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
+        public Builder spark(SparkSpec v) { spark = v; return this; }
+        public Builder hadoop(HadoopSpec v) { hadoop = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts);
+                    artifacts, spark, hadoop);
         }
     }
 }

@@ -42,7 +42,8 @@ public record AgentConfig(
         boolean killTasksOnStop,
         String kafkaHarnessClasspath,
         String token,
-        io.nightshift.agent.fetch.FetchConfig fetch) {
+        io.nightshift.agent.fetch.FetchConfig fetch,
+        io.nightshift.agent.spark.SparkConfig spark) {
 
     @Override
     public String toString() { // never the token
@@ -58,6 +59,7 @@ public record AgentConfig(
         workDir = workDir.toAbsolutePath().normalize();
         coordinators = List.copyOf(coordinators);
         fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
+        spark = spark == null ? io.nightshift.agent.spark.SparkConfig.NONE : spark;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -90,7 +92,7 @@ public record AgentConfig(
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
                 c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP),
                 c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
-                io.nightshift.agent.fetch.FetchConfig.from(c));
+                io.nightshift.agent.fetch.FetchConfig.from(c), io.nightshift.agent.spark.SparkConfig.from(c));
     }
 
     /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */

@@ -65,8 +65,8 @@ public final class TaskLifecycle {
                                       Reason reason, Integer exitCode, String message, Instant now) {
         Attempt current = task.currentAttempt();
         if (current == null || !current.id().equals(attemptId) || current.state().isTerminal()) return Transition.unchanged(task);
-        if (state == TaskState.FETCHING && current.state() == TaskState.FETCHING && message != null
-                && !message.equals(current.message())) { // fetch progress: the message moves on, the state does not
+        if ((state == TaskState.FETCHING || state == TaskState.RUNNING) && current.state() == state && message != null
+                && !message.equals(current.message())) { // fetch progress, or what a running driver told (Spark app id, UI URL)
             return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now)), true, List.of());
         }
         if (state == TaskState.PENDING || rank(state) <= rank(current.state())) return Transition.unchanged(task);

@@ -239,7 +239,10 @@ public final class ArtifactCache {
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
             // rename(2) would replace an existing blob (a new inode under links already made): keep the old one
             if (Files.exists(blob)) Files.deleteIfExists(part); // same content, fetched under another key
-            else Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
+            else {
+                Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(blobs); // the rename itself survives a power cut (the content was forced before)
+            }
             metrics.fetched(scheme, r.bytes(), System.nanoTime() - t0);
             LOG.info("fetch {}: {} bytes in {} ms ({} tries), sha256 {}", ArtifactRules.redact(uri), r.bytes(),
                     (System.nanoTime() - t0) / 1_000_000, r.tries(), r.sha256());
@@ -252,6 +255,14 @@ public final class ArtifactCache {
             } catch (IOException e) {
                 LOG.warn("cannot delete {}: {}", part, e.toString());
             }
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.debug("cache: cannot fsync {}: {}", dir, e.toString()); // some file systems refuse it; the rename stands
         }
     }
 

@@ -11,7 +11,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +136,23 @@ public final class Fetching {
         }
     }
 
-    /** Appends the body to {@code out} from its position; returns the bytes had so far. */
+    /** Read size and number of buffers in flight between the reading thread and the digest thread. */
+    static final int CHUNK = 512 * 1024, CHUNKS = 4;
+    /** The file is flushed to disk in the background every this many bytes, so the final fsync is short. */
+    static final long FLUSH_EVERY = 32L << 20;
+    /** Digest and early-flush threads, shared by every fetch (CPU-bound, short-lived per chunk). */
+    private static final ExecutorService HELPERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fetch-digest");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Appends the body to {@code out} from its position; returns the bytes had so far. The reading
+     * thread reads into {@value #CHUNK}-byte buffers and writes them; a second thread computes the
+     * digest of the same buffers (SHA-256 is as slow as the network on loopback, so the two overlap).
+     * Whatever way this returns, the digest has seen exactly the bytes written to the file.
+     */
     private long copy(URI uri, Fetcher.Download d, FileChannel out, MessageDigest md, long have, Progress progress,
                       long deadline) throws FetchException {
         InputStream in = d.body();
@@ -145,42 +167,146 @@ public final class Fetching {
                 }
             }
         }, Math.max(1, stallNanos / 4), Math.max(1, stallNanos / 4), TimeUnit.NANOSECONDS);
-        byte[] buf = new byte[1 << 16];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
+        Digester digester = new Digester(md);
         long total = d.total();
         long lastProgress = 0;
+        long lastFlush = have;
+        Future<?> flushing = null;
         try {
             while (true) {
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline)
-                        throw FetchException.permanent(uri.toString(), "took longer than the fetch timeout of " + limits.timeout());
-                    boolean stalled = System.nanoTime() - lastRead.get() > stallNanos;
-                    throw FetchException.transientError(uri.toString(), stalled
-                            ? "no data for " + limits.stallTimeout() + " after " + have + " bytes"
-                            : "connection broken after " + have + " bytes: " + e.getMessage(), e);
+                byte[] buf = digester.take();
+                int len = 0;
+                boolean eof = false;
+                while (len < buf.length) {
+                    int n;
+                    try {
+                        n = in.read(buf, len, buf.length - len);
+                    } catch (IOException e) {
+                        if (len > 0) { // what arrived before the break is kept: resume from there
+                            writeFully(out, buf, len);
+                            digester.submit(buf, len);
+                            have += len;
+                        } else {
+                            digester.giveBack(buf);
+                        }
+                        if (System.nanoTime() > deadline)
+                            throw FetchException.permanent(uri.toString(), "took longer than the fetch timeout of " + limits.timeout());
+                        boolean stalled = System.nanoTime() - lastRead.get() > stallNanos;
+                        throw FetchException.transientError(uri.toString(), stalled
+                                ? "no data for " + limits.stallTimeout() + " after " + have + " bytes"
+                                : "connection broken after " + have + " bytes: " + e.getMessage(), e);
+                    }
+                    if (n < 0) {
+                        eof = true;
+                        break;
+                    }
+                    lastRead.set(System.nanoTime());
+                    len += n;
+                    if (have + len > limits.maxBytes()) {
+                        digester.giveBack(buf);
+                        throw FetchException.permanent(uri.toString(), "is more than the limit of %d bytes".formatted(limits.maxBytes()));
+                    }
+                    if (have + len - lastProgress >= (1 << 20)) {
+                        progress.update(have + len, total);
+                        lastProgress = have + len;
+                    }
                 }
-                if (n < 0) break;
-                lastRead.set(System.nanoTime());
-                if (have + n > limits.maxBytes())
-                    throw FetchException.permanent(uri.toString(), "is more than the limit of %d bytes".formatted(limits.maxBytes()));
-                md.update(buf, 0, n);
-                bb.clear().limit(n);
-                while (bb.hasRemaining()) out.write(bb);
-                have += n;
-                if (have - lastProgress >= (1 << 20)) {
-                    progress.update(have, total);
-                    lastProgress = have;
+                if (len > 0) {
+                    writeFully(out, buf, len);
+                    digester.submit(buf, len);
+                    have += len;
+                } else {
+                    digester.giveBack(buf);
                 }
+                if (have - lastFlush >= FLUSH_EVERY && (flushing == null || flushing.isDone())) {
+                    lastFlush = have;
+                    flushing = HELPERS.submit(() -> {
+                        try {
+                            out.force(false); // write-back overlapped with the download; the final force is short
+                        } catch (IOException e) {
+                            // the final force reports it
+                        }
+                        return null;
+                    });
+                }
+                if (eof) break;
             }
             progress.update(have, total);
             return have;
         } catch (IOException e) {
             throw FetchException.permanent(uri.toString(), "cannot write the download: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FetchException.permanent(uri.toString(), "interrupted");
         } finally {
             watch.cancel(false);
+            digester.finish();
+        }
+    }
+
+    private static void writeFully(FileChannel out, byte[] buf, int len) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+        while (bb.hasRemaining()) out.write(bb);
+    }
+
+    /** Feeds buffers to a {@link MessageDigest} on a helper thread, in order; hands them back for reuse. */
+    private static final class Digester implements Runnable {
+        private static final byte[] END = new byte[0];
+        private final MessageDigest md;
+        private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+        private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
+        private final BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(CHUNKS + 1);
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Digester(MessageDigest md) {
+            this.md = md;
+            for (int i = 0; i < CHUNKS; i++) free.add(new byte[CHUNK]);
+            HELPERS.execute(this);
+        }
+
+        byte[] take() throws InterruptedException {
+            return free.take();
+        }
+
+        void giveBack(byte[] buf) {
+            free.add(buf);
+        }
+
+        void submit(byte[] buf, int len) {
+            lengths.add(len); // lengths first: the digest thread takes a buffer, then its length
+            full.add(buf);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    byte[] buf = full.take();
+                    if (buf == END) break;
+                    md.update(buf, 0, lengths.take());
+                    free.add(buf);
+                }
+                done.complete(null);
+            } catch (InterruptedException | RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        }
+
+        /** Waits until every submitted buffer is in the digest (not interruptible: a few buffers' work). */
+        void finish() {
+            full.add(END);
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the digest thread failed", e.getCause());
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

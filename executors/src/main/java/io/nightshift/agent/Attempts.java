@@ -487,14 +487,17 @@ public final class Attempts {
             report(a, TaskState.FETCHING, "no artifacts to fetch");
             return true;
         }
-        report(a, TaskState.FETCHING, "fetching %d artifact%s".formatted(artifacts.size(), artifacts.size() == 1 ? "" : "s"));
+        FetchProgress progress = new FetchProgress(a);
+        a.state = TaskState.FETCHING;
+        String what = "fetching %d artifact%s".formatted(artifacts.size(), artifacts.size() == 1 ? "" : "s");
+        LOG.info("attempt {}: {} ({})", a.id(), TaskState.FETCHING, what);
+        sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, what, progress.snapshot());
         checkpoint(a);
         if (stager == null) {
             finish(a, TaskState.FAILED, Reason.FETCH_FAILED, null, "this agent is not set up to fetch artifacts");
             return false;
         }
         long t0 = System.nanoTime();
-        FetchProgress progress = new FetchProgress(a);
         FetchException failed = null;
         synchronized (a) {
             if (a.killReason == null) a.fetching = Thread.currentThread();
@@ -518,6 +521,9 @@ public final class Attempts {
         if (failed == null) {
             LOG.info("attempt {}: {} artifact(s) staged in {} ms", a.id(), artifacts.size(),
                     (System.nanoTime() - t0) / 1_000_000);
+            synchronized (a) {
+                if (a.killReason == null) progress.finished();
+            }
         }
         synchronized (a) {
             if (a.killReason != null) {
@@ -530,23 +536,59 @@ public final class Attempts {
         return true;
     }
 
-    /** Progress of the fetch step, as FETCHING updates at most every 2 s ("app.jar (1/2): 12.0 of 200.0 MiB"). */
+    /**
+     * Progress of the fetch step, as FETCHING updates at most every 2 s ("app.jar (1/2): 12.0 of 200.0 MiB")
+     * carrying the bytes done and total per artifact and overall ({@link io.nightshift.api.model.FetchProgress}),
+     * and one last update once every artifact is in place.
+     */
     private final class FetchProgress implements ArtifactStager.Progress {
         private final Attempt a;
+        private final io.nightshift.api.model.FetchProgress.Artifact[] artifacts;
         private long lastNanos = System.nanoTime();
 
         FetchProgress(Attempt a) {
             this.a = a;
+            List<ArtifactSpec> specs = a.launch.spec().artifacts();
+            artifacts = new io.nightshift.api.model.FetchProgress.Artifact[specs.size()];
+            for (int i = 0; i < artifacts.length; i++)
+                artifacts[i] = new io.nightshift.api.model.FetchProgress.Artifact(specs.get(i).target(),
+                        io.nightshift.api.spec.ArtifactRules.redact(specs.get(i).uri()), "waiting", 0, -1);
+        }
+
+        synchronized io.nightshift.api.model.FetchProgress snapshot() {
+            return io.nightshift.api.model.FetchProgress.of(List.of(artifacts));
         }
 
         @Override
         public void update(int index, int count, String target, long done, long total) {
+            synchronized (this) {
+                var old = artifacts[index];
+                artifacts[index] = new io.nightshift.api.model.FetchProgress.Artifact(old.target(), old.uri(), "fetching",
+                        done, total);
+            }
             long now = System.nanoTime();
             if (now - lastNanos < 2_000_000_000L) return;
             lastNanos = now;
             String of = total >= 0 ? " of %.1f MiB".formatted(total / 1048576.0) : "";
-            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, null, null,
-                    "fetching %s (%d/%d): %.1f MiB%s".formatted(target, index + 1, count, done / 1048576.0, of));
+            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING,
+                    "fetching %s (%d/%d): %.1f MiB%s".formatted(target, index + 1, count, done / 1048576.0, of), snapshot());
+        }
+
+        @Override
+        public void staged(int index, int count, String target, long bytes, boolean downloaded) {
+            synchronized (this) {
+                var old = artifacts[index];
+                long b = Math.max(0, bytes);
+                artifacts[index] = new io.nightshift.api.model.FetchProgress.Artifact(old.target(), old.uri(),
+                        downloaded ? "done" : "cached", b, b);
+            }
+        }
+
+        /** The last FETCHING update: everything is in place. */
+        void finished() {
+            io.nightshift.api.model.FetchProgress p = snapshot();
+            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, "fetched %d artifact%s (%.1f MiB)".formatted(
+                    artifacts.length, artifacts.length == 1 ? "" : "s", p.bytesDone() / 1048576.0), p);
         }
     }
 

@@ -170,6 +170,11 @@ class ArtifactsIT {
                 + "\",\"destination\":\"lib/hello.jar\"}]", "\"http\"", ""));
         assertThat(awaitEnd(id)).isEqualTo("SUCCEEDED");
         assertThat(api.log(api.task(id).path("id").asText(), "stdout")).contains("hello from http");
+        var fetch = api.task(id).path("attempts").path(0).path("fetch");
+        assertThat(fetch.path("bytesDone").asLong()).as(fetch.toString()).isEqualTo(jar.length);
+        assertThat(fetch.path("bytesTotal").asLong()).isEqualTo(jar.length);
+        assertThat(fetch.path("artifacts").path(0).path("target").asText()).isEqualTo("lib/hello.jar");
+        assertThat(fetch.path("artifacts").path(0).path("state").asText()).isIn("done", "cached");
     }
 
     @Test

@@ -165,7 +165,7 @@ public final class ArtifactCache {
         Path keyFile = null;
         if (expected == null) {
             try {
-                version = fetcher.version(u).orElse(null);
+                version = versionOf(fetcher, u, uri);
             } catch (FetchException e) {
                 if (!e.isTransient()) throw e;
                 LOG.info("fetch {}: cannot learn its version ({}); downloading it", ArtifactRules.redact(uri), e.getMessage());
@@ -226,6 +226,34 @@ public final class ArtifactCache {
             // evicted between the download and our lease (a cache smaller than the artifact): go again
         }
         throw FetchException.permanent(uri, "the cache (agent.fetch.cache-max-mb) is too small to hold it");
+    }
+
+    /**
+     * {@link Fetcher#version}, asked on a download thread: a blocking socket does not heed an interrupt,
+     * the wait for the answer does (a task killed meanwhile stops waiting; the lookup ends on its timeouts).
+     */
+    private String versionOf(Fetcher fetcher, URI u, String uri) throws FetchException {
+        CompletableFuture<Optional<String>> f = new CompletableFuture<>();
+        try {
+            downloads.execute(() -> {
+                try {
+                    f.complete(fetcher.version(u));
+                } catch (FetchException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            throw FetchException.permanent(uri, "the cache is closed");
+        }
+        try {
+            return f.get().orElse(null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FetchException fe) throw fe;
+            throw FetchException.permanent(uri, "internal error: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FetchException.permanent(uri, "interrupted");
+        }
     }
 
     private String download(Fetcher fetcher, URI u, String uri, String scheme, String expected, Fetching.Progress progress)

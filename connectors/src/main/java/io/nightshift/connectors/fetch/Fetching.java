@@ -158,15 +158,18 @@ public final class Fetching {
         InputStream in = d.body();
         AtomicLong lastRead = new AtomicLong(System.nanoTime());
         long stallNanos = limits.stallTimeout().toNanos();
+        Thread reader = Thread.currentThread();
         ScheduledFuture<?> watch = WATCHDOG.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastRead.get() > stallNanos || System.nanoTime() > deadline) {
+            // a blocking socket read does not heed an interrupt (a kill): closing the body breaks it
+            if (System.nanoTime() - lastRead.get() > stallNanos || System.nanoTime() > deadline || reader.isInterrupted()) {
                 try {
                     in.close();
                 } catch (IOException | RuntimeException e) {
                     // the reader sees the failure
                 }
             }
-        }, Math.max(1, stallNanos / 4), Math.max(1, stallNanos / 4), TimeUnit.NANOSECONDS);
+        }, Math.min(200_000_000L, Math.max(1, stallNanos / 4)), Math.min(200_000_000L, Math.max(1, stallNanos / 4)),
+                TimeUnit.NANOSECONDS);
         Digester digester = new Digester(md);
         long total = d.total();
         long lastProgress = 0;
@@ -189,6 +192,7 @@ public final class Fetching {
                         } else {
                             digester.giveBack(buf);
                         }
+                        if (reader.isInterrupted()) throw FetchException.permanent(uri.toString(), "interrupted");
                         if (System.nanoTime() > deadline)
                             throw FetchException.permanent(uri.toString(), "took longer than the fetch timeout of " + limits.timeout());
                         boolean stalled = System.nanoTime() - lastRead.get() > stallNanos;

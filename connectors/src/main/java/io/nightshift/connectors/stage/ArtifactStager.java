@@ -47,6 +47,10 @@ public final class ArtifactStager {
         Progress NONE = (index, count, target, done, total) -> { };
 
         void update(int index, int count, String target, long done, long total);
+
+        /** Artifact {@code index} is in place: {@code bytes} long, {@code downloaded} false when it came from the cache. */
+        default void staged(int index, int count, String target, long bytes, boolean downloaded) {
+        }
     }
 
     /** Stages every artifact in order; the first failure stops (a permanent {@link FetchException}). */
@@ -55,11 +59,26 @@ public final class ArtifactStager {
         for (int i = 0; i < artifacts.size(); i++) {
             ArtifactSpec a = artifacts.get(i);
             int index = i;
-            stageOne(a, root, (done, total) -> progress.update(index, artifacts.size(), a.target(), done, total));
+            long[] fetched = {-1};
+            boolean downloaded = stageOne(a, root, (done, total) -> {
+                fetched[0] = done;
+                progress.update(index, artifacts.size(), a.target(), done, total);
+            });
+            progress.staged(index, artifacts.size(), a.target(), downloaded ? fetched[0] : sizeOf(root.resolve(a.target())),
+                    downloaded);
         }
     }
 
-    private void stageOne(ArtifactSpec a, Path root, Fetching.Progress progress) throws FetchException {
+    private static long sizeOf(Path p) {
+        try {
+            return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** True when it was downloaded by this call (false: from the cache, or staged before). */
+    private boolean stageOne(ArtifactSpec a, Path root, Fetching.Progress progress) throws FetchException {
         String problem = ArtifactRules.uriProblem(a.uri(), a.destination() != null);
         if (problem != null) throw FetchException.permanent(a.uri(), problem); // checked at submit; checked again here
         String destProblem = ArtifactRules.destinationProblem(a.target());
@@ -70,7 +89,7 @@ public final class ArtifactStager {
         try {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 LOG.debug("artifact {} already at {}", ArtifactRules.redact(a.uri()), target);
-                return; // staged before an agent restart
+                return false; // staged before an agent restart
             }
             mkdirs(root, target.getParent());
             Extractor.Format format = null;
@@ -83,6 +102,7 @@ public final class ArtifactStager {
             if (a.cacheEffective()) {
                 try (ArtifactCache.Lease lease = cache.get(a.uri(), a.sha256(), progress)) {
                     place(a, lease.path(a.executable() && format == null), format, target);
+                    return !lease.hit();
                 }
             } else {
                 Path part = target.resolveSibling("." + target.getFileName() + ".download");
@@ -98,6 +118,7 @@ public final class ArtifactStager {
                 } finally {
                     Files.deleteIfExists(part);
                 }
+                return true;
             }
         } catch (IOException e) {
             throw FetchException.permanent(a.uri(), "cannot put it into the sandbox: " + e.getMessage());

@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private final Vertx vertx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile LogServer logServer;
+    private volatile io.nightshift.agent.metrics.AgentMetrics metrics;
     private volatile CoordinatorChannel channel;
     private volatile ScheduledFuture<?> gcTask;
     private volatile ScheduledFuture<?> progressTask;
@@ -174,7 +175,10 @@ public final class Agent implements AutoCloseable {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
         recover();
-        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields);
+        metrics = new io.nightshift.agent.metrics.AgentMetrics(id, artifacts == null ? null : artifacts.cache(),
+                config.fetch().cacheMaxMb() << 20, () -> attempts.active().size());
+        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields)
+                .metrics(metrics::scrape);
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
         httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;

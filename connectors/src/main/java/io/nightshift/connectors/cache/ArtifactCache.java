@@ -345,7 +345,10 @@ public final class ArtifactCache {
                 }
                 return null;
             });
-            if (freed[0] > 0) LOG.info("cache: evicted {} ({} bytes)", p.getFileName(), freed[0]);
+            if (freed[0] > 0) {
+                LOG.info("cache: evicted {} ({} bytes)", p.getFileName(), freed[0]);
+                metrics.evicted(freed[0]);
+            }
             total -= freed[0];
         }
     }

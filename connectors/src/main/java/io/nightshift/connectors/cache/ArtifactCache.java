@@ -130,7 +130,7 @@ public final class ArtifactCache {
             Path x = blobs.resolve(sha256 + ".x");
             if (!Files.exists(x)) {
                 Path t = tmp.resolve(UUID.randomUUID() + ".x");
-                Files.copy(plain, t);
+                Copies.copy(plain, t); // a clone where the file system can: the two share their blocks
                 Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r-xr-xr-x"));
                 Files.move(t, x, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }

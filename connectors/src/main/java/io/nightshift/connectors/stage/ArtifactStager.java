@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts a task's artifacts into its sandbox: through the {@link ArtifactCache} (or straight into the
- * sandbox for {@code cache: false}), then a hard link to the cached blob (a copy when the sandbox is
- * on another file system), or the archive unpacked by the {@link Extractor}. Each artifact appears at
+ * sandbox for {@code cache: false}), then a hard link to the cached blob (when no link can be made,
+ * e.g. the sandbox is on another file system: a reflink clone where possible, else a copy; see
+ * {@link io.nightshift.connectors.cache.Copies}), or the archive unpacked by the {@link Extractor}. Each artifact appears at
  * its destination only whole (linked, copied or unpacked next to it, then renamed), so staging again
  * after an interruption skips what is there and redoes the rest.
  */
@@ -135,7 +136,9 @@ public final class ArtifactStager {
         try {
             Files.createLink(tmp, blob);
         } catch (FileSystemException | UnsupportedOperationException e) {
-            Files.copy(blob, tmp, StandardCopyOption.COPY_ATTRIBUTES); // another file system: copy
+            // another file system, or links refused (EMLINK, fs.protected_hardlinks): a clone, else a copy
+            io.nightshift.connectors.cache.Copies.How how = io.nightshift.connectors.cache.Copies.copy(blob, tmp);
+            LOG.debug("artifact {}: {} into the sandbox (no hard link: {})", ArtifactRules.redact(a.uri()), how, e.toString());
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *     leader alive, same start time ─▶ re-attached: RUNNING again (max runtime from the original start,
  *                                      a kill in progress resumed with what is left of its grace)
  *     leader gone                    ─▶ leftovers killed, then the terminal state from the exit file
+ *     never started, was FETCHING    ─▶ leftovers killed, the fetch step again (staged artifacts kept, a
+ *       (no pid, no exit file)          download in progress resumed from its bytes on disk), then on as usual
  *     never started (no pid)         ─▶ leftovers killed, then LOST/AGENT_LOST (or the exit file's verdict)
  * </pre>
  * When the leader exits, whatever is left of its tree is killed before the terminal state is
@@ -393,6 +395,29 @@ public final class Attempts {
                 killTree(a, p, left);
             }
             p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
+        } else if (!cp.started() && cp.killReason() == null && !shuttingDown && sb.exitCode().isEmpty()
+                && (cp.state() == TaskState.STAGING || cp.state() == TaskState.FETCHING)
+                && !launch.spec().artifacts().isEmpty()) {
+            // Killed while fetching: it is listed as running at registration, so the coordinator keeps it
+            // (or kills it, if it is no longer wanted), and the fetch goes on from the bytes already on disk.
+            SupervisedProcess leftovers = supervisor.gone(a.id(), cp.pid(), cp.startTime());
+            LOG.info("attempt {}: was {} when the agent stopped; resuming the fetch", a.id(), cp.state());
+            leftovers.killTree(Duration.ZERO).exceptionally(e -> 0).thenCompose(n -> leftovers.releaseCgroups())
+                    .whenComplete((ok, err) -> {
+                        try {
+                            FETCHES.execute(() -> {
+                                if (fetchStep(a, sb)) {
+                                    try {
+                                        scheduler.execute(() -> planAndStart(a, sb));
+                                    } catch (RejectedExecutionException e) {
+                                        finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                                    }
+                                }
+                            });
+                        } catch (RejectedExecutionException e) {
+                            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                        }
+                    });
         } else {
             SupervisedProcess p = supervisor.gone(a.id(), cp.pid(), cp.startTime());
             synchronized (a) {

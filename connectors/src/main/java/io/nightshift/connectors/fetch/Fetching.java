@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -72,17 +73,46 @@ public final class Fetching {
     /** Fetches {@code uri} with {@code fetcher} into {@code file} (created or truncated). */
     public Result fetch(Fetcher fetcher, URI uri, Path file, String expectedSha256, Progress progress)
             throws FetchException {
+        return fetch(fetcher, uri, file, expectedSha256, progress, false);
+    }
+
+    /**
+     * As above; with {@code resume}, bytes already in {@code file} (left by a process killed
+     * mid-download) are kept and the download continues after them, when they can be trusted: the
+     * source's version, recorded next to the file ({@code <file>.version}) when the download began,
+     * is still the same, or an expected digest will check the whole. A resumed download whose digest
+     * does not match starts over once. Without a way to tell, it starts over.
+     */
+    public Result fetch(Fetcher fetcher, URI uri, Path file, String expectedSha256, Progress progress, boolean resume)
+            throws FetchException {
         long deadline = System.nanoTime() + limits.timeout().toNanos();
         MessageDigest md = sha256();
         long have = 0;
         String version = null;
+        Path versionFile = versionFile(file);
+        boolean fromDisk = false;
         Duration backoff = limits.initialBackoff();
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+                StandardOpenOption.READ)) {
+            if (resume && out.size() > 0) {
+                version = readVersion(versionFile);
+                if (version != null || expectedSha256 != null) {
+                    have = digestExisting(out, md);
+                    fromDisk = true;
+                    LOG.info("fetch {}: resuming after {} bytes left by an earlier download", redacted(uri), have);
+                }
+            }
+            if (!fromDisk) {
+                out.truncate(0);
+                Files.deleteIfExists(versionFile);
+            }
+            out.position(have);
             for (int tri = 1; ; tri++) {
                 try {
                     Fetcher.Download d = fetcher.open(uri, have);
                     try (d) {
+                        if (d.version() != null && !d.version().equals(version) && (d.from() == 0 || version == null))
+                            writeVersion(versionFile, d.version());
                         boolean changed = have > 0 && version != null && d.version() != null && !version.equals(d.version());
                         if (d.from() == 0 || changed) {
                             if (changed && d.from() != 0) {
@@ -108,6 +138,16 @@ public final class Fetching {
                                     .formatted(have, d.total()), null);
                     }
                     String sha = HexFormat.of().formatHex(md.digest());
+                    if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha) && fromDisk) {
+                        LOG.info("fetch {}: the resumed download does not match its sha256; starting over", redacted(uri));
+                        fromDisk = false;
+                        have = 0;
+                        version = null;
+                        md.reset();
+                        out.truncate(0);
+                        out.position(0);
+                        continue;
+                    }
                     if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha))
                         throw FetchException.permanent(uri.toString(), "checksum mismatch: expected sha256 %s, got %s"
                                 .formatted(expectedSha256.toLowerCase(java.util.Locale.ROOT), sha));
@@ -312,6 +352,41 @@ public final class Fetching {
             }
             if (interrupted) Thread.currentThread().interrupt();
         }
+    }
+
+    /** Where the source's version is kept beside a download in progress. */
+    public static Path versionFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".version");
+    }
+
+    private static String readVersion(Path f) {
+        try {
+            if (!Files.isRegularFile(f) || Files.size(f) > 4096) return null;
+            String v = Files.readString(f, java.nio.charset.StandardCharsets.UTF_8).strip();
+            return v.isEmpty() ? null : v;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void writeVersion(Path f, String version) throws IOException {
+        if (version.length() > 4096) return;
+        Files.writeString(f, version, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Feeds the bytes already in {@code ch} to the digest; returns their count. */
+    private static long digestExisting(FileChannel ch, MessageDigest md) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        long pos = 0;
+        while (true) {
+            buf.clear();
+            int n = ch.read(buf, pos);
+            if (n < 0) break;
+            buf.flip();
+            md.update(buf);
+            pos += n;
+        }
+        return pos;
     }
 
     private static String causeOf(FetchException e) {

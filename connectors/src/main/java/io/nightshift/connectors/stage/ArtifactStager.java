@@ -109,7 +109,8 @@ public final class ArtifactStager {
                 Path part = target.resolveSibling("." + target.getFileName() + ".download");
                 try {
                     URI u = URI.create(a.uri());
-                    cache.fetching().fetch(cache.fetchers().forScheme(a.uri(), u.getScheme()), u, part, a.sha256(), progress);
+                    cache.fetching().fetch(cache.fetchers().forScheme(a.uri(), u.getScheme()), u, part, a.sha256(), progress,
+                            true); // bytes an interrupted agent left in the sandbox are resumed
                     if (format != null) {
                         unpack(a, part, format, target);
                     } else {
@@ -118,6 +119,7 @@ public final class ArtifactStager {
                     }
                 } finally {
                     Files.deleteIfExists(part);
+                    Files.deleteIfExists(Fetching.versionFile(part));
                 }
                 return true;
             }

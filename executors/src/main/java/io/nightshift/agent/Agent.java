@@ -113,6 +113,18 @@ public final class Agent implements AutoCloseable {
         this.vertx = Vertx.vertx();
     }
 
+    /**
+     * The Prometheus registry, made on the first scrape: Micrometer's classes cost a restarted agent
+     * time before it can register again (counters come from the cache's own, so nothing is missed;
+     * the fetch-time histogram counts from the first scrape).
+     */
+    synchronized io.nightshift.agent.metrics.AgentMetrics metrics() {
+        if (metrics == null)
+            metrics = new io.nightshift.agent.metrics.AgentMetrics(id, artifacts == null ? null : artifacts.cache(),
+                    config.fetch().cacheMaxMb() << 20, () -> attempts.active().size());
+        return metrics;
+    }
+
     /** This agent's artifact stager (its cache and the cache's metrics). */
     public ArtifactStager artifacts() {
         return artifacts;
@@ -175,10 +187,8 @@ public final class Agent implements AutoCloseable {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
         recover();
-        metrics = new io.nightshift.agent.metrics.AgentMetrics(id, artifacts == null ? null : artifacts.cache(),
-                config.fetch().cacheMaxMb() << 20, () -> attempts.active().size());
         logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields)
-                .metrics(metrics::scrape);
+                .metrics(() -> metrics().scrape());
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
         httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;

@@ -158,6 +158,14 @@ public final class HttpApi {
         return this;
     }
 
+    private io.nightshift.coordinator.auth.SecretStore secrets;
+
+    /** Serves {@code /v1/secrets} from {@code store} and checks the secrets a spec names; call before {@link #router()}. */
+    public HttpApi secrets(io.nightshift.coordinator.auth.SecretStore store) {
+        this.secrets = store;
+        return this;
+    }
+
     private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
     private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
 
@@ -211,6 +219,10 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
         bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
         route(r, HttpMethod.DELETE, "/v1/tokens/:id", Need.ADMIN).handler(tokens::revoke);
+        SecretsApi secretsApi = new SecretsApi(secrets, workers);
+        route(r, HttpMethod.GET, "/v1/secrets", Need.ADMIN).handler(secretsApi::list);
+        bodyRoute(r, HttpMethod.PUT, "/v1/secrets/:name", Need.ADMIN, SecretsApi.MAX_BODY_BYTES).handler(secretsApi::put);
+        route(r, HttpMethod.DELETE, "/v1/secrets/:name", Need.ADMIN).handler(secretsApi::delete);
         route(r, HttpMethod.GET, "/", Need.OPEN).handler(ctx -> ctx.reroute("/index.html"));
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
@@ -398,6 +410,20 @@ public final class HttpApi {
             Guard.forbidden(ctx, caller, "submit on queue '" + spec.queue() + "'");
             return;
         }
+        if (!spec.secrets().isEmpty()) {
+            JobSpec checked = spec;
+            workers.executeBlocking(() -> SecretsApi.check(secrets, checked.secrets(), checked.queue()), false).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (!ar.result().isEmpty()) Problems.send(ctx, 400, "invalid-spec", "Invalid job spec",
+                        ar.result().size() + " problem(s) in the job spec", ar.result());
+                else submitChecked(ctx, checked, caller);
+            });
+            return;
+        }
+        submitChecked(ctx, spec, caller);
+    }
+
+    private void submitChecked(RoutingContext ctx, JobSpec spec, Principal caller) {
         String key = ctx.request().getHeader("Idempotency-Key");
         Future.fromCompletionStage(core.submit(spec, key, caller.subject()), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {

@@ -118,7 +118,7 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
-        }, auth, cfg.metricsOpen()).secrets(secrets).hosts(cfg.host(), cfg.allowedHosts())
+        }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
         Router router = api.router();
@@ -129,8 +129,10 @@ public final class Coordinator implements AutoCloseable {
                         .setPort(cfg.port())
                         .setMaxWebSocketMessageSize(4 * 1024 * 1024)
                         .setMaxWebSocketFrameSize(1024 * 1024)
-                        .setCompressionSupported(true))
-                .requestHandler(router)
+                        .setCompressionSupported(true)
+                        .setIdleTimeout((int) cfg.idleTimeout().toSeconds())
+                        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+                .requestHandler(new io.nightshift.coordinator.http.ConnectionLimit(cfg.maxConnections(), router))
                 .listen().toCompletionStage().toCompletableFuture().join();
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
         this.url = URI.create("http://" + advertised + ":" + server.actualPort());

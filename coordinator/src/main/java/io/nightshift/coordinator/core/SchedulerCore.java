@@ -112,6 +112,13 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** A submit into a queue that already holds its cap of waiting (QUEUED) jobs: 429, retry later. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(String message) {
+            super(message);
+        }
+    }
+
     public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
         this.store = store;
         this.events = events;
@@ -126,6 +133,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
+        this.intake.maxQueued(cfg.maxQueuedPerQueue());
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }

@@ -166,6 +166,27 @@ public final class HttpApi {
         return this;
     }
 
+    private SubmitRate submitRate = new SubmitRate(100, 1_000);
+
+    /** Per-token submit rate limit: {@code burst} at once, then {@code perSecond}. */
+    public HttpApi submitRate(double perSecond, int burst) {
+        this.submitRate = new SubmitRate(perSecond, burst);
+        return this;
+    }
+
+    private void submitRate(RoutingContext ctx) {
+        long wait = submitRate.take(streamKey(Guard.principal(ctx)), System.nanoTime());
+        if (wait == 0) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        Problems.send(ctx, 429, "rate-limited", "Too many submissions",
+                "this token may submit %s jobs per second (bursts of %d); retry in %d s".formatted(
+                        java.math.BigDecimal.valueOf(submitRate.perSecond()).stripTrailingZeros().toPlainString(),
+                        submitRate.burst(), wait));
+    }
+
     private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
     private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
 
@@ -195,6 +216,7 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/whoami", Need.TOKEN).handler(this::whoami);
         bodyRoute(r, HttpMethod.POST, "/v1/jobs", Need.SOME_SUBMIT, MAX_BODY_BYTES)
                 .handler(this::checkSubmitHeaders)
+                .handler(this::submitRate)
                 .handler(this::submit);
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
@@ -436,6 +458,9 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof SchedulerCore.QueueFullException full) {
+                ctx.response().putHeader("Retry-After", "30");
+                Problems.send(ctx, 429, "queue-full", "Queue full", full.getMessage());
             } else if (ar.cause() instanceof InvalidSpecException e) {
                 Problems.send(ctx, 400, "invalid-spec", "Invalid job spec", e.problems().size() + " problem(s) in the job spec",
                         e.problems());

@@ -718,12 +718,14 @@ public final class Attempts {
     }
 
     private void report(Attempt a, TaskState state, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         a.state = state;
         LOG.info("attempt {}: {} ({})", a.id(), state, message);
         sink.report(a.launch.taskId(), a.id(), state, null, null, message);
     }
 
     private void finish(Attempt a, TaskState state, Reason reason, Integer exitCode, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         synchronized (a) {
             a.exited = true;
             if (a.state.isTerminal()) return;

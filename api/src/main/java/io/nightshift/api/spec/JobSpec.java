@@ -20,6 +20,11 @@ import java.util.Map;
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
  * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
  * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
+ *
+ * <p>{@code secrets} (empty by default, left out likewise) maps an environment variable of the task to the
+ * name of a secret an admin stored with {@code PUT /v1/secrets/NAME}: the spec holds names only, never a
+ * value, so nothing that shows or stores a spec can leak one. The leader resolves the values when it launches
+ * an attempt and hands them to the agent in the launch message only.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -43,7 +48,8 @@ public record JobSpec(
         Instant deadline,
         KafkaSpec kafka,
         Duration pendingTimeout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> secrets) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -67,6 +73,7 @@ public record JobSpec(
         instances = instances == 0 ? 1 : instances;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (name == null) name = id;
     }
 
@@ -87,6 +94,7 @@ public record JobSpec(
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
         b.artifacts.addAll(artifacts);
+        b.secrets.putAll(secrets);
         return b;
     }
 
@@ -123,6 +131,7 @@ public record JobSpec(
         private Instant deadline;
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
+        private final Map<String, String> secrets = new java.util.LinkedHashMap<>();
 
         private Builder(JobType type) { this.type = type; }
 
@@ -155,11 +164,14 @@ public record JobSpec(
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
+        /** The task gets the value of the stored secret {@code secretName} in its variable {@code envName}. */
+        public Builder secret(String envName, String secretName) { secrets.put(envName, secretName); return this; }
+        public Builder secrets(Map<String, String> v) { secrets.clear(); secrets.putAll(v); return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts);
+                    artifacts, secrets);
         }
     }
 }

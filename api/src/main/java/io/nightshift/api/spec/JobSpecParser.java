@@ -82,6 +82,8 @@ import java.util.stream.Stream;
  *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
+ * secrets          ≤32 × env name (as for env, not also in env) → secret name [a-z0-9][a-z0-9_.-]{0,63}; names only,
+ *                  never values (an admin stores the values with PUT /v1/secrets/NAME)
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -107,6 +109,9 @@ public final class JobSpecParser {
     static final long MAX_MEM_MB = 16_777_216L, MAX_DISK_MB = 1_073_741_824L;
     static final int MAX_GPUS = 64;
     static final int MAX_ENV = 256, MAX_ENV_VALUE_CHARS = 32_768;
+    /** A secret's name, as in {@code PUT /v1/secrets/NAME}. */
+    public static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    static final int MAX_SECRETS = 32;
     static final int MAX_ARGS = 1000;
     static final int MAX_RETRIES = 100;
     static final Duration MAX_BACKOFF = Duration.ofHours(24);
@@ -126,7 +131,7 @@ public final class JobSpecParser {
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts"),
+                    "artifacts", "secrets"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -292,12 +297,13 @@ public final class JobSpecParser {
             Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
             List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
+            Map<String, String> secrets = secrets(optional(root, "", "secrets"), env);
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts);
+                    pendingTimeout, artifacts, secrets);
         }
 
         // ---- placement -----------------------------------------------------------------------
@@ -659,6 +665,37 @@ public final class JobSpecParser {
                 env.put(key, string(e.getValue(), path, 0, MAX_ENV_VALUE_CHARS, true));
             }
             return problems.count() == before ? env : null;
+        }
+
+        private Map<String, String> secrets(JsonNode n, Map<String, String> env) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/secrets", null);
+            if (o == null) return null;
+            if (o.size() > MAX_SECRETS) {
+                problems.add("/secrets", "must have at most %d entries, got %d".formatted(MAX_SECRETS, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String key = e.getKey(), path = child("/secrets", key);
+                if (!ENV_KEY.matcher(key).matches()) {
+                    problems.add(path, "is not a valid variable name: use 1 to 256 letters, digits or '_', "
+                            + "not starting with a digit");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+                    problems.add(path, "is reserved: names starting with " + RESERVED_ENV_PREFIX + " are set by Nightshift");
+                } else if (env != null && env.containsKey(key)) {
+                    problems.add(path, "is also set in env: a variable comes either from env or from a secret");
+                }
+                JsonNode v = e.getValue();
+                if (v == null || !v.isTextual() || !SECRET_NAME.matcher(v.textValue()).matches()) {
+                    problems.add(path, "must be the name of a stored secret (1 to 64 lower-case letters, digits, '.', '_' "
+                            + "or '-', starting with a letter or digit); the value itself never goes in a spec");
+                } else {
+                    out.put(key, v.textValue());
+                }
+            }
+            return problems.count() == before ? out : null;
         }
 
         private Map<String, String> labels(JsonNode n) {

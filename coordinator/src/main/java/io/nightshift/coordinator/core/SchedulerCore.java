@@ -112,6 +112,13 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** A submit into a queue that already holds its cap of waiting (QUEUED) jobs: 429, retry later. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(String message) {
+            super(message);
+        }
+    }
+
     public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
         this.store = store;
         this.events = events;
@@ -126,6 +133,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
+        this.intake.maxQueued(cfg.maxQueuedPerQueue());
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }
@@ -276,6 +284,18 @@ public final class SchedulerCore implements AutoCloseable {
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    /** A spec's secrets (env variable → secret name) resolved to values for one launch (blocking, a quick store read). */
+    public interface SecretValues {
+        Map<String, String> resolve(String jobId, Map<String, String> wanted);
+    }
+
+    private volatile SecretValues secretValues = (jobId, wanted) -> Map.of();
+
+    /** Where launches get their secrets' values from; set once by the coordinator before it leads. */
+    public void secretValues(SecretValues v) {
+        this.secretValues = v;
+    }
+
     /** Moves a placed task to STAGING and sends its launch; false when the task or the agent is gone. */
     private boolean launchPlaced(Placement p, AgentState agent, Instant now) {
         LiveJob lj = jobs.get(p.jobId());
@@ -290,8 +310,10 @@ public final class SchedulerCore implements AutoCloseable {
         loop.batch().task(placed);
         jobs.index(lj, placed);
         loop.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+        Map<String, String> secretEnv = lj.job.spec().secrets().isEmpty() ? Map.of()
+                : secretValues.resolve(lj.job.id(), lj.job.spec().secrets());
         loop.send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                attempt.number(), lj.job.spec(), agents.epoch()));
+                attempt.number(), lj.job.spec(), agents.epoch(), secretEnv));
         metrics.tasksLaunched.increment();
         log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
         return true;

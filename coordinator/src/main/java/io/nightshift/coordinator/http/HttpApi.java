@@ -158,6 +158,35 @@ public final class HttpApi {
         return this;
     }
 
+    private io.nightshift.coordinator.auth.SecretStore secrets;
+
+    /** Serves {@code /v1/secrets} from {@code store} and checks the secrets a spec names; call before {@link #router()}. */
+    public HttpApi secrets(io.nightshift.coordinator.auth.SecretStore store) {
+        this.secrets = store;
+        return this;
+    }
+
+    private SubmitRate submitRate = new SubmitRate(100, 1_000);
+
+    /** Per-token submit rate limit: {@code burst} at once, then {@code perSecond}. */
+    public HttpApi submitRate(double perSecond, int burst) {
+        this.submitRate = new SubmitRate(perSecond, burst);
+        return this;
+    }
+
+    private void submitRate(RoutingContext ctx) {
+        long wait = submitRate.take(streamKey(Guard.principal(ctx)), System.nanoTime());
+        if (wait == 0) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        Problems.send(ctx, 429, "rate-limited", "Too many submissions",
+                "this token may submit %s jobs per second (bursts of %d); retry in %d s".formatted(
+                        java.math.BigDecimal.valueOf(submitRate.perSecond()).stripTrailingZeros().toPlainString(),
+                        submitRate.burst(), wait));
+    }
+
     private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
     private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
 
@@ -187,6 +216,7 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/whoami", Need.TOKEN).handler(this::whoami);
         bodyRoute(r, HttpMethod.POST, "/v1/jobs", Need.SOME_SUBMIT, MAX_BODY_BYTES)
                 .handler(this::checkSubmitHeaders)
+                .handler(this::submitRate)
                 .handler(this::submit);
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
@@ -211,6 +241,10 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
         bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
         route(r, HttpMethod.DELETE, "/v1/tokens/:id", Need.ADMIN).handler(tokens::revoke);
+        SecretsApi secretsApi = new SecretsApi(secrets, workers);
+        route(r, HttpMethod.GET, "/v1/secrets", Need.ADMIN).handler(secretsApi::list);
+        bodyRoute(r, HttpMethod.PUT, "/v1/secrets/:name", Need.ADMIN, SecretsApi.MAX_BODY_BYTES).handler(secretsApi::put);
+        route(r, HttpMethod.DELETE, "/v1/secrets/:name", Need.ADMIN).handler(secretsApi::delete);
         route(r, HttpMethod.GET, "/", Need.OPEN).handler(ctx -> ctx.reroute("/index.html"));
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
@@ -398,6 +432,20 @@ public final class HttpApi {
             Guard.forbidden(ctx, caller, "submit on queue '" + spec.queue() + "'");
             return;
         }
+        if (!spec.secrets().isEmpty()) {
+            JobSpec checked = spec;
+            workers.executeBlocking(() -> SecretsApi.check(secrets, checked.secrets(), checked.queue()), false).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (!ar.result().isEmpty()) Problems.send(ctx, 400, "invalid-spec", "Invalid job spec",
+                        ar.result().size() + " problem(s) in the job spec", ar.result());
+                else submitChecked(ctx, checked, caller);
+            });
+            return;
+        }
+        submitChecked(ctx, spec, caller);
+    }
+
+    private void submitChecked(RoutingContext ctx, JobSpec spec, Principal caller) {
         String key = ctx.request().getHeader("Idempotency-Key");
         Future.fromCompletionStage(core.submit(spec, key, caller.subject()), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -410,6 +458,9 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof SchedulerCore.QueueFullException full) {
+                ctx.response().putHeader("Retry-After", "30");
+                Problems.send(ctx, 429, "queue-full", "Queue full", full.getMessage());
             } else if (ar.cause() instanceof InvalidSpecException e) {
                 Problems.send(ctx, 400, "invalid-spec", "Invalid job spec", e.problems().size() + " problem(s) in the job spec",
                         e.problems());

@@ -52,6 +52,8 @@ public final class Harness {
     static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(30);
     static final Duration POLL = Duration.ofMillis(200);
     static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(30);
+    /** How often a drain instance whose own partitions are handled asks whether the whole group is done. */
+    static final Duration DRAIN_CHECK = Duration.ofMillis(500);
 
     /** How a run ended. */
     public enum End { DRAINED, STOPPED }
@@ -112,6 +114,11 @@ public final class Harness {
             try {
                 return loop();
             } finally {
+                try {
+                    progress.lag(lags()); // the final document shows where the instance left its partitions
+                } catch (RuntimeException e) {
+                    log.debug("task={} final lag not read: {}", task.taskId(), e.toString());
+                }
                 closeConsumer();
             }
         } catch (WakeupException e) {
@@ -167,17 +174,20 @@ public final class Harness {
             if (uncommitted && System.nanoTime() - lastCommitNanos >= spec.commitInterval().toNanos()) {
                 commit(consumer.assignment());
             }
-            progress.lag(lags());
-            if (spec.mode() == KafkaSpec.Mode.DRAIN && System.nanoTime() - lastDrainCheck > 500_000_000L) {
+            // Drain: ask the group's committed offsets (a round trip, and a commit first) only once this
+            // instance's own partitions are handled up to their targets; before that it cannot be done.
+            if (spec.mode() == KafkaSpec.Mode.DRAIN && System.nanoTime() - lastDrainCheck >= DRAIN_CHECK.toNanos()) {
                 lastDrainCheck = System.nanoTime();
-                if (uncommitted) commit(consumer.assignment());
-                if (drained()) {
-                    log.info("task={} drained: the group's committed offsets reached the end offsets taken at start",
-                            task.taskId());
-                    return End.DRAINED;
+                if (ownPartitionsAtTargets()) {
+                    if (uncommitted) commit(consumer.assignment());
+                    if (drained()) {
+                        log.info("task={} drained: the group's committed offsets reached the end offsets taken at start",
+                                task.taskId());
+                        return End.DRAINED;
+                    }
                 }
             }
-            progress.maybeWrite();
+            progress.maybeWrite(this::lags);
         }
         if (uncommitted) commit(consumer.assignment());
         log.info("task={} stopped: last batch committed", task.taskId());
@@ -216,8 +226,12 @@ public final class Harness {
     }
 
     static io.nightshift.sdk.kafka.Record toSdk(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, byte[]> headers = new HashMap<>();
-        for (Header h : r.headers()) if (h.value() != null) headers.put(h.key(), h.value());
+        Map<String, byte[]> headers = null; // most records have none: no map for them
+        for (Header h : r.headers()) {
+            if (h.value() == null) continue;
+            if (headers == null) headers = new HashMap<>();
+            headers.put(h.key(), h.value());
+        }
         return new io.nightshift.sdk.kafka.Record(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
                 headers);
     }
@@ -313,6 +327,15 @@ public final class Harness {
         }
         progress.drainRemaining(remaining);
         return remaining == 0;
+    }
+
+    /** True when every partition this instance owns is handled up to its drain target (local: no round trip). */
+    private boolean ownPartitionsAtTargets() {
+        for (TopicPartition tp : consumer.assignment()) {
+            Long target = drainTargets.get(tp);
+            if (target != null && consumer.position(tp, apiTimeout) < target) return false;
+        }
+        return true;
     }
 
     private Map<String, Long> lags() {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Progress {
     public static final String FILE = "kafka-progress.json";
+    /** At most one write per interval while running (the agent reads the file once a second). */
+    static final java.time.Duration INTERVAL = java.time.Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(Progress.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,8 +81,14 @@ public final class Progress {
         return records;
     }
 
-    void maybeWrite() {
-        if (System.nanoTime() - lastWrite >= 1_000_000_000L) write(false);
+    /**
+     * Writes the document when the last write is {@link #INTERVAL} old; {@code lag} (a look at every owned
+     * partition) is asked only then, not after every poll.
+     */
+    void maybeWrite(java.util.function.Supplier<Map<String, Long>> lag) {
+        if (System.nanoTime() - lastWrite < INTERVAL.toNanos()) return;
+        this.lag = lag.get();
+        write(false);
     }
 
     synchronized void write(boolean finished) {

@@ -66,6 +66,19 @@ class KafkaJobsIT {
         broker.createTopic("orders", 6);
         Set<String> produced = produce("orders", 100_000, "order");
         Path out = dir.resolve("export-orders");
+        List<String> sse = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpResponse<java.io.InputStream> stream = api.http.send(api.request(api.base.resolve("/v1/events?progress=true"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String l; (l = in.readLine()) != null; ) sse.add(l);
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
 
         String id = api.submit(Json.write(Map.of("id", "export-orders", "type", "kafka", "instances", 2,
                 "resources", Map.of("cpus", 1, "memMb", 512),
@@ -93,6 +106,38 @@ class KafkaJobsIT {
             assertThat(p.path("finished").asBoolean()).isTrue();
             assertThat(p.path("drainRemaining").asLong()).isZero();
         });
+        // the final report of each instance reached the coordinator before the job ended: the job detail shows it
+        JsonNode reported = api.json("/v1/jobs/" + id).path("progress");
+        assertThat(reported.size()).isEqualTo(2);
+        reported.forEach(p -> {
+            assertThat(p.path("finished").asBoolean()).as(p.toString()).isTrue();
+            assertThat(p.path("drainRemaining").asLong()).isZero();
+        });
+        // and the event stream carried them as progress events (no id: live only), the last one of each finished
+        await().atMost(Duration.ofSeconds(10)).until(() -> progressEvents(sse, id).stream()
+                .filter(e -> e.path("progress").path("finished").asBoolean()).count() == 2);
+        stream.body().close();
+        List<JsonNode> events = progressEvents(sse, id);
+        assertThat(events).allSatisfy(e -> assertThat(e.path("taskId").asText()).startsWith(id + ".r1."));
+        synchronized (sse) {
+            for (int i = 0; i < sse.size(); i++) {
+                if (sse.get(i).equals("event: progress")) assertThat(i == 0 || !sse.get(i - 1).startsWith("id: ")).isTrue();
+            }
+        }
+    }
+
+    /** The {@code data} of the progress events of job {@code id} among the SSE lines seen so far. */
+    private static List<JsonNode> progressEvents(List<String> lines, String id) {
+        List<JsonNode> out = new ArrayList<>();
+        synchronized (lines) {
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).equals("event: progress") && lines.get(i + 1).startsWith("data: ")) {
+                    JsonNode e = Api.tree(lines.get(i + 1).substring(6));
+                    if (e.path("jobId").asText().equals(id)) out.add(e);
+                }
+            }
+        }
+        return out;
     }
 
     @Test

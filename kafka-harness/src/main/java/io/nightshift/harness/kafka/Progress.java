@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * {"v":1, "taskId":"…", "time":"…", "records":123456, "recordsPerSec":40321.5,
  *  "lag":{"orders-0":0,"orders-1":12}, "totalLag":12, "drainRemaining":0,
- *  "lastCommit":{"time":"…","offsets":{"orders-0":20000}}, "lastRetry":"…", "finished":false}
+ *  "lastCommit":{"time":"…","offsets":{"orders-0":20000}}, "lastRetry":"…",
+ *  "deadLettered":2, "lastDeadLetter":"orders-1@977", "failure":"poison record …", "finished":false}
  * </pre>
  * {@code lag} covers the partitions this instance owns (from the consumer's fetch positions);
  * {@code drainRemaining} (drain mode) is what the whole group still has to commit to reach the end offsets
@@ -44,6 +45,9 @@ public final class Progress {
     private Instant lastCommitTime;
     private Map<String, Long> lastCommit = new TreeMap<>();
     private String lastRetry;
+    private long deadLettered;
+    private String lastDeadLetter;
+    private String failure;
     private long lastWrite;
 
     public Progress(Path sandbox, String taskId) {
@@ -75,6 +79,16 @@ public final class Progress {
 
     void retry(String message) {
         lastRetry = message == null ? "retry" : message.length() > 200 ? message.substring(0, 200) : message;
+    }
+
+    void deadLettered(String where) {
+        deadLettered++;
+        lastDeadLetter = where;
+    }
+
+    /** Why the task fails (the last document carries it; the agent adds it to the attempt's message). */
+    synchronized void failure(String reason) {
+        failure = reason == null ? "failed" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
     }
 
     public long records() {
@@ -121,6 +135,11 @@ public final class Progress {
             lastCommit.forEach(offs::put);
         }
         if (lastRetry != null) o.put("lastRetry", lastRetry);
+        if (deadLettered > 0) {
+            o.put("deadLettered", deadLettered);
+            o.put("lastDeadLetter", lastDeadLetter);
+        }
+        if (failure != null) o.put("failure", failure);
         o.put("finished", finished);
         try {
             Path tmp = file.resolveSibling(FILE + ".tmp");

@@ -210,6 +210,7 @@ public final class Agent implements AutoCloseable {
                 .credential(this::credential, this::keepCredential);
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
+        attempts.onLeaderExit(progress::last);
         progressTask = scheduler.scheduleWithFixedDelay(() -> {
             try {
                 progress.tick();

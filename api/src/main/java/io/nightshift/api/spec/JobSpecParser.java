@@ -79,7 +79,9 @@ import java.util.stream.Stream;
  *                   mode drain | stream (required), handler (Java class name) [classpath as for jvm] | sink {path
  *                   (required, ≤4096 chars), rollBytes 1024..1073741824 = 64 MiB, rollInterval PT1S..PT24H = PT5M},
  *                   consumerConfig ≤100 Kafka consumer settings checked by {@link KafkaConsumerConfig},
- *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
+ *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb,
+ *                   recordAttempts 1..100 = 3, onPoison fail | deadLetter = fail, deadLetterTopic (a topic name,
+ *                   required with deadLetter, not one of topics), stuckAfter PT1S..PT24H = PT5M};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
  * secrets          ≤32 × env name (as for env, not also in env) → secret name [a-z0-9][a-z0-9_.-]{0,63}; names only,
@@ -136,7 +138,8 @@ public final class JobSpecParser {
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
     private static final List<String> KAFKA_FIELDS = List.of("bootstrapServers", "topics", "topicPattern", "groupId",
-            "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb");
+            "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb",
+            "recordAttempts", "onPoison", "deadLetterTopic", "stuckAfter");
     private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval");
     static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:.]{2,45}\\]:[0-9]{1,5}");
@@ -562,9 +565,33 @@ public final class JobSpecParser {
             if (heapMb != null && memMb != null && heapMb > memMb) {
                 problems.add(at + "/heapMb", "must not exceed resources.memMb (%d), got %d".formatted(memMb, heapMb));
             }
+            Long recordAttempts = integer(optional(o, at, "recordAttempts"), at + "/recordAttempts", 1, 100);
+            KafkaSpec.PoisonAction onPoison = null;
+            JsonNode p = optional(o, at, "onPoison");
+            if (p != null) {
+                onPoison = p.isTextual() ? KafkaSpec.PoisonAction.fromWire(p.textValue()) : null;
+                if (onPoison == null) problems.add(at + "/onPoison", "must be fail or deadLetter, got " + describe(p));
+            }
+            String deadLetterTopic = string(optional(o, at, "deadLetterTopic"), at + "/deadLetterTopic", 1, 249);
+            if (deadLetterTopic != null && !TOPIC.matcher(deadLetterTopic).matches()) {
+                problems.add(at + "/deadLetterTopic", "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-', "
+                        + "got " + quote(deadLetterTopic));
+            } else if (deadLetterTopic != null && topics != null && topics.contains(deadLetterTopic)) {
+                problems.add(at + "/deadLetterTopic", "must not be one of the topics the job consumes, got "
+                        + quote(deadLetterTopic));
+            } else if (deadLetterTopic != null && topicPattern != null && Pattern.matches(topicPattern, deadLetterTopic)) {
+                problems.add(at + "/deadLetterTopic", "must not match topicPattern (the job would consume its own dead "
+                        + "letters), got " + quote(deadLetterTopic));
+            }
+            if (onPoison == KafkaSpec.PoisonAction.DEAD_LETTER && deadLetterTopic == null && !o.has("deadLetterTopic")) {
+                problems.add(at + "/deadLetterTopic", "is required with onPoison deadLetter: the topic poison records go to");
+            }
+            Duration stuckAfter = duration(optional(o, at, "stuckAfter"), at + "/stuckAfter", Duration.ofSeconds(1),
+                    true, Duration.ofHours(24), ">= PT1S and <= PT24H");
             if (problems.count() != before) return null;
             return new KafkaSpec(bootstrap, topics, topicPattern, groupId, mode, handler, classpath, sink, consumerConfig,
-                    maxPollRecords == null ? 0 : maxPollRecords.intValue(), commitInterval, heapMb);
+                    maxPollRecords == null ? 0 : maxPollRecords.intValue(), commitInterval, heapMb,
+                    recordAttempts == null ? null : recordAttempts.intValue(), onPoison, deadLetterTopic, stuckAfter);
         }
 
         private String bootstrapServers(JsonNode n) {

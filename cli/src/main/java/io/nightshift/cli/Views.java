@@ -152,6 +152,12 @@ final class Views {
             sb.append('\n').append("Pending: ").append(n).append(n == 1 ? " task waiting" : " tasks waiting");
             if (eta != null) sb.append(", expected to start ").append(eta(eta, now, zone));
             sb.append('\n');
+            JobDetail.Reservation r = d.pending().reservation();
+            if (r != null) {
+                int agents = r.agents().size();
+                sb.append("  reserved from ").append(eta(r.start(), now, zone)).append(" on ").append(agents)
+                        .append(agents == 1 ? " agent" : " agents").append(" (").append(String.join(", ", r.agents())).append(")\n");
+            }
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
         }
         return sb.toString();

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.nightshift.api.model.AgentInfo.AgentStatus;
 import io.nightshift.api.model.Attempt;
 import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.AgentMessage;
@@ -27,6 +28,7 @@ import io.nightshift.coordinator.scheduling.Placement;
 import io.nightshift.coordinator.scheduling.Plan;
 import io.nightshift.coordinator.scheduling.PlanApplier;
 import io.nightshift.coordinator.scheduling.Preemption;
+import io.nightshift.coordinator.scheduling.Reservation;
 import io.nightshift.coordinator.scheduling.RunningTask;
 import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 import io.nightshift.coordinator.state.StateStore;
@@ -258,7 +260,8 @@ public final class SchedulerCore implements AutoCloseable {
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
             running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
-                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId())));
+                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId()),
+                    a.maxRuntime() == null ? null : (a.startedAt() == null ? now : a.startedAt()).plus(a.maxRuntime())));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
                 .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
@@ -372,6 +375,14 @@ public final class SchedulerCore implements AutoCloseable {
             if (e != null && (best == null || e.isBefore(best))) best = e;
         }
         return best;
+    }
+
+    /** The room the last cycle reserved for one of these runs (EASY backfill), or null. */
+    public JobDetail.Reservation reservation(Collection<String> runIds) {
+        for (Reservation r : lastPlan.reservations()) {
+            if (runIds.contains(r.runId())) return new JobDetail.Reservation(r.start(), r.instances(), List.copyOf(r.agents().keySet()));
+        }
+        return null;
     }
 
     @Override

@@ -630,7 +630,8 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
-            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
+            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
+                    core.reservation(job.get().runIds()));
         }
         return Optional.of(new JobDetail(job.get(), runs, pending, progress.of(taskIds)));
     }

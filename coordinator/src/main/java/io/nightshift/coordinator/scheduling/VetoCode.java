@@ -50,7 +50,12 @@ public enum VetoCode {
     /** The task waited unplaced longer than its {@code pendingTimeout}: its job ends UNSCHEDULABLE. */
     PENDING_TIMEOUT("pending.timeout", null),
     /** No agent admitted the task and none said why (a filter that vetoes without a veto). */
-    UNPLACED("unplaced", null);
+    UNPLACED("unplaced", null),
+    /**
+     * The agent's room is reserved for a waiting gang (or wide task) from a set time, and the task would still
+     * run then (no {@code maxRuntime}, or one that ends after the reservation starts): EASY backfill.
+     */
+    RESERVED("reservation", null);
 
     private final String wire;
     private final String resource;

@@ -200,8 +200,8 @@ public final class SchedulerCore implements AutoCloseable {
         agents.onRegister(r, link);
     }
 
-    public void onHeartbeat(String agentId, AgentLink link) {
-        agents.onHeartbeat(agentId, link);
+    public void onHeartbeat(String agentId, AgentLink link, io.nightshift.api.model.OwnerLoad ownerLoad) {
+        agents.onHeartbeat(agentId, link, ownerLoad);
     }
 
     public void onDisconnect(String agentId, AgentLink link) {

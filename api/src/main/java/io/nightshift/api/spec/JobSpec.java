@@ -20,6 +20,11 @@ import java.util.Map;
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
  * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
  * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
+ *
+ * <p>Night capacity: {@code revocable} (false by default) lets the job run on capacity lent by a pool's
+ * owners, which is taken back (the task is revoked and re-queued) when a window closes or the owners need
+ * it; {@code window} (none by default) names a pool window the job may start only inside, and only when
+ * its {@code maxRuntime} fits before the window closes. Both are left out of the JSON at their default.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -43,7 +48,9 @@ public record JobSpec(
         Instant deadline,
         KafkaSpec kafka,
         Duration pendingTimeout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean revocable,
+        String window) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -85,7 +92,8 @@ public record JobSpec(
         Builder b = new Builder(type).id(id).name(name).queue(queue).command(command).jvm(jvm).resources(resources)
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
-                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
+                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
+                .window(window);
         b.artifacts.addAll(artifacts);
         return b;
     }
@@ -123,6 +131,8 @@ public record JobSpec(
         private Instant deadline;
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
+        private boolean revocable;
+        private String window;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -155,11 +165,13 @@ public record JobSpec(
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
+        public Builder revocable(boolean v) { revocable = v; return this; }
+        public Builder window(String v) { window = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts);
+                    artifacts, revocable, window);
         }
     }
 }

@@ -54,6 +54,11 @@ final class AgentRegistry {
     interface IdleCapacity {
         Resources idle(AgentInfo agent, Resources allocated, OwnerLoad load, Instant now);
 
+        /** The agent as the scheduler sees it; outside any pool, total minus allocated (owner load is not deducted). */
+        default AgentSlot slot(AgentInfo a, Resources allocated, Map<String, String> attributes, Instant now) {
+            return new AgentSlot(a.id(), a.total().minus(allocated), attributes, a.total());
+        }
+
         IdleCapacity NO_POOLS = (a, allocated, load, now) -> a.total().minus(allocated)
                 .minus(new Resources(load.cpus(), load.memMb(), 0, 0));
     }
@@ -122,8 +127,7 @@ final class AgentRegistry {
                 attributes = new HashMap<>(attributes);
                 attributes.put("hostname", s.info.host());
             }
-            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(applier.allocated(s.info.id())), attributes,
-                    s.info.total()));
+            slots.add(idleCapacity.slot(s.info, applier.allocated(s.info.id()), attributes, loop.clock().instant()));
         }
         return slots;
     }

@@ -63,6 +63,29 @@ final class PoolAdmin implements AgentRegistry.IdleCapacity {
         return idle;
     }
 
+    /**
+     * The agent as the scheduler sees it. In a declared pool: free = idle capacity (what revocable tasks may
+     * use), of which {@code lent} = free − what unreserved work may use (total − allocated − max(reservation,
+     * load) − headroom). An agent whose owner load is not known yet lends nothing and keeps its reservation.
+     */
+    @Override
+    public io.nightshift.coordinator.scheduling.AgentSlot slot(AgentInfo a, Resources allocated, Map<String, String> attributes,
+                                                              Instant now) {
+        PoolSpec pool = get(a.pool());
+        if (pool == null) return AgentRegistry.IdleCapacity.super.slot(a, allocated, attributes, now);
+        OwnerLoad load = a.ownerLoad();
+        Resources revocable = load == null ? Capacity.idle(a.total(), allocated, null, withoutWindows(pool), now)
+                : Capacity.idle(a.total(), allocated, load, pool, now);
+        Resources unreserved = Capacity.idle(a.total(), allocated, load, withoutWindows(pool), now);
+        return new io.nightshift.coordinator.scheduling.AgentSlot(a.id(), revocable, attributes, a.total(),
+                revocable.minus(unreserved), pool);
+    }
+
+    /** The pool as if no window were open (what non-revocable work may count on). */
+    private static PoolSpec withoutWindows(PoolSpec p) {
+        return new PoolSpec(p.name(), p.reservation(), p.headroom(), List.of());
+    }
+
     /** The pool's local time for its profile: its first window's zone, else UTC. */
     static ZoneId zone(PoolSpec pool) {
         return pool == null || pool.windows().isEmpty() ? ZoneOffset.UTC : pool.windows().get(0).zone();

@@ -207,12 +207,15 @@ final class Views {
 
     /** {@code agents}: capacity as free/total. */
     static String agentsTable(List<AgentInfo> agents) {
-        Table t = Table.of("ID", "HOST", "STATUS", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "ISOLATION").alignRight(3, 4);
+        Table t = Table.of("ID", "HOST", "STATUS", "POOL", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "OWNER CPUS/MiB",
+                "IDLE CPUS/MiB", "ISOLATION").alignRight(4, 5, 6, 7);
         for (AgentInfo a : agents) {
             Resources total = a.total() == null ? Resources.ZERO : a.total();
             Resources free = total.minus(a.allocated());
-            t.row(a.id(), a.host(), a.status(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
-                    free.memMb() + "/" + total.memMb(), a.isolation());
+            t.row(a.id(), a.host(), a.status(), a.pool(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
+                    free.memMb() + "/" + total.memMb(),
+                    a.ownerLoad() == null ? null : cpus(a.ownerLoad().cpus()) + "/" + a.ownerLoad().memMb(),
+                    a.idle() == null ? null : cpus(a.idle().cpus()) + "/" + a.idle().memMb(), a.isolation());
         }
         return t.render();
     }

@@ -190,6 +190,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
+        hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         return hc;
     }
 

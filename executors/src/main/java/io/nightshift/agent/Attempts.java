@@ -250,6 +250,20 @@ public final class Attempts {
         this.onLeaderExit = hook;
     }
 
+    /** Pids of the living processes of every attempt not yet terminal (scans {@code /proc}; stale at once). */
+    public Set<Long> taskPids() {
+        Set<Long> out = new java.util.HashSet<>();
+        for (Attempt a : attempts.values()) {
+            if (a.state.isTerminal()) continue;
+            SupervisedProcess p;
+            synchronized (a) {
+                p = a.process;
+            }
+            if (p != null) out.addAll(p.members());
+        }
+        return out;
+    }
+
     /** A running attempt's task, job type and sandbox directory (for the progress reporter). */
     public record ActiveSandbox(String taskId, String attemptId, io.nightshift.api.spec.JobType type, Path dir) {
     }

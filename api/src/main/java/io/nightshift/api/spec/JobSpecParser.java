@@ -86,6 +86,10 @@ import java.util.stream.Stream;
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
  * secrets          ≤32 × env name (as for env, not also in env) → secret name [a-z0-9][a-z0-9_.-]{0,63}; names only,
  *                  never values (an admin stores the values with PUT /v1/secrets/NAME)
+ * revocable        boolean; may run on capacity lent by a pool's owners (revoked and re-queued when it is
+ *                  taken back)                                                  default false
+ * window           [a-z0-9][a-z0-9-]{0,62}: the pool window the job may start only inside (and only when
+ *                  maxRuntime fits before it closes)                           default none
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -127,13 +131,14 @@ public final class JobSpecParser {
     static final Instant MIN_DEADLINE = Instant.parse("2000-01-01T00:00:00Z");
     static final Instant MAX_DEADLINE = Instant.parse("2200-01-01T00:00:00Z");
 
+    private static final java.util.regex.Pattern WINDOW = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(JobType.values()).map(JobType::wire).toList()));
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts", "secrets"),
+                    "artifacts", "secrets", "revocable", "window"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -301,12 +306,24 @@ public final class JobSpecParser {
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
             List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
             Map<String, String> secrets = secrets(optional(root, "", "secrets"), env);
+            Boolean revocable = bool(optional(root, "", "revocable"), "/revocable");
+            String window = window(optional(root, "", "window"));
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, secrets);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window);
+        }
+
+        private String window(JsonNode n) {
+            if (n == null) return null;
+            if (!n.isTextual() || !WINDOW.matcher(n.textValue()).matches()) {
+                problems.add("/window", "must be the name of a pool window (1 to 63 lower-case letters, digits or '-'), "
+                        + "such as night, got " + Problems.describe(n));
+                return null;
+            }
+            return n.textValue();
         }
 
         // ---- placement -----------------------------------------------------------------------

@@ -111,7 +111,7 @@ final class LiveJobs {
         if (t.state() == TaskState.PENDING) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
                     spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
-                    pendingTimeout(spec), spec.maxRuntime()));
+                    pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));
         } else {
             pending.remove(t.id());
         }

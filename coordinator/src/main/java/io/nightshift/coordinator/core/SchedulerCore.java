@@ -80,6 +80,7 @@ public final class SchedulerCore implements AutoCloseable {
     private final LiveJobs jobs;
     private final AgentRegistry agents;
     private final QueueAdmin queues;
+    private final PoolAdmin pools;
     private final JobIntake intake;
     private boolean cycleQueued;
     private long cycleNumber;
@@ -134,6 +135,8 @@ public final class SchedulerCore implements AutoCloseable {
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
+        this.pools = new PoolAdmin(loop, store, this::requestCycle);
+        this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         this.intake.maxQueued(cfg.maxQueuedPerQueue());
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
@@ -157,6 +160,7 @@ public final class SchedulerCore implements AutoCloseable {
     private void recover() {
         Instant now = clock.instant();
         queues.recover();
+        pools.recover();
         agents.recover(store, now); // a grace period of one heartbeat timeout to reconnect
         // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
         // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
@@ -210,8 +214,8 @@ public final class SchedulerCore implements AutoCloseable {
         agents.onRegister(r, link);
     }
 
-    public void onHeartbeat(String agentId, AgentLink link) {
-        agents.onHeartbeat(agentId, link);
+    public void onHeartbeat(String agentId, AgentLink link, io.nightshift.api.model.OwnerLoad ownerLoad) {
+        agents.onHeartbeat(agentId, link, ownerLoad);
     }
 
     public void onDisconnect(String agentId, AgentLink link) {
@@ -234,6 +238,30 @@ public final class SchedulerCore implements AutoCloseable {
 
     public List<QueueSpec> queues() {
         return queues.all();
+    }
+
+    /** Creates or replaces a pool; true when it was created. Stored before it is answered. */
+    public CompletableFuture<Boolean> putPool(io.nightshift.api.pool.PoolSpec p, boolean mustBeNew) {
+        return pools.put(p, mustBeNew);
+    }
+
+    /** Deletes a pool; false when there is no such pool. */
+    public CompletableFuture<Boolean> deletePool(String name) {
+        return pools.delete(name);
+    }
+
+    public List<io.nightshift.api.pool.PoolSpec> pools() {
+        return pools.all();
+    }
+
+    /** The core's clock (injected in tests): what "now" is for windows and pools. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The per-pool idle capacity by hour of the week, as the leader observed it (the forecast). */
+    public io.nightshift.coordinator.pools.HourOfWeekProfile capacityProfile() {
+        return pools.profile();
     }
 
     // ---------------------------------------------------------------- the offer cycle

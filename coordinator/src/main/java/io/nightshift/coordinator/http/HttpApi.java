@@ -230,6 +230,14 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
+        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock());
+        route(r, HttpMethod.GET, "/v1/pools", Need.READ).handler(pools::list);
+        bodyRoute(r, HttpMethod.POST, "/v1/pools", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, true));
+        route(r, HttpMethod.GET, "/v1/pools/:name", Need.READ).handler(pools::get);
+        bodyRoute(r, HttpMethod.PUT, "/v1/pools/:name", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, false));
+        route(r, HttpMethod.DELETE, "/v1/pools/:name", Need.ADMIN).handler(pools::delete);
         if (utilization != null)
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));

@@ -19,7 +19,8 @@ import java.util.Map;
  * or none does; trivially true for one instance) and {@code deadline} (earliest first inside a queue at
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
  * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
- * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
+ * fetched into the sandbox before the task starts; see {@link ArtifactSpec}. {@code schedule} (null by default)
+ * makes the job fire runs on a cron expression or once at an instant; see {@link ScheduleSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -43,7 +44,8 @@ public record JobSpec(
         Instant deadline,
         KafkaSpec kafka,
         Duration pendingTimeout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
+        ScheduleSpec schedule) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -85,7 +87,7 @@ public record JobSpec(
         Builder b = new Builder(type).id(id).name(name).queue(queue).command(command).jvm(jvm).resources(resources)
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
-                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
+                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).schedule(schedule);
         b.artifacts.addAll(artifacts);
         return b;
     }
@@ -123,6 +125,7 @@ public record JobSpec(
         private Instant deadline;
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
+        private ScheduleSpec schedule;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -155,11 +158,12 @@ public record JobSpec(
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
+        public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts);
+                    artifacts, schedule);
         }
     }
 }

@@ -82,6 +82,9 @@ import java.util.stream.Stream;
  *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
+ * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
+ *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
+ *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -126,7 +129,7 @@ public final class JobSpecParser {
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts"),
+                    "artifacts", "schedule"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -292,12 +295,74 @@ public final class JobSpecParser {
             Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
             List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
+            ScheduleSpec schedule = schedule(optional(root, "", "schedule"));
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts);
+                    pendingTimeout, artifacts, schedule);
+        }
+
+        // ---- schedule ------------------------------------------------------------------------
+
+        /** A library's reason as it may appear in a message: at most 160 characters, control characters replaced. */
+        private static String reason(String s) {
+            String r = s == null ? "invalid" : s.replaceAll("\\p{Cntrl}", "?");
+            return r.length() > 160 ? r.substring(0, 160) + "..." : r;
+        }
+
+        private static final List<String> SCHEDULE_FIELDS = List.of("cron", "syntax", "zone", "at", "concurrency", "missed",
+                "missedCap", "missedAfter");
+
+        private ScheduleSpec schedule(JsonNode n) {
+            ObjectNode o = object(n, "/schedule", SCHEDULE_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String cron = string(optional(o, "/schedule", "cron"), "/schedule/cron", 1, Crons.MAX_EXPRESSION_CHARS);
+            Instant at = instant(optional(o, "/schedule", "at"), "/schedule/at");
+            if (o.has("cron") == o.has("at"))
+                problems.add("/schedule", "needs exactly one of 'cron' (a repeating schedule) and 'at' (one run at an instant)");
+            ScheduleSpec.CronSyntax syntax = null;
+            String syntaxName = string(optional(o, "/schedule", "syntax"), "/schedule/syntax", 1, 16);
+            if (syntaxName != null && (syntax = ScheduleSpec.CronSyntax.fromWire(syntaxName)) == null)
+                problems.add("/schedule/syntax", "must be unix or quartz, got " + quote(syntaxName));
+            String zone = string(optional(o, "/schedule", "zone"), "/schedule/zone", 1, 64);
+            if (zone != null) {
+                try {
+                    java.time.ZoneId.of(zone);
+                } catch (java.time.DateTimeException e) {
+                    problems.add("/schedule/zone", "must be an IANA time zone such as Europe/Amsterdam or UTC, got " + quote(zone));
+                }
+            }
+            if (at != null && (o.has("syntax") || o.has("zone")))
+                problems.add("/schedule", "'syntax' and 'zone' belong to 'cron'; 'at' is an instant with its own offset");
+            if (cron != null && problems.count() == before) {
+                try {
+                    Crons.parse(syntax, cron);
+                } catch (IllegalArgumentException e) {
+                    problems.add("/schedule/cron", "is not a %s cron expression (%s): %s".formatted(
+                            syntax == null ? "unix" : syntax.wire(),
+                            syntax == ScheduleSpec.CronSyntax.QUARTZ ? "6 or 7 fields, seconds first"
+                                    : "5 fields: minute hour day-of-month month day-of-week", reason(e.getMessage())));
+                }
+            }
+            ScheduleSpec.Concurrency concurrency = null;
+            String c = string(optional(o, "/schedule", "concurrency"), "/schedule/concurrency", 1, 16);
+            if (c != null && (concurrency = ScheduleSpec.Concurrency.fromWire(c)) == null) {
+                problems.add("/schedule/concurrency", "allow".equals(c)
+                        ? "allow is not supported: a job has one run at a time; use forbid (wait) or replace (kill the running one)"
+                        : "must be forbid or replace, got " + quote(c));
+            }
+            ScheduleSpec.Missed missed = null;
+            String m = string(optional(o, "/schedule", "missed"), "/schedule/missed", 1, 16);
+            if (m != null && (missed = ScheduleSpec.Missed.fromWire(m)) == null)
+                problems.add("/schedule/missed", "must be run-once, skip or run-all, got " + quote(m));
+            Long cap = integer(optional(o, "/schedule", "missedCap"), "/schedule/missedCap", 1, 1000);
+            Duration after = duration(optional(o, "/schedule", "missedAfter"), "/schedule/missedAfter",
+                    Duration.ofSeconds(1), true, Duration.ofDays(1), ">= PT1S and <= P1D");
+            if (problems.count() != before) return null;
+            return new ScheduleSpec(cron, syntax, zone, at, concurrency, missed, cap == null ? 0 : cap.intValue(), after);
         }
 
         // ---- placement -----------------------------------------------------------------------

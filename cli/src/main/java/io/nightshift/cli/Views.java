@@ -106,6 +106,16 @@ final class Views {
         }
         head.row("Submitted", dateTime(j.submittedAt(), zone));
         if (j.finishedAt() != null) head.row("Finished", dateTime(j.finishedAt(), zone));
+        if (j.spec() != null && j.spec().schedule() != null) {
+            io.nightshift.api.spec.ScheduleSpec s = j.spec().schedule();
+            head.row("Schedule", s.cron() != null ? "cron \"" + s.cron() + "\" (" + s.syntax().wire() + ", " + s.zone() + ")"
+                    : "at " + dateTime(s.at(), zone));
+            io.nightshift.api.model.ScheduleState st = j.schedule();
+            if (st != null) {
+                head.row("Next fire", st.paused() ? "paused" : st.nextFireAt() == null ? "none" : dateTime(st.nextFireAt(), zone));
+                head.row("Firings", st.fired() + " fired, " + st.skipped() + " skipped" + (st.owed().isEmpty() ? "" : ", " + st.owed().size() + " waiting"));
+            }
+        }
         // The two-column head table has an empty header line; drop it.
         String headText = head.render();
         sb.append(headText.substring(headText.indexOf('\n') + 1));
@@ -113,6 +123,7 @@ final class Views {
         List<JobDetail.RunDetail> runs = d.runs() == null ? List.of() : d.runs();
         for (JobDetail.RunDetail r : runs) {
             sb.append('\n').append("Run ").append(r.run().id()).append("  ").append(r.run().state());
+            if (r.run().scheduledFor() != null) sb.append("  for ").append(dateTime(r.run().scheduledFor(), zone));
             if (r.run().createdAt() != null) sb.append("  created ").append(dateTime(r.run().createdAt(), zone));
             if (r.run().finishedAt() != null) sb.append("  finished ").append(dateTime(r.run().finishedAt(), zone));
             sb.append('\n');

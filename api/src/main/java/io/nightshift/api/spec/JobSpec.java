@@ -29,6 +29,8 @@ import java.util.Map;
  * owners, which is taken back (the task is revoked and re-queued) when a window closes or the owners need
  * it; {@code window} (none by default) names a pool window the job may start only inside, and only when
  * its {@code maxRuntime} fits before the window closes. Both are left out of the JSON at their default.
+ * <p>{@code schedule} (null by default) makes the job fire runs on a cron expression or once at an instant; see
+ * {@link ScheduleSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -55,7 +57,8 @@ public record JobSpec(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> secrets,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean revocable,
-        String window) {
+        String window,
+        ScheduleSpec schedule) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -99,7 +102,7 @@ public record JobSpec(
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
-                .window(window);
+                .window(window).schedule(schedule);
         b.artifacts.addAll(artifacts);
         b.secrets.putAll(secrets);
         return b;
@@ -141,6 +144,7 @@ public record JobSpec(
         private final Map<String, String> secrets = new java.util.LinkedHashMap<>();
         private boolean revocable;
         private String window;
+        private ScheduleSpec schedule;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -178,11 +182,12 @@ public record JobSpec(
         public Builder secrets(Map<String, String> v) { secrets.clear(); secrets.putAll(v); return this; }
         public Builder revocable(boolean v) { revocable = v; return this; }
         public Builder window(String v) { window = v; return this; }
+        public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts, secrets, revocable, window);
+                    artifacts, secrets, revocable, window, schedule);
         }
     }
 }

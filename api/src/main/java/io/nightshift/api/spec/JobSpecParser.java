@@ -90,6 +90,9 @@ import java.util.stream.Stream;
  *                  taken back)                                                  default false
  * window           [a-z0-9][a-z0-9-]{0,62}: the pool window the job may start only inside (and only when
  *                  maxRuntime fits before it closes)                           default none
+ * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
+ *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
+ *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -138,7 +141,7 @@ public final class JobSpecParser {
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts", "secrets", "revocable", "window"),
+                    "artifacts", "secrets", "revocable", "window", "schedule"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -308,12 +311,13 @@ public final class JobSpecParser {
             Map<String, String> secrets = secrets(optional(root, "", "secrets"), env);
             Boolean revocable = bool(optional(root, "", "revocable"), "/revocable");
             String window = window(optional(root, "", "window"));
+            ScheduleSpec schedule = schedule(optional(root, "", "schedule"));
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule);
         }
 
         private String window(JsonNode n) {
@@ -324,6 +328,67 @@ public final class JobSpecParser {
                 return null;
             }
             return n.textValue();
+        }
+
+        // ---- schedule ------------------------------------------------------------------------
+
+        /** A library's reason as it may appear in a message: at most 160 characters, control characters replaced. */
+        private static String reason(String s) {
+            String r = s == null ? "invalid" : s.replaceAll("\\p{Cntrl}", "?");
+            return r.length() > 160 ? r.substring(0, 160) + "..." : r;
+        }
+
+        private static final List<String> SCHEDULE_FIELDS = List.of("cron", "syntax", "zone", "at", "concurrency", "missed",
+                "missedCap", "missedAfter");
+
+        private ScheduleSpec schedule(JsonNode n) {
+            ObjectNode o = object(n, "/schedule", SCHEDULE_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String cron = string(optional(o, "/schedule", "cron"), "/schedule/cron", 1, Crons.MAX_EXPRESSION_CHARS);
+            Instant at = instant(optional(o, "/schedule", "at"), "/schedule/at");
+            if (o.has("cron") == o.has("at"))
+                problems.add("/schedule", "needs exactly one of 'cron' (a repeating schedule) and 'at' (one run at an instant)");
+            ScheduleSpec.CronSyntax syntax = null;
+            String syntaxName = string(optional(o, "/schedule", "syntax"), "/schedule/syntax", 1, 16);
+            if (syntaxName != null && (syntax = ScheduleSpec.CronSyntax.fromWire(syntaxName)) == null)
+                problems.add("/schedule/syntax", "must be unix or quartz, got " + quote(syntaxName));
+            String zone = string(optional(o, "/schedule", "zone"), "/schedule/zone", 1, 64);
+            if (zone != null) {
+                try {
+                    java.time.ZoneId.of(zone);
+                } catch (java.time.DateTimeException e) {
+                    problems.add("/schedule/zone", "must be an IANA time zone such as Europe/Amsterdam or UTC, got " + quote(zone));
+                }
+            }
+            if (at != null && (o.has("syntax") || o.has("zone")))
+                problems.add("/schedule", "'syntax' and 'zone' belong to 'cron'; 'at' is an instant with its own offset");
+            if (cron != null && problems.count() == before) {
+                try {
+                    Crons.parse(syntax, cron);
+                } catch (IllegalArgumentException e) {
+                    problems.add("/schedule/cron", "is not a %s cron expression (%s): %s".formatted(
+                            syntax == null ? "unix" : syntax.wire(),
+                            syntax == ScheduleSpec.CronSyntax.QUARTZ ? "6 or 7 fields, seconds first"
+                                    : "5 fields: minute hour day-of-month month day-of-week", reason(e.getMessage())));
+                }
+            }
+            ScheduleSpec.Concurrency concurrency = null;
+            String c = string(optional(o, "/schedule", "concurrency"), "/schedule/concurrency", 1, 16);
+            if (c != null && (concurrency = ScheduleSpec.Concurrency.fromWire(c)) == null) {
+                problems.add("/schedule/concurrency", "allow".equals(c)
+                        ? "allow is not supported: a job has one run at a time; use forbid (wait) or replace (kill the running one)"
+                        : "must be forbid or replace, got " + quote(c));
+            }
+            ScheduleSpec.Missed missed = null;
+            String m = string(optional(o, "/schedule", "missed"), "/schedule/missed", 1, 16);
+            if (m != null && (missed = ScheduleSpec.Missed.fromWire(m)) == null)
+                problems.add("/schedule/missed", "must be run-once, skip or run-all, got " + quote(m));
+            Long cap = integer(optional(o, "/schedule", "missedCap"), "/schedule/missedCap", 1, 1000);
+            Duration after = duration(optional(o, "/schedule", "missedAfter"), "/schedule/missedAfter",
+                    Duration.ofSeconds(1), true, Duration.ofDays(1), ">= PT1S and <= P1D");
+            if (problems.count() != before) return null;
+            return new ScheduleSpec(cron, syntax, zone, at, concurrency, missed, cap == null ? 0 : cap.intValue(), after);
         }
 
         // ---- placement -----------------------------------------------------------------------

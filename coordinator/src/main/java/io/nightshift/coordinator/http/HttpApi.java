@@ -221,6 +221,8 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
         route(r, HttpMethod.DELETE, "/v1/jobs/:id", Need.SOME_READ).handler(this::killJob);
+        route(r, HttpMethod.POST, "/v1/jobs/:id/pause", Need.SOME_READ).handler(ctx -> pauseJob(ctx, true));
+        route(r, HttpMethod.POST, "/v1/jobs/:id/resume", Need.SOME_READ).handler(ctx -> pauseJob(ctx, false));
         route(r, HttpMethod.GET, "/v1/tasks/:taskId/logs/:stream", Need.SOME_READ).handler(this::logs);
         route(r, HttpMethod.GET, "/v1/agents", Need.READ).handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
         route(r, HttpMethod.GET, "/v1/queues", Need.SOME_READ).handler(this::listQueues);
@@ -658,6 +660,36 @@ public final class HttpApi {
                 Guard.forbidden(ctx, p, "the right to kill job '" + id + "' (only its owner, an admin of queue '"
                         + found.result().get().spec().queue() + "' or an admin may)");
             else kill(ctx, id);
+        });
+    }
+
+    /** Pauses or resumes a scheduled job: the job's owner, an admin of its queue or an admin. */
+    private void pauseJob(RoutingContext ctx, boolean pause) {
+        String id = ctx.pathParam("id");
+        if (!JOB_ID.matcher(id).matches()) {
+            Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + shorten(id) + "'");
+            return;
+        }
+        Principal p = Guard.principal(ctx);
+        String verb = pause ? "pause" : "resume";
+        workers.executeBlocking(() -> store.job(id), false).onComplete(found -> {
+            if (found.failed()) {
+                ctx.fail(500, found.cause());
+                return;
+            }
+            Optional<Job> job = found.result();
+            if (job.isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+            else if (!p.canManage(job.get(), queue(job.get().spec().queue())))
+                Guard.forbidden(ctx, p, "the right to " + verb + " job '" + id + "' (only its owner, an admin of queue '"
+                        + job.get().spec().queue() + "' or an admin may)");
+            else if (job.get().spec().schedule() == null)
+                Problems.send(ctx, 409, "conflict", "Job has no schedule", "job '" + id + "' has no schedule to " + verb);
+            else Future.fromCompletionStage(core.pause(id, pause), vertx.getOrCreateContext()).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (ar.result().isEmpty())
+                    Problems.send(ctx, 409, "conflict", "Job has ended", "job '" + id + "' has ended; there is nothing to " + verb);
+                else Responses.json(ctx, 200, ar.result().get());
+            });
         });
     }
 

@@ -18,7 +18,7 @@ import java.util.Objects;
  *                    it is never chosen as a victim again
  */
 public record RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
-                          int priority, Instant startedAt, int preemptions, boolean terminating) {
+                          int priority, Instant startedAt, int preemptions, boolean terminating, boolean revocable) {
 
     public RunningTask {
         if (taskId == null || taskId.isBlank()) throw new IllegalArgumentException("taskId must not be blank");
@@ -33,18 +33,29 @@ public record RunningTask(String taskId, String jobId, String runId, String queu
 
     public RunningTask(String taskId, String jobId, String queue, String agentId, Resources resources, int priority,
             Instant startedAt) {
-        this(taskId, jobId, jobId, queue, agentId, resources, priority, startedAt, 0, false);
+        this(taskId, jobId, jobId, queue, agentId, resources, priority, startedAt, 0, false, false);
+    }
+
+    /** A task that is not revocable. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+                       int priority, Instant startedAt, int preemptions, boolean terminating) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, false);
+    }
+
+    /** The same task, revocable (it runs on capacity a pool may take back) or not. */
+    public RunningTask withRevocable(boolean v) {
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v);
     }
 
     public RunningTask withPreemptions(int v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, revocable);
     }
 
     public RunningTask withRunId(String v) {
-        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating);
+        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, revocable);
     }
 
     public RunningTask asTerminating() {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, revocable);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nightshift.api.Resources;
 import io.nightshift.api.client.QueueView;
+import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.queue.QueueSpec;
@@ -98,6 +99,21 @@ class ViewsTest {
         assertThat(text).endsWith("""
                 Pending: 1 task waiting, expected to start 2025-03-01 10:05:30 (in 5m 30s)
                   cpus: asked 8, largest free 2
+                """);
+    }
+
+    @Test
+    void aReservedJobSaysFromWhenAndOnWhichAgents() {
+        Instant now = Instant.parse("2025-03-01T02:00:00Z");
+        Instant start = Instant.parse("2025-03-01T02:10:00Z");
+        JobDetail d = Fixtures.pending("train", new PendingReason("gang.incomplete", 0, "gang train: 2 of 4 instances fit"));
+        d = new JobDetail(d.job(), d.runs(), new JobDetail.Pending(d.pending().tasks(), d.pending().reasons(), start,
+                new JobDetail.Reservation(start, 4, List.of("a1", "a2", "a3", "a4"))));
+
+        assertThat(Views.jobDetail(d, start, now, ZoneOffset.UTC)).endsWith("""
+                Pending: 1 task waiting, expected to start 2025-03-01 02:10:00 (in 10m)
+                  reserved from 2025-03-01 02:10:00 (in 10m) on 4 agents (a1, a2, a3, a4)
+                  gang train: 2 of 4 instances fit
                 """);
     }
 

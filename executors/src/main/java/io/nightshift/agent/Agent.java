@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private final Vertx vertx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile LogServer logServer;
+    private volatile io.nightshift.agent.metrics.AgentMetrics metrics;
     private volatile CoordinatorChannel channel;
     private volatile ScheduledFuture<?> gcTask;
     private volatile ScheduledFuture<?> progressTask;
@@ -125,6 +126,18 @@ public final class Agent implements AutoCloseable {
         Set<Long> ours = new java.util.HashSet<>(attempts.taskPids());
         ours.add(ProcessHandle.current().pid());
         ownerLoad.sample(ours, Clock.systemUTC().instant());
+    }
+
+    /**
+     * The Prometheus registry, made on the first scrape: Micrometer's classes cost a restarted agent
+     * time before it can register again (counters come from the cache's own, so nothing is missed;
+     * the fetch-time histogram counts from the first scrape).
+     */
+    synchronized io.nightshift.agent.metrics.AgentMetrics metrics() {
+        if (metrics == null)
+            metrics = new io.nightshift.agent.metrics.AgentMetrics(id, artifacts == null ? null : artifacts.cache(),
+                    config.fetch().cacheMaxMb() << 20, () -> attempts.active().size());
+        return metrics;
     }
 
     /** This agent's artifact stager (its cache and the cache's metrics). */
@@ -189,7 +202,8 @@ public final class Agent implements AutoCloseable {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
         recover();
-        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields);
+        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields)
+                .metrics(() -> metrics().scrape());
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
         httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
@@ -211,6 +225,7 @@ public final class Agent implements AutoCloseable {
                 .credential(this::credential, this::keepCredential);
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
+        attempts.onLeaderExit(progress::last);
         progressTask = scheduler.scheduleWithFixedDelay(() -> {
             try {
                 progress.tick();

@@ -59,7 +59,12 @@ public sealed interface AgentMessage {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
-                        String message, Instant time) implements AgentMessage {
+                        String message, Instant time, io.nightshift.api.model.FetchProgress fetch) implements AgentMessage {
+        /** Without fetch progress (every update but FETCHING's). */
+        public StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                            String message, Instant time) {
+            this(seq, taskId, attemptId, state, reason, exitCode, message, time, null);
+        }
     }
 
     /**

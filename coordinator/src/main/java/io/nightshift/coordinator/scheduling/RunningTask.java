@@ -16,9 +16,13 @@ import java.util.Objects;
  *                    is not preempted again
  * @param terminating it is already being killed (preempted, revoked): its resources count as soon free,
  *                    it is never chosen as a victim again
+ * @param expectedEnd nullable: when it ends at the latest (start + the job's {@code maxRuntime}); only tasks
+ *                    with one free room for a {@link Reservation}
+ * @param revocable   it runs on capacity a pool may take back ({@link Reclaimer} may revoke it)
  */
 public record RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
-                          int priority, Instant startedAt, int preemptions, boolean terminating, boolean revocable) {
+                          int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd,
+                          boolean revocable) {
 
     public RunningTask {
         if (taskId == null || taskId.isBlank()) throw new IllegalArgumentException("taskId must not be blank");
@@ -31,31 +35,48 @@ public record RunningTask(String taskId, String jobId, String runId, String queu
         if (preemptions < 0) throw new IllegalArgumentException("preemptions must not be negative: " + taskId);
     }
 
-    public RunningTask(String taskId, String jobId, String queue, String agentId, Resources resources, int priority,
-            Instant startedAt) {
-        this(taskId, jobId, jobId, queue, agentId, resources, priority, startedAt, 0, false, false);
+    /** A task without an expected end, not revocable. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+            int priority, Instant startedAt, int preemptions, boolean terminating) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null, false);
     }
 
     /** A task that is not revocable. */
     public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
-                       int priority, Instant startedAt, int preemptions, boolean terminating) {
-        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, false);
+            int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd, false);
+    }
+
+    /** A task without an expected end, revocable or not. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+            int priority, Instant startedAt, int preemptions, boolean terminating, boolean revocable) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null, revocable);
     }
 
     /** The same task, revocable (it runs on capacity a pool may take back) or not. */
     public RunningTask withRevocable(boolean v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating,
+                expectedEnd, v);
+    }
+
+    public RunningTask(String taskId, String jobId, String queue, String agentId, Resources resources, int priority,
+            Instant startedAt) {
+        this(taskId, jobId, jobId, queue, agentId, resources, priority, startedAt, 0, false);
     }
 
     public RunningTask withPreemptions(int v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, revocable);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, expectedEnd, revocable);
     }
 
     public RunningTask withRunId(String v) {
-        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, revocable);
+        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd, revocable);
+    }
+
+    public RunningTask withExpectedEnd(Instant v) {
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v, revocable);
     }
 
     public RunningTask asTerminating() {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, revocable);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, expectedEnd, revocable);
     }
 }

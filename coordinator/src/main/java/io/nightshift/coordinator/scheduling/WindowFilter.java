@@ -51,7 +51,7 @@ public final class WindowFilter implements SchedulingFilter {
                     : "window %s of pool '%s' is closed; it opens next at %s".formatted(name, pool.name(), next)));
         }
         return List.of(Veto.of(VetoCode.WINDOW_TOO_SHORT, kind, ("may run up to %s (maxRuntime) but window %s of pool '%s' "
-                + "closes at %s, in %s; %s").formatted(human(task.expectedRuntime()), name, pool.name(), open.get().closes(),
+                + "closes at %s, in %s; %s").formatted(human(task.maxRuntime()), name, pool.name(), open.get().closes(),
                 human(Duration.between(ledger.now, open.get().closes())), next == null
                         ? "no opening in the next two weeks is that long" : "it starts at the next opening that fits, at " + next)));
     }
@@ -59,7 +59,7 @@ public final class WindowFilter implements SchedulingFilter {
     /** The same window and runtime decide the same way. */
     @Override
     public Object shapeKey(PendingTask task) {
-        return task.window() == null ? null : task.window() + "/" + task.expectedRuntime();
+        return task.window() == null ? null : task.window() + "/" + task.maxRuntime();
     }
 
     /**
@@ -82,7 +82,7 @@ public final class WindowFilter implements SchedulingFilter {
     }
 
     private static boolean fits(PendingTask task, WindowSpec.Opening o, Instant start) {
-        return task.expectedRuntime() == null || !start.plus(task.expectedRuntime()).isAfter(o.closes());
+        return task.maxRuntime() == null || !start.plus(task.maxRuntime()).isAfter(o.closes());
     }
 
     /** The next opening after {@code now} long enough for the task (looked for over the next two weeks), else null. */

@@ -39,7 +39,7 @@ export function clear(node) {
 }
 
 export const JOB_STATES = new Set(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'KILLED']);
-export const TASK_STATES = new Set(['PENDING', 'STAGING', 'FETCHING', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'LOST']);
+export const TASK_STATES = new Set(['PENDING', 'STAGING', 'FETCHING', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'LOST', 'REVOKED']);
 export const AGENT_STATES = new Set(['ACTIVE', 'DISCONNECTED', 'LOST']);
 export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'KILLED']);
 

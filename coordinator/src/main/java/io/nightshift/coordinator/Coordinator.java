@@ -58,6 +58,11 @@ public final class Coordinator implements AutoCloseable {
     private final String adminToken;
 
     private Coordinator(CoordinatorConfig cfg) {
+        this(cfg, cfg.schedulerClock());
+    }
+
+    /** {@code schedulerClock}: the scheduling core's time (windows, pools, timeouts); tests move it, production never. */
+    private Coordinator(CoordinatorConfig cfg, Clock schedulerClock) {
         this.cfg = cfg;
         try {
             Files.createDirectories(cfg.dataDir());
@@ -78,7 +83,7 @@ public final class Coordinator implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmThreadMetrics().bindTo(prometheus);
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
-        this.core = new SchedulerCore(store, events, cfg.schedulerClock(), cfg, new Metrics(prometheus));
+        this.core = new SchedulerCore(store, events, schedulerClock, cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
         this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
@@ -154,6 +159,11 @@ public final class Coordinator implements AutoCloseable {
 
     public static Coordinator start(CoordinatorConfig cfg) {
         return new Coordinator(cfg);
+    }
+
+    /** A coordinator whose scheduling core reads {@code schedulerClock} (for tests of time windows). */
+    public static Coordinator start(CoordinatorConfig cfg, Clock schedulerClock) {
+        return new Coordinator(cfg, schedulerClock);
     }
 
     private static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {

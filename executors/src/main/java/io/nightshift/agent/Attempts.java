@@ -217,9 +217,35 @@ public final class Attempts {
             if (a.fetching != null) a.fetching.interrupt();
         }
         LOG.info("attempt {}: kill requested ({}, grace {})", a.id(), reason, g);
+        if (reason == Reason.REVOKED) revoking(a, clock.instant().plus(g.isNegative() ? Duration.ZERO : g));
         checkpointLater(a);
         if (p != null) killTree(a, p, g);
         return true;
+    }
+
+    /**
+     * A revoked attempt learns its deadline before the SIGTERM: {@code NIGHTSHIFT_REVOKE_DEADLINE=<instant>} is
+     * written to the file its environment names ({@code NIGHTSHIFT_REVOKE_DEADLINE_FILE}), then its runner's hook runs.
+     */
+    private void revoking(Attempt a, Instant deadline) {
+        Sandbox sb;
+        synchronized (a) {
+            sb = a.sandbox;
+        }
+        if (sb == null) return;
+        java.nio.file.Path f = sb.dir().resolve(io.nightshift.agent.runner.TaskEnvironment.REVOKE_DEADLINE_FILE);
+        try {
+            java.nio.file.Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, "NIGHTSHIFT_REVOKE_DEADLINE=" + deadline + "\n");
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("attempt {}: cannot write its revoke deadline: {}", a.id(), e.toString());
+        }
+        try {
+            runners.forType(a.launch.spec().type()).revoke(a.launch, sb.dir(), deadline);
+        } catch (LaunchException | RuntimeException e) {
+            LOG.warn("attempt {}: the runner's revoke hook failed: {}", a.id(), e.toString());
+        }
     }
 
     private static void killTree(Attempt a, SupervisedProcess p, Duration grace) {

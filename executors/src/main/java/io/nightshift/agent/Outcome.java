@@ -7,6 +7,7 @@ import io.nightshift.api.state.TaskState;
  * The terminal state of an attempt whose leader ended. Pure:
  * <pre>
  *   kill cause TIMEOUT      → FAILED   / TIMEOUT        (max runtime exceeded)
+ *   kill cause REVOKED      → REVOKED  / REVOKED        (its pool took lent capacity back)
  *   other kill cause R      → KILLED   / R              (Kill message, agent shutdown)
  *   no kill, exit 0         → FINISHED / EXIT_CODE
  *   no kill, exit N ≠ 0     → FAILED   / EXIT_CODE      (N = 128+S when signal S killed it)
@@ -27,6 +28,8 @@ public record Outcome(TaskState state, Reason reason, Integer exitCode, String m
         String how = exitCode == null ? "exit status unknown" : describeExit(exitCode);
         if (killCause == Reason.TIMEOUT) return new Outcome(TaskState.FAILED, Reason.TIMEOUT, exitCode,
                 "killed after exceeding its max runtime; " + how);
+        if (killCause == Reason.REVOKED) return new Outcome(TaskState.REVOKED, Reason.REVOKED, exitCode,
+                "revoked: its pool took the lent capacity back; " + how);
         if (killCause != null) return new Outcome(TaskState.KILLED, killCause, exitCode,
                 "killed (" + killCause + "); " + how);
         if (exitCode == null) return new Outcome(TaskState.LOST, Reason.AGENT_LOST, null,

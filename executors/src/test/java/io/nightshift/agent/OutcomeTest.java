@@ -40,4 +40,12 @@ class OutcomeTest {
         assertThat(Outcome.of(0, Reason.KILLED_BY_USER, false).state()).isEqualTo(TaskState.KILLED);
         assertThat(Outcome.of(137, Reason.AGENT_SHUTDOWN, false).reason()).isEqualTo(Reason.AGENT_SHUTDOWN);
     }
+
+    @Test
+    void aRevokedAttemptEndsRevokedNotKilledWhateverItsExit() {
+        Outcome o = Outcome.of(143, Reason.REVOKED, false);
+        assertThat(o.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(o.reason()).isEqualTo(Reason.REVOKED);
+        assertThat(Outcome.of(0, Reason.REVOKED, false).state()).isEqualTo(TaskState.REVOKED);
+    }
 }

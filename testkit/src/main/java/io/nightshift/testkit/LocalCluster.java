@@ -32,8 +32,12 @@ public final class LocalCluster implements AutoCloseable {
     private final String agentToken;
 
     private LocalCluster(Config config, int agentCount) {
+        this(config, agentCount, java.time.Clock.systemUTC());
+    }
+
+    private LocalCluster(Config config, int agentCount, java.time.Clock schedulerClock) {
         this.config = config;
-        this.coordinator = Coordinator.start(CoordinatorConfig.from(config));
+        this.coordinator = Coordinator.start(CoordinatorConfig.from(config), schedulerClock);
         try {
             this.agentToken = coordinator.auth() == null ? null : joinToken(coordinator, config.get(CoordinatorSettings.DATA_DIR));
             for (int i = 1; i <= agentCount; i++) addAgent();
@@ -63,6 +67,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public static LocalCluster start(Config config, int agents) {
         return new LocalCluster(config, agents);
+    }
+
+    /** A cluster whose coordinator schedules on {@code schedulerClock} (tests of windows); the agents keep real time. */
+    public static LocalCluster start(Config config, int agents, java.time.Clock schedulerClock) {
+        return new LocalCluster(config, agents, schedulerClock);
     }
 
     /** A cluster for tests: ports 0, data under {@code dir}, a Hazelcast cluster name of its own. */

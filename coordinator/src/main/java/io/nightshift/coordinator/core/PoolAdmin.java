@@ -78,8 +78,24 @@ final class PoolAdmin implements AgentRegistry.IdleCapacity {
                 : Capacity.idle(a.total(), allocated, load, pool, now);
         Resources unreserved = Capacity.idle(a.total(), allocated, load, withoutWindows(pool), now);
         return new io.nightshift.coordinator.scheduling.AgentSlot(a.id(), revocable, attributes, a.total(),
-                revocable.minus(unreserved), pool);
+                revocable.minus(unreserved), pool, load == null ? Resources.ZERO : reclaim(a, allocated, load, pool, now));
     }
+
+    /**
+     * What must be given back on an agent now: how far {@code allocated} exceeds what the agent may hold
+     * {@link #RECLAIM_LEAD} from now (a window closing by then no longer lends), with the owners' current load
+     * and the headroom kept. Zero when nothing exceeds.
+     */
+    static Resources reclaim(AgentInfo a, Resources allocated, OwnerLoad load, PoolSpec pool, Instant now) {
+        Instant soon = now.plus(RECLAIM_LEAD);
+        PoolSpec then = pool.lending(now) && !pool.lending(soon) ? withoutWindows(pool) : pool;
+        Resources may = a.total().minus(Capacity.owners(load, then, now)).minus(Capacity.headroom(a.total(), pool));
+        return new Resources(Math.max(0, Math.round((allocated.cpus() - may.cpus()) * 10_000d) / 10_000d),
+                Math.max(0, allocated.memMb() - may.memMb()), 0, 0);
+    }
+
+    /** How long before a window closes its lent capacity is taken back (longer than the jobs' kill grace periods). */
+    static final java.time.Duration RECLAIM_LEAD = java.time.Duration.ofSeconds(30);
 
     /** The pool as if no window were open (what non-revocable work may count on). */
     private static PoolSpec withoutWindows(PoolSpec p) {

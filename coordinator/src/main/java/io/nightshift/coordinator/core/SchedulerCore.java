@@ -362,9 +362,11 @@ public final class SchedulerCore implements AutoCloseable {
         if (nextFire != null) loop.wakeAt(nextFire, this::safeCycle);
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
+            LiveJob owner = jobs.get(a.jobId());
             running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
                     a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId()),
-                    a.maxRuntime() == null ? null : (a.startedAt() == null ? now : a.startedAt()).plus(a.maxRuntime())));
+                    a.maxRuntime() == null ? null : (a.startedAt() == null ? now : a.startedAt()).plus(a.maxRuntime()),
+                    owner != null && owner.job.spec().revocable()));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
                 .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
@@ -445,9 +447,11 @@ public final class SchedulerCore implements AutoCloseable {
         if (a == null || !a.state().isActive()) return null;
         AgentState s = agents.get(a.agentId());
         if (s == null || s.link == null) return null;
-        log.info("task {} attempt {} preempted on agent {} for task {}: {} ({})", task.id(), a.id(), a.agentId(),
-                p.forTaskId(), p.code(), p.reason());
-        loop.send(s.link, new CoordinatorMessage.Kill(a.id(), lj.job.spec().killGracePeriod(), Reason.PREEMPTED, agents.epoch()));
+        boolean revoked = p.code().equals("revoked");
+        log.info("task {} attempt {} {} on agent {} for {}: {} ({})", task.id(), a.id(), revoked ? "revoked" : "preempted",
+                a.agentId(), p.forTaskId(), p.code(), p.reason());
+        loop.send(s.link, new CoordinatorMessage.Kill(a.id(), lj.job.spec().killGracePeriod(),
+                revoked ? Reason.REVOKED : Reason.PREEMPTED, agents.epoch()));
         return task.runId();
     }
 

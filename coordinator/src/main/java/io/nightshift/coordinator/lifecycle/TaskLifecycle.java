@@ -142,6 +142,10 @@ public final class TaskLifecycle {
             // preempted, not failed: back in the queue at once, without using a retry
             return new Transition(task.withState(TaskState.PENDING, Reason.PREEMPTED, null), true, effects);
         }
+        if (ended.state() == TaskState.REVOKED && !killRequested) {
+            // revoked, not failed: its pool took lent capacity back; back in the queue at once, without using a retry
+            return new Transition(task.withState(TaskState.PENDING, Reason.REVOKED, null), true, effects);
+        }
         boolean retryable = ended.state() == TaskState.FAILED || ended.state() == TaskState.LOST;
         int retriesUsed = countedAttempts(task) - 1;
         if (retryable && !killRequested && retriesUsed < spec.retries().max()) {
@@ -157,7 +161,7 @@ public final class TaskLifecycle {
         int n = 0;
         for (Attempt a : task.attempts()) {
             boolean neverRan = a.reason() == Reason.RECONCILED && a.startedAt() == null;
-            if (!neverRan && a.reason() != Reason.PREEMPTED) n++;
+            if (!neverRan && a.reason() != Reason.PREEMPTED && a.reason() != Reason.REVOKED) n++;
         }
         return n;
     }
@@ -168,7 +172,7 @@ public final class TaskLifecycle {
             case STAGING -> 1;
             case FETCHING -> 2;
             case RUNNING -> 3;
-            case FINISHED, FAILED, KILLED, LOST -> 4;
+            case FINISHED, FAILED, KILLED, LOST, REVOKED -> 4;
         };
     }
 

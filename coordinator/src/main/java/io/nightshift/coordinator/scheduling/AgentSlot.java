@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param lent       the part of {@code free} that the agent's pool lends (its reservation inside an open
  *                   window, less what the owners use): only revocable tasks may use it. Never null.
  * @param pool       nullable: the agent's pool (its windows decide where windowed tasks may start)
+ * @param reclaim    what the pool takes back now: how far what is allocated exceeds what the agent may give
+ *                   (its window closes soon, or its owners' load reached into the headroom); revocable tasks
+ *                   on it are revoked to cover it ({@link Reclaimer}). Never null.
  */
 public record AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total, Resources lent,
-                        io.nightshift.api.pool.PoolSpec pool) {
+                        io.nightshift.api.pool.PoolSpec pool, Resources reclaim) {
 
     public AgentSlot {
         if (agentId == null || agentId.isBlank()) {
@@ -29,11 +32,18 @@ public record AgentSlot(String agentId, Resources free, Map<String, String> attr
         Objects.requireNonNull(free, () -> "free resources of agent " + agentId);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         lent = lent == null ? Resources.ZERO : lent;
+        reclaim = reclaim == null ? Resources.ZERO : reclaim;
+    }
+
+    /** An agent with nothing to reclaim. */
+    public AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total, Resources lent,
+                     io.nightshift.api.pool.PoolSpec pool) {
+        this(agentId, free, attributes, total, lent, pool, Resources.ZERO);
     }
 
     /** An agent outside any pool: nothing lent. */
     public AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total) {
-        this(agentId, free, attributes, total, Resources.ZERO, null);
+        this(agentId, free, attributes, total, Resources.ZERO, null, Resources.ZERO);
     }
 
     /** An agent whose total capacity is not known. */

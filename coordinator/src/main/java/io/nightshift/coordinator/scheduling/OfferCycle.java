@@ -152,6 +152,7 @@ public final class OfferCycle {
                 handle(t);
             }
             double[] fair = fairShares();
+            if (!ledger.snap.running().isEmpty()) new Reclaimer(ledger, decisions).run(); // pools take lent capacity back
             if (policy.preemption() && !ledger.snap.running().isEmpty()) new Preemptor(ledger, decisions, policy).run();
             List<Offer> offers = OfferMaker.offers(ledger, decisions, policy);
             List<GangHold> holds = gangs.out();

@@ -18,9 +18,11 @@ import java.util.Objects;
  *                    it is never chosen as a victim again
  * @param expectedEnd nullable: when it ends at the latest (start + the job's {@code maxRuntime}); only tasks
  *                    with one free room for a {@link Reservation}
+ * @param revocable   it runs on capacity a pool may take back ({@link Reclaimer} may revoke it)
  */
 public record RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
-                          int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd) {
+                          int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd,
+                          boolean revocable) {
 
     public RunningTask {
         if (taskId == null || taskId.isBlank()) throw new IllegalArgumentException("taskId must not be blank");
@@ -33,10 +35,28 @@ public record RunningTask(String taskId, String jobId, String runId, String queu
         if (preemptions < 0) throw new IllegalArgumentException("preemptions must not be negative: " + taskId);
     }
 
-    /** A task without an expected end. */
+    /** A task without an expected end, not revocable. */
     public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
             int priority, Instant startedAt, int preemptions, boolean terminating) {
-        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null);
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null, false);
+    }
+
+    /** A task that is not revocable. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+            int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd, false);
+    }
+
+    /** A task without an expected end, revocable or not. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+            int priority, Instant startedAt, int preemptions, boolean terminating, boolean revocable) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null, revocable);
+    }
+
+    /** The same task, revocable (it runs on capacity a pool may take back) or not. */
+    public RunningTask withRevocable(boolean v) {
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating,
+                expectedEnd, v);
     }
 
     public RunningTask(String taskId, String jobId, String queue, String agentId, Resources resources, int priority,
@@ -45,18 +65,18 @@ public record RunningTask(String taskId, String jobId, String runId, String queu
     }
 
     public RunningTask withPreemptions(int v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, expectedEnd);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, expectedEnd, revocable);
     }
 
     public RunningTask withRunId(String v) {
-        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd);
+        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd, revocable);
     }
 
     public RunningTask withExpectedEnd(Instant v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v, revocable);
     }
 
     public RunningTask asTerminating() {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, expectedEnd);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, expectedEnd, revocable);
     }
 }

@@ -14,4 +14,14 @@ public interface Runner {
     JobType type();
 
     ProcessPlan plan(Launch launch, TaskContext context) throws LaunchException;
+
+    /**
+     * Called when a revocable attempt is revoked (its pool takes the capacity back), before its process tree
+     * gets SIGTERM, with the instant by which it must have stopped (SIGKILL follows then). A workload that
+     * can stop more cleanly than on a signal does so here (a Spark driver through its handle, a Kafka
+     * consumer by committing and leaving its group); must not block. The default adds nothing to the
+     * SIGTERM that follows. {@code sandbox} is the attempt's directory.
+     */
+    default void revoke(Launch launch, java.nio.file.Path sandbox, java.time.Instant deadline) {
+    }
 }

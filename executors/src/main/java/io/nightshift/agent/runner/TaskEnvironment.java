@@ -38,8 +38,18 @@ public final class TaskEnvironment {
         env.put("NIGHTSHIFT_TASK_ID", nullToEmpty(launch.taskId()));
         env.put(Supervisor.MARKER_ENV, launch.attemptId());
         env.put("NIGHTSHIFT_SANDBOX", ctx.sandboxDir().toString());
+        if (launch.spec().revocable()) {
+            // where the agent writes the instant by which a revoked attempt must have stopped (before its SIGTERM)
+            env.put("NIGHTSHIFT_REVOCABLE", "true");
+            env.put(REVOKE_DEADLINE_FILE_ENV, ctx.sandboxDir().resolve(REVOKE_DEADLINE_FILE).toString());
+        }
         return env;
     }
+
+    /** Environment variable naming the file that holds {@code NIGHTSHIFT_REVOKE_DEADLINE=<ISO instant>} once revoked. */
+    public static final String REVOKE_DEADLINE_FILE_ENV = "NIGHTSHIFT_REVOKE_DEADLINE_FILE";
+    /** The file in the sandbox the agent writes when it revokes the attempt. */
+    public static final String REVOKE_DEADLINE_FILE = "revoke-deadline";
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;

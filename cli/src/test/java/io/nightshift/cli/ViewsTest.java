@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nightshift.api.Resources;
 import io.nightshift.api.client.QueueView;
 import io.nightshift.api.model.JobDetail;
+import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.api.queue.QueueSpecParser;
@@ -75,12 +76,16 @@ class ViewsTest {
 
     @Test
     void agentsShowFreeOverTotal() {
-        String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), Fixtures.agent("a2", 16, 65536, 0, 0)));
+        AgentInfo shared = Fixtures.agent("a2", 16, 65536, 0, 0);
+        shared = new AgentInfo(1, "a2", "host-a2", null, AgentInfo.AgentStatus.ACTIVE, shared.total(), shared.allocated(),
+                java.util.Map.of("pool", "office"), "session+env-scan", "0.1.0", null, null,
+                new io.nightshift.api.model.OwnerLoad(3.5, 20000, 4, 21000), Resources.of(9.3, 41440));
+        String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), shared));
 
         assertThat(text).isEqualTo("""
-                ID  HOST     STATUS  CPUS FREE/TOTAL  MEM MiB FREE/TOTAL  ISOLATION
-                a1  host-a1  ACTIVE            2.5/4           7168/8192  session+env-scan
-                a2  host-a2  ACTIVE            16/16         65536/65536  session+env-scan
+                ID  HOST     STATUS  POOL    CPUS FREE/TOTAL  MEM MiB FREE/TOTAL  OWNER CPUS/MiB  IDLE CPUS/MiB  ISOLATION
+                a1  host-a1  ACTIVE  -                 2.5/4           7168/8192               -              -  session+env-scan
+                a2  host-a2  ACTIVE  office            16/16         65536/65536       3.5/20000      9.3/41440  session+env-scan
                 """);
     }
 

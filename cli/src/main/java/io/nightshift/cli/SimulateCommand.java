@@ -75,7 +75,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--trace", paramLabel = "FILE",
             description = "Replay a workload trace instead of the synthetic one: .swf (Standard Workload Format) "
-                    + "or .csv (submit_s,duration_s,cpus,mem_mb,queue).")
+                    + "or .csv (submit_s,duration_s,cpus,mem_mb,queue), plain or .gz. Jobs wider than one agent become "
+                    + "gangs, SWF requested times their maxRuntime; the run lasts until every job ended (drain=false: "
+                    + "--duration), and the summary sets our figures beside the trace's recorded ones.")
     Path trace;
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -122,8 +124,9 @@ final class SimulateCommand implements Callable<Integer> {
             Path file = root.workDir.resolve(trace);
             if (!Files.isRegularFile(file)) throw CliException.usage("--trace: no such file: " + trace);
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
             String workload = name.endsWith(".swf") ? "swf" : name.endsWith(".csv") ? "csv" : null;
-            if (workload == null) throw CliException.usage("--trace: expected a .swf or .csv file, got " + trace);
+            if (workload == null) throw CliException.usage("--trace: expected a .swf or .csv file (or .swf.gz, .csv.gz), got " + trace);
             o.put("workload", workload);
             o.put("trace", file.toString());
         }

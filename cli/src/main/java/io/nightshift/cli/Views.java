@@ -293,9 +293,24 @@ final class Views {
                     q.started(), q.finished(), q.preempted(), cpus(q.waitP50()), cpus(q.waitP99()));
         }
         sb.append(t.render());
+        if (r.figures() != null) {
+            sb.append('\n');
+            Table f = Table.of("JOBS", "", "UTIL %", "WAIT MEAN s", "P50", "P90", "P99", "SLOWDOWN MEAN", "P99", "GANG WAIT MEAN s")
+                    .alignRight(0, 2, 3, 4, 5, 6, 7, 8, 9);
+            figures(f, "simulated", r.figures());
+            if (r.recorded() != null) figures(f, "recorded", r.recorded());
+            sb.append(f.render());
+        }
         if (!r.charts().isEmpty()) sb.append('\n').append("Charts in ").append(outDir).append(": ")
                 .append(String.join(", ", r.charts())).append('\n');
         return sb.toString();
+    }
+
+    /** One row of the job figures: ours, or the trace's recorded ones. */
+    private static void figures(Table t, String what, SimulationResult.Figures f) {
+        t.row(f.jobs(), what, percent(f.utilization()), cpus(value(f.waitSeconds(), "mean")), cpus(value(f.waitSeconds(), "p50")),
+                cpus(value(f.waitSeconds(), "p90")), cpus(value(f.waitSeconds(), "p99")), cpus(value(f.boundedSlowdown(), "mean")),
+                cpus(value(f.boundedSlowdown(), "p99")), cpus(value(f.gangWaitSeconds(), "mean")));
     }
 
     private static double value(Map<String, Double> m, String key) {

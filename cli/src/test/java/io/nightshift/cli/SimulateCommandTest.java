@@ -25,7 +25,7 @@ import picocli.CommandLine.ParseResult;
 
 /** {@code nightshift simulate}: option parsing into a {@link SimulationConfig}, and tiny runs of the real simulator. */
 class SimulateCommandTest {
-    /** Two small agents, two queues, ten simulated minutes: a run of 61 cycles. */
+    /** Two small agents, two queues, ten simulated minutes: a run of 58 cycles (one per 10 s tick with an event). */
     static final String[] TINY = {"simulate", "--agents", "2", "--agent-cpus", "4", "--agent-mem", "8192",
             "--queue", "a:1", "--queue", "b:2", "--duration", "10m", "--arrivals", "6", "--seed", "7"};
 
@@ -117,7 +117,7 @@ class SimulateCommandTest {
         assertThat(cli.run("simulate", "--duration", "soon").err()).startsWith("error: --duration: 'soon' is not a duration");
         assertThat(cli.run("simulate", "--trace", "nope.swf").err()).isEqualTo("error: --trace: no such file: nope.swf\n");
         assertThat(cli.run("simulate", "--trace", "jobs.txt").err())
-                .isEqualTo("error: --trace: expected a .swf or .csv file, got jobs.txt\n");
+                .isEqualTo("error: --trace: expected a .swf or .csv file (or .swf.gz, .csv.gz), got jobs.txt\n");
         assertThat(cli.run("simulate", "--agents", "0").code()).isEqualTo(2);
         assertThat(cli.run("simulate", "--agents", "0").err()).isEqualTo("error: bad simulation option: agents must be at least 1, got 0\n");
     }
@@ -155,8 +155,10 @@ class SimulateCommandTest {
     void theSameSeedGivesTheSameRun() throws IOException {
         ObjectNode first = (ObjectNode) Json.mapper().readTree(cli.run(TINY).out());
         ObjectNode second = (ObjectNode) Json.mapper().readTree(cli.run(TINY).out());
-        first.remove("cycleMillis"); // wall-clock cost of the cycles: the only part that is not simulated
+        first.remove("cycleMillis"); // wall-clock costs: the only parts that are not simulated
         second.remove("cycleMillis");
+        first.remove("wallSeconds");
+        second.remove("wallSeconds");
 
         assertThat(second).isEqualTo(first);
     }
@@ -167,7 +169,7 @@ class SimulateCommandTest {
 
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("Simulated    10m on 2 agents, seed 7, 61 cycles");
+        assertThat(lines.get(0)).isEqualTo("Simulated    10m on 2 agents, seed 7, 58 cycles");
         assertThat(lines.get(1)).startsWith("Tasks        submitted ");
         assertThat(lines.get(2)).matches("Utilization  cpus \\d+\\.\\d %, memory \\d+\\.\\d %");
         assertThat(lines.get(3)).startsWith("Wait (s)     p50 ");
@@ -176,7 +178,10 @@ class SimulateCommandTest {
         assertThat(lines.get(6)).isEqualTo("QUEUE  WEIGHT  SHARE %  FAIR %  ERROR %  STARTED  FINISHED  PREEMPTED  WAIT P50 s  WAIT P99 s");
         assertThat(lines.get(7)).startsWith("a           1  ");
         assertThat(lines.get(8)).startsWith("b           2  ");
-        assertThat(lines).hasSize(9);
+        assertThat(lines.get(9)).isEmpty();
+        assertThat(lines.get(10)).startsWith("JOBS             UTIL %  WAIT MEAN s");
+        assertThat(lines.get(11)).matches("\\s*\\d+  simulated .*");
+        assertThat(lines).as("no recorded figures without a trace that has them").hasSize(12);
     }
 
     @Test

@@ -27,8 +27,11 @@ import java.util.Objects;
  * racks=10                   agents are spread round-robin over racks r0..r(n-1) (attribute "rack")
  * queues=default:1           queue:weight[:guaranteeCpus[:limitCpus]], comma-separated, e.g. a:1,b:2,c:3
  * duration=PT24H             simulated time
- * tick=PT10S                 one offer cycle per tick of the virtual clock
- * sample=PT1M                how often utilization and shares are recorded
+ * tick=PT10S                 cycle granularity: time jumps from event to event (arrival, end, wake-up), and
+ *                            events are handled at the next multiple of this
+ * drain=true                 swf / csv: run until every job of the trace has ended (duration is then ignored)
+ * sample=PT1M                how often utilization and shares are sampled for the charts (at most 5,000 samples:
+ *                            longer runs sample less often); the utilization figures are exact time integrals
  * warmup=PT30M               samples before this are left out of the share accuracy
  * workload=synthetic         synthetic | swf | csv
  * trace=                     the trace file for swf / csv (csv: submit_s,duration_s,cpus,mem_mb,queue)
@@ -55,7 +58,7 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
                                Path trace, double arrivalsPerMinute, int backlog, Map<String, Double> queueMix,
                                List<Double> taskCpus, List<Long> taskMemMb, Duration meanTaskDuration,
                                Duration minTaskDuration, Map<Integer, Double> priorities, Duration killGrace,
-                               SchedulingPolicy policy, Path out) {
+                               SchedulingPolicy policy, Path out, boolean drain) {
 
     public SimulationConfig {
         if (agents < 1) throw new IllegalArgumentException("agents must be at least 1, got " + agents);
@@ -127,7 +130,7 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
                     weights(o.get("queueMix")), doubles(o.get("task.cpus")), longs(o.get("task.memMb")),
                     Duration.parse(o.get("task.meanDuration")), Duration.parse(o.get("task.minDuration")),
                     priorities(o.get("priorities")), Duration.parse(o.get("killGrace")), policy,
-                    o.get("out").isBlank() ? null : Path.of(o.get("out")));
+                    o.get("out").isBlank() ? null : Path.of(o.get("out")), bool("drain", o.get("drain")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("bad simulation option: " + e.getMessage(), e);
         }
@@ -175,6 +178,7 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
         KNOBS.put("preemptionTolerance", SchedulingPolicy.PREEMPTION_TOLERANCE);
         for (Setting<?> s : SchedulingPolicy.SETTINGS) KNOBS.put(s.name(), s);
         DEFAULTS.put("out", "");
+        DEFAULTS.put("drain", "true");
     }
 
     private static List<QueueSpec> queues(String s) {
@@ -188,6 +192,12 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
             out.add(q);
         }
         return out;
+    }
+
+    private static boolean bool(String key, String v) {
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
     }
 
     private static Map<String, Double> weights(String s) {
@@ -222,6 +232,6 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
     public SimulationConfig withOut(Path v) {
         return new SimulationConfig(seed, agents, agentResources, racks, queues, duration, tick, sample, warmup, workload,
                 trace, arrivalsPerMinute, backlog, queueMix, taskCpus, taskMemMb, meanTaskDuration, minTaskDuration,
-                priorities, killGrace, policy, v);
+                priorities, killGrace, policy, v, drain);
     }
 }

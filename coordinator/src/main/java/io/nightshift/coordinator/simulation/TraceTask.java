@@ -2,25 +2,43 @@ package io.nightshift.coordinator.simulation;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
- * One task of a workload trace: when it is submitted, how long it runs once placed, what it asks and
- * where it goes. Readers for the Standard Workload Format and a simple CSV.
+ * One job of a workload trace: when it is submitted, how long it runs once started, what it asks in total and
+ * where it goes; for a Standard Workload Format trace also what it asked to run at most and how long that
+ * machine's own scheduler made it wait. Readers for SWF and a simple CSV, plain or gzip'ed.
+ *
+ * @param cpus           cpus of the whole job (a job wider than one agent becomes a gang of instances)
+ * @param requestedSeconds the run time the job asked for, the job's {@code maxRuntime}; NaN when unknown
+ * @param recordedWaitSeconds the wait the trace recorded (SWF field 3); NaN when unknown
  */
-public record TraceTask(double submitSeconds, double durationSeconds, double cpus, long memMb, String queue) {
+public record TraceTask(double submitSeconds, double durationSeconds, double cpus, long memMb, String queue,
+                        double requestedSeconds, double recordedWaitSeconds) {
+
+    /** Without a requested time or a recorded wait (CSV). */
+    public TraceTask(double submitSeconds, double durationSeconds, double cpus, long memMb, String queue) {
+        this(submitSeconds, durationSeconds, cpus, memMb, queue, Double.NaN, Double.NaN);
+    }
 
     /**
      * Standard Workload Format (Feitelson's Parallel Workloads Archive): {@code ;} comment lines, then 18
-     * whitespace-separated fields per job; -1 means unknown. Used: 2 submit time (s), 4 run time (s),
-     * 5 allocated processors (else 8 requested), 7 used memory in KB per processor (else 10 requested),
-     * 15 queue number. Processors become cpus (capped at {@code maxCpus}); memory defaults to
-     * {@code defaultMemMb}; queue number n maps to {@code queues[n mod queues.size()]}. Jobs without a run
-     * time or processors are skipped.
+     * whitespace-separated fields per job; -1 means unknown. Used: 2 submit time (s), 3 wait time (s, what that
+     * machine's scheduler did), 4 run time (s), 5 allocated processors (else 8 requested), 7 used memory in KB
+     * per processor (else 10 requested), 9 requested time (s), 15 queue number. Processors become cpus (not
+     * capped: the simulator makes a job wider than one agent a gang); memory defaults to {@code defaultMemMb}
+     * per processor; queue number n maps to {@code queues[n mod queues.size()]}. Jobs without a run time or
+     * processors are skipped.
      */
-    public static List<TraceTask> readSwf(Reader in, List<String> queues, double maxCpus, long defaultMemMb) throws IOException {
+    public static List<TraceTask> readSwf(Reader in, List<String> queues, long defaultMemMb) throws IOException {
         List<TraceTask> out = new ArrayList<>();
         BufferedReader r = new BufferedReader(in);
         int lineNo = 0;
@@ -30,14 +48,21 @@ public record TraceTask(double submitSeconds, double durationSeconds, double cpu
             if (s.isEmpty() || s.startsWith(";")) continue;
             String[] f = s.split("\\s+");
             if (f.length < 18) throw new IOException("SWF line %d: expected 18 fields, got %d".formatted(lineNo, f.length));
-            double submit = Double.parseDouble(f[1]);
-            double run = Double.parseDouble(f[3]);
-            double procs = Double.parseDouble(f[4]) > 0 ? Double.parseDouble(f[4]) : Double.parseDouble(f[7]);
-            if (run <= 0 || procs <= 0 || submit < 0) continue;
-            double memKbPerProc = Double.parseDouble(f[6]) > 0 ? Double.parseDouble(f[6]) : Double.parseDouble(f[9]);
-            long mem = memKbPerProc > 0 ? Math.max(1, Math.round(memKbPerProc * procs / 1024)) : defaultMemMb;
-            int qn = (int) Math.max(0, Double.parseDouble(f[14]));
-            out.add(new TraceTask(submit, run, Math.min(procs, maxCpus), mem, queues.get(qn % queues.size())));
+            try {
+                double submit = Double.parseDouble(f[1]);
+                double wait = Double.parseDouble(f[2]);
+                double run = Double.parseDouble(f[3]);
+                double procs = Double.parseDouble(f[4]) > 0 ? Double.parseDouble(f[4]) : Double.parseDouble(f[7]);
+                if (run <= 0 || procs <= 0 || submit < 0) continue;
+                double memKbPerProc = Double.parseDouble(f[6]) > 0 ? Double.parseDouble(f[6]) : Double.parseDouble(f[9]);
+                long mem = memKbPerProc > 0 ? Math.max(1, Math.round(memKbPerProc * procs / 1024)) : defaultMemMb * (long) Math.ceil(procs);
+                double requested = Double.parseDouble(f[8]);
+                int qn = (int) Math.max(0, Double.parseDouble(f[14]));
+                out.add(new TraceTask(submit, run, procs, mem, queues.get(qn % queues.size()), requested > 0 ? requested : Double.NaN,
+                        wait >= 0 ? wait : Double.NaN));
+            } catch (NumberFormatException e) {
+                throw new IOException("SWF line %d: %s".formatted(lineNo, e.getMessage()), e);
+            }
         }
         return out;
     }
@@ -61,5 +86,12 @@ public record TraceTask(double submitSeconds, double durationSeconds, double cpu
             }
         }
         return out;
+    }
+
+    /** A reader of {@code file}, gunzipped when its name ends in {@code .gz}. */
+    public static Reader open(Path file) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        if (file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
+        return new InputStreamReader(in, StandardCharsets.UTF_8);
     }
 }

@@ -234,7 +234,7 @@ public final class HttpApi {
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, workers));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         TokensApi tokens = new TokensApi(auth, workers);

@@ -78,7 +78,7 @@ public final class Coordinator implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmThreadMetrics().bindTo(prometheus);
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
-        this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
+        this.core = new SchedulerCore(store, events, cfg.schedulerClock(), cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
         this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
@@ -190,6 +190,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
+        hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         return hc;
     }
 

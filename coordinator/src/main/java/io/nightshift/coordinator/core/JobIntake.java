@@ -97,11 +97,18 @@ final class JobIntake {
         JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
         LiveJob lj = new LiveJob();
         lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(), owner);
-        startRun(lj, now);
+        if (withId.schedule() == null) {
+            startRun(lj, now, null);
+        } else { // no run yet: the schedule step opens one per firing
+            lj.job = lj.job.withSchedule(io.nightshift.coordinator.schedules.ScheduleStep.initial(withId.schedule(),
+                    io.nightshift.coordinator.schedules.FireTimes.of(withId.schedule()), now), now);
+            loop.batch().job(lj.job);
+        }
         jobs.live.put(id, lj);
         metrics.jobsSubmitted.increment();
         loop.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
-        log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
+        log.info("job {} accepted: type={} queue={} instances={}{}", id, withId.type().wire(), withId.queue(), withId.instances(),
+                lj.job.schedule() == null ? "" : " next fire at " + lj.job.schedule().nextFireAt());
         requestCycle.run();
         return new SchedulerCore.SubmitResult(lj.job, true);
     }
@@ -109,8 +116,9 @@ final class JobIntake {
     /**
      * Starts the job's next run (number {@code runIds().size() + 1}) with all its instances PENDING, and
      * makes it the job's current run. Staged with the turn, so it is stored before anyone hears of it.
+     * {@code scheduledFor}: the scheduled time of the firing that opens it (null for a job without a schedule).
      */
-    void startRun(LiveJob lj, Instant now) {
+    void startRun(LiveJob lj, Instant now, Instant scheduledFor) {
         int number = lj.job.runIds().size() + 1;
         String runId = Run.idOf(lj.job.id(), number);
         JobSpec spec = lj.job.spec();
@@ -122,7 +130,7 @@ final class JobIntake {
             taskIds.add(t.id());
             lj.tasks.put(t.id(), t);
         }
-        lj.run = new Run(Run.SCHEMA_VERSION, runId, lj.job.id(), number, JobState.QUEUED, now, null, taskIds);
+        lj.run = new Run(Run.SCHEMA_VERSION, runId, lj.job.id(), number, JobState.QUEUED, now, null, taskIds, scheduledFor);
         List<String> runIds = new ArrayList<>(lj.job.runIds());
         runIds.add(runId);
         lj.job = lj.job.withRunIds(runIds, now);

@@ -225,6 +225,8 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
         route(r, HttpMethod.DELETE, "/v1/jobs/:id", Need.SOME_READ).handler(this::killJob);
+        route(r, HttpMethod.POST, "/v1/jobs/:id/pause", Need.SOME_READ).handler(ctx -> pauseJob(ctx, true));
+        route(r, HttpMethod.POST, "/v1/jobs/:id/resume", Need.SOME_READ).handler(ctx -> pauseJob(ctx, false));
         route(r, HttpMethod.GET, "/v1/tasks/:taskId/logs/:stream", Need.SOME_READ).handler(this::logs);
         route(r, HttpMethod.GET, "/v1/agents", Need.READ).handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
         route(r, HttpMethod.GET, "/v1/queues", Need.SOME_READ).handler(this::listQueues);
@@ -234,11 +236,19 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
+        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock());
+        route(r, HttpMethod.GET, "/v1/pools", Need.READ).handler(pools::list);
+        bodyRoute(r, HttpMethod.POST, "/v1/pools", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, true));
+        route(r, HttpMethod.GET, "/v1/pools/:name", Need.READ).handler(pools::get);
+        bodyRoute(r, HttpMethod.PUT, "/v1/pools/:name", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, false));
+        route(r, HttpMethod.DELETE, "/v1/pools/:name", Need.ADMIN).handler(pools::delete);
         if (utilization != null)
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, replayWorkers));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress, replayWorkers));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         TokensApi tokens = new TokensApi(auth, workers);
@@ -634,7 +644,8 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
-            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
+            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
+                    core.reservation(job.get().runIds()));
         }
         return Optional.of(new JobDetail(job.get(), runs, pending, progress.of(taskIds)));
     }
@@ -653,6 +664,36 @@ public final class HttpApi {
                 Guard.forbidden(ctx, p, "the right to kill job '" + id + "' (only its owner, an admin of queue '"
                         + found.result().get().spec().queue() + "' or an admin may)");
             else kill(ctx, id);
+        });
+    }
+
+    /** Pauses or resumes a scheduled job: the job's owner, an admin of its queue or an admin. */
+    private void pauseJob(RoutingContext ctx, boolean pause) {
+        String id = ctx.pathParam("id");
+        if (!JOB_ID.matcher(id).matches()) {
+            Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + shorten(id) + "'");
+            return;
+        }
+        Principal p = Guard.principal(ctx);
+        String verb = pause ? "pause" : "resume";
+        workers.executeBlocking(() -> store.job(id), false).onComplete(found -> {
+            if (found.failed()) {
+                ctx.fail(500, found.cause());
+                return;
+            }
+            Optional<Job> job = found.result();
+            if (job.isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+            else if (!p.canManage(job.get(), queue(job.get().spec().queue())))
+                Guard.forbidden(ctx, p, "the right to " + verb + " job '" + id + "' (only its owner, an admin of queue '"
+                        + job.get().spec().queue() + "' or an admin may)");
+            else if (job.get().spec().schedule() == null)
+                Problems.send(ctx, 409, "conflict", "Job has no schedule", "job '" + id + "' has no schedule to " + verb);
+            else Future.fromCompletionStage(core.pause(id, pause), vertx.getOrCreateContext()).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (ar.result().isEmpty())
+                    Problems.send(ctx, 409, "conflict", "Job has ended", "job '" + id + "' has ended; there is nothing to " + verb);
+                else Responses.json(ctx, 200, ar.result().get());
+            });
         });
     }
 

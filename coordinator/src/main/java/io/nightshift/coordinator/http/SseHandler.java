@@ -1,7 +1,9 @@
 package io.nightshift.coordinator.http;
 
 import io.nightshift.api.model.Event;
+import io.nightshift.api.json.Json;
 import io.nightshift.coordinator.events.EventLog;
+import io.nightshift.coordinator.progress.ProgressBoard;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resuming with {@code Last-Event-ID} (header) or {@code ?lastEventId=} gets every later event still
  * in the replay buffer, then live ones, each once and in order. Without either it starts live;
  * {@code ?from=0} replays the whole buffer. A comment line every 15 s keeps proxies from closing it.
+ * With {@code ?progress=true} kafka tasks' progress comes too, as {@code event: progress} without an
+ * {@code id} (live only, rate-limited by the {@link ProgressBoard}; it does not move {@code Last-Event-ID}).
  *
  * <p>The event loop only writes bytes: a replay is read and formatted on a worker, {@value #PAGE} events a
  * page, the next page only once the client has drained the last one; live events are formatted once for
@@ -28,12 +32,14 @@ final class SseHandler implements Handler<RoutingContext> {
     static final int PAGE = 500;
     private final EventLog events;
     private final StreamLimits limits;
+    private final ProgressBoard progress;
     private final WorkerExecutor workers;
     private final SseFrames frames = new SseFrames();
 
-    SseHandler(EventLog events, StreamLimits limits, WorkerExecutor workers) {
+    SseHandler(EventLog events, StreamLimits limits, ProgressBoard progress, WorkerExecutor workers) {
         this.events = events;
         this.limits = limits;
+        this.progress = progress;
         this.workers = workers;
     }
 
@@ -51,6 +57,12 @@ final class SseHandler implements Handler<RoutingContext> {
             Problems.send(ctx, 400, "invalid-header", "Invalid Last-Event-ID", "Last-Event-ID must be an event number");
             return;
         }
+        String progressParam = ctx.request().getParam("progress");
+        if (progressParam != null && !progressParam.equals("true") && !progressParam.equals("false")) {
+            Problems.send(ctx, 400, "invalid-query", "Invalid progress", "progress must be true or false");
+            return;
+        }
+        boolean withProgress = "true".equals(progressParam) && progress != null;
         StreamLimits.Slot slot = limits.acquire(HttpApi.streamKey(Guard.principal(ctx)));
         if (slot == null) {
             limits.refuse(ctx, limits.open() >= limits.max());
@@ -62,7 +74,7 @@ final class SseHandler implements Handler<RoutingContext> {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         resp.write(": nightshift events; last id " + events.lastSeq() + "\n\n");
-        Stream stream = new Stream(ctx.vertx(), resp, slot);
+        Stream stream = new Stream(ctx.vertx(), resp, slot, withProgress);
         resp.closeHandler(v -> stream.cleanup());
         resp.exceptionHandler(err -> stream.cleanup());
         if (after == Long.MAX_VALUE) stream.live(after);
@@ -75,14 +87,17 @@ final class SseHandler implements Handler<RoutingContext> {
         final Context context;
         final HttpServerResponse resp;
         final StreamLimits.Slot slot;
-        final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>(); // Event or a progress document
+        final boolean withProgress;
         final AtomicInteger size = new AtomicInteger();
         final AtomicBoolean scheduled = new AtomicBoolean();
         final AtomicBoolean closed = new AtomicBoolean();
         final long keepAlive;
         volatile EventLog.Subscription sub;
+        volatile AutoCloseable progressSub;
 
-        Stream(Vertx vertx, HttpServerResponse resp, StreamLimits.Slot slot) {
+        Stream(Vertx vertx, HttpServerResponse resp, StreamLimits.Slot slot, boolean withProgress) {
+            this.withProgress = withProgress;
             this.vertx = vertx;
             this.context = vertx.getOrCreateContext();
             this.resp = resp;
@@ -116,7 +131,7 @@ final class SseHandler implements Handler<RoutingContext> {
 
         void live(long after) {
             if (closed.get()) return;
-            sub = events.subscribe(after, e -> {
+            java.util.function.Consumer<Object> enqueue = e -> {
                 if (closed.get()) return;
                 if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
                     closed.set(true);
@@ -125,24 +140,32 @@ final class SseHandler implements Handler<RoutingContext> {
                 }
                 queue.add(e);
                 if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
-            });
-            if (closed.get()) sub.close(); // closed while subscribing
+            };
+            sub = events.subscribe(after, enqueue::accept);
+            if (withProgress) progressSub = progress.subscribe(enqueue::accept);
+            if (closed.get()) cleanup(); // closed while subscribing
+        }
+
+        /** An event's shared frame; a progress document (live only, rate-limited) is formatted here. */
+        byte[] frame(Object o) {
+            if (o instanceof Event e) return frames.frame(e);
+            return ("event: progress\ndata: " + Json.write(o) + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
         void drain() {
             scheduled.set(false);
             if (closed.get()) return;
-            Event e = queue.poll();
+            Object e = queue.poll();
             if (e == null) return;
             size.decrementAndGet();
-            Event next = queue.poll();
+            Object next = queue.poll();
             if (next == null) {
-                resp.write(Buffer.buffer(frames.frame(e)));
+                resp.write(Buffer.buffer(frame(e)));
             } else {
-                Buffer b = Buffer.buffer().appendBytes(frames.frame(e));
+                Buffer b = Buffer.buffer().appendBytes(frame(e));
                 do {
                     size.decrementAndGet();
-                    b.appendBytes(frames.frame(next));
+                    b.appendBytes(frame(next));
                 } while ((next = queue.poll()) != null);
                 resp.write(b);
             }
@@ -159,6 +182,14 @@ final class SseHandler implements Handler<RoutingContext> {
             closed.set(true);
             EventLog.Subscription s = sub;
             if (s != null) s.close();
+            AutoCloseable p = progressSub;
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (Exception ignored) {
+                    // only removes a listener
+                }
+            }
             vertx.cancelTimer(keepAlive);
         }
     }

@@ -43,7 +43,8 @@ public record AgentConfig(
         String kafkaHarnessClasspath,
         String token,
         io.nightshift.agent.fetch.FetchConfig fetch,
-        OwnerLoadConfig ownerLoad) {
+        OwnerLoadConfig ownerLoad,
+        io.nightshift.agent.spark.SparkConfig spark) {
 
     /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
     public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
@@ -66,6 +67,7 @@ public record AgentConfig(
         coordinators = List.copyOf(coordinators);
         fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
         ownerLoad = ownerLoad == null ? OwnerLoadConfig.DEFAULTS : ownerLoad;
+        spark = spark == null ? io.nightshift.agent.spark.SparkConfig.NONE : spark;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -100,7 +102,8 @@ public record AgentConfig(
                 c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
                 io.nightshift.agent.fetch.FetchConfig.from(c),
                 new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
-                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW)));
+                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW)),
+                io.nightshift.agent.spark.SparkConfig.from(c));
     }
 
     /** {@code agent.pool} becomes the attribute {@code pool}; giving both with different values is an error. */

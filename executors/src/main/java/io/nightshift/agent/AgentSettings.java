@@ -90,5 +90,6 @@ public final class AgentSettings {
             HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
             RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
             KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW),
-            io.nightshift.agent.fetch.FetchSettings.ALL.stream()).toList();
+            java.util.stream.Stream.concat(io.nightshift.agent.fetch.FetchSettings.ALL.stream(),
+                    io.nightshift.agent.spark.SparkSettings.ALL.stream())).toList();
 }

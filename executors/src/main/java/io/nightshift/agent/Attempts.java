@@ -138,6 +138,8 @@ public final class Attempts {
         ScheduledFuture<?> timeout;
         /** The thread staging artifacts, while it does: a kill interrupts it. */
         Thread fetching;
+        /** What a launcher library told about the running application (Spark: app id, UI URL); reported on RUNNING. */
+        volatile String info;
         /** Set for an attempt recovered with its leader gone: goes in front of the outcome's message. */
         String recoveryContext;
 
@@ -662,8 +664,15 @@ public final class Attempts {
                 if (a.killReason != null) {
                     a.exited = true;
                 } else if (a.process == null) {
-                    a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr(),
-                            sb.exitFile());
+                    io.nightshift.agent.runner.Runner runner = runners.forType(l.spec().type());
+                    if (runner instanceof io.nightshift.agent.runner.LaunchingRunner lr) {
+                        TaskContext ctx = new TaskContext(sb.dir(), agentEnv, agentJavaHome);
+                        a.process = supervisor.startExternal(a.id(), l.spec().resources(), (procs, setsid) ->
+                                lr.start(l, ctx, plan, sb.stdout(), sb.stderr(), procs, setsid, info -> info(a, info)));
+                    } else {
+                        a.process = supervisor.start(a.id(), plan, l.spec().resources(), sb.stdout(), sb.stderr(),
+                                sb.exitFile());
+                    }
                     a.startedAt = clock.instant();
                 }
                 p = a.process;
@@ -679,6 +688,8 @@ public final class Attempts {
         }
         checkpoint(a); // pid and start time on disk before anyone hears of RUNNING
         report(a, TaskState.RUNNING, "pid " + p.pid());
+        String info = a.info;
+        if (info != null) sink.report(l.taskId(), a.id(), TaskState.RUNNING, null, null, info);
         checkpoint(a);
         armMaxRuntime(a);
         p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
@@ -750,6 +761,13 @@ public final class Attempts {
                     if (taskSaid != null && o.state() != TaskState.FINISHED) o = o.saying(taskSaid);
                     finish(a, o.state(), o.reason(), o.exitCode(), o.message());
                 });
+    }
+
+    /** A fact about the running application: reported as a RUNNING update's message (kept until RUNNING is). */
+    private void info(Attempt a, String message) {
+        a.info = message;
+        LOG.info("attempt {}: {}", a.id(), message);
+        if (a.state == TaskState.RUNNING) sink.report(a.launch.taskId(), a.id(), TaskState.RUNNING, null, null, message);
     }
 
     private void report(Attempt a, TaskState state, String message) {

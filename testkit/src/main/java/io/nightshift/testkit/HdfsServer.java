@@ -98,6 +98,11 @@ public final class HdfsServer implements AutoCloseable {
         return confDir;
     }
 
+    /** A client of this cluster (closed with it), to read what jobs wrote. */
+    public org.apache.hadoop.fs.FileSystem fileSystem() {
+        return fs;
+    }
+
     public void put(String path, byte[] content) throws IOException {
         try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
             out.write(content);

@@ -1,5 +1,8 @@
 package io.nightshift.testkit;
 
+import io.nightshift.agent.spark.SparkSettings;
+import java.util.Optional;
+
 import io.nightshift.agent.Agent;
 import io.nightshift.agent.AgentConfig;
 import io.nightshift.agent.AgentSettings;
@@ -82,6 +85,8 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized Agent addAgent() {
         int n = agents.size() + 1;
         Config c = config.with(AgentSettings.COORDINATOR, coordinator.url().toString());
+        Optional<SparkHome> spark = config.get(SparkSettings.HOMES).isBlank() ? SparkHome.local() : Optional.empty();
+        if (spark.isPresent()) c = c.with(SparkSettings.HOMES, spark.get().setting()); // the Spark home this build assembled
         if (agentToken != null && config.get(AgentSettings.TOKEN) == null) c = c.with(AgentSettings.TOKEN, agentToken);
         if (config.get(AgentSettings.ID) == null || n > 1) c = c.with(AgentSettings.ID, "local-" + n);
         if (n > 1) c = c.with(AgentSettings.WORK_DIR, config.get(AgentSettings.WORK_DIR) + "-" + n);

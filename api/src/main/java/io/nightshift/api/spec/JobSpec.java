@@ -58,7 +58,9 @@ public record JobSpec(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> secrets,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean revocable,
         String window,
-        ScheduleSpec schedule) {
+        ScheduleSpec schedule,
+        SparkSpec spark,
+        HadoopSpec hadoop) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -72,6 +74,9 @@ public record JobSpec(
             throw new InvalidSpecException("/jvm", "a jvm job needs a 'jvm' section and no other");
         if (type == JobType.KAFKA && (kafka == null || command != null || jvm != null))
             throw new InvalidSpecException("/kafka", "a kafka job needs a 'kafka' section and no other");
+        if ((type == JobType.SPARK) != (spark != null) || (type == JobType.HADOOP) != (hadoop != null)
+                || ((type == JobType.SPARK || type == JobType.HADOOP) && (command != null || jvm != null || kafka != null)))
+            throw new InvalidSpecException("/" + type.wire(), "a %s job needs a '%s' section and no other".formatted(type.wire(), type.wire()));
         queue = queue == null ? DEFAULT_QUEUE : queue;
         resources = resources == null ? DEFAULT_RESOURCES : resources;
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -102,7 +107,7 @@ public record JobSpec(
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
-                .window(window).schedule(schedule);
+                .window(window).schedule(schedule).spark(spark).hadoop(hadoop);
         b.artifacts.addAll(artifacts);
         b.secrets.putAll(secrets);
         return b;
@@ -122,6 +127,14 @@ public record JobSpec(
 
     public static Builder kafka(KafkaSpec kafka) {
         return new Builder(JobType.KAFKA).kafka(kafka);
+    }
+
+    public static Builder spark(SparkSpec spark) {
+        return new Builder(JobType.SPARK).spark(spark);
+    }
+
+    public static Builder hadoop(HadoopSpec hadoop) {
+        return new Builder(JobType.HADOOP).hadoop(hadoop);
     }
 
     /** Fluent construction for Java users (client library, tests, examples). */
@@ -145,6 +158,8 @@ public record JobSpec(
         private boolean revocable;
         private String window;
         private ScheduleSpec schedule;
+        private SparkSpec spark;
+        private HadoopSpec hadoop;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -183,11 +198,13 @@ public record JobSpec(
         public Builder revocable(boolean v) { revocable = v; return this; }
         public Builder window(String v) { window = v; return this; }
         public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
+        public Builder spark(SparkSpec v) { spark = v; return this; }
+        public Builder hadoop(HadoopSpec v) { hadoop = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts, secrets, revocable, window, schedule);
+                    artifacts, secrets, revocable, window, schedule, spark, hadoop);
         }
     }
 }

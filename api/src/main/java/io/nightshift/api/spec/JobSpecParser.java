@@ -93,6 +93,15 @@ import java.util.stream.Stream;
  * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
  *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
  *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
+ * spark            {appResource (required: an artifact's sandbox path, .jar or .py), mainClass (Java class name,
+ *                   required for a jar), appArgs [≤1000 × ≤32768 chars], master local | local[N|*] | local[N,F] |
+ *                   spark://host:port[,host:port...] | yarn | k8s://http(s)://host[:port] (default local[cpus]),
+ *                   deployMode client, conf ≤256 × spark.[A-Za-z0-9._-]{1,250} → ≤4096 chars (not spark.master,
+ *                   spark.submit.deployMode, spark.driver.memory, spark.app.name: those have fields),
+ *                   jars / files / pyFiles [≤100 × sandbox paths or hdfs/s3a/http(s) URIs, no ','],
+ *                   driverMemory [0-9]{1,7}(k|m|g|t) ≤ memMb, sparkVersion N.N.N}; no top-level args (use appArgs)
+ * hadoop           {jar (required: an artifact's sandbox path), mainClass (required), args [≤1000 × ≤32768 chars],
+ *                   conf ≤256 × [A-Za-z0-9._-]{1,250} → ≤4096 chars, heapMb 16..memMb}; no top-level args
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -148,6 +157,23 @@ public final class JobSpecParser {
     private static final List<String> KAFKA_FIELDS = List.of("bootstrapServers", "topics", "topicPattern", "groupId",
             "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb",
             "recordAttempts", "onPoison", "deadLetterTopic", "stuckAfter");
+    private static final List<String> SPARK_FIELDS = List.of("appResource", "mainClass", "appArgs", "master", "deployMode",
+            "conf", "jars", "files", "pyFiles", "driverMemory", "sparkVersion");
+    private static final List<String> HADOOP_FIELDS = List.of("jar", "mainClass", "args", "conf", "heapMb");
+    static final Pattern SPARK_MASTER = Pattern.compile("local|local\\[([1-9][0-9]{0,3}|\\*)(,[1-9][0-9]{0,2})?\\]"
+            + "|spark://[A-Za-z0-9._-]{1,253}:[0-9]{1,5}(,[A-Za-z0-9._-]{1,253}:[0-9]{1,5}){0,15}|yarn"
+            + "|k8s://(https?://)?[A-Za-z0-9._-]{1,253}(:[0-9]{1,5})?");
+    static final Pattern SPARK_CONF_KEY = Pattern.compile("spark\\.[A-Za-z0-9._-]{1,250}");
+    static final Pattern HADOOP_CONF_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,249}");
+    static final Pattern SPARK_SIZE = Pattern.compile("([0-9]{1,7})([kmgt])");
+    static final Pattern SPARK_VERSION = Pattern.compile("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
+    static final Pattern URI_LIKE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
+    static final Pattern SPARK_URI = Pattern.compile("(hdfs|s3a|https?)://[^\\s]+");
+    static final int MAX_CONF = 256, MAX_CONF_VALUE_CHARS = 4096, MAX_SPARK_PATHS = 100;
+    private static final Map<String, String> SPARK_CONF_FIELDS = Map.of("spark.master", "spark.master",
+            "spark.submit.deployMode", "spark.deployMode", "spark.driver.memory", "spark.driverMemory",
+            "spark.app.name", "the job's name");
+    private static final Set<String> SPARK_CONF_WITH_FIELD = SPARK_CONF_FIELDS.keySet();
     private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval");
     static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:.]{2,45}\\]:[0-9]{1,5}");
@@ -263,6 +289,8 @@ public final class JobSpecParser {
             CommandSpec command = null;
             JvmSpec jvm = null;
             KafkaSpec kafka = null;
+            SparkSpec spark = null;
+            HadoopSpec hadoop = null;
             for (JobType section : JobType.values()) {
                 String field = section.wire();
                 JsonNode node;
@@ -281,6 +309,8 @@ public final class JobSpecParser {
                     case COMMAND -> command = command(node);
                     case JVM -> jvm = jvm(node);
                     case KAFKA -> kafka = kafka(node);
+                    case SPARK -> spark = spark(node);
+                    case HADOOP -> hadoop = hadoop(node);
                 }
             }
 
@@ -312,12 +342,23 @@ public final class JobSpecParser {
             Boolean revocable = bool(optional(root, "", "revocable"), "/revocable");
             String window = window(optional(root, "", "window"));
             ScheduleSpec schedule = schedule(optional(root, "", "schedule"));
+            if ((spark != null || hadoop != null) && args != null && !args.isEmpty()) {
+                problems.add("/args", "is not used by %s jobs: give the application's arguments in %s"
+                        .formatted(type.wire(), spark != null ? "spark.appArgs" : "hadoop.args"));
+            }
+            if (spark != null && artifacts != null) {
+                fromArtifact(spark.appResource(), "/spark/appResource", artifacts);
+                for (int i = 0; i < spark.jars().size(); i++) fromArtifact(spark.jars().get(i), child("/spark/jars", i), artifacts);
+                for (int i = 0; i < spark.files().size(); i++) fromArtifact(spark.files().get(i), child("/spark/files", i), artifacts);
+                for (int i = 0; i < spark.pyFiles().size(); i++) fromArtifact(spark.pyFiles().get(i), child("/spark/pyFiles", i), artifacts);
+            }
+            if (hadoop != null && artifacts != null) fromArtifact(hadoop.jar(), "/hadoop/jar", artifacts);
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, spark, hadoop);
         }
 
         private String window(JsonNode n) {
@@ -862,6 +903,147 @@ public final class JobSpecParser {
                 return null;
             }
             return new Backoff(effectiveInitial, effectiveMax);
+        }
+
+        // ---- spark and hadoop ------------------------------------------------------------------
+
+        private SparkSpec spark(JsonNode n) {
+            String at = "/spark";
+            ObjectNode o = object(n, at, SPARK_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String appResource = sandboxPath(required(o, at, "appResource",
+                    "is required: the application's jar or .py file, as one of the job's artifacts (e.g. \"etl.jar\")"),
+                    at + "/appResource");
+            boolean python = appResource != null && appResource.endsWith(".py");
+            String mainClass = string(python ? optional(o, at, "mainClass") : required(o, at, "mainClass",
+                    "is required for a jar application: the class whose main method runs, such as com.example.Etl"),
+                    at + "/mainClass", 1, MAX_MAIN_CLASS_CHARS);
+            if (mainClass != null && !JAVA_BINARY_NAME.matcher(mainClass).matches()) {
+                problems.add(at + "/mainClass", "must be a Java class name such as com.example.Etl, got " + quote(mainClass));
+            }
+            List<String> appArgs = strings(optional(o, at, "appArgs"), at + "/appArgs", 0, MAX_ARGS, 0, MAX_ARG_CHARS, null);
+            String master = string(optional(o, at, "master"), at + "/master", 1, 1024);
+            if (master != null && !SPARK_MASTER.matcher(master).matches()) {
+                problems.add(at + "/master", "must be local, local[N], local[*], local[N,F], spark://host:port[,host:port...], "
+                        + "yarn or k8s://https://host:port, got " + quote(master));
+            }
+            String deployMode = string(optional(o, at, "deployMode"), at + "/deployMode", 1, 16);
+            if (deployMode != null && !deployMode.equals(SparkSpec.CLIENT)) {
+                problems.add(at + "/deployMode", "must be client (the agent runs and supervises the driver), got " + quote(deployMode));
+            }
+            Map<String, String> conf = settings(optional(o, at, "conf"), at + "/conf", SPARK_CONF_KEY,
+                    "a Spark setting: spark. then 1 to 250 letters, digits, '.', '_' or '-'", SPARK_CONF_WITH_FIELD);
+            List<String> jars = sparkPaths(optional(o, at, "jars"), at + "/jars");
+            List<String> files = sparkPaths(optional(o, at, "files"), at + "/files");
+            List<String> pyFiles = sparkPaths(optional(o, at, "pyFiles"), at + "/pyFiles");
+            String driverMemory = string(optional(o, at, "driverMemory"), at + "/driverMemory", 1, 16);
+            if (driverMemory != null) {
+                java.util.regex.Matcher m = SPARK_SIZE.matcher(driverMemory.toLowerCase(java.util.Locale.ROOT));
+                if (!m.matches()) {
+                    problems.add(at + "/driverMemory", "must be a size such as 512m or 2g, got " + quote(driverMemory));
+                } else {
+                    long mb = sizeMb(Long.parseLong(m.group(1)), m.group(2));
+                    if (mb < MIN_HEAP_MB || (memMb != null && mb > memMb)) {
+                        problems.add(at + "/driverMemory", "must be from %d MiB to resources.memMb (%s MiB), got %s"
+                                .formatted(MIN_HEAP_MB, memMb == null ? "?" : memMb, quote(driverMemory)));
+                    }
+                }
+            }
+            String sparkVersion = matching(optional(o, at, "sparkVersion"), at + "/sparkVersion", SPARK_VERSION,
+                    "a Spark version such as 4.0.1");
+            if (problems.count() != before || appResource == null) return null;
+            return new SparkSpec(appResource, mainClass, appArgs, master, deployMode, conf, jars, files, pyFiles,
+                    driverMemory, sparkVersion);
+        }
+
+        private HadoopSpec hadoop(JsonNode n) {
+            String at = "/hadoop";
+            ObjectNode o = object(n, at, HADOOP_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String jar = sandboxPath(required(o, at, "jar", "is required: the job jar, as one of the job's artifacts (e.g. \"wordcount.jar\")"),
+                    at + "/jar");
+            String mainClass = string(required(o, at, "mainClass",
+                    "is required: the driver class whose main method submits the job, such as com.example.WordCount"),
+                    at + "/mainClass", 1, MAX_MAIN_CLASS_CHARS);
+            if (mainClass != null && !JAVA_BINARY_NAME.matcher(mainClass).matches()) {
+                problems.add(at + "/mainClass", "must be a Java class name such as com.example.WordCount, got " + quote(mainClass));
+            }
+            List<String> args = strings(optional(o, at, "args"), at + "/args", 0, MAX_ARGS, 0, MAX_ARG_CHARS, null);
+            Map<String, String> conf = settings(optional(o, at, "conf"), at + "/conf", HADOOP_CONF_KEY,
+                    "a Hadoop setting: 1 to 250 letters, digits, '.', '_' or '-', starting with a letter", Set.of());
+            Long heapMb = integer(optional(o, at, "heapMb"), at + "/heapMb", MIN_HEAP_MB, MAX_MEM_MB);
+            if (heapMb != null && memMb != null && heapMb > memMb) {
+                problems.add(at + "/heapMb", "must not exceed resources.memMb (%d), got %d".formatted(memMb, heapMb));
+            }
+            if (problems.count() != before || jar == null || mainClass == null) return null;
+            return new HadoopSpec(jar, mainClass, args, conf, heapMb);
+        }
+
+        /** A relative path inside the sandbox: no leading '/', no '..' segment, no ',' (Spark splits lists on it). */
+        private String sandboxPath(JsonNode n, String path) {
+            String s = string(n, path, 1, MAX_PATH_CHARS);
+            if (s == null) return null;
+            if (s.startsWith("/") || s.contains(",") || List.of(s.split("/", -1)).contains("..") || s.contains("\\")) {
+                problems.add(path, "must be a path relative to the sandbox naming one of the job's artifacts (no leading '/', "
+                        + "no '..', no ','), got " + quote(s));
+                return null;
+            }
+            return s;
+        }
+
+        /** jars, files, pyFiles: sandbox paths (artifacts) or hdfs/s3a/http(s) URIs, no ','. */
+        private List<String> sparkPaths(JsonNode n, String path) {
+            return strings(n, path, 0, MAX_SPARK_PATHS, 1, MAX_PATH_CHARS, (p, v) -> {
+                if (v.contains(",")) problems.add(p, "must not contain ',' (Spark separates entries with it), got " + quote(v));
+                else if (URI_LIKE.matcher(v).lookingAt()) {
+                    if (!SPARK_URI.matcher(v).lookingAt())
+                        problems.add(p, "must be a sandbox path or an hdfs://, s3a://, http:// or https:// URI, got " + quote(v));
+                } else if (v.startsWith("/") || List.of(v.split("/", -1)).contains("..")) {
+                    problems.add(p, "must be a path relative to the sandbox (no leading '/', no '..'), got " + quote(v));
+                }
+            });
+        }
+
+        /** A sandbox path (not a URI) must be one of the artifacts' targets, or inside an extracted one. */
+        private void fromArtifact(String value, String path, List<ArtifactSpec> artifacts) {
+            if (value == null || URI_LIKE.matcher(value).lookingAt()) return;
+            for (ArtifactSpec a : artifacts) {
+                String t = a.target();
+                if (value.equals(t) || (a.extractEffective() && value.startsWith(t + "/"))) return;
+            }
+            List<String> targets = artifacts.stream().map(ArtifactSpec::target).toList();
+            problems.add(path, "names no artifact of this job: add it to 'artifacts' (targets now: %s), got %s"
+                    .formatted(targets.isEmpty() ? "none" : String.join(", ", targets), quote(value)));
+        }
+
+        private Map<String, String> settings(JsonNode n, String path, Pattern key, String rule, Set<String> withField) {
+            if (n == null) return null;
+            ObjectNode o = object(n, path, null);
+            if (o == null) return null;
+            if (o.size() > MAX_CONF) {
+                problems.add(path, "must have at most %d entries, got %d".formatted(MAX_CONF, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String k = e.getKey(), at = child(path, k);
+                if (!key.matcher(k).matches()) problems.add(at, "must be " + rule);
+                else if (withField.contains(k)) problems.add(at, "is set by a field of its own: " + SPARK_CONF_FIELDS.get(k));
+                out.put(k, string(e.getValue(), at, 0, MAX_CONF_VALUE_CHARS));
+            }
+            return problems.count() == before ? out : null;
+        }
+
+        private static long sizeMb(long n, String unit) {
+            return switch (unit) {
+                case "k" -> n / 1024;
+                case "g" -> n * 1024;
+                case "t" -> n * 1024 * 1024;
+                default -> n;
+            };
         }
 
         // ---- field helpers: each returns the checked value, or null (absent or a problem was added) ----

@@ -179,8 +179,8 @@ class JobSpecParserTest {
     }
 
     @Test
-    void knownTypesAreCommandJvmAndKafka() {
-        assertThat(JobSpecParser.knownTypes()).containsExactly("command", "jvm", "kafka");
+    void knownTypesAreCommandJvmKafkaSparkAndHadoop() {
+        assertThat(JobSpecParser.knownTypes()).containsExactly("command", "jvm", "kafka", "spark", "hadoop");
     }
 
     // ---- rejected specs: one row per rule, each with the exact set of paths reported ----------
@@ -213,7 +213,7 @@ class JobSpecParserTest {
                 row("unknown nested field", cmd("'resources':{'cpu':2}"), "/resources/cpu"),
                 row("unknown field in backoff", cmd("'retries':{'backoff':{'factor':2}}"), "/retries/backoff/factor"),
                 row("unknown field in command", q("{'type':'command','command':{'argv':['x'],'cwd':'/tmp'}}"), "/command/cwd"),
-                row("unknown type", q("{'type':'spark','spark':{}}"), "/type", "/spark"),
+                row("unknown type", q("{'type':'flink','flink':{}}"), "/type", "/flink"),
                 row("missing type", q("{'command':{'argv':['x']}}"), "/type"),
                 row("null type", q("{'type':null,'command':{'argv':['x']}}"), "/type"),
                 row("type not a string", q("{'type':1,'command':{'argv':['x']}}"), "/type"),
@@ -396,10 +396,10 @@ class JobSpecParserTest {
 
     @Test
     void unknownTypeListsTheKnownOnes() {
-        assertThat(only(problemsOf(q("{'type':'spark'}"))).message())
-                .isEqualTo("unknown type 'spark'; known types: command, jvm, kafka");
+        assertThat(only(problemsOf(q("{'type':'flink'}"))).message())
+                .isEqualTo("unknown type 'flink'; known types: command, jvm, kafka, spark, hadoop");
         assertThat(only(problemsOf(q("{'command':{'argv':['x']}}"))).message())
-                .isEqualTo("is required; known types: command, jvm, kafka");
+                .isEqualTo("is required; known types: command, jvm, kafka, spark, hadoop");
     }
 
     @Test

@@ -78,6 +78,10 @@ public final class TaskLifecycle {
             return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now).withFetch(fetch)),
                     true, List.of());
         }
+        if (state == TaskState.RUNNING && current.state() == TaskState.RUNNING && message != null
+                && !message.equals(current.message())) { // what a running driver told (Spark app id, driver UI URL)
+            return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now)), true, List.of());
+        }
         if (state == TaskState.PENDING || rank(state) <= rank(current.state())) return Transition.unchanged(task);
         Attempt next = current.withState(state, reason, exitCode, truncate(message), now).withFetch(fetch);
         if (!state.isTerminal()) return new Transition(task.withAttempt(next), true, List.of());

@@ -83,6 +83,18 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void whatARunningDriverTellsReplacesTheMessageWhileTheStateStaysRunning() {
+        Task t = runningOn("a1", noRetry);
+        Transition told = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "spark application local-17; driver UI http://h1:4040", T0.plusSeconds(1));
+        assertThat(told.changed()).isTrue();
+        assertThat(told.task().state()).isEqualTo(TaskState.RUNNING);
+        assertThat(told.task().currentAttempt().message()).isEqualTo("spark application local-17; driver UI http://h1:4040");
+        assertThat(TaskLifecycle.onStatus(told.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "spark application local-17; driver UI http://h1:4040", T0.plusSeconds(2)).changed()).as("a duplicate").isFalse();
+    }
+
+    @Test
     void fetchBytesAreKeptOnTheAttemptAndSurviveTheMoveToRunning() {
         Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
         var waiting = FetchProgress.of(List.of(new FetchProgress.Artifact("app.jar", "http://h/app.jar", "waiting", 0, -1)));

@@ -24,10 +24,17 @@ public final class SupervisedProcess {
     private final CgroupV1.Group group;
     private final ScheduledExecutorService scheduler;
     private final CompletableFuture<Integer> exit;
+    private final GracefulStop gracefulStop;
     private TreeKill kill; // guarded by this
 
     SupervisedProcess(String attemptId, long pid, long startTime, ProcessTree tree, CgroupV1.Group group,
                       ScheduledExecutorService scheduler, CompletableFuture<Integer> exit) {
+        this(attemptId, pid, startTime, tree, group, scheduler, exit, null);
+    }
+
+    SupervisedProcess(String attemptId, long pid, long startTime, ProcessTree tree, CgroupV1.Group group,
+                      ScheduledExecutorService scheduler, CompletableFuture<Integer> exit, GracefulStop gracefulStop) {
+        this.gracefulStop = gracefulStop;
         this.attemptId = attemptId;
         this.pid = pid;
         this.startTime = startTime;
@@ -73,8 +80,42 @@ public final class SupervisedProcess {
      */
     public synchronized CompletableFuture<Integer> killTree(Duration grace) {
         if (kill != null && !kill.done().isDone()) return kill.done();
-        kill = new TreeKill(tree, group, scheduler, grace);
-        return kill.start();
+        if (gracefulStop == null || exit.isDone() || !askToStop()) {
+            kill = new TreeKill(tree, group, scheduler, grace);
+            return kill.start();
+        }
+        // Launched through a library (SparkLauncher): it was asked to stop; after the grace (or as soon as the
+        // leader is gone) its forced kill, then the tree kill for whatever is left, without a second grace.
+        TreeKill k = new TreeKill(tree, group, scheduler, Duration.ZERO);
+        kill = k;
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable force = () -> {
+            if (!once.compareAndSet(false, true)) return;
+            try {
+                gracefulStop.kill();
+            } catch (RuntimeException e) {
+                LOG.info("attempt {}: the launcher's kill failed ({}); killing the process tree", attemptId, e.toString());
+            }
+            k.start();
+        };
+        exit.whenComplete((code, err) -> force.run());
+        try {
+            scheduler.schedule(force, Math.max(0, grace.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            force.run();
+        }
+        return k.done();
+    }
+
+    private boolean askToStop() {
+        try {
+            boolean asked = gracefulStop.stop();
+            if (asked) LOG.info("attempt {}: asked the application to stop", attemptId);
+            return asked;
+        } catch (RuntimeException e) {
+            LOG.info("attempt {}: cannot ask the application to stop ({}); sending SIGTERM", attemptId, e.toString());
+            return false;
+        }
     }
 
     /** True when the kernel's OOM killer killed a process of the attempt. */

@@ -131,6 +131,76 @@ public final class Supervisor {
     }
 
     /**
+     * What an {@link ExternalStart} started: the leader's pid (0 when it ended before its pid was known), a future
+     * that completes when the library says the application has ended, the exit code to report then (read once the
+     * leader is gone from /proc; null when unknown), and how to ask it to stop.
+     */
+    public record Started(long pid, CompletableFuture<?> ended, java.util.function.Supplier<Integer> exitCode,
+                          GracefulStop gracefulStop) {
+    }
+
+    /**
+     * Starts an attempt's leader through a launcher library (SparkLauncher) instead of a {@link ProcessPlan}. It is
+     * given the cgroup.procs files the leader must join before it runs anything and the setsid(1) to lead its own
+     * session with (null: none); it returns once the leader's pid is known.
+     */
+    @FunctionalInterface
+    public interface ExternalStart {
+        Started start(List<Path> cgroupProcsFiles, Path setsid) throws LaunchException;
+    }
+
+    /**
+     * Starts an attempt with {@code start} and supervises it like one of {@link #start}: its tree (session, cgroups,
+     * marker environment), its kill, its cgroups. {@link SupervisedProcess#exit()} completes with the verdict's code
+     * once the verdict is in <em>and</em> the leader is gone from /proc (a library reports an end before its
+     * process has ended). Blocks while {@code start} does: call it off the event loop.
+     */
+    public SupervisedProcess startExternal(String attemptId, Resources limits, ExternalStart start) throws LaunchException {
+        CgroupV1.Group group = null;
+        if (isolation.cgroups() != null) {
+            try {
+                group = isolation.cgroups().create(attemptId, limits);
+            } catch (IOException e) {
+                throw new LaunchException("cannot create the attempt's cgroups: " + e.getMessage(), e);
+            }
+        }
+        Started s;
+        try {
+            s = start.start(group == null ? List.of() : group.procsFiles(), isolation.setsid());
+        } catch (LaunchException | RuntimeException e) {
+            if (group != null) group.remove();
+            throw e;
+        }
+        long startTime = s.pid() > 0 ? procs.startTimeOfLiving(s.pid()).orElse(-1) : -1;
+        ProcessTree tree = new ProcessTree(procs, attemptId, s.pid(), startTime, isolation.sessions() && s.pid() > 0, group);
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        s.ended().whenComplete((v, err) -> awaitGone(s.pid(), startTime, exit, s.exitCode(), false));
+        LOG.info("attempt {}: started pid {} through a launcher ({})", attemptId, s.pid(), isolation.describe());
+        return new SupervisedProcess(attemptId, s.pid(), startTime, tree, group, scheduler, exit, s.gracefulStop());
+    }
+
+    /** Polls until the leader is gone, then once more (the library notes the exit status just after reaping it). */
+    private void awaitGone(long pid, long startTime, CompletableFuture<Integer> exit,
+                           java.util.function.Supplier<Integer> code, boolean gone) {
+        if (gone) {
+            Integer c;
+            try {
+                c = code.get();
+            } catch (RuntimeException e) {
+                c = null;
+            }
+            exit.complete(c);
+            return;
+        }
+        boolean nowGone = pid <= 0 || !procs.isSameLivingProcess(pid, startTime);
+        try {
+            scheduler.schedule(() -> awaitGone(pid, startTime, exit, code, nowGone), REATTACHED_POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            exit.complete(null);
+        }
+    }
+
+    /**
      * Supervises again an attempt started by an earlier run of this agent: present when {@code pid} is
      * alive (not a zombie), started at {@code startTime} (field 22 of {@code /proc/<pid>/stat}, so a
      * recycled pid never matches) and carries the attempt's marker in its environment. The leader is

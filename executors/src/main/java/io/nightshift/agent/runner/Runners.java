@@ -22,9 +22,10 @@ public final class Runners {
         return new Runners(List.of(new CommandRunner(), new JvmRunner()));
     }
 
-    /** command, jvm and kafka (with the agent's harness classpath). */
+    /** command, jvm, kafka (with the agent's harness classpath), spark and hadoop (with the agent's Spark homes). */
     public static Runners forAgent(io.nightshift.agent.AgentConfig config) {
-        return new Runners(List.of(new CommandRunner(), new JvmRunner(), KafkaRunner.withHarness(config.kafkaHarnessClasspath())));
+        return new Runners(List.of(new CommandRunner(), new JvmRunner(), KafkaRunner.withHarness(config.kafkaHarnessClasspath()),
+                new SparkRunner(config.spark()), new HadoopRunner(config.spark())));
     }
 
     public Runner forType(JobType type) throws LaunchException {

@@ -1,0 +1,78 @@
+package io.nightshift.agent.runner;
+
+import io.nightshift.agent.process.LaunchException;
+import io.nightshift.agent.process.ProcessPlan;
+import io.nightshift.agent.spark.SparkConfig;
+import io.nightshift.api.protocol.CoordinatorMessage.Launch;
+import io.nightshift.api.spec.HadoopSpec;
+import io.nightshift.api.spec.JobType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code hadoop} jobs, launched the way {@code hadoop jar <jar> <mainClass> <args>} does it, without a Hadoop
+ * installation:
+ * {@code <java> -Xmx<heap>m -Dhadoop.tmp.dir=<sandbox>/hadoop-tmp -cp [<confDir>:]<jar>:<hadoop classpath> <mainClass>
+ * [-D k=v ...] <args>}.
+ * <ul>
+ *   <li>the Hadoop classpath: {@code agent.hadoop.classpath}, else the default Spark home's {@code jars/*} (Hadoop's
+ *       shaded client, which carries the local job runner and the YARN client);</li>
+ *   <li>{@code agent.hadoop.conf-dir} first on the classpath and in {@code HADOOP_CONF_DIR}: with no
+ *       {@code mapreduce.framework.name} there or in {@code conf}, the job runs in this JVM (the local job runner);</li>
+ *   <li>{@code conf} entries are given as generic options ({@code -D k=v}) before the arguments, which a driver built
+ *       on {@code ToolRunner} applies;</li>
+ *   <li>heap: {@code heapMb}, else 75 % of {@code memMb}.</li>
+ * </ul>
+ */
+public final class HadoopRunner implements Runner {
+    public static final String TMP_DIR = "hadoop-tmp";
+    private final SparkConfig config;
+
+    public HadoopRunner(SparkConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.HADOOP;
+    }
+
+    @Override
+    public ProcessPlan plan(Launch launch, TaskContext ctx) throws LaunchException {
+        HadoopSpec h = launch.spec().hadoop();
+        String hadoopCp = config.hadoopClasspath();
+        if (hadoopCp == null) {
+            Path home = config.home(null);
+            if (home == null)
+                throw new LaunchException("this agent has no Hadoop client (set agent.hadoop.classpath or agent.spark.homes)");
+            hadoopCp = home.resolve("jars") + "/*";
+        }
+        Path javaHome = config.javaHome() != null ? config.javaHome() : ctx.agentJavaHome();
+        Path java = javaHome.resolve("bin").resolve("java");
+        if (!Files.isExecutable(java)) throw new LaunchException("bad java home for Hadoop drivers '" + javaHome + "'");
+        Path sandbox = ctx.sandboxDir();
+        Path jar = sandbox.resolve(h.jar()).normalize();
+        if (!jar.startsWith(sandbox) || !Files.isRegularFile(jar))
+            throw new LaunchException("hadoop.jar '" + h.jar() + "' is not a file in the sandbox");
+        List<String> argv = new ArrayList<>();
+        argv.add(java.toString());
+        argv.add("-Xmx" + (h.heapMb() != null ? h.heapMb() : JvmRunner.heapMb(null, launch.spec().resources().memMb())) + "m");
+        argv.add("-Dhadoop.tmp.dir=" + sandbox.resolve(TMP_DIR));
+        argv.add("-cp");
+        argv.add((config.hadoopConfDir() == null ? "" : config.hadoopConfDir() + ":") + jar + ":" + hadoopCp);
+        argv.add(h.mainClass());
+        h.conf().forEach((k, v) -> {
+            argv.add("-D");
+            argv.add(k + "=" + v);
+        });
+        argv.addAll(h.args());
+        Map<String, String> env = new LinkedHashMap<>(TaskEnvironment.of(launch, ctx));
+        env.put("JAVA_HOME", javaHome.toString());
+        if (config.hadoopConfDir() != null) env.put("HADOOP_CONF_DIR", config.hadoopConfDir().toString());
+        return new ProcessPlan(argv, env, sandbox);
+    }
+}

@@ -102,6 +102,30 @@ public final class EventLog {
         return () -> subscribers.remove(s);
     }
 
+    /**
+     * Up to {@code limit} events with seq &gt; {@code afterSeq}, in order, for a paged replay: from the ring
+     * when it still holds them, else from the durable store, read without holding this log's lock (so
+     * publishers never wait on a replay). Empty when there is nothing after {@code afterSeq}.
+     */
+    public List<Event> page(long afterSeq, int limit) {
+        long ringStart;
+        synchronized (this) {
+            ringStart = ring.isEmpty() ? delivered + 1 : ring.peekFirst().seq();
+            if (afterSeq + 1 >= ringStart || history == null) {
+                List<Event> out = new ArrayList<>(Math.min(limit, ring.size()));
+                for (Event e : ring) {
+                    if (e.seq() > afterSeq) {
+                        out.add(e);
+                        if (out.size() == limit) break;
+                    }
+                }
+                return out;
+            }
+        }
+        List<Event> older = history.after(afterSeq, limit);
+        return older.size() > limit ? older.subList(0, limit) : older;
+    }
+
     /** The last event delivered to subscribers. */
     public synchronized long lastSeq() {
         return delivered;

@@ -72,6 +72,7 @@ public final class HttpApi {
     /** Running tasks' latest progress reports (kafka consumption), shown in job details and metrics. */
     private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final WorkerExecutor workers;
+    private final WorkerExecutor replayWorkers;
     private final HttpClient agentClient;
     /** The log proxy's own client: bounded pool and wait queue, so log reads never starve the leader forwarding. */
     private final HttpClient logClient;
@@ -118,6 +119,9 @@ public final class HttpApi {
         this.events = events;
         this.prometheus = prometheus;
         this.workers = vertx.createSharedWorkerExecutor("nightshift-api", workerThreads);
+        // Event replays have workers of their own: thousands of resuming streams must not queue ahead of API reads
+        // and agent registrations on the API's pool.
+        this.replayWorkers = vertx.createSharedWorkerExecutor("nightshift-replay", 2);
         this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
         this.progress = new io.nightshift.coordinator.progress.ProgressBoard(prometheus);
         this.logClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000),
@@ -244,7 +248,7 @@ public final class HttpApi {
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress, replayWorkers));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         TokensApi tokens = new TokensApi(auth, workers);
@@ -816,6 +820,7 @@ public final class HttpApi {
 
     public void close() {
         workers.close();
+        replayWorkers.close();
         agentClient.close();
         logClient.close();
     }

@@ -1,12 +1,14 @@
 package io.nightshift.coordinator.http;
 
-import io.nightshift.api.json.Json;
 import io.nightshift.api.model.Event;
+import io.nightshift.api.json.Json;
 import io.nightshift.coordinator.events.EventLog;
 import io.nightshift.coordinator.progress.ProgressBoard;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,17 +22,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ?from=0} replays the whole buffer. A comment line every 15 s keeps proxies from closing it.
  * With {@code ?progress=true} kafka tasks' progress comes too, as {@code event: progress} without an
  * {@code id} (live only, rate-limited by the {@link ProgressBoard}; it does not move {@code Last-Event-ID}).
+ *
+ * <p>The event loop only writes bytes: a replay is read and formatted on a worker, {@value #PAGE} events a
+ * page, the next page only once the client has drained the last one; live events are formatted once for
+ * every stream ({@link SseFrames}) and each stream's pending ones are written as one buffer.
  */
 final class SseHandler implements Handler<RoutingContext> {
     private static final int MAX_QUEUED = 200_000;
+    static final int PAGE = 500;
     private final EventLog events;
     private final StreamLimits limits;
     private final ProgressBoard progress;
+    private final WorkerExecutor workers;
+    private final SseFrames frames = new SseFrames();
 
-    SseHandler(EventLog events, StreamLimits limits, ProgressBoard progress) {
+    SseHandler(EventLog events, StreamLimits limits, ProgressBoard progress, WorkerExecutor workers) {
         this.events = events;
         this.limits = limits;
         this.progress = progress;
+        this.workers = workers;
     }
 
     @Override
@@ -64,63 +74,126 @@ final class SseHandler implements Handler<RoutingContext> {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
         resp.write(": nightshift events; last id " + events.lastSeq() + "\n\n");
+        Stream stream = new Stream(ctx.vertx(), resp, slot, withProgress);
+        resp.closeHandler(v -> stream.cleanup());
+        resp.exceptionHandler(err -> stream.cleanup());
+        if (after == Long.MAX_VALUE) stream.live(after);
+        else stream.replay(after);
+    }
 
-        Vertx vertx = ctx.vertx();
-        Context context = vertx.getOrCreateContext();
-        ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>(); // Event or ProgressEvent
-        AtomicInteger size = new AtomicInteger();
-        AtomicBoolean scheduled = new AtomicBoolean();
-        AtomicBoolean closed = new AtomicBoolean();
-        Runnable drain = () -> {
+    /** One client's stream: a paged replay (on a worker), then live events. */
+    private final class Stream {
+        final Vertx vertx;
+        final Context context;
+        final HttpServerResponse resp;
+        final StreamLimits.Slot slot;
+        final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>(); // Event or a progress document
+        final boolean withProgress;
+        final AtomicInteger size = new AtomicInteger();
+        final AtomicBoolean scheduled = new AtomicBoolean();
+        final AtomicBoolean closed = new AtomicBoolean();
+        final long keepAlive;
+        volatile EventLog.Subscription sub;
+        volatile AutoCloseable progressSub;
+
+        Stream(Vertx vertx, HttpServerResponse resp, StreamLimits.Slot slot, boolean withProgress) {
+            this.withProgress = withProgress;
+            this.vertx = vertx;
+            this.context = vertx.getOrCreateContext();
+            this.resp = resp;
+            this.slot = slot;
+            this.keepAlive = vertx.setPeriodic(15_000, id -> {
+                if (!closed.get()) resp.write(": keep-alive\n\n");
+            });
+        }
+
+        /** Replays one page after {@code from} (read and formatted on a worker), then the next once drained, then goes live. */
+        void replay(long from) {
+            if (closed.get()) return;
+            workers.executeBlocking(() -> {
+                java.util.List<Event> page = events.page(from, PAGE);
+                Buffer b = Buffer.buffer();
+                for (Event e : page) b.appendBytes(frames.frame(e));
+                return new Page(page.isEmpty() ? from : page.get(page.size() - 1).seq(), page.size(), b);
+            }, false).onComplete(ar -> {
+                if (closed.get()) return;
+                if (ar.failed()) {
+                    resp.reset();
+                    return;
+                }
+                Page p = ar.result();
+                if (p.bytes.length() > 0) resp.write(p.bytes);
+                if (p.count < PAGE) live(p.last); // caught up: the rest (a few, from the ring) comes with the subscription
+                else if (resp.writeQueueFull()) resp.drainHandler(v -> replay(p.last));
+                else replay(p.last);
+            });
+        }
+
+        void live(long after) {
+            if (closed.get()) return;
+            java.util.function.Consumer<Object> enqueue = e -> {
+                if (closed.get()) return;
+                if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
+                    closed.set(true);
+                    context.runOnContext(v -> resp.reset());
+                    return;
+                }
+                queue.add(e);
+                if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
+            };
+            sub = events.subscribe(after, enqueue::accept);
+            if (withProgress) progressSub = progress.subscribe(enqueue::accept);
+            if (closed.get()) cleanup(); // closed while subscribing
+        }
+
+        /** An event's shared frame; a progress document (live only, rate-limited) is formatted here. */
+        byte[] frame(Object o) {
+            if (o instanceof Event e) return frames.frame(e);
+            return ("event: progress\ndata: " + Json.write(o) + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        void drain() {
             scheduled.set(false);
             if (closed.get()) return;
-            StringBuilder sb = new StringBuilder();
-            Object o;
-            while ((o = queue.poll()) != null) {
-                size.decrementAndGet();
-                if (o instanceof Event e) {
-                    sb.append("id: ").append(e.seq()).append('\n')
-                            .append("event: ").append(e.kind()).append('\n')
-                            .append("data: ").append(Json.write(e)).append("\n\n");
-                } else {
-                    sb.append("event: progress\n").append("data: ").append(Json.write(o)).append("\n\n");
-                }
+            Object e = queue.poll();
+            if (e == null) return;
+            size.decrementAndGet();
+            Object next = queue.poll();
+            if (next == null) {
+                resp.write(Buffer.buffer(frame(e)));
+            } else {
+                Buffer b = Buffer.buffer().appendBytes(frame(e));
+                do {
+                    size.decrementAndGet();
+                    b.appendBytes(frame(next));
+                } while ((next = queue.poll()) != null);
+                resp.write(b);
             }
-            if (sb.length() > 0) resp.write(sb.toString());
             if (resp.writeQueueFull() && !closed.get()) { // a client that does not read: end it, it may resume
                 closed.set(true);
                 resp.write("event: end\ndata: {\"reason\":\"too slow; reconnect with Last-Event-ID\"}\n\n");
                 resp.end();
                 vertx.setTimer(5_000, id -> resp.reset()); // its buffers are full: do not wait for it to read the end
             }
-        };
-        java.util.function.Consumer<Object> enqueue = e -> {
-            if (closed.get()) return;
-            if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
-                closed.set(true);
-                context.runOnContext(v -> resp.reset());
-                return;
-            }
-            queue.add(e);
-            if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain.run());
-        };
-        EventLog.Subscription sub = events.subscribe(after, enqueue::accept);
-        AutoCloseable progressSub = withProgress ? progress.subscribe(enqueue::accept) : () -> { };
-        long keepAlive = vertx.setPeriodic(15_000, id -> {
-            if (!closed.get()) resp.write(": keep-alive\n\n");
-        });
-        Runnable cleanup = () -> {
+        }
+
+        void cleanup() {
             slot.release();
             closed.set(true);
-            sub.close();
-            try {
-                progressSub.close();
-            } catch (Exception ignored) {
-                // only removes a listener
+            EventLog.Subscription s = sub;
+            if (s != null) s.close();
+            AutoCloseable p = progressSub;
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (Exception ignored) {
+                    // only removes a listener
+                }
             }
             vertx.cancelTimer(keepAlive);
-        };
-        resp.closeHandler(v -> cleanup.run());
-        resp.exceptionHandler(err -> cleanup.run());
+        }
+    }
+
+    private record Page(long last, int count, Buffer bytes) {
     }
 }

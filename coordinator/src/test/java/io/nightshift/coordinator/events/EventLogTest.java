@@ -35,4 +35,16 @@ class EventLogTest {
         log.publish(T, "job", "j", "j", null, null, "RUNNING", null, null);
         assertThat(seen).extracting(Event::seq).containsExactly(16L);
     }
+
+    @Test
+    void pagesComeFromTheRingOrFromTheStoreWhenOlderInOrderAndBounded() {
+        List<Event> stored = new ArrayList<>();
+        for (long i = 1; i <= 10; i++) stored.add(new Event(i, T, "job", "j", "j", null, null, "QUEUED", null, null));
+        EventLog log = new EventLog(4, 10, (after, limit) -> stored.stream().filter(e -> e.seq() > after).limit(limit).toList());
+        for (int i = 0; i < 6; i++) log.publish(T, "job", "j", "j", null, null, "RUNNING", null, null); // 11..16; ring 13..16
+        assertThat(log.page(0, 3)).extracting(Event::seq).containsExactly(1L, 2L, 3L);
+        assertThat(log.page(9, 100)).as("older than the ring: the store's").extracting(Event::seq).containsExactly(10L);
+        assertThat(log.page(12, 2)).as("in the ring").extracting(Event::seq).containsExactly(13L, 14L);
+        assertThat(log.page(16, 5)).isEmpty();
+    }
 }

@@ -106,6 +106,16 @@ final class Views {
         }
         head.row("Submitted", dateTime(j.submittedAt(), zone));
         if (j.finishedAt() != null) head.row("Finished", dateTime(j.finishedAt(), zone));
+        if (j.spec() != null && j.spec().schedule() != null) {
+            io.nightshift.api.spec.ScheduleSpec s = j.spec().schedule();
+            head.row("Schedule", s.cron() != null ? "cron \"" + s.cron() + "\" (" + s.syntax().wire() + ", " + s.zone() + ")"
+                    : "at " + dateTime(s.at(), zone));
+            io.nightshift.api.model.ScheduleState st = j.schedule();
+            if (st != null) {
+                head.row("Next fire", st.paused() ? "paused" : st.nextFireAt() == null ? "none" : dateTime(st.nextFireAt(), zone));
+                head.row("Firings", st.fired() + " fired, " + st.skipped() + " skipped" + (st.owed().isEmpty() ? "" : ", " + st.owed().size() + " waiting"));
+            }
+        }
         // The two-column head table has an empty header line; drop it.
         String headText = head.render();
         sb.append(headText.substring(headText.indexOf('\n') + 1));
@@ -113,6 +123,7 @@ final class Views {
         List<JobDetail.RunDetail> runs = d.runs() == null ? List.of() : d.runs();
         for (JobDetail.RunDetail r : runs) {
             sb.append('\n').append("Run ").append(r.run().id()).append("  ").append(r.run().state());
+            if (r.run().scheduledFor() != null) sb.append("  for ").append(dateTime(r.run().scheduledFor(), zone));
             if (r.run().createdAt() != null) sb.append("  created ").append(dateTime(r.run().createdAt(), zone));
             if (r.run().finishedAt() != null) sb.append("  finished ").append(dateTime(r.run().finishedAt(), zone));
             sb.append('\n');
@@ -152,6 +163,12 @@ final class Views {
             sb.append('\n').append("Pending: ").append(n).append(n == 1 ? " task waiting" : " tasks waiting");
             if (eta != null) sb.append(", expected to start ").append(eta(eta, now, zone));
             sb.append('\n');
+            JobDetail.Reservation r = d.pending().reservation();
+            if (r != null) {
+                int agents = r.agents().size();
+                sb.append("  reserved from ").append(eta(r.start(), now, zone)).append(" on ").append(agents)
+                        .append(agents == 1 ? " agent" : " agents").append(" (").append(String.join(", ", r.agents())).append(")\n");
+            }
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
         }
         return sb.toString();
@@ -201,12 +218,15 @@ final class Views {
 
     /** {@code agents}: capacity as free/total. */
     static String agentsTable(List<AgentInfo> agents) {
-        Table t = Table.of("ID", "HOST", "STATUS", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "ISOLATION").alignRight(3, 4);
+        Table t = Table.of("ID", "HOST", "STATUS", "POOL", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "OWNER CPUS/MiB",
+                "IDLE CPUS/MiB", "ISOLATION").alignRight(4, 5, 6, 7);
         for (AgentInfo a : agents) {
             Resources total = a.total() == null ? Resources.ZERO : a.total();
             Resources free = total.minus(a.allocated());
-            t.row(a.id(), a.host(), a.status(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
-                    free.memMb() + "/" + total.memMb(), a.isolation());
+            t.row(a.id(), a.host(), a.status(), a.pool(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
+                    free.memMb() + "/" + total.memMb(),
+                    a.ownerLoad() == null ? null : cpus(a.ownerLoad().cpus()) + "/" + a.ownerLoad().memMb(),
+                    a.idle() == null ? null : cpus(a.idle().cpus()) + "/" + a.idle().memMb(), a.isolation());
         }
         return t.render();
     }

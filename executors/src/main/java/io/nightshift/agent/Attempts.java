@@ -94,6 +94,8 @@ public final class Attempts {
     /** Attempts that had ended (and been reported) before this agent started: id → terminal state. */
     private final ConcurrentHashMap<String, TaskState> endedBefore = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
+    /** Told first when an attempt's leader exited, before its terminal state is reported (the last progress). */
+    private volatile java.util.function.Function<ActiveSandbox, String> onLeaderExit = a -> null;
 
     public Attempts(Path sandboxesRoot, Runners runners, Supervisor supervisor, StatusSink sink,
                     ScheduledExecutorService scheduler, Map<String, String> agentEnv, Path agentJavaHome) {
@@ -236,6 +238,30 @@ public final class Attempts {
     public Set<String> active() {
         return attempts.values().stream().filter(a -> !a.state.isTerminal()).map(Attempt::id)
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Called on the scheduler once an attempt's leader exited and before its terminal state is reported, so what
+     * the task wrote last (a kafka task's final progress) goes out ahead of its end. It may return why the task
+     * failed in its own words (null: nothing to add), which goes at the end of the attempt's message. Must not
+     * block for long.
+     */
+    public void onLeaderExit(java.util.function.Function<ActiveSandbox, String> hook) {
+        this.onLeaderExit = hook;
+    }
+
+    /** Pids of the living processes of every attempt not yet terminal (scans {@code /proc}; stale at once). */
+    public Set<Long> taskPids() {
+        Set<Long> out = new java.util.HashSet<>();
+        for (Attempt a : attempts.values()) {
+            if (a.state.isTerminal()) continue;
+            SupervisedProcess p;
+            synchronized (a) {
+                p = a.process;
+            }
+            if (p != null) out.addAll(p.members());
+        }
+        return out;
     }
 
     /** A running attempt's task, job type and sandbox directory (for the progress reporter). */
@@ -690,6 +716,14 @@ public final class Attempts {
         OptionalInt recorded = sb.exitCode();
         Integer code = exitCode != null ? exitCode : recorded.isPresent() ? recorded.getAsInt() : null;
         LOG.info("attempt {}: leader pid {} ended with {}", a.id(), p.pid(), code == null ? "an unknown status" : code);
+        String said = null;
+        try {
+            said = onLeaderExit.apply(new ActiveSandbox(a.launch.taskId(), a.launch.attemptId(), a.launch.spec().type(),
+                    sb.dir()));
+        } catch (RuntimeException e) {
+            LOG.warn("attempt {}: after-exit hook failed: {}", a.id(), e.toString());
+        }
+        String taskSaid = said;
         if (code != null && recorded.isEmpty()) {
             try {
                 sb.writeExitCode(code); // the wrapper was SIGKILLed before it could
@@ -713,17 +747,20 @@ public final class Attempts {
                     }
                     Outcome o = Outcome.of(code, cause, Boolean.TRUE.equals(oom));
                     if (context != null) o = o.in(context);
+                    if (taskSaid != null && o.state() != TaskState.FINISHED) o = o.saying(taskSaid);
                     finish(a, o.state(), o.reason(), o.exitCode(), o.message());
                 });
     }
 
     private void report(Attempt a, TaskState state, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         a.state = state;
         LOG.info("attempt {}: {} ({})", a.id(), state, message);
         sink.report(a.launch.taskId(), a.id(), state, null, null, message);
     }
 
     private void finish(Attempt a, TaskState state, Reason reason, Integer exitCode, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         synchronized (a) {
             a.exited = true;
             if (a.state.isTerminal()) return;

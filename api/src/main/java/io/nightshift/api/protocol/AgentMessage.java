@@ -41,8 +41,16 @@ public sealed interface AgentMessage {
         }
     }
 
-    /** Periodic liveness and usage report. */
-    record Heartbeat(String agentId, Instant time, int runningAttempts) implements AgentMessage {
+    /**
+     * Periodic liveness and usage report. {@code ownerLoad} is the machine's load that is not Nightshift's
+     * (absent until the agent has two samples to compare, and from agents that do not measure it).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Heartbeat(String agentId, Instant time, int runningAttempts, io.nightshift.api.model.OwnerLoad ownerLoad)
+            implements AgentMessage {
+        public Heartbeat(String agentId, Instant time, int runningAttempts) {
+            this(agentId, time, runningAttempts, null);
+        }
     }
 
     /**

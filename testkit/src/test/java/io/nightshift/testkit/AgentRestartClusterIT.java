@@ -29,6 +29,16 @@ class AgentRestartClusterIT {
         Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir);
     }
 
+    /**
+     * A restarted agent JVM needs more than the default 15 s heartbeat timeout to register again when
+     * the machine is loaded (seen at load 20-40): these tests are about what it finds when it is back,
+     * not about how fast it comes back, so the coordinator waits a minute before calling it LOST.
+     */
+    LocalCluster patientCluster() {
+        return LocalCluster.start(LocalCluster.testConfig(dir)
+                .with(io.nightshift.coordinator.CoordinatorSettings.HEARTBEAT_TIMEOUT, "PT60S"), 0);
+    }
+
     static String job(String id, String line) {
         return "{\"id\":\"" + id + "\",\"type\":\"command\",\"command\":{\"shell\":" + Json.write(line)
                 + "},\"resources\":{\"cpus\":0.1,\"memMb\":32}}";
@@ -36,7 +46,7 @@ class AgentRestartClusterIT {
 
     @Test
     void aRestartedAgentReattachesItsRunningTasksAndReportsTheirRealExitCodes() {
-        cluster = LocalCluster.forTest(dir, 0);
+        cluster = patientCluster();
         Api api = new Api(cluster);
         Path work = dir.resolve("worker");
         agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");
@@ -72,7 +82,7 @@ class AgentRestartClusterIT {
         java.nio.file.Files.write(served.resolve("data.bin"), body);
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
         try (ArtifactHttpServer http = ArtifactHttpServer.start(served).throttle(1 << 20)) { // 6 s for the whole
-            cluster = LocalCluster.forTest(dir, 0);
+            cluster = patientCluster();
             Api api = new Api(cluster);
             Path work = dir.resolve("worker");
             agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");

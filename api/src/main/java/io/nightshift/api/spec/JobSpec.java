@@ -20,7 +20,8 @@ import java.util.Map;
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
  * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
  * fetched into the sandbox before the task starts; see {@link ArtifactSpec}. {@code schedule} (null by default)
- * makes the job fire runs on a cron expression or once at an instant; see {@link ScheduleSpec}.
+ * makes the job fire runs on a cron expression or once at an instant; see {@link ScheduleSpec}. {@code after} (empty
+ * by default, left out of the JSON) makes each run wait for other jobs' runs; see {@link DependencySpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -45,7 +46,8 @@ public record JobSpec(
         KafkaSpec kafka,
         Duration pendingTimeout,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
-        ScheduleSpec schedule) {
+        ScheduleSpec schedule,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DependencySpec> after) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -69,6 +71,7 @@ public record JobSpec(
         instances = instances == 0 ? 1 : instances;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+        after = after == null ? List.of() : List.copyOf(after);
         if (name == null) name = id;
     }
 
@@ -89,6 +92,7 @@ public record JobSpec(
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).schedule(schedule);
         b.artifacts.addAll(artifacts);
+        b.after.addAll(after);
         return b;
     }
 
@@ -126,6 +130,7 @@ public record JobSpec(
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
         private ScheduleSpec schedule;
+        private final List<DependencySpec> after = new ArrayList<>();
 
         private Builder(JobType type) { this.type = type; }
 
@@ -159,11 +164,13 @@ public record JobSpec(
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
         public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
+        public Builder after(DependencySpec v) { after.add(v); return this; }
+        public Builder after(String job) { after.add(DependencySpec.on(job)); return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts, schedule);
+                    artifacts, schedule, after);
         }
     }
 }

@@ -101,8 +101,11 @@ final class KafkaBench {
             // Alternating rounds, medians: the machine is shared, so one round of each could catch a busy moment.
             List<Double> baselines = new ArrayList<>(), harnesses = new ArrayList<>();
             for (int round = 1; round <= ROUNDS; round++) {
-                JobSpec plain = JobSpec.jvm("io.nightshift.harness.kafka.bench.PlainConsumerLoop",
-                                List.of(harnessClasspath.split(":")))
+                // The baseline logs as the harness does (Kafka at WARN): logback's default would log Kafka at DEBUG.
+                JobSpec plain = JobSpec.jvm("io.nightshift.harness.kafka.bench.PlainConsumerLoop", List.of())
+                        .jvm(new io.nightshift.api.spec.JvmSpec("io.nightshift.harness.kafka.bench.PlainConsumerLoop",
+                                List.of(harnessClasspath.split(":")),
+                                List.of("-Dlogback.configurationFile=io/nightshift/harness/kafka/logback.xml"), null, null))
                         .id("kafka-bench-plain-" + round).resources(1, 1024)
                         .args(List.of(broker.bootstrapServers(), "bench", String.valueOf(PARTITIONS),
                                 dir.resolve("plain-" + round).toString()))

@@ -138,6 +138,16 @@ public final class CoordinatorConfig {
     public int maxEventStreamsPerToken() { return c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN); }
     public int maxLogFollows() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS); }
     public int maxLogFollowsPerToken() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN); }
+    public double submitRate() { return c.get(SecuritySettings.SUBMIT_RATE); }
+    public int submitBurst() { return c.get(SecuritySettings.SUBMIT_BURST); }
+    public int maxQueuedPerQueue() { return c.get(SecuritySettings.MAX_QUEUED); }
+    public int maxConnections() { return c.get(SecuritySettings.MAX_CONNECTIONS); }
+    public Duration idleTimeout() { return c.get(SecuritySettings.IDLE_TIMEOUT); }
+    /** The secrets key file: the setting, or {@code secrets.key} in the data directory. */
+    public Path secretsKeyFile() {
+        String f = c.get(SecuritySettings.SECRETS_KEY_FILE);
+        return f.isBlank() ? dataDir().resolve("secrets.key") : Path.of(f);
+    }
 
     /** Most samples of utilization history a coordinator holds (kept / interval). */
     public static final long MAX_UTILIZATION_SAMPLES = 1_000_000;

@@ -41,6 +41,11 @@ public record Outcome(TaskState state, Reason reason, Integer exitCode, String m
         return new Outcome(state, reason, exitCode, context + "; " + message);
     }
 
+    /** The same outcome with what the task said about its failure ({@code said}) after the message. */
+    public Outcome saying(String said) {
+        return new Outcome(state, reason, exitCode, message + ": " + said);
+    }
+
     static String describeExit(int exitCode) {
         return exitCode > 128 && exitCode < 128 + 65
                 ? "terminated by signal " + (exitCode - 128) + " (exit code " + exitCode + ")"

@@ -66,6 +66,19 @@ class KafkaJobsIT {
         broker.createTopic("orders", 6);
         Set<String> produced = produce("orders", 100_000, "order");
         Path out = dir.resolve("export-orders");
+        List<String> sse = java.util.Collections.synchronizedList(new ArrayList<>());
+        HttpResponse<java.io.InputStream> stream = api.http.send(api.request(api.base.resolve("/v1/events?progress=true"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String l; (l = in.readLine()) != null; ) sse.add(l);
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
 
         String id = api.submit(Json.write(Map.of("id", "export-orders", "type", "kafka", "instances", 2,
                 "resources", Map.of("cpus", 1, "memMb", 512),
@@ -93,6 +106,38 @@ class KafkaJobsIT {
             assertThat(p.path("finished").asBoolean()).isTrue();
             assertThat(p.path("drainRemaining").asLong()).isZero();
         });
+        // the final report of each instance reached the coordinator before the job ended: the job detail shows it
+        JsonNode reported = api.json("/v1/jobs/" + id).path("progress");
+        assertThat(reported.size()).isEqualTo(2);
+        reported.forEach(p -> {
+            assertThat(p.path("finished").asBoolean()).as(p.toString()).isTrue();
+            assertThat(p.path("drainRemaining").asLong()).isZero();
+        });
+        // and the event stream carried them as progress events (no id: live only), the last one of each finished
+        await().atMost(Duration.ofSeconds(10)).until(() -> progressEvents(sse, id).stream()
+                .filter(e -> e.path("progress").path("finished").asBoolean()).count() == 2);
+        stream.body().close();
+        List<JsonNode> events = progressEvents(sse, id);
+        assertThat(events).allSatisfy(e -> assertThat(e.path("taskId").asText()).startsWith(id + ".r1."));
+        synchronized (sse) {
+            for (int i = 0; i < sse.size(); i++) {
+                if (sse.get(i).equals("event: progress")) assertThat(i == 0 || !sse.get(i - 1).startsWith("id: ")).isTrue();
+            }
+        }
+    }
+
+    /** The {@code data} of the progress events of job {@code id} among the SSE lines seen so far. */
+    private static List<JsonNode> progressEvents(List<String> lines, String id) {
+        List<JsonNode> out = new ArrayList<>();
+        synchronized (lines) {
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).equals("event: progress") && lines.get(i + 1).startsWith("data: ")) {
+                    JsonNode e = Api.tree(lines.get(i + 1).substring(6));
+                    if (e.path("jobId").asText().equals(id)) out.add(e);
+                }
+            }
+        }
+        return out;
     }
 
     @Test
@@ -234,10 +279,128 @@ class KafkaJobsIT {
                 .contains("nightshift-kafka: could not reach the Kafka cluster at 127.0.0.1:" + closed);
     }
 
+    @Test
+    void aPoisonRecordGoesToTheDeadLetterTopicWithItsOriginAndTheDrainGoesOn() throws Exception {
+        broker.createTopic("invoices", 2);
+        broker.createTopic("invoices.dlq", 1);
+        Set<String> good = produce("invoices", 1_000, "inv");
+        sendOne("invoices", 1, "bad-1", "poison");
+        Set<String> later = produce("invoices", 200, "inv-late");
+        good.addAll(later);
+        Path deliveries = dir.resolve("invoices-deliveries");
+        String id = api.submit(Json.write(Map.of("id", "invoices", "type", "kafka",
+                "resources", Map.of("cpus", 1, "memMb", 512),
+                "env", Map.of("DELIVERIES_DIR", deliveries.toString()),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("invoices"),
+                        "groupId", "invoices", "mode", "drain", "handler", PickyHandler.class.getName(),
+                        "classpath", List.of(testClasses()), "recordAttempts", 2, "onPoison", "deadLetter",
+                        "deadLetterTopic", "invoices.dlq"))));
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).as(api.json("/v1/jobs/" + id).toString()).isEqualTo("SUCCEEDED");
+        assertThat(new HashSet<>(deliveredKeys(deliveries))).as("every other record handled").isEqualTo(good);
+        assertThat(committed("invoices", "invoices")).isEqualTo(1_201);
+        JsonNode progress = api.json("/v1/jobs/" + id).path("progress").path(id + ".r1.0");
+        assertThat(progress.path("deadLettered").asLong()).isEqualTo(1);
+
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> dead = readAll("invoices.dlq");
+        assertThat(dead).hasSize(1);
+        var d = dead.get(0);
+        assertThat(d.key()).isEqualTo("bad-1");
+        assertThat(d.value()).isEqualTo("poison");
+        assertThat(header(d, "nightshift.dlq.topic")).isEqualTo("invoices");
+        assertThat(header(d, "nightshift.dlq.partition")).isEqualTo("1");
+        assertThat(header(d, "nightshift.dlq.offset")).isEqualTo("500"); // 1,000 round-robin: 500 before it on partition 1
+        assertThat(header(d, "nightshift.dlq.error")).contains("cannot parse the value of 500");
+    }
+
+    @Test
+    void aPoisonRecordUnderOnPoisonFailFailsTheTaskWithItsPartitionAndOffsetInTheReason() throws Exception {
+        broker.createTopic("refunds", 1);
+        produce("refunds", 10, "ref");
+        sendOne("refunds", 0, "bad-2", "poison");
+        String id = api.submit(Json.write(Map.of("id", "refunds", "type", "kafka",
+                "resources", Map.of("cpus", 0.5, "memMb", 384),
+                "env", Map.of("DELIVERIES_DIR", dir.resolve("refunds-deliveries").toString()),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("refunds"),
+                        "groupId", "refunds", "mode", "drain", "handler", PickyHandler.class.getName(),
+                        "classpath", List.of(testClasses())))));
+        await().atMost(Duration.ofSeconds(60)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).isEqualTo("FAILED");
+        JsonNode attempt = api.task(id).path("attempts").get(0);
+        assertThat(attempt.path("exitCode").asInt()).isEqualTo(5);
+        assertThat(attempt.path("message").asText())
+                .contains("poison record refunds-0@10 (topic refunds, partition 0, offset 10)")
+                .contains("failed on it 3 time(s)");
+        assertThat(committed("refunds", "refunds")).as("nothing past the poison record").isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void aStuckHandlerIsDetectedAndTheInstanceRestartedPerTheRetryPolicyWithTheReason() throws Exception {
+        broker.createTopic("slow", 1);
+        produce("slow", 5, "slow");
+        sendOne("slow", 0, "stuck-1", "hang");
+        produce("slow", 50, "slow-late");
+        String id = api.submit(Json.write(Map.of("id", "slow", "type", "kafka",
+                "resources", Map.of("cpus", 0.5, "memMb", 384),
+                "retries", Map.of("max", 1, "backoff", Map.of("initial", "PT0S", "max", "PT1S")),
+                "env", Map.of("DELIVERIES_DIR", dir.resolve("slow-deliveries").toString()),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("slow"),
+                        "groupId", "slow", "mode", "stream", "handler", PickyHandler.class.getName(),
+                        "classpath", List.of(testClasses()), "maxPollRecords", 1, "commitInterval", "PT0S",
+                        "stuckAfter", "PT2S"))));
+        // the first attempt hangs on the record at offset 5, is found stuck and fails; the retry hangs there again
+        await().atMost(Duration.ofSeconds(90)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).isEqualTo("FAILED");
+        JsonNode attempts = api.task(id).path("attempts");
+        assertThat(attempts.size()).isEqualTo(2);
+        for (JsonNode a : attempts) {
+            assertThat(a.path("exitCode").asInt()).isEqualTo(6);
+            assertThat(a.path("message").asText()).contains("stuck handler: one call has not returned for PT2S");
+        }
+        assertThat(committed("slow", "slow")).as("committed up to the stuck record, not past it").isEqualTo(5);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private static boolean terminal(String state) {
         return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("KILLED");
+    }
+
+    private static String testClasses() throws Exception {
+        return Path.of(PickyHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    private static void sendOne(String topic, int partition, String key, String value) throws Exception {
+        try (var producer = new KafkaProducer<String, String>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, partition, key, value)).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Every record of {@code topic} (read from the beginning, no group). */
+    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> readAll(String topic) {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, String> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Produces {@code n} records keyed {@code <prefix>-<i>} round-robin over the partitions; returns the keys. */

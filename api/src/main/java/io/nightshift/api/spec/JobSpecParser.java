@@ -79,9 +79,17 @@ import java.util.stream.Stream;
  *                   mode drain | stream (required), handler (Java class name) [classpath as for jvm] | sink {path
  *                   (required, ≤4096 chars), rollBytes 1024..1073741824 = 64 MiB, rollInterval PT1S..PT24H = PT5M},
  *                   consumerConfig ≤100 Kafka consumer settings checked by {@link KafkaConsumerConfig},
- *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb};
+ *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb,
+ *                   recordAttempts 1..100 = 3, onPoison fail | deadLetter = fail, deadLetterTopic (a topic name,
+ *                   required with deadLetter, not one of topics), stuckAfter PT1S..PT24H = PT5M};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
+ * secrets          ≤32 × env name (as for env, not also in env) → secret name [a-z0-9][a-z0-9_.-]{0,63}; names only,
+ *                  never values (an admin stores the values with PUT /v1/secrets/NAME)
+ * revocable        boolean; may run on capacity lent by a pool's owners (revoked and re-queued when it is
+ *                  taken back)                                                  default false
+ * window           [a-z0-9][a-z0-9-]{0,62}: the pool window the job may start only inside (and only when
+ *                  maxRuntime fits before it closes)                           default none
  * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
  *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
  *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
@@ -112,6 +120,9 @@ public final class JobSpecParser {
     static final long MAX_MEM_MB = 16_777_216L, MAX_DISK_MB = 1_073_741_824L;
     static final int MAX_GPUS = 64;
     static final int MAX_ENV = 256, MAX_ENV_VALUE_CHARS = 32_768;
+    /** A secret's name, as in {@code PUT /v1/secrets/NAME}. */
+    public static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    static final int MAX_SECRETS = 32;
     static final int MAX_ARGS = 1000;
     static final int MAX_RETRIES = 100;
     static final Duration MAX_BACKOFF = Duration.ofHours(24);
@@ -125,18 +136,20 @@ public final class JobSpecParser {
     static final Instant MIN_DEADLINE = Instant.parse("2000-01-01T00:00:00Z");
     static final Instant MAX_DEADLINE = Instant.parse("2200-01-01T00:00:00Z");
 
+    private static final java.util.regex.Pattern WINDOW = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(JobType.values()).map(JobType::wire).toList()));
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts", "schedule", "after"),
+                    "artifacts", "secrets", "revocable", "window", "schedule", "after"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
     private static final List<String> KAFKA_FIELDS = List.of("bootstrapServers", "topics", "topicPattern", "groupId",
-            "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb");
+            "mode", "handler", "classpath", "sink", "consumerConfig", "maxPollRecords", "commitInterval", "heapMb",
+            "recordAttempts", "onPoison", "deadLetterTopic", "stuckAfter");
     private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval");
     static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:.]{2,45}\\]:[0-9]{1,5}");
@@ -297,6 +310,9 @@ public final class JobSpecParser {
             Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
             List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
+            Map<String, String> secrets = secrets(optional(root, "", "secrets"), env);
+            Boolean revocable = bool(optional(root, "", "revocable"), "/revocable");
+            String window = window(optional(root, "", "window"));
             ScheduleSpec schedule = schedule(optional(root, "", "schedule"));
             List<DependencySpec> after = after(optional(root, "", "after"), id);
 
@@ -304,7 +320,17 @@ public final class JobSpecParser {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, schedule, after);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, after);
+        }
+
+        private String window(JsonNode n) {
+            if (n == null) return null;
+            if (!n.isTextual() || !WINDOW.matcher(n.textValue()).matches()) {
+                problems.add("/window", "must be the name of a pool window (1 to 63 lower-case letters, digits or '-'), "
+                        + "such as night, got " + Problems.describe(n));
+                return null;
+            }
+            return n.textValue();
         }
 
         // ---- after ---------------------------------------------------------------------------
@@ -665,9 +691,33 @@ public final class JobSpecParser {
             if (heapMb != null && memMb != null && heapMb > memMb) {
                 problems.add(at + "/heapMb", "must not exceed resources.memMb (%d), got %d".formatted(memMb, heapMb));
             }
+            Long recordAttempts = integer(optional(o, at, "recordAttempts"), at + "/recordAttempts", 1, 100);
+            KafkaSpec.PoisonAction onPoison = null;
+            JsonNode p = optional(o, at, "onPoison");
+            if (p != null) {
+                onPoison = p.isTextual() ? KafkaSpec.PoisonAction.fromWire(p.textValue()) : null;
+                if (onPoison == null) problems.add(at + "/onPoison", "must be fail or deadLetter, got " + describe(p));
+            }
+            String deadLetterTopic = string(optional(o, at, "deadLetterTopic"), at + "/deadLetterTopic", 1, 249);
+            if (deadLetterTopic != null && !TOPIC.matcher(deadLetterTopic).matches()) {
+                problems.add(at + "/deadLetterTopic", "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-', "
+                        + "got " + quote(deadLetterTopic));
+            } else if (deadLetterTopic != null && topics != null && topics.contains(deadLetterTopic)) {
+                problems.add(at + "/deadLetterTopic", "must not be one of the topics the job consumes, got "
+                        + quote(deadLetterTopic));
+            } else if (deadLetterTopic != null && topicPattern != null && Pattern.matches(topicPattern, deadLetterTopic)) {
+                problems.add(at + "/deadLetterTopic", "must not match topicPattern (the job would consume its own dead "
+                        + "letters), got " + quote(deadLetterTopic));
+            }
+            if (onPoison == KafkaSpec.PoisonAction.DEAD_LETTER && deadLetterTopic == null && !o.has("deadLetterTopic")) {
+                problems.add(at + "/deadLetterTopic", "is required with onPoison deadLetter: the topic poison records go to");
+            }
+            Duration stuckAfter = duration(optional(o, at, "stuckAfter"), at + "/stuckAfter", Duration.ofSeconds(1),
+                    true, Duration.ofHours(24), ">= PT1S and <= PT24H");
             if (problems.count() != before) return null;
             return new KafkaSpec(bootstrap, topics, topicPattern, groupId, mode, handler, classpath, sink, consumerConfig,
-                    maxPollRecords == null ? 0 : maxPollRecords.intValue(), commitInterval, heapMb);
+                    maxPollRecords == null ? 0 : maxPollRecords.intValue(), commitInterval, heapMb,
+                    recordAttempts == null ? null : recordAttempts.intValue(), onPoison, deadLetterTopic, stuckAfter);
         }
 
         private String bootstrapServers(JsonNode n) {
@@ -768,6 +818,37 @@ public final class JobSpecParser {
                 env.put(key, string(e.getValue(), path, 0, MAX_ENV_VALUE_CHARS, true));
             }
             return problems.count() == before ? env : null;
+        }
+
+        private Map<String, String> secrets(JsonNode n, Map<String, String> env) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/secrets", null);
+            if (o == null) return null;
+            if (o.size() > MAX_SECRETS) {
+                problems.add("/secrets", "must have at most %d entries, got %d".formatted(MAX_SECRETS, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String key = e.getKey(), path = child("/secrets", key);
+                if (!ENV_KEY.matcher(key).matches()) {
+                    problems.add(path, "is not a valid variable name: use 1 to 256 letters, digits or '_', "
+                            + "not starting with a digit");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+                    problems.add(path, "is reserved: names starting with " + RESERVED_ENV_PREFIX + " are set by Nightshift");
+                } else if (env != null && env.containsKey(key)) {
+                    problems.add(path, "is also set in env: a variable comes either from env or from a secret");
+                }
+                JsonNode v = e.getValue();
+                if (v == null || !v.isTextual() || !SECRET_NAME.matcher(v.textValue()).matches()) {
+                    problems.add(path, "must be the name of a stored secret (1 to 64 lower-case letters, digits, '.', '_' "
+                            + "or '-', starting with a letter or digit); the value itself never goes in a spec");
+                } else {
+                    out.put(key, v.textValue());
+                }
+            }
+            return problems.count() == before ? out : null;
         }
 
         private Map<String, String> labels(JsonNode n) {

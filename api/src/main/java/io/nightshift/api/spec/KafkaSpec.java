@@ -22,14 +22,33 @@ import java.util.Map;
  * {@code consumerConfig} is passed to the KafkaConsumer after being checked against Kafka's own
  * {@code ConsumerConfig} declarations; the keys the harness owns are refused there (see
  * {@link JobSpecParser}).
+ *
+ * <p>Supervision: a batch the handler fails on (anything but a retriable or fatal error) is handed again one record
+ * at a time; a record that fails {@code recordAttempts} times in a row ({@value #DEFAULT_RECORD_ATTEMPTS} when
+ * unset) is poison: {@code onPoison} {@code fail} (the default) fails the task with its partition and offset in the
+ * reason, {@code deadLetter} copies it to {@code deadLetterTopic} (with its origin in headers) and goes on. A handler
+ * call that has not returned after {@code stuckAfter} (default {@link #DEFAULT_STUCK_AFTER}) while records wait is a
+ * stuck instance: it exits with {@code EXIT_STUCK} and the reason, and the retry policy restarts it. Unset
+ * supervision fields stay out of the JSON (they do not change a stored spec's hash).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record KafkaSpec(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
                         Mode mode, String handler, List<String> classpath, SinkSpec sink,
                         Map<String, String> consumerConfig, int maxPollRecords, Duration commitInterval,
-                        Long heapMb) {
+                        Long heapMb, Integer recordAttempts, PoisonAction onPoison, String deadLetterTopic,
+                        Duration stuckAfter) {
 
     public static final int DEFAULT_MAX_POLL_RECORDS = 500;
+    public static final int DEFAULT_RECORD_ATTEMPTS = 3;
+    public static final Duration DEFAULT_STUCK_AFTER = Duration.ofMinutes(5);
+
+    /** Without the supervision fields (their defaults). */
+    public KafkaSpec(String bootstrapServers, List<String> topics, String topicPattern, String groupId, Mode mode,
+                     String handler, List<String> classpath, SinkSpec sink, Map<String, String> consumerConfig,
+                     int maxPollRecords, Duration commitInterval, Long heapMb) {
+        this(bootstrapServers, topics, topicPattern, groupId, mode, handler, classpath, sink, consumerConfig,
+                maxPollRecords, commitInterval, heapMb, null, null, null, null);
+    }
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     public KafkaSpec {
@@ -45,6 +64,42 @@ public record KafkaSpec(String bootstrapServers, List<String> topics, String top
         consumerConfig = consumerConfig == null ? Map.of() : Map.copyOf(consumerConfig);
         maxPollRecords = maxPollRecords == 0 ? DEFAULT_MAX_POLL_RECORDS : maxPollRecords;
         commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
+        if (onPoison == PoisonAction.DEAD_LETTER && deadLetterTopic == null)
+            throw new InvalidSpecException("/kafka/deadLetterTopic", "is required with onPoison deadLetter");
+    }
+
+    /** How many times in a row one record may fail before it is poison. */
+    public int recordAttemptsOrDefault() {
+        return recordAttempts == null ? DEFAULT_RECORD_ATTEMPTS : recordAttempts;
+    }
+
+    public PoisonAction onPoisonOrDefault() {
+        return onPoison == null ? PoisonAction.FAIL : onPoison;
+    }
+
+    public Duration stuckAfterOrDefault() {
+        return stuckAfter == null ? DEFAULT_STUCK_AFTER : stuckAfter;
+    }
+
+    /** What happens to a poison record: {@code fail} the task, or copy it to the {@code deadLetter} topic and go on. */
+    public enum PoisonAction {
+        FAIL("fail"), DEAD_LETTER("deadLetter");
+
+        private final String wire;
+
+        PoisonAction(String wire) {
+            this.wire = wire;
+        }
+
+        @JsonValue
+        public String wire() {
+            return wire;
+        }
+
+        public static PoisonAction fromWire(String s) {
+            for (PoisonAction a : values()) if (a.wire.equals(s)) return a;
+            return null;
+        }
     }
 
     /** {@code drain}: consume up to the end offsets taken at start, then succeed. {@code stream}: run until stopped. */

@@ -129,4 +129,44 @@ class KafkaSpecParserTest {
         assertThat(again).isEqualTo(spec);
         assertThat(JobSpecParser.canonicalHash(again)).isEqualTo(JobSpecParser.canonicalHash(spec));
     }
+
+    @Test
+    void supervisionDefaultsApplyAndStayOutOfTheStoredJson() {
+        KafkaSpec k = JobSpecParser.parse(kafka("", "")).kafka();
+        assertThat(k.recordAttemptsOrDefault()).isEqualTo(3);
+        assertThat(k.onPoisonOrDefault()).isEqualTo(KafkaSpec.PoisonAction.FAIL);
+        assertThat(k.stuckAfterOrDefault()).isEqualTo(Duration.ofMinutes(5));
+        String json = io.nightshift.api.json.Json.write(k);
+        assertThat(json).doesNotContain("recordAttempts", "onPoison", "deadLetterTopic", "stuckAfter");
+    }
+
+    @Test
+    void poisonRecordsCanGoToADeadLetterTopic() {
+        KafkaSpec k = JobSpecParser.parse(kafka("'recordAttempts':2,'onPoison':'deadLetter','deadLetterTopic':'orders.dlq',"
+                + "'stuckAfter':'PT30S'", "")).kafka();
+        assertThat(k.recordAttemptsOrDefault()).isEqualTo(2);
+        assertThat(k.onPoisonOrDefault()).isEqualTo(KafkaSpec.PoisonAction.DEAD_LETTER);
+        assertThat(k.deadLetterTopic()).isEqualTo("orders.dlq");
+        assertThat(k.stuckAfterOrDefault()).isEqualTo(Duration.ofSeconds(30));
+        KafkaSpec back = io.nightshift.api.json.Json.read(io.nightshift.api.json.Json.write(k), KafkaSpec.class);
+        assertThat(back).isEqualTo(k);
+    }
+
+    @Test
+    void aDeadLetterPolicyWithoutItsTopicIsRefused() {
+        Problem p = only(problemsOf(kafka("'onPoison':'deadLetter'", "")));
+        assertThat(p.path()).isEqualTo("/kafka/deadLetterTopic");
+        assertThat(p.message()).contains("required with onPoison deadLetter");
+    }
+
+    @Test
+    void badSupervisionFieldsAreNamedByTheirPaths() {
+        assertThat(only(problemsOf(kafka("'onPoison':'skip'", ""))).path()).isEqualTo("/kafka/onPoison");
+        assertThat(only(problemsOf(kafka("'recordAttempts':0", ""))).path()).isEqualTo("/kafka/recordAttempts");
+        assertThat(only(problemsOf(kafka("'stuckAfter':'PT0.5S'", ""))).path()).isEqualTo("/kafka/stuckAfter");
+        assertThat(only(problemsOf(kafka("'deadLetterTopic':'bad topic'", ""))).path()).isEqualTo("/kafka/deadLetterTopic");
+        Problem own = only(problemsOf(kafka("'onPoison':'deadLetter','deadLetterTopic':'orders'", "")));
+        assertThat(own.path()).isEqualTo("/kafka/deadLetterTopic");
+        assertThat(own.message()).contains("must not be one of the topics the job consumes");
+    }
 }

@@ -46,6 +46,22 @@ final class JobIntake {
         this.requestCycle = requestCycle;
     }
 
+    private int maxQueued = Integer.MAX_VALUE;
+
+    /** Most QUEUED jobs one queue may hold; a new job over it is refused ({@link SchedulerCore.QueueFullException}). */
+    void maxQueued(int cap) {
+        this.maxQueued = cap;
+    }
+
+    /** Jobs of {@code queue} waiting to run (QUEUED), counted up to {@code limit}. */
+    private int queued(String queue, int limit) {
+        int n = 0;
+        for (LiveJob lj : jobs.live.values()) {
+            if (lj.job.state() == JobState.QUEUED && lj.job.spec().queue().equals(queue) && ++n >= limit) break;
+        }
+        return n;
+    }
+
     /** A job as this turn sees it: staged, live, or stored. */
     Optional<Job> readJob(String id) {
         Job staged = loop.batch().jobs.get(id);
@@ -73,6 +89,9 @@ final class JobIntake {
                 if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
             }
         }
+        if (queued(spec.queue(), maxQueued) >= maxQueued)
+            throw new SchedulerCore.QueueFullException("queue '%s' holds its cap of %d waiting jobs (coordinator.queue.max-queued); "
+                    .formatted(spec.queue(), maxQueued) + "retry once some have started");
         if (id == null) id = newJobId();
         if (key != null) loop.batch().key(key, id);
         Instant now = loop.clock().instant();

@@ -44,7 +44,7 @@ final class LiveJobs {
     }
 
     record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
-                         String agentId, Resources resources, Instant startedAt) {
+                         String agentId, Resources resources, Instant startedAt, java.time.Duration maxRuntime) {
     }
 
     final Map<String, LiveJob> live = new HashMap<>();
@@ -94,7 +94,7 @@ final class LiveJobs {
             Attempt a = task.currentAttempt();
             loop.publish(loop.clock().instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
                     a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
-                    a == null ? null : a.exitCode());
+                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null);
         }
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {
@@ -115,14 +115,14 @@ final class LiveJobs {
         if (t.state() == TaskState.PENDING && !lj.waitingUpstream) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
                     spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
-                    pendingTimeout(spec)));
+                    pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));
         } else {
             pending.remove(t.id());
         }
         for (Attempt a : t.attempts()) {
             if (a.state().isActive()) {
                 active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), spec.queue(),
-                        spec.priority(), a.agentId(), spec.resources(), a.launchedAt()));
+                        spec.priority(), a.agentId(), spec.resources(), a.launchedAt(), spec.maxRuntime()));
             } else if (active.remove(a.id()) != null) {
                 applier.ended(t.id());
             }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.nightshift.api.model.AgentInfo.AgentStatus;
 import io.nightshift.api.model.Attempt;
 import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.AgentMessage;
@@ -27,6 +28,7 @@ import io.nightshift.coordinator.scheduling.Placement;
 import io.nightshift.coordinator.scheduling.Plan;
 import io.nightshift.coordinator.scheduling.PlanApplier;
 import io.nightshift.coordinator.scheduling.Preemption;
+import io.nightshift.coordinator.scheduling.Reservation;
 import io.nightshift.coordinator.scheduling.RunningTask;
 import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 import io.nightshift.coordinator.state.StateStore;
@@ -78,6 +80,7 @@ public final class SchedulerCore implements AutoCloseable {
     private final LiveJobs jobs;
     private final AgentRegistry agents;
     private final QueueAdmin queues;
+    private final PoolAdmin pools;
     private final JobIntake intake;
     private final Firings firings;
     private final Upstreams upstreams;
@@ -114,6 +117,13 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** A submit into a queue that already holds its cap of waiting (QUEUED) jobs: 429, retry later. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(String message) {
+            super(message);
+        }
+    }
+
     public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
         this.store = store;
         this.events = events;
@@ -127,7 +137,10 @@ public final class SchedulerCore implements AutoCloseable {
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
+        this.pools = new PoolAdmin(loop, store, this::requestCycle);
+        this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
+        this.intake.maxQueued(cfg.maxQueuedPerQueue());
         this.firings = new Firings(loop, jobs, intake, metrics);
         this.upstreams = new Upstreams(loop, store, jobs);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
@@ -151,6 +164,7 @@ public final class SchedulerCore implements AutoCloseable {
     private void recover() {
         Instant now = clock.instant();
         queues.recover();
+        pools.recover();
         agents.recover(store, now); // a grace period of one heartbeat timeout to reconnect
         // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
         // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
@@ -278,8 +292,8 @@ public final class SchedulerCore implements AutoCloseable {
         agents.onRegister(r, link);
     }
 
-    public void onHeartbeat(String agentId, AgentLink link) {
-        agents.onHeartbeat(agentId, link);
+    public void onHeartbeat(String agentId, AgentLink link, io.nightshift.api.model.OwnerLoad ownerLoad) {
+        agents.onHeartbeat(agentId, link, ownerLoad);
     }
 
     public void onDisconnect(String agentId, AgentLink link) {
@@ -302,6 +316,30 @@ public final class SchedulerCore implements AutoCloseable {
 
     public List<QueueSpec> queues() {
         return queues.all();
+    }
+
+    /** Creates or replaces a pool; true when it was created. Stored before it is answered. */
+    public CompletableFuture<Boolean> putPool(io.nightshift.api.pool.PoolSpec p, boolean mustBeNew) {
+        return pools.put(p, mustBeNew);
+    }
+
+    /** Deletes a pool; false when there is no such pool. */
+    public CompletableFuture<Boolean> deletePool(String name) {
+        return pools.delete(name);
+    }
+
+    public List<io.nightshift.api.pool.PoolSpec> pools() {
+        return pools.all();
+    }
+
+    /** The core's clock (injected in tests): what "now" is for windows and pools. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The per-pool idle capacity by hour of the week, as the leader observed it (the forecast). */
+    public io.nightshift.coordinator.pools.HourOfWeekProfile capacityProfile() {
+        return pools.profile();
     }
 
     // ---------------------------------------------------------------- the offer cycle
@@ -331,7 +369,8 @@ public final class SchedulerCore implements AutoCloseable {
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
             running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
-                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId())));
+                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId()),
+                    a.maxRuntime() == null ? null : (a.startedAt() == null ? now : a.startedAt()).plus(a.maxRuntime())));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
                 .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
@@ -357,6 +396,18 @@ public final class SchedulerCore implements AutoCloseable {
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    /** A spec's secrets (env variable → secret name) resolved to values for one launch (blocking, a quick store read). */
+    public interface SecretValues {
+        Map<String, String> resolve(String jobId, Map<String, String> wanted);
+    }
+
+    private volatile SecretValues secretValues = (jobId, wanted) -> Map.of();
+
+    /** Where launches get their secrets' values from; set once by the coordinator before it leads. */
+    public void secretValues(SecretValues v) {
+        this.secretValues = v;
+    }
+
     /** Moves a placed task to STAGING and sends its launch; false when the task or the agent is gone. */
     private boolean launchPlaced(Placement p, AgentState agent, Instant now) {
         LiveJob lj = jobs.get(p.jobId());
@@ -371,8 +422,10 @@ public final class SchedulerCore implements AutoCloseable {
         loop.batch().task(placed);
         jobs.index(lj, placed);
         loop.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+        Map<String, String> secretEnv = lj.job.spec().secrets().isEmpty() ? Map.of()
+                : secretValues.resolve(lj.job.id(), lj.job.spec().secrets());
         loop.send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                attempt.number(), lj.job.spec(), agents.epoch()));
+                attempt.number(), lj.job.spec(), agents.epoch(), secretEnv));
         metrics.tasksLaunched.increment();
         log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
         return true;
@@ -436,6 +489,14 @@ public final class SchedulerCore implements AutoCloseable {
             if (e != null && (best == null || e.isBefore(best))) best = e;
         }
         return best;
+    }
+
+    /** The room the last cycle reserved for one of these runs (EASY backfill), or null. */
+    public JobDetail.Reservation reservation(Collection<String> runIds) {
+        for (Reservation r : lastPlan.reservations()) {
+            if (runIds.contains(r.runId())) return new JobDetail.Reservation(r.start(), r.instances(), List.copyOf(r.agents().keySet()));
+        }
+        return null;
     }
 
     @Override

@@ -158,6 +158,35 @@ public final class HttpApi {
         return this;
     }
 
+    private io.nightshift.coordinator.auth.SecretStore secrets;
+
+    /** Serves {@code /v1/secrets} from {@code store} and checks the secrets a spec names; call before {@link #router()}. */
+    public HttpApi secrets(io.nightshift.coordinator.auth.SecretStore store) {
+        this.secrets = store;
+        return this;
+    }
+
+    private SubmitRate submitRate = new SubmitRate(100, 1_000);
+
+    /** Per-token submit rate limit: {@code burst} at once, then {@code perSecond}. */
+    public HttpApi submitRate(double perSecond, int burst) {
+        this.submitRate = new SubmitRate(perSecond, burst);
+        return this;
+    }
+
+    private void submitRate(RoutingContext ctx) {
+        long wait = submitRate.take(streamKey(Guard.principal(ctx)), System.nanoTime());
+        if (wait == 0) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        Problems.send(ctx, 429, "rate-limited", "Too many submissions",
+                "this token may submit %s jobs per second (bursts of %d); retry in %d s".formatted(
+                        java.math.BigDecimal.valueOf(submitRate.perSecond()).stripTrailingZeros().toPlainString(),
+                        submitRate.burst(), wait));
+    }
+
     private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
     private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
 
@@ -187,6 +216,7 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/whoami", Need.TOKEN).handler(this::whoami);
         bodyRoute(r, HttpMethod.POST, "/v1/jobs", Need.SOME_SUBMIT, MAX_BODY_BYTES)
                 .handler(this::checkSubmitHeaders)
+                .handler(this::submitRate)
                 .handler(this::submit);
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
@@ -202,17 +232,29 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
+        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock());
+        route(r, HttpMethod.GET, "/v1/pools", Need.READ).handler(pools::list);
+        bodyRoute(r, HttpMethod.POST, "/v1/pools", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, true));
+        route(r, HttpMethod.GET, "/v1/pools/:name", Need.READ).handler(pools::get);
+        bodyRoute(r, HttpMethod.PUT, "/v1/pools/:name", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, false));
+        route(r, HttpMethod.DELETE, "/v1/pools/:name", Need.ADMIN).handler(pools::delete);
         if (utilization != null)
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams));
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         TokensApi tokens = new TokensApi(auth, workers);
         route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
         bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
         route(r, HttpMethod.DELETE, "/v1/tokens/:id", Need.ADMIN).handler(tokens::revoke);
+        SecretsApi secretsApi = new SecretsApi(secrets, workers);
+        route(r, HttpMethod.GET, "/v1/secrets", Need.ADMIN).handler(secretsApi::list);
+        bodyRoute(r, HttpMethod.PUT, "/v1/secrets/:name", Need.ADMIN, SecretsApi.MAX_BODY_BYTES).handler(secretsApi::put);
+        route(r, HttpMethod.DELETE, "/v1/secrets/:name", Need.ADMIN).handler(secretsApi::delete);
         route(r, HttpMethod.GET, "/", Need.OPEN).handler(ctx -> ctx.reroute("/index.html"));
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
@@ -400,6 +442,20 @@ public final class HttpApi {
             Guard.forbidden(ctx, caller, "submit on queue '" + spec.queue() + "'");
             return;
         }
+        if (!spec.secrets().isEmpty()) {
+            JobSpec checked = spec;
+            workers.executeBlocking(() -> SecretsApi.check(secrets, checked.secrets(), checked.queue()), false).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (!ar.result().isEmpty()) Problems.send(ctx, 400, "invalid-spec", "Invalid job spec",
+                        ar.result().size() + " problem(s) in the job spec", ar.result());
+                else submitChecked(ctx, checked, caller);
+            });
+            return;
+        }
+        submitChecked(ctx, spec, caller);
+    }
+
+    private void submitChecked(RoutingContext ctx, JobSpec spec, Principal caller) {
         String key = ctx.request().getHeader("Idempotency-Key");
         Future.fromCompletionStage(core.submit(spec, key, caller.subject()), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -412,6 +468,9 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof SchedulerCore.QueueFullException full) {
+                ctx.response().putHeader("Retry-After", "30");
+                Problems.send(ctx, 429, "queue-full", "Queue full", full.getMessage());
             } else if (ar.cause() instanceof InvalidSpecException e) {
                 Problems.send(ctx, 400, "invalid-spec", "Invalid job spec", e.problems().size() + " problem(s) in the job spec",
                         e.problems());
@@ -583,7 +642,8 @@ public final class HttpApi {
             String upstream = core.upstreamWhy(id);
             if (upstream != null) reasons.add(new PendingReason("upstream", 0, upstream));
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
-            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
+            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
+                    core.reservation(job.get().runIds()));
         }
         return Optional.of(new JobDetail(job.get(), runs, pending, progress.of(taskIds)));
     }

@@ -3,6 +3,7 @@ package io.nightshift.coordinator.http;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.model.Event;
 import io.nightshift.coordinator.events.EventLog;
+import io.nightshift.coordinator.progress.ProgressBoard;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -17,15 +18,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resuming with {@code Last-Event-ID} (header) or {@code ?lastEventId=} gets every later event still
  * in the replay buffer, then live ones, each once and in order. Without either it starts live;
  * {@code ?from=0} replays the whole buffer. A comment line every 15 s keeps proxies from closing it.
+ * With {@code ?progress=true} kafka tasks' progress comes too, as {@code event: progress} without an
+ * {@code id} (live only, rate-limited by the {@link ProgressBoard}; it does not move {@code Last-Event-ID}).
  */
 final class SseHandler implements Handler<RoutingContext> {
     private static final int MAX_QUEUED = 200_000;
     private final EventLog events;
     private final StreamLimits limits;
+    private final ProgressBoard progress;
 
-    SseHandler(EventLog events, StreamLimits limits) {
+    SseHandler(EventLog events, StreamLimits limits, ProgressBoard progress) {
         this.events = events;
         this.limits = limits;
+        this.progress = progress;
     }
 
     @Override
@@ -42,6 +47,12 @@ final class SseHandler implements Handler<RoutingContext> {
             Problems.send(ctx, 400, "invalid-header", "Invalid Last-Event-ID", "Last-Event-ID must be an event number");
             return;
         }
+        String progressParam = ctx.request().getParam("progress");
+        if (progressParam != null && !progressParam.equals("true") && !progressParam.equals("false")) {
+            Problems.send(ctx, 400, "invalid-query", "Invalid progress", "progress must be true or false");
+            return;
+        }
+        boolean withProgress = "true".equals(progressParam) && progress != null;
         StreamLimits.Slot slot = limits.acquire(HttpApi.streamKey(Guard.principal(ctx)));
         if (slot == null) {
             limits.refuse(ctx, limits.open() >= limits.max());
@@ -56,7 +67,7 @@ final class SseHandler implements Handler<RoutingContext> {
 
         Vertx vertx = ctx.vertx();
         Context context = vertx.getOrCreateContext();
-        ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>(); // Event or ProgressEvent
         AtomicInteger size = new AtomicInteger();
         AtomicBoolean scheduled = new AtomicBoolean();
         AtomicBoolean closed = new AtomicBoolean();
@@ -64,12 +75,16 @@ final class SseHandler implements Handler<RoutingContext> {
             scheduled.set(false);
             if (closed.get()) return;
             StringBuilder sb = new StringBuilder();
-            Event e;
-            while ((e = queue.poll()) != null) {
+            Object o;
+            while ((o = queue.poll()) != null) {
                 size.decrementAndGet();
-                sb.append("id: ").append(e.seq()).append('\n')
-                        .append("event: ").append(e.kind()).append('\n')
-                        .append("data: ").append(Json.write(e)).append("\n\n");
+                if (o instanceof Event e) {
+                    sb.append("id: ").append(e.seq()).append('\n')
+                            .append("event: ").append(e.kind()).append('\n')
+                            .append("data: ").append(Json.write(e)).append("\n\n");
+                } else {
+                    sb.append("event: progress\n").append("data: ").append(Json.write(o)).append("\n\n");
+                }
             }
             if (sb.length() > 0) resp.write(sb.toString());
             if (resp.writeQueueFull() && !closed.get()) { // a client that does not read: end it, it may resume
@@ -79,7 +94,7 @@ final class SseHandler implements Handler<RoutingContext> {
                 vertx.setTimer(5_000, id -> resp.reset()); // its buffers are full: do not wait for it to read the end
             }
         };
-        EventLog.Subscription sub = events.subscribe(after, e -> {
+        java.util.function.Consumer<Object> enqueue = e -> {
             if (closed.get()) return;
             if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
                 closed.set(true);
@@ -88,7 +103,9 @@ final class SseHandler implements Handler<RoutingContext> {
             }
             queue.add(e);
             if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain.run());
-        });
+        };
+        EventLog.Subscription sub = events.subscribe(after, enqueue::accept);
+        AutoCloseable progressSub = withProgress ? progress.subscribe(enqueue::accept) : () -> { };
         long keepAlive = vertx.setPeriodic(15_000, id -> {
             if (!closed.get()) resp.write(": keep-alive\n\n");
         });
@@ -96,6 +113,11 @@ final class SseHandler implements Handler<RoutingContext> {
             slot.release();
             closed.set(true);
             sub.close();
+            try {
+                progressSub.close();
+            } catch (Exception ignored) {
+                // only removes a listener
+            }
             vertx.cancelTimer(keepAlive);
         };
         resp.closeHandler(v -> cleanup.run());

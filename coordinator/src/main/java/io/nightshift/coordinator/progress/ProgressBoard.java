@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.nightshift.api.model.ProgressEvent;
 import io.nightshift.api.model.TaskProgress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The latest progress each task reported (kafka tasks: records, rate, lag, last commit), shown in
@@ -19,28 +23,62 @@ import java.util.concurrent.ConcurrentHashMap;
  * and {@code nightshift_kafka_drain_remaining} (tags {@code job}, {@code task}). Live values only, kept in
  * memory on the coordinator the agents report to; at most {@value #MAX_TASKS} tasks (the oldest report goes
  * first). Thread-safe.
+ *
+ * <p>Listeners ({@link #subscribe}, the event stream's {@code ?progress=true}) get a {@link ProgressEvent} for a
+ * task's first report, then at most one per {@code eventInterval}, and always the final one of an attempt
+ * ({@code finished}): a report in between only updates the board.
  */
 public final class ProgressBoard {
     public static final int MAX_TASKS = 10_000;
+    /** Default of the least time between two progress events of one task. */
+    public static final java.time.Duration EVENT_INTERVAL = java.time.Duration.ofSeconds(5);
 
-    private record Entry(String jobId, TaskProgress progress, long seq) {
+    /** {@code lastEventNanos}: when the last event of this task went out (Long.MIN_VALUE: none yet). */
+    private record Entry(String jobId, TaskProgress progress, long seq, long lastEventNanos) {
     }
 
     private final MeterRegistry registry;
+    private final LongSupplier nanoTime;
+    private final long eventIntervalNanos;
     private final Map<String, Entry> byTask = new ConcurrentHashMap<>();
     private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+    private final List<Consumer<ProgressEvent>> listeners = new CopyOnWriteArrayList<>();
     private long seq;
 
     public ProgressBoard(MeterRegistry registry) {
+        this(registry, System::nanoTime, EVENT_INTERVAL);
+    }
+
+    /** {@code nanoTime}: the monotonic clock the event rate limit reads (a fake one in tests). */
+    public ProgressBoard(MeterRegistry registry, LongSupplier nanoTime, java.time.Duration eventInterval) {
         this.registry = registry;
+        this.nanoTime = nanoTime;
+        this.eventIntervalNanos = eventInterval.toNanos();
+    }
+
+    /**
+     * Hands rate-limited progress events to {@code listener} from now on (called on the reporting thread, with the
+     * board's lock held: it must only enqueue). Closing the returned handle unsubscribes.
+     */
+    public AutoCloseable subscribe(Consumer<ProgressEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     /** Records {@code progress} of task {@code taskId} ({@code <jobId>.r<n>.<instance>}). */
     public synchronized void update(String taskId, TaskProgress progress) {
         String jobId = jobOf(taskId);
         if (jobId == null || progress == null) return;
-        byTask.put(taskId, new Entry(jobId, progress, ++seq));
+        Entry before = byTask.get(taskId);
+        long now = nanoTime.getAsLong();
+        boolean newAttempt = before == null || !java.util.Objects.equals(before.progress().attemptId(), progress.attemptId());
+        boolean due = newAttempt || progress.finished() || now - before.lastEventNanos() >= eventIntervalNanos;
+        byTask.put(taskId, new Entry(jobId, progress, ++seq, due ? now : before.lastEventNanos()));
         meters.computeIfAbsent(taskId, t -> register(jobId, t));
+        if (due) {
+            ProgressEvent event = new ProgressEvent(jobId, taskId, progress);
+            for (Consumer<ProgressEvent> l : listeners) l.accept(event);
+        }
         if (byTask.size() > MAX_TASKS) {
             String oldest = byTask.entrySet().stream().min(java.util.Comparator.comparingLong(e -> e.getValue().seq()))
                     .map(Map.Entry::getKey).orElse(null);

@@ -1,6 +1,7 @@
 package io.nightshift.harness.kafka;
 
 import io.nightshift.api.spec.KafkaSpec;
+import io.nightshift.sdk.kafka.FatalHandlerException;
 import io.nightshift.sdk.kafka.RecordHandler;
 import io.nightshift.sdk.kafka.RetriableHandlerException;
 import java.time.Duration;
@@ -52,6 +53,8 @@ public final class Harness {
     static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(30);
     static final Duration POLL = Duration.ofMillis(200);
     static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(30);
+    /** How often a drain instance whose own partitions are handled asks whether the whole group is done. */
+    static final Duration DRAIN_CHECK = Duration.ofMillis(500);
 
     /** How a run ended. */
     public enum End { DRAINED, STOPPED }
@@ -65,6 +68,11 @@ public final class Harness {
     private final CountDownLatch finished = new CountDownLatch(1);
     private KafkaConsumer<byte[], byte[]> consumer;
     private boolean uncommitted;
+    /** System.nanoTime() when the handler call in progress began; 0 while none is. Read by the watchdog. */
+    private volatile long handlingSince;
+    /** Records behind the batch in hand (or, between batches, the owned partitions' lag last looked at). Read by the watchdog. */
+    private volatile long lastTotalLag;
+    private DeadLetters deadLetters;
     private long lastCommitNanos = System.nanoTime();
     private Map<TopicPartition, Long> drainTargets = Map.of();
     /** Bound of every blocking call to the cluster: listing topics, offsets, commits. */
@@ -112,6 +120,11 @@ public final class Harness {
             try {
                 return loop();
             } finally {
+                try {
+                    progress.lag(lags()); // the final document shows where the instance left its partitions
+                } catch (RuntimeException e) {
+                    log.debug("task={} final lag not read: {}", task.taskId(), e.toString());
+                }
                 closeConsumer();
             }
         } catch (WakeupException e) {
@@ -122,6 +135,7 @@ public final class Harness {
             } catch (Exception e) {
                 log.warn("task={} handler close() failed: {}", task.taskId(), e.toString());
             }
+            if (deadLetters != null) deadLetters.close();
             progress.write(true);
             finished.countDown();
         }
@@ -167,29 +181,102 @@ public final class Harness {
             if (uncommitted && System.nanoTime() - lastCommitNanos >= spec.commitInterval().toNanos()) {
                 commit(consumer.assignment());
             }
-            progress.lag(lags());
-            if (spec.mode() == KafkaSpec.Mode.DRAIN && System.nanoTime() - lastDrainCheck > 500_000_000L) {
+            // Drain: ask the group's committed offsets (a round trip, and a commit first) only once this
+            // instance's own partitions are handled up to their targets; before that it cannot be done.
+            if (spec.mode() == KafkaSpec.Mode.DRAIN && System.nanoTime() - lastDrainCheck >= DRAIN_CHECK.toNanos()) {
                 lastDrainCheck = System.nanoTime();
-                if (uncommitted) commit(consumer.assignment());
-                if (drained()) {
-                    log.info("task={} drained: the group's committed offsets reached the end offsets taken at start",
-                            task.taskId());
-                    return End.DRAINED;
+                if (ownPartitionsAtTargets()) {
+                    if (uncommitted) commit(consumer.assignment());
+                    if (drained()) {
+                        log.info("task={} drained: the group's committed offsets reached the end offsets taken at start",
+                                task.taskId());
+                        return End.DRAINED;
+                    }
                 }
             }
-            progress.maybeWrite();
+            progress.maybeWrite(this::lags);
         }
         if (uncommitted) commit(consumer.assignment());
         log.info("task={} stopped: last batch committed", task.taskId());
         return End.STOPPED;
     }
 
-    /** Hands one poll's records to the handler, again after a back-off while it throws a retriable error. */
+    /**
+     * Hands one poll's records to the handler. A retriable error: the same batch again after a back-off. A fatal
+     * one: the task fails. Anything else: the batch is handed again one record at a time, and a record that fails
+     * {@code recordAttempts} times in a row is poison ({@link #poison}).
+     */
     private void handle(ConsumerRecords<byte[], byte[]> records) throws HarnessException {
         List<io.nightshift.sdk.kafka.Record> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> r : records) batch.add(toSdk(r));
+        long waiting = 0; // what waits behind this batch on its partitions: the stuck check's "records wait"
+        for (TopicPartition tp : records.partitions()) waiting += consumer.currentLag(tp).orElse(0);
+        lastTotalLag = waiting;
+        try {
+            handleRetrying(batch);
+        } catch (HarnessException e) {
+            throw e;
+        } catch (FatalHandlerException e) {
+            throw new HarnessException("the handler failed (fatal) on a batch of " + batch.size() + " records from "
+                    + first(batch) + ": " + e, e, HarnessException.Kind.HANDLER);
+        } catch (Exception e) {
+            log.warn("task={} the handler failed on a batch of {} records from {}: {}; handing them again one by one",
+                    task.taskId(), batch.size(), first(batch), e.toString());
+            for (io.nightshift.sdk.kafka.Record r : batch) handleAlone(r);
+        }
+    }
+
+    /** One record, up to {@code recordAttempts} times; then it is poison. */
+    private void handleAlone(io.nightshift.sdk.kafka.Record r) throws HarnessException {
+        int attempts = spec.recordAttemptsOrDefault();
+        Exception last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                handleRetrying(List.of(r));
+                return;
+            } catch (FatalHandlerException e) {
+                throw new HarnessException("the handler failed (fatal) on record " + where(r) + ": " + e, e,
+                        HarnessException.Kind.HANDLER);
+            } catch (HarnessException e) {
+                throw e;
+            } catch (Exception e) {
+                last = e;
+                log.warn("task={} record {} failed (attempt {} of {}): {}", task.taskId(), where(r), attempt, attempts,
+                        e.toString());
+            }
+        }
+        poison(r, last, attempts);
+    }
+
+    /**
+     * A record the handler failed on {@code attempts} times: to the dead-letter topic (sent and acknowledged before
+     * the loop goes on, so a commit past it never loses it), or the task fails naming its partition and offset.
+     */
+    private void poison(io.nightshift.sdk.kafka.Record r, Exception cause, int attempts) throws HarnessException {
+        String reason = "poison record " + where(r) + " (topic " + r.topic() + ", partition " + r.partition()
+                + ", offset " + r.offset() + "): the handler failed on it " + attempts + " time(s) in a row: " + cause;
+        if (spec.onPoisonOrDefault() == KafkaSpec.PoisonAction.FAIL)
+            throw new HarnessException(reason, cause, HarnessException.Kind.POISON);
+        try {
+            deadLetters().send(r, cause, task);
+        } catch (Exception e) {
+            throw new HarnessException(reason + "; and it could not be written to the dead-letter topic '"
+                    + spec.deadLetterTopic() + "': " + e, e, HarnessException.Kind.CLUSTER);
+        }
+        progress.deadLettered(where(r));
+        log.warn("task={} {}; copied to dead-letter topic '{}'", task.taskId(), reason, spec.deadLetterTopic());
+    }
+
+    private DeadLetters deadLetters() {
+        if (deadLetters == null) deadLetters = new DeadLetters(spec, apiTimeout);
+        return deadLetters;
+    }
+
+    /** The handler on {@code batch}, again after a back-off while it throws a retriable error; marks it in hand. */
+    private void handleRetrying(List<io.nightshift.sdk.kafka.Record> batch) throws Exception {
         long backoffMs = 500;
         while (true) {
+            handlingSince = System.nanoTime();
             try {
                 handler.handle(batch);
                 return;
@@ -197,27 +284,45 @@ public final class Harness {
                 log.warn("task={} handler asked to retry a batch of {} records in {} ms: {}", task.taskId(), batch.size(),
                         backoffMs, e.getMessage());
                 progress.retry(e.getMessage());
-                sleepUnlessStopped(backoffMs);
-                if (stopRequested) {
-                    // Nothing of this batch is committed; whoever owns the partitions next gets it again.
-                    throw new HarnessException.Stopped();
-                }
-                backoffMs = Math.min(backoffMs * 2, MAX_RETRY_BACKOFF.toMillis());
-            } catch (Exception e) {
-                throw new HarnessException("the handler failed on a batch of " + batch.size() + " records from "
-                        + first(batch) + ": " + e, e, HarnessException.Kind.HANDLER);
+            } finally {
+                handlingSince = 0;
             }
+            sleepUnlessStopped(backoffMs);
+            if (stopRequested) {
+                // Nothing of this batch is committed; whoever owns the partitions next gets it again.
+                throw new HarnessException.Stopped();
+            }
+            backoffMs = Math.min(backoffMs * 2, MAX_RETRY_BACKOFF.toMillis());
         }
     }
 
+    /**
+     * The stuck-handler check, called by the watchdog thread about once a second: a non-null reason when one handler
+     * call has been running for {@code stuckAfter} while records wait (the lag last seen was above 0). Nothing
+     * here touches the consumer (it belongs to the loop's thread).
+     */
+    String stuck(long nowNanos) {
+        long since = handlingSince;
+        if (since == 0 || nowNanos - since < spec.stuckAfterOrDefault().toNanos() || lastTotalLag <= 0) return null;
+        return "stuck handler: one call has not returned for " + spec.stuckAfterOrDefault() + " while " + lastTotalLag
+                + " records wait behind it; nothing of that batch was committed";
+    }
+
     private static String first(List<io.nightshift.sdk.kafka.Record> batch) {
-        io.nightshift.sdk.kafka.Record r = batch.get(0);
+        return where(batch.get(0));
+    }
+
+    private static String where(io.nightshift.sdk.kafka.Record r) {
         return r.topic() + "-" + r.partition() + "@" + r.offset();
     }
 
     static io.nightshift.sdk.kafka.Record toSdk(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, byte[]> headers = new HashMap<>();
-        for (Header h : r.headers()) if (h.value() != null) headers.put(h.key(), h.value());
+        Map<String, byte[]> headers = null; // most records have none: no map for them
+        for (Header h : r.headers()) {
+            if (h.value() == null) continue;
+            if (headers == null) headers = new HashMap<>();
+            headers.put(h.key(), h.value());
+        }
         return new io.nightshift.sdk.kafka.Record(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
                 headers);
     }
@@ -315,12 +420,26 @@ public final class Harness {
         return remaining == 0;
     }
 
+    /** True when every partition this instance owns is handled up to its drain target (local: no round trip). */
+    private boolean ownPartitionsAtTargets() {
+        for (TopicPartition tp : consumer.assignment()) {
+            Long target = drainTargets.get(tp);
+            if (target != null && consumer.position(tp, apiTimeout) < target) return false;
+        }
+        return true;
+    }
+
     private Map<String, Long> lags() {
         Map<String, Long> lag = new LinkedHashMap<>();
+        long total = 0;
         for (TopicPartition tp : consumer.assignment()) {
             var l = consumer.currentLag(tp);
-            if (l.isPresent()) lag.put(tp.toString(), l.getAsLong());
+            if (l.isPresent()) {
+                lag.put(tp.toString(), l.getAsLong());
+                total += l.getAsLong();
+            }
         }
+        lastTotalLag = total;
         return lag;
     }
 

@@ -4,8 +4,11 @@ package io.nightshift.harness.kafka;
 public class HarnessException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    /** CLUSTER: the Kafka cluster could not be reached or lacks a topic. HANDLER: the user's handler failed. */
-    public enum Kind { CLUSTER, HANDLER, STOPPED }
+    /**
+     * CLUSTER: the Kafka cluster could not be reached or lacks a topic. HANDLER: the user's handler failed.
+     * POISON: one record failed the handler every time it was tried (the job's onPoison is fail).
+     */
+    public enum Kind { CLUSTER, HANDLER, STOPPED, POISON }
 
     private final Kind kind;
 

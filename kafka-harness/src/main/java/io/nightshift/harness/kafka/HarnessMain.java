@@ -17,13 +17,16 @@ import org.slf4j.LoggerFactory;
  * ({@value #GRACE_ENV}, milliseconds) less a second.
  *
  * <p>Exit codes: 0 drained or stopped cleanly; {@value #EXIT_CLUSTER} the Kafka cluster could not be used
- * (unreachable, missing topic); {@value #EXIT_HANDLER} the handler failed; {@value #EXIT_USAGE} a bad
- * environment or handler class. The reason is the last line on stderr, prefixed {@code nightshift-kafka: }.
+ * (unreachable, missing topic); {@value #EXIT_HANDLER} the handler failed; {@value #EXIT_POISON} a poison record
+ * (onPoison fail); {@value #EXIT_STUCK} a stuck handler (the watchdog halts the JVM: nothing past the last commit
+ * is committed); {@value #EXIT_USAGE} a bad environment or handler class. The reason is the last line on stderr,
+ * prefixed {@code nightshift-kafka: }, and the {@code failure} of the last progress document (the agent adds it
+ * to the attempt's message).
  */
 public final class HarnessMain {
     public static final String SPEC_ENV = "NIGHTSHIFT_KAFKA_SPEC";
     public static final String GRACE_ENV = "NIGHTSHIFT_KILL_GRACE_MS";
-    public static final int EXIT_CLUSTER = 3, EXIT_HANDLER = 4, EXIT_USAGE = 2;
+    public static final int EXIT_CLUSTER = 3, EXIT_HANDLER = 4, EXIT_USAGE = 2, EXIT_POISON = 5, EXIT_STUCK = 6;
     private static final Logger log = LoggerFactory.getLogger(HarnessMain.class);
 
     private HarnessMain() {
@@ -60,6 +63,9 @@ public final class HarnessMain {
             }
         }, "kafka-harness-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        Thread watchdog = new Thread(() -> watch(harness, progress, task), "kafka-harness-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         log.info("task={} group={} instance={} mode={} consuming {} from {}", task.taskId(), spec.groupId(),
                 task.groupInstanceId(), spec.mode().wire(), spec.topics() != null ? spec.topics() : spec.topicPattern(),
                 spec.bootstrapServers());
@@ -70,19 +76,49 @@ public final class HarnessMain {
             return 0;
         } catch (HarnessException e) {
             if (e.kind() == HarnessException.Kind.STOPPED) return 0;
-            return fail(e.kind() == HarnessException.Kind.CLUSTER ? EXIT_CLUSTER : EXIT_HANDLER, e.getMessage());
+            return fail(progress, exitCode(e.kind()), e.getMessage());
         } catch (HarnessException.Unchecked e) {
             HarnessException h = e.harnessException();
-            return fail(h.kind() == HarnessException.Kind.CLUSTER ? EXIT_CLUSTER : EXIT_HANDLER, h.getMessage());
+            return fail(progress, exitCode(h.kind()), h.getMessage());
         } catch (RuntimeException e) {
             HarnessException.Unchecked u = unwrap(e);
-            if (u != null) return fail(EXIT_HANDLER, u.getMessage());
-            return fail(EXIT_CLUSTER, "the consumer failed: " + e);
+            if (u != null) return fail(progress, EXIT_HANDLER, u.getMessage());
+            return fail(progress, EXIT_CLUSTER, "the consumer failed: " + e);
         } finally {
+            watchdog.interrupt();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it returns once run() did
+            }
+        }
+    }
+
+    static int exitCode(HarnessException.Kind kind) {
+        return switch (kind) {
+            case CLUSTER -> EXIT_CLUSTER;
+            case POISON -> EXIT_POISON;
+            case HANDLER, STOPPED -> EXIT_HANDLER;
+        };
+    }
+
+    /**
+     * Once a second: a handler call stuck for the job's stuckAfter while records wait ends the JVM at once
+     * (halt: the stop hook would wait for that call too). The retry policy starts the instance again, from the
+     * last commit.
+     */
+    private static void watch(Harness harness, Progress progress, TaskInfo task) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            String stuck = harness.stuck(System.nanoTime());
+            if (stuck != null) {
+                log.error("task={} {}", task.taskId(), stuck);
+                fail(progress, EXIT_STUCK, stuck);
+                Runtime.getRuntime().halt(EXIT_STUCK);
             }
         }
     }
@@ -110,6 +146,12 @@ public final class HarnessMain {
             throw new IllegalArgumentException("handler class " + spec.handler()
                     + " could not be created with its public no-argument constructor: " + e);
         }
+    }
+
+    private static int fail(Progress progress, int code, String reason) {
+        progress.failure(reason);
+        progress.write(true);
+        return fail(code, reason);
     }
 
     private static int fail(int code, String reason) {

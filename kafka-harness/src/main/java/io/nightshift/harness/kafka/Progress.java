@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * {"v":1, "taskId":"…", "time":"…", "records":123456, "recordsPerSec":40321.5,
  *  "lag":{"orders-0":0,"orders-1":12}, "totalLag":12, "drainRemaining":0,
- *  "lastCommit":{"time":"…","offsets":{"orders-0":20000}}, "lastRetry":"…", "finished":false}
+ *  "lastCommit":{"time":"…","offsets":{"orders-0":20000}}, "lastRetry":"…",
+ *  "deadLettered":2, "lastDeadLetter":"orders-1@977", "failure":"poison record …", "finished":false}
  * </pre>
  * {@code lag} covers the partitions this instance owns (from the consumer's fetch positions);
  * {@code drainRemaining} (drain mode) is what the whole group still has to commit to reach the end offsets
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Progress {
     public static final String FILE = "kafka-progress.json";
+    /** At most one write per interval while running (the agent reads the file once a second). */
+    static final java.time.Duration INTERVAL = java.time.Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(Progress.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +45,9 @@ public final class Progress {
     private Instant lastCommitTime;
     private Map<String, Long> lastCommit = new TreeMap<>();
     private String lastRetry;
+    private long deadLettered;
+    private String lastDeadLetter;
+    private String failure;
     private long lastWrite;
 
     public Progress(Path sandbox, String taskId) {
@@ -75,12 +81,28 @@ public final class Progress {
         lastRetry = message == null ? "retry" : message.length() > 200 ? message.substring(0, 200) : message;
     }
 
+    void deadLettered(String where) {
+        deadLettered++;
+        lastDeadLetter = where;
+    }
+
+    /** Why the task fails (the last document carries it; the agent adds it to the attempt's message). */
+    synchronized void failure(String reason) {
+        failure = reason == null ? "failed" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+    }
+
     public long records() {
         return records;
     }
 
-    void maybeWrite() {
-        if (System.nanoTime() - lastWrite >= 1_000_000_000L) write(false);
+    /**
+     * Writes the document when the last write is {@link #INTERVAL} old; {@code lag} (a look at every owned
+     * partition) is asked only then, not after every poll.
+     */
+    void maybeWrite(java.util.function.Supplier<Map<String, Long>> lag) {
+        if (System.nanoTime() - lastWrite < INTERVAL.toNanos()) return;
+        this.lag = lag.get();
+        write(false);
     }
 
     synchronized void write(boolean finished) {
@@ -113,6 +135,11 @@ public final class Progress {
             lastCommit.forEach(offs::put);
         }
         if (lastRetry != null) o.put("lastRetry", lastRetry);
+        if (deadLettered > 0) {
+            o.put("deadLettered", deadLettered);
+            o.put("lastDeadLetter", lastDeadLetter);
+        }
+        if (failure != null) o.put("failure", failure);
         o.put("finished", finished);
         try {
             Path tmp = file.resolveSibling(FILE + ".tmp");

@@ -202,8 +202,8 @@ class SchedulesIT {
 
     @Test
     void springForwardInAmsterdamFiresTheSkippedWallTimesOnceWhenTheClockJumps() throws Exception {
-        // 2026-03-29 01:59:45 CET; at 01:00:00Z the clock jumps from 02:00 CET to 03:00 CEST
-        Api api = clusterAt("2026-03-29T00:59:30Z");
+        // 2026-03-29 01:59:00 CET (margin for a slow start); at 01:00:00Z the clock jumps from 02:00 CET to 03:00 CEST
+        Api api = clusterAt("2026-03-29T00:59:00Z");
         Path file = dir.resolve("spring.txt");
         submitBefore(api, appending("spring", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
                 "spring", Instant.parse("2026-03-29T00:59:48Z"));
@@ -218,8 +218,8 @@ class SchedulesIT {
 
     @Test
     void fallBackInAmsterdamDoesNotFireTheRepeatedHourAgain() throws Exception {
-        // 2026-10-25 02:59:45 CEST; at 01:00:00Z the clock goes back from 03:00 CEST to 02:00 CET
-        Api api = clusterAt("2026-10-25T00:59:30Z");
+        // 2026-10-25 02:59:00 CEST (margin for a slow start); at 01:00:00Z the clock goes back from 03:00 CEST to 02:00 CET
+        Api api = clusterAt("2026-10-25T00:59:00Z");
         Path file = dir.resolve("fall.txt");
         submitBefore(api, appending("fall", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
                 "fall", Instant.parse("2026-10-25T00:59:48Z"));

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class,
-                PauseCommand.class, PauseCommand.Resume.class,
+                PauseCommand.class, PauseCommand.Resume.class, DagCommand.class,
                 AgentsCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},

@@ -135,6 +135,57 @@ class SchedulesIT {
         assertThat(api.post("/v1/jobs/nope/pause", "").statusCode()).isEqualTo(404);
     }
 
+    /** A job that appends its id to {@code file}, after {@code sleep} seconds, and exits {@code exit}. */
+    static String step(String id, Path file, int sleep, int exit, String after) {
+        return "{\"id\":\"" + id + "\",\"type\":\"command\",\"command\":{\"shell\":"
+                + Json.write("sleep " + sleep + "; echo $NIGHTSHIFT_JOB_ID >> " + file + "; exit " + exit)
+                + "},\"resources\":{\"cpus\":0.1,\"memMb\":32}" + (after == null ? "" : ",\"after\":" + after) + "}";
+    }
+
+    @Test
+    void aDagRunsInDependencyOrderAcrossAKillNineAndAFailedUpstreamStopsItsDependants() throws Exception {
+        int port = CoordinatorProcess.freePort();
+        String name = "dag-" + UUID.randomUUID().toString().substring(0, 8);
+        coordinator = startCoordinator(port, name);
+        agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
+                .with(AgentSettings.COORDINATOR, coordinator.url().toString())
+                .with(AgentSettings.TOKEN, coordinator.adminToken())
+                .with(AgentSettings.ID, "dag-agent")
+                .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
+                .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
+                .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
+        Api api = new Api(coordinator);
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+        Path file = dir.resolve("dag.txt");
+
+        // submitted downstream first: a job may wait for one not submitted yet
+        api.submit(step("report", file, 0, 0, "[{\"job\":\"transform\"}]"));
+        api.submit(step("transform", file, 0, 0, "[{\"job\":\"extract\"}]"));
+        HttpResponse<String> cycle = api.post("/v1/jobs", step("extract", file, 0, 0, "[{\"job\":\"report\"}]"));
+        assertThat(cycle.statusCode()).isEqualTo(400);
+        assertThat(cycle.body()).contains("/after").contains("extract → report → transform → extract");
+        api.submit(step("extract", file, 4, 0, null));
+        api.submit(step("broken", file, 0, 3, null));
+        api.submit(step("needs-broken", file, 0, 0, "[{\"job\":\"broken\"}]"));
+        api.submit(step("after-all", file, 0, 0, "[{\"job\":\"needs-broken\",\"state\":\"ENDED\"}]"));
+        JsonNode waiting = api.json("/v1/jobs/report");
+        assertThat(waiting.path("pending").path("reasons").toString()).contains("upstream");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.jobState("extract").equals("RUNNING"));
+        coordinator.killHard();                        // extract runs; transform and report wait
+        coordinator = startCoordinator(port, name);
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.jobState("report").equals("SUCCEEDED")
+                && api.jobState("after-all").equals("SUCCEEDED"));
+        List<String> order = lines(file);
+        assertThat(order).containsOnlyOnce("extract", "transform", "report");
+        assertThat(order.indexOf("extract")).isLessThan(order.indexOf("transform"));
+        assertThat(order.indexOf("transform")).isLessThan(order.indexOf("report"));
+        assertThat(api.jobState("broken")).isEqualTo("FAILED");
+        assertThat(api.jobState("needs-broken")).isEqualTo("UPSTREAM_FAILED");
+        assertThat(order).doesNotContain("needs-broken").containsOnlyOnce("after-all");
+    }
+
     /** A local cluster whose scheduler clock shows {@code start} when it starts to lead. */
     Api clusterAt(String start) {
         cluster = LocalCluster.start(LocalCluster.testConfig(dir).with(CoordinatorSettings.CLOCK_START, start), 1);
@@ -151,8 +202,8 @@ class SchedulesIT {
 
     @Test
     void springForwardInAmsterdamFiresTheSkippedWallTimesOnceWhenTheClockJumps() throws Exception {
-        // 2026-03-29 01:59:45 CET; at 01:00:00Z the clock jumps from 02:00 CET to 03:00 CEST
-        Api api = clusterAt("2026-03-29T00:59:30Z");
+        // 2026-03-29 01:59:00 CET (margin for a slow start); at 01:00:00Z the clock jumps from 02:00 CET to 03:00 CEST
+        Api api = clusterAt("2026-03-29T00:59:00Z");
         Path file = dir.resolve("spring.txt");
         submitBefore(api, appending("spring", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
                 "spring", Instant.parse("2026-03-29T00:59:48Z"));
@@ -167,8 +218,8 @@ class SchedulesIT {
 
     @Test
     void fallBackInAmsterdamDoesNotFireTheRepeatedHourAgain() throws Exception {
-        // 2026-10-25 02:59:45 CEST; at 01:00:00Z the clock goes back from 03:00 CEST to 02:00 CET
-        Api api = clusterAt("2026-10-25T00:59:30Z");
+        // 2026-10-25 02:59:00 CEST (margin for a slow start); at 01:00:00Z the clock goes back from 03:00 CEST to 02:00 CET
+        Api api = clusterAt("2026-10-25T00:59:00Z");
         Path file = dir.resolve("fall.txt");
         submitBefore(api, appending("fall", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
                 "fall", Instant.parse("2026-10-25T00:59:48Z"));

@@ -30,7 +30,8 @@ import java.util.Map;
  * it; {@code window} (none by default) names a pool window the job may start only inside, and only when
  * its {@code maxRuntime} fits before the window closes. Both are left out of the JSON at their default.
  * <p>{@code schedule} (null by default) makes the job fire runs on a cron expression or once at an instant; see
- * {@link ScheduleSpec}.
+ * {@link ScheduleSpec}. {@code after} (empty by default, left out of the JSON) makes each run wait for other jobs'
+ * runs; see {@link DependencySpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -59,6 +60,7 @@ public record JobSpec(
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean revocable,
         String window,
         ScheduleSpec schedule,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DependencySpec> after,
         SparkSpec spark,
         HadoopSpec hadoop) {
 
@@ -88,6 +90,7 @@ public record JobSpec(
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        after = after == null ? List.of() : List.copyOf(after);
         if (name == null) name = id;
     }
 
@@ -109,6 +112,7 @@ public record JobSpec(
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
                 .window(window).schedule(schedule).spark(spark).hadoop(hadoop);
         b.artifacts.addAll(artifacts);
+        b.after.addAll(after);
         b.secrets.putAll(secrets);
         return b;
     }
@@ -160,6 +164,7 @@ public record JobSpec(
         private ScheduleSpec schedule;
         private SparkSpec spark;
         private HadoopSpec hadoop;
+        private final List<DependencySpec> after = new ArrayList<>();
 
         private Builder(JobType type) { this.type = type; }
 
@@ -200,11 +205,13 @@ public record JobSpec(
         public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
         public Builder spark(SparkSpec v) { spark = v; return this; }
         public Builder hadoop(HadoopSpec v) { hadoop = v; return this; }
+        public Builder after(DependencySpec v) { after.add(v); return this; }
+        public Builder after(String job) { after.add(DependencySpec.on(job)); return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts, secrets, revocable, window, schedule, spark, hadoop);
+                    artifacts, secrets, revocable, window, schedule, after, spark, hadoop);
         }
     }
 }

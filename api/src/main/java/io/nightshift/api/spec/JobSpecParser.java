@@ -93,6 +93,8 @@ import java.util.stream.Stream;
  * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
  *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
  *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
+ * after            ≤32 × {job (a job id, not this one; each once), state SUCCEEDED | FAILED | ENDED = SUCCEEDED,
+ *                   sameDay boolean = false}; see {@link DependencySpec} (cycles are refused at submit)
  * spark            {appResource (required: an artifact's sandbox path, .jar or .py), mainClass (Java class name,
  *                   required for a jar), appArgs [≤1000 × ≤32768 chars], master local | local[N|*] | local[N,F] |
  *                   spark://host:port[,host:port...] | yarn | k8s://http(s)://host[:port] (default local[cpus]),
@@ -150,7 +152,7 @@ public final class JobSpecParser {
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts", "secrets", "revocable", "window", "schedule"),
+                    "artifacts", "secrets", "revocable", "window", "schedule", "after"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -353,12 +355,13 @@ public final class JobSpecParser {
                 for (int i = 0; i < spark.pyFiles().size(); i++) fromArtifact(spark.pyFiles().get(i), child("/spark/pyFiles", i), artifacts);
             }
             if (hadoop != null && artifacts != null) fromArtifact(hadoop.jar(), "/hadoop/jar", artifacts);
+            List<DependencySpec> after = after(optional(root, "", "after"), id);
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, spark, hadoop);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, after, spark, hadoop);
         }
 
         private String window(JsonNode n) {
@@ -369,6 +372,47 @@ public final class JobSpecParser {
                 return null;
             }
             return n.textValue();
+        }
+
+        // ---- after ---------------------------------------------------------------------------
+
+        static final int MAX_AFTER = 32;
+        private static final List<String> AFTER_FIELDS = List.of("job", "state", "sameDay");
+
+        private List<DependencySpec> after(JsonNode n, String selfId) {
+            if (n == null) return null;
+            if (!n.isArray()) {
+                problems.add("/after", "must be an array of {job, state, sameDay} objects, got " + describe(n));
+                return null;
+            }
+            if (n.size() > MAX_AFTER) {
+                problems.add("/after", "must have at most %d entries, got %d".formatted(MAX_AFTER, n.size()));
+                return null;
+            }
+            int before = problems.count();
+            List<DependencySpec> out = new ArrayList<>();
+            Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < n.size(); i++) {
+                String at = child("/after", i);
+                ObjectNode o = object(n.get(i), at, AFTER_FIELDS);
+                if (o == null) continue;
+                String job = matching(required(o, at, "job", "is required: the id of the job to wait for"), at + "/job", ID,
+                        "a job id: 1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
+                if (job != null && job.equals(selfId)) problems.add(at + "/job", "a job cannot wait for itself");
+                else if (job != null && !seen.add(job)) problems.add(at + "/job", "job '" + job + "' is listed twice");
+                DependencySpec.Condition state = null;
+                String s = string(optional(o, at, "state"), at + "/state", 1, 16);
+                if (s != null) {
+                    try {
+                        state = DependencySpec.Condition.valueOf(s);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(at + "/state", "must be SUCCEEDED, FAILED or ENDED, got " + quote(s));
+                    }
+                }
+                Boolean sameDay = bool(optional(o, at, "sameDay"), at + "/sameDay");
+                if (job != null) out.add(new DependencySpec(job, state, sameDay != null && sameDay));
+            }
+            return problems.count() == before ? out : null;
         }
 
         // ---- schedule ------------------------------------------------------------------------

@@ -23,5 +23,7 @@ public enum Reason {
     /** An artifact could not be fetched, checked or unpacked; the message names the URI (redacted) and the cause. */
     FETCH_FAILED,
     /** A revocable attempt was stopped because its pool took its lent capacity back (window closing, owner load). */
-    REVOKED
+    REVOKED,
+    /** A job this one waits for ({@code after}) did not end as asked: the task never ran. */
+    UPSTREAM_FAILED
 }

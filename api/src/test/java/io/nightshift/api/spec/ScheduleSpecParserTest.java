@@ -68,4 +68,27 @@ class ScheduleSpecParserTest {
         assertThat(problems("\"daily\"").getMessage()).contains("/schedule");
         assertThatThrownBy(() -> parse("{\"at\":\"2026-12-02T06:00:00Z\",\"zone\":\"UTC\"}")).isInstanceOf(InvalidSpecException.class);
     }
+
+    static JobSpec withAfter(String after) {
+        return JobSpecParser.parse("{\"id\":\"report\",\"type\":\"command\",\"command\":{\"shell\":\"true\"},\"after\":" + after + "}");
+    }
+
+    @Test
+    void afterListsTheJobsARunWaitsFor() {
+        JobSpec s = withAfter("[{\"job\":\"etl\"},{\"job\":\"load\",\"state\":\"ENDED\",\"sameDay\":true}]");
+        assertThat(s.after()).containsExactly(DependencySpec.on("etl"),
+                new DependencySpec("load", DependencySpec.Condition.ENDED, true));
+        JobSpec none = JobSpecParser.parse("{\"type\":\"command\",\"command\":{\"shell\":\"true\"}}");
+        assertThat(JobSpecParser.canonicalJson(none)).doesNotContain("after");
+    }
+
+    @Test
+    void badAfterEntriesAreRefusedByPath() {
+        assertThatThrownBy(() -> withAfter("[{\"job\":\"report\"}]")).hasMessageContaining("/after/0/job").hasMessageContaining("itself");
+        assertThatThrownBy(() -> withAfter("[{\"job\":\"etl\"},{\"job\":\"etl\"}]")).hasMessageContaining("/after/1/job");
+        assertThatThrownBy(() -> withAfter("[{\"job\":\"etl\",\"state\":\"DONE\"}]")).hasMessageContaining("/after/0/state");
+        assertThatThrownBy(() -> withAfter("[{\"state\":\"FAILED\"}]")).hasMessageContaining("/after/0/job");
+        assertThatThrownBy(() -> withAfter("[{\"job\":\"a.b\"}]")).hasMessageContaining("/after/0/job");
+        assertThatThrownBy(() -> withAfter("{\"job\":\"etl\"}")).hasMessageContaining("/after");
+    }
 }

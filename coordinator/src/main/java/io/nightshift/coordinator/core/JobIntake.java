@@ -75,6 +75,7 @@ final class JobIntake {
             throw new InvalidSpecException("/queue", "unknown queue '" + spec.queue()
                     + "'; known queues: " + String.join(", ", queues.names()));
         String hash = JobSpecParser.canonicalHash(spec);
+        if (!spec.after().isEmpty()) refuseCycle(spec);
         if (spec.id() != null) {
             Optional<Job> existing = readJob(spec.id());
             if (existing.isPresent()) return same(existing.get(), hash, "job '" + spec.id() + "'");
@@ -124,6 +125,7 @@ final class JobIntake {
         JobSpec spec = lj.job.spec();
         List<String> taskIds = new ArrayList<>(spec.instances());
         lj.tasks.clear();
+        lj.waitingUpstream = !spec.after().isEmpty(); // its tasks are offered once its upstream runs have ended as asked
         for (int i = 0; i < spec.instances(); i++) {
             Task t = new Task(Task.SCHEMA_VERSION, Task.idOf(runId, i), lj.job.id(), runId, i, TaskState.PENDING, null, now,
                     null, List.of());
@@ -138,6 +140,16 @@ final class JobIntake {
         loop.batch().run(lj.run);
         loop.batch().job(lj.job); // stored with the turn, before the client hears 201
         for (Task t : lj.tasks.values()) jobs.index(lj, t);
+    }
+
+    /** A job whose {@code after} would close a cycle through the jobs already known is refused, naming the cycle. */
+    private void refuseCycle(JobSpec spec) {
+        if (spec.id() == null) return; // a new generated id: no known job can wait for it
+        String cycle = io.nightshift.coordinator.schedules.DependencyStep.cycle(spec.id(),
+                spec.after().stream().map(io.nightshift.api.spec.DependencySpec::job).toList(),
+                id -> readJob(id).map(j -> j.spec().after().stream().map(io.nightshift.api.spec.DependencySpec::job).toList())
+                        .orElse(List.of()));
+        if (cycle != null) throw new InvalidSpecException("/after", "would close a cycle: " + cycle);
     }
 
     private static SchedulerCore.SubmitResult same(Job existing, String hash, String what) {

@@ -39,6 +39,8 @@ final class LiveJobs {
         Job job;
         Run run;
         final Map<String, Task> tasks = new LinkedHashMap<>();
+        /** The current run waits for its {@code after} jobs: its PENDING tasks are not offered to the scheduler yet. */
+        boolean waitingUpstream;
     }
 
     record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
@@ -110,7 +112,7 @@ final class LiveJobs {
     /** Keeps the pending and active indexes in line with a task's new state. */
     void index(LiveJob lj, Task t) {
         JobSpec spec = lj.job.spec();
-        if (t.state() == TaskState.PENDING) {
+        if (t.state() == TaskState.PENDING && !lj.waitingUpstream) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
                     spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
                     pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));

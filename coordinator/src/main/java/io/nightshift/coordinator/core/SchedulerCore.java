@@ -83,6 +83,7 @@ public final class SchedulerCore implements AutoCloseable {
     private final PoolAdmin pools;
     private final JobIntake intake;
     private final Firings firings;
+    private final Upstreams upstreams;
     private boolean cycleQueued;
     private long cycleNumber;
 
@@ -141,6 +142,7 @@ public final class SchedulerCore implements AutoCloseable {
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         this.intake.maxQueued(cfg.maxQueuedPerQueue());
         this.firings = new Firings(loop, jobs, intake, metrics);
+        this.upstreams = new Upstreams(loop, store, jobs);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }
@@ -184,8 +186,11 @@ public final class SchedulerCore implements AutoCloseable {
             lj.run = store.run(runId).orElse(null);
             if (lj.run == null) lj.run = rebuildRun(lj, runId, now);
             boolean anyLive = false;
-            List<Task> stored = store.tasks(lj.run.taskIds());
-            for (Task t : withMissingTasks(lj, stored, now)) {
+            List<Task> stored = withMissingTasks(lj, store.tasks(lj.run.taskIds()), now);
+            // a run that waits for its upstream jobs waits again (the next cycle decides, as the last leader would)
+            lj.waitingUpstream = !lj.job.spec().after().isEmpty() && !lj.run.state().isTerminal()
+                    && stored.stream().allMatch(t -> t.state() == TaskState.PENDING && t.attempts().isEmpty());
+            for (Task t : stored) {
                 lj.tasks.put(t.id(), t);
                 jobs.index(lj, t);
                 anyLive |= !t.state().isTerminal();
@@ -360,6 +365,7 @@ public final class SchedulerCore implements AutoCloseable {
         Instant now = clock.instant();
         Instant nextFire = firings.tick(now);   // firings first: their runs' tasks are placed in this same cycle
         if (nextFire != null) loop.wakeAt(nextFire, this::safeCycle);
+        upstreams.tick(now);                    // runs whose upstream runs have ended are offered in this cycle too
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
             LiveJob owner = jobs.get(a.jobId());
@@ -471,6 +477,11 @@ public final class SchedulerCore implements AutoCloseable {
             if (r != null) out.put(id, r);
         }
         return out;
+    }
+
+    /** Why the job's current run waits for its {@code after} jobs ("waits for run etl.r3 (RUNNING)"), or null. */
+    public String upstreamWhy(String jobId) {
+        return upstreams.why(jobId);
     }
 
     /** The earliest estimated start among these pending tasks, from the last cycle (null when unknown). */

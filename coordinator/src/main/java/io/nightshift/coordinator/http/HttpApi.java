@@ -643,6 +643,8 @@ public final class HttpApi {
         JobDetail.Pending pending = null;
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
+            String upstream = core.upstreamWhy(id);
+            if (upstream != null) reasons.add(new PendingReason("upstream", 0, upstream));
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
                     core.reservation(job.get().runIds()));

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A run's state follows from its tasks (pure). QUEUED until an attempt has started; RUNNING while
  * any task is not terminal; then KILLED if a kill was requested or a task was killed, FAILED if
- * any task failed or was lost for good, SUCCEEDED when all finished.
+ * any task failed or was lost for good, SUCCEEDED when all finished; UPSTREAM_FAILED when no task ran because a job
+ * it waits for did not end as asked.
  */
 public final class RunLifecycle {
     private RunLifecycle() {
@@ -29,6 +30,8 @@ public final class RunLifecycle {
             if ((t.state() == TaskState.FAILED || t.state() == TaskState.LOST) && failure == null) failure = t.reason();
         }
         if (!allTerminal) return new Outcome(started ? JobState.RUNNING : JobState.QUEUED, null);
+        if (!tasks.isEmpty() && tasks.stream().allMatch(t -> t.reason() == Reason.UPSTREAM_FAILED))
+            return new Outcome(JobState.UPSTREAM_FAILED, Reason.UPSTREAM_FAILED);
         if (killRequested || anyKilled) return new Outcome(JobState.KILLED, Reason.KILLED_BY_USER);
         if (failure != null) return new Outcome(JobState.FAILED, failure);
         return new Outcome(JobState.SUCCEEDED, null);

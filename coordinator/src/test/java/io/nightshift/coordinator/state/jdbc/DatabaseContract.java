@@ -481,11 +481,11 @@ abstract class DatabaseContract {
         List<String> second = db.deleteFinishedJobsBefore(cutoff, 4);
         List<String> third = db.deleteFinishedJobsBefore(cutoff, 4);
         assertThat(first).hasSize(4);
-        assertThat(second).hasSize(2);
+        assertThat(second).hasSize(3);
         assertThat(third).isEmpty();
         List<String> deleted = new ArrayList<>(first);
         deleted.addAll(second);
-        assertThat(deleted).containsExactlyInAnyOrder("old-SUCCEEDED", "old-FAILED", "old-KILLED",
+        assertThat(deleted).containsExactlyInAnyOrder("old-SUCCEEDED", "old-FAILED", "old-KILLED", "old-UPSTREAM_FAILED",
                 "old-extra-0", "old-extra-1", "old-extra-2");
 
         for (String id : deleted) {

@@ -21,5 +21,7 @@ public enum Reason {
     /** The task waited unplaced longer than its job's (or its queue's) {@code pendingTimeout}. */
     UNSCHEDULABLE,
     /** An artifact could not be fetched, checked or unpacked; the message names the URI (redacted) and the cause. */
-    FETCH_FAILED
+    FETCH_FAILED,
+    /** The job's instances were lowered ({@code PATCH /v1/jobs/{id}}): this instance was stopped cleanly. */
+    SCALED_DOWN
 }

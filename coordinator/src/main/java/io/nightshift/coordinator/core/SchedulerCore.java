@@ -196,6 +196,11 @@ public final class SchedulerCore implements AutoCloseable {
         return loop.call(() -> intake.kill(jobId));
     }
 
+    /** Sets a running stream job's instances (see JobIntake#scale); empty when unknown, ConflictException when it cannot be. */
+    public CompletableFuture<Optional<Job>> scale(String jobId, int instances) {
+        return loop.call(() -> intake.scale(jobId, instances));
+    }
+
     public void onRegister(AgentMessage.Register r, AgentLink link) {
         agents.onRegister(r, link);
     }

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class, ScaleCommand.class,
+                PauseCommand.class, PauseCommand.Resume.class,
                 AgentsCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},

@@ -43,14 +43,39 @@ final class Progress {
         this.style = style;
     }
 
+    /**
+     * On a terminal: the line redrawn in place under the others while some attempt fetches, e.g.
+     * {@code task r1.0 attempt 1 fetching [████░░░░]  45%  90.0 of 200.0 MiB}; null when none fetches.
+     * {@link #update} then leaves fetch figures out of its lines (the bar shows them).
+     */
+    String bar(JobDetail d) {
+        for (JobDetail.RunDetail r : d.runs() == null ? List.<JobDetail.RunDetail>of() : d.runs()) {
+            for (Task t : r.tasks() == null ? List.<Task>of() : r.tasks()) {
+                Attempt a = t.currentAttempt();
+                if (a != null && a.state() == TaskState.FETCHING && a.fetch() != null)
+                    return "task " + t.id() + " attempt " + a.number() + " fetching " + Views.fetchProgress(a.fetch(), true);
+            }
+        }
+        return null;
+    }
+
     /** The lines for whatever changed since the previous snapshot (all of it on the first call). */
     List<String> update(JobDetail d) {
+        return update(d, true);
+    }
+
+    /** As {@link #update}, for a terminal that draws {@link #bar}: FETCHING lines without their byte counts. */
+    List<String> updateWithoutFetchFigures(JobDetail d) {
+        return update(d, false);
+    }
+
+    private List<String> update(JobDetail d, boolean fetchFigures) {
         Job j = d.job();
         List<String> taskLines = new ArrayList<>();
         for (JobDetail.RunDetail r : d.runs() == null ? List.<JobDetail.RunDetail>of() : d.runs()) {
             for (Task t : r.tasks() == null ? List.<Task>of() : r.tasks()) {
                 for (Attempt a : t.attempts()) {
-                    String line = attemptLine(t, a, style);
+                    String line = attemptLine(t, a, style, fetchFigures);
                     if (!line.equals(attempts.put(a.id(), line))) taskLines.add(line);
                 }
                 if (t.state() == TaskState.PENDING && t.notBefore() != null) {
@@ -88,15 +113,19 @@ final class Progress {
         return lines.stream().map(l -> style.dim(now) + " " + l).toList();
     }
 
-    private static String attemptLine(Task t, Attempt a, Style style) {
+    private static String attemptLine(Task t, Attempt a, Style style, boolean fetchFigures) {
         StringBuilder sb = new StringBuilder("task ").append(t.id()).append(" attempt ").append(a.number())
                 .append(' ').append(style.state(a.state()));
         if (a.agentId() != null && a.state() != null && !a.state().isTerminal()) {
             sb.append(" on ").append(a.agentId());
             if (a.host() != null && !Objects.equals(a.host(), a.agentId())) sb.append(" (").append(a.host()).append(')');
         }
-        if (a.state() == TaskState.FETCHING && a.message() != null && a.message().contains(" MiB"))
-            sb.append(": ").append(a.message()); // artifact progress, e.g. "fetching lib/app.jar (1/2): 12.0 of 200.0 MiB"
+        if (!fetchFigures && a.state() == TaskState.FETCHING) {
+            // the bar under the lines shows the figures
+        } else if (a.state() == TaskState.FETCHING && a.fetch() != null && a.fetch().bytesDone() > 0)
+            sb.append(": ").append(Views.fetchProgress(a.fetch(), false)); // e.g. "12.0 of 200.0 MiB (6%)"
+        else if (a.state() == TaskState.FETCHING && a.message() != null && a.message().contains(" MiB"))
+            sb.append(": ").append(a.message()); // an older agent: "fetching lib/app.jar (1/2): 12.0 of 200.0 MiB"
         if (a.exitCode() != null) sb.append(" exit ").append(a.exitCode());
         if (a.reason() != null && a.reason() != Reason.EXIT_CODE) sb.append(" (").append(a.reason()).append(')');
         if (a.message() != null && !a.message().isBlank() && a.state() != null && a.state().isTerminal()

@@ -50,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
             String jobId = Cli.jobOfTask(id) != null ? Cli.jobOfTask(id) : id;
             JsonNode tree = client.getJson("/v1/jobs/" + Cli.pathSegment(jobId));
             if (root.json()) root.out.println(Cli.pretty(tree));
-            else root.out.print(Views.jobDetail(Cli.read(tree, JobDetail.class), eta(tree), root.clock.instant(), root.zone));
+            else root.out.print(Views.jobDetail(Cli.read(tree, JobDetail.class), eta(tree), root.clock.instant(), root.zone, root.tty));
             return 0;
         }
         if (limit < 0) throw CliException.usage("--limit must not be negative");

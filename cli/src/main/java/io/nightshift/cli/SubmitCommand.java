@@ -10,6 +10,7 @@ import io.nightshift.api.spec.JobSpecParser;
 import io.nightshift.api.state.JobState;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,10 +65,23 @@ final class SubmitCommand implements Callable<Integer> {
         }
         Progress progress = new Progress(root.clock, root.style());
         if (!root.json()) root.out.println(job.id());
+        boolean bars = root.tty && !root.json();
+        boolean[] drawn = {false};
         JobDetail done = client.await(job.id(), waitFor, d -> {
-            if (!root.json()) progress.update(d).forEach(root.out::println);
+            if (!root.json()) {
+                List<String> lines = bars ? progress.updateWithoutFetchFigures(d) : progress.update(d);
+                if (drawn[0] && (!lines.isEmpty() || bars)) root.out.print("\r\u001b[K"); // the bar goes under the new lines
+                drawn[0] = false;
+                lines.forEach(root.out::println);
+                String bar = bars ? progress.bar(d) : null;
+                if (bar != null) {
+                    root.out.print(bar);
+                    drawn[0] = true;
+                }
+            }
             root.out.flush();
         });
+        if (drawn[0]) root.out.print("\r\u001b[K");
         if (root.json()) root.out.println(Cli.pretty(done));
         return exitCode(done.job().state());
     }

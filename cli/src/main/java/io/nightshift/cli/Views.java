@@ -88,6 +88,11 @@ final class Views {
      * has none) shown next to why they wait, and how far that is from {@code now}.
      */
     static String jobDetail(JobDetail d, Instant eta, Instant now, ZoneId zone) {
+        return jobDetail(d, eta, now, zone, false);
+    }
+
+    /** The same; {@code bars}: fetch progress as a bar (on a terminal) rather than plain figures. */
+    static String jobDetail(JobDetail d, Instant eta, Instant now, ZoneId zone, boolean bars) {
         Job j = d.job();
         StringBuilder sb = new StringBuilder();
         Table head = Table.of("", "");
@@ -101,6 +106,16 @@ final class Views {
         }
         head.row("Submitted", dateTime(j.submittedAt(), zone));
         if (j.finishedAt() != null) head.row("Finished", dateTime(j.finishedAt(), zone));
+        if (j.spec() != null && j.spec().schedule() != null) {
+            io.nightshift.api.spec.ScheduleSpec s = j.spec().schedule();
+            head.row("Schedule", s.cron() != null ? "cron \"" + s.cron() + "\" (" + s.syntax().wire() + ", " + s.zone() + ")"
+                    : "at " + dateTime(s.at(), zone));
+            io.nightshift.api.model.ScheduleState st = j.schedule();
+            if (st != null) {
+                head.row("Next fire", st.paused() ? "paused" : st.nextFireAt() == null ? "none" : dateTime(st.nextFireAt(), zone));
+                head.row("Firings", st.fired() + " fired, " + st.skipped() + " skipped" + (st.owed().isEmpty() ? "" : ", " + st.owed().size() + " waiting"));
+            }
+        }
         // The two-column head table has an empty header line; drop it.
         String headText = head.render();
         sb.append(headText.substring(headText.indexOf('\n') + 1));
@@ -108,6 +123,7 @@ final class Views {
         List<JobDetail.RunDetail> runs = d.runs() == null ? List.of() : d.runs();
         for (JobDetail.RunDetail r : runs) {
             sb.append('\n').append("Run ").append(r.run().id()).append("  ").append(r.run().state());
+            if (r.run().scheduledFor() != null) sb.append("  for ").append(dateTime(r.run().scheduledFor(), zone));
             if (r.run().createdAt() != null) sb.append("  created ").append(dateTime(r.run().createdAt(), zone));
             if (r.run().finishedAt() != null) sb.append("  finished ").append(dateTime(r.run().finishedAt(), zone));
             sb.append('\n');
@@ -125,6 +141,15 @@ final class Views {
                 }
             }
             sb.append(t.render("  "));
+            for (Task task : r.tasks() == null ? List.<Task>of() : r.tasks()) {
+                Attempt a = task.currentAttempt();
+                if (a == null || a.fetch() == null || a.state() != TaskState.FETCHING) continue;
+                sb.append("  fetch ").append(task.id()).append(" attempt ").append(a.number()).append(": ")
+                        .append(fetchProgress(a.fetch(), bars)).append('\n');
+                for (io.nightshift.api.model.FetchProgress.Artifact art : a.fetch().artifacts())
+                    sb.append("    ").append(art.target()).append("  ").append(art.state()).append("  ")
+                            .append(mib(art.bytesDone(), art.bytesTotal())).append('\n');
+            }
         }
         if (runs.isEmpty()) sb.append('\n').append("No run yet.\n");
 
@@ -138,9 +163,38 @@ final class Views {
             sb.append('\n').append("Pending: ").append(n).append(n == 1 ? " task waiting" : " tasks waiting");
             if (eta != null) sb.append(", expected to start ").append(eta(eta, now, zone));
             sb.append('\n');
+            JobDetail.Reservation r = d.pending().reservation();
+            if (r != null) {
+                int agents = r.agents().size();
+                sb.append("  reserved from ").append(eta(r.start(), now, zone)).append(" on ").append(agents)
+                        .append(agents == 1 ? " agent" : " agents").append(" (").append(String.join(", ", r.agents())).append(")\n");
+            }
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
         }
         return sb.toString();
+    }
+
+    /** Width of a fetch progress bar, in cells. */
+    static final int BAR = 24;
+
+    /**
+     * An attempt's fetch progress: {@code [██████░░░░░░]  45%  90.0 of 200.0 MiB} with {@code bar}, else
+     * {@code 90.0 of 200.0 MiB (45%)}; without a percentage while the total is unknown.
+     */
+    static String fetchProgress(io.nightshift.api.model.FetchProgress f, boolean bar) {
+        double frac = f.fraction();
+        String figures = mib(f.bytesDone(), f.bytesTotal());
+        if (!bar) return frac < 0 ? figures : figures + " (%d%%)".formatted((int) Math.floor(frac * 100));
+        if (frac < 0) return "[" + "?".repeat(BAR) + "]  " + figures;
+        int full = (int) Math.round(frac * BAR);
+        return "[" + "\u2588".repeat(full) + "\u2591".repeat(BAR - full) + "] %3d%%  ".formatted((int) Math.floor(frac * 100))
+                + figures;
+    }
+
+    /** {@code 12.0 of 200.0 MiB}, or {@code 12.0 MiB} when the total is unknown. */
+    static String mib(long done, long total) {
+        return total < 0 ? "%.1f MiB".formatted(done / 1048576.0)
+                : "%.1f of %.1f MiB".formatted(done / 1048576.0, total / 1048576.0);
     }
 
     /** {@code 2025-03-01 10:05:00 (in 5m)}; without the distance when {@code now} is unknown or already past it. */
@@ -164,12 +218,15 @@ final class Views {
 
     /** {@code agents}: capacity as free/total. */
     static String agentsTable(List<AgentInfo> agents) {
-        Table t = Table.of("ID", "HOST", "STATUS", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "ISOLATION").alignRight(3, 4);
+        Table t = Table.of("ID", "HOST", "STATUS", "POOL", "CPUS FREE/TOTAL", "MEM MiB FREE/TOTAL", "OWNER CPUS/MiB",
+                "IDLE CPUS/MiB", "ISOLATION").alignRight(4, 5, 6, 7);
         for (AgentInfo a : agents) {
             Resources total = a.total() == null ? Resources.ZERO : a.total();
             Resources free = total.minus(a.allocated());
-            t.row(a.id(), a.host(), a.status(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
-                    free.memMb() + "/" + total.memMb(), a.isolation());
+            t.row(a.id(), a.host(), a.status(), a.pool(), cpus(free.cpus()) + "/" + cpus(total.cpus()),
+                    free.memMb() + "/" + total.memMb(),
+                    a.ownerLoad() == null ? null : cpus(a.ownerLoad().cpus()) + "/" + a.ownerLoad().memMb(),
+                    a.idle() == null ? null : cpus(a.idle().cpus()) + "/" + a.idle().memMb(), a.isolation());
         }
         return t.render();
     }

@@ -90,4 +90,31 @@ class ProgressTest {
         assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING, at.apply("fetching lib/app.jar (1/1): 96.0 of 200.0 MiB"))))
                 .containsExactly("10:00:00 task j.r1.0 attempt 1 FETCHING on agent-1 (host-1): fetching lib/app.jar (1/1): 96.0 of 200.0 MiB");
     }
+
+    static io.nightshift.api.model.Attempt fetchingWith(long done, long total) {
+        var f = io.nightshift.api.model.FetchProgress.of(java.util.List.of(
+                new io.nightshift.api.model.FetchProgress.Artifact("lib/app.jar", "http://h/app.jar", "fetching", done, total)));
+        return new io.nightshift.api.model.Attempt("j.r1.0.1", 1, "agent-1", "host-1", TaskState.FETCHING, null, null,
+                "fetching lib/app.jar (1/1)", Fixtures.T0, null, null, f);
+    }
+
+    @Test
+    void fetchBytesAreShownAsFiguresOnPlainOutput() {
+        assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING, fetchingWith(50L << 20, 200L << 20))))
+                .contains("10:00:00 task j.r1.0 attempt 1 FETCHING on agent-1 (host-1): 50.0 of 200.0 MiB (25%)");
+        assertThat(progress.bar(Fixtures.detail("j", JobState.RUNNING, fetchingWith(50L << 20, 200L << 20))))
+                .isEqualTo("task j.r1.0 attempt 1 fetching [\u2588\u2588\u2588\u2588\u2588\u2588" + "\u2591".repeat(18)
+                        + "]  25%  50.0 of 200.0 MiB");
+    }
+
+    @Test
+    void onATerminalTheBarCarriesTheFiguresAndTheLinesDoNotRepeatThem() {
+        var first = progress.updateWithoutFetchFigures(Fixtures.detail("j", JobState.RUNNING, fetchingWith(1L << 20, 200L << 20)));
+        assertThat(first).anyMatch(l -> l.endsWith("attempt 1 FETCHING on agent-1 (host-1)"));
+        assertThat(progress.updateWithoutFetchFigures(Fixtures.detail("j", JobState.RUNNING, fetchingWith(150L << 20, 200L << 20))))
+                .as("only the bar moves").isEmpty();
+        assertThat(progress.bar(Fixtures.detail("j", JobState.RUNNING, fetchingWith(150L << 20, 200L << 20)))).contains(" 75%  150.0 of 200.0 MiB");
+        assertThat(progress.bar(Fixtures.detail("j", JobState.RUNNING, fetchingWith(3L << 20, -1)))).as("total unknown")
+                .endsWith("]  3.0 MiB").doesNotContain("%");
+    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nightshift.api.Resources;
 import io.nightshift.api.client.QueueView;
+import io.nightshift.api.model.JobDetail;
+import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.queue.QueueSpec;
 import io.nightshift.api.queue.QueueSpecParser;
@@ -74,12 +76,16 @@ class ViewsTest {
 
     @Test
     void agentsShowFreeOverTotal() {
-        String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), Fixtures.agent("a2", 16, 65536, 0, 0)));
+        AgentInfo shared = Fixtures.agent("a2", 16, 65536, 0, 0);
+        shared = new AgentInfo(1, "a2", "host-a2", null, AgentInfo.AgentStatus.ACTIVE, shared.total(), shared.allocated(),
+                java.util.Map.of("pool", "office"), "session+env-scan", "0.1.0", null, null,
+                new io.nightshift.api.model.OwnerLoad(3.5, 20000, 4, 21000), Resources.of(9.3, 41440));
+        String text = Views.agentsTable(List.of(Fixtures.agent("a1", 4, 8192, 1.5, 1024), shared));
 
         assertThat(text).isEqualTo("""
-                ID  HOST     STATUS  CPUS FREE/TOTAL  MEM MiB FREE/TOTAL  ISOLATION
-                a1  host-a1  ACTIVE            2.5/4           7168/8192  session+env-scan
-                a2  host-a2  ACTIVE            16/16         65536/65536  session+env-scan
+                ID  HOST     STATUS  POOL    CPUS FREE/TOTAL  MEM MiB FREE/TOTAL  OWNER CPUS/MiB  IDLE CPUS/MiB  ISOLATION
+                a1  host-a1  ACTIVE  -                 2.5/4           7168/8192               -              -  session+env-scan
+                a2  host-a2  ACTIVE  office            16/16         65536/65536       3.5/20000      9.3/41440  session+env-scan
                 """);
     }
 
@@ -93,6 +99,21 @@ class ViewsTest {
         assertThat(text).endsWith("""
                 Pending: 1 task waiting, expected to start 2025-03-01 10:05:30 (in 5m 30s)
                   cpus: asked 8, largest free 2
+                """);
+    }
+
+    @Test
+    void aReservedJobSaysFromWhenAndOnWhichAgents() {
+        Instant now = Instant.parse("2025-03-01T02:00:00Z");
+        Instant start = Instant.parse("2025-03-01T02:10:00Z");
+        JobDetail d = Fixtures.pending("train", new PendingReason("gang.incomplete", 0, "gang train: 2 of 4 instances fit"));
+        d = new JobDetail(d.job(), d.runs(), new JobDetail.Pending(d.pending().tasks(), d.pending().reasons(), start,
+                new JobDetail.Reservation(start, 4, List.of("a1", "a2", "a3", "a4"))));
+
+        assertThat(Views.jobDetail(d, start, now, ZoneOffset.UTC)).endsWith("""
+                Pending: 1 task waiting, expected to start 2025-03-01 02:10:00 (in 10m)
+                  reserved from 2025-03-01 02:10:00 (in 10m) on 4 agents (a1, a2, a3, a4)
+                  gang train: 2 of 4 instances fit
                 """);
     }
 

@@ -78,7 +78,7 @@ public final class Coordinator implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmThreadMetrics().bindTo(prometheus);
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
-        this.core = new SchedulerCore(store, events, Clock.systemUTC(), cfg, new Metrics(prometheus));
+        this.core = new SchedulerCore(store, events, cfg.schedulerClock(), cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
         this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
@@ -94,6 +94,19 @@ public final class Coordinator implements AutoCloseable {
                     new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
             this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
         }
+        io.nightshift.coordinator.auth.SecretStore secrets = new io.nightshift.coordinator.auth.SecretStore(database.dataSource(),
+                cfg.secretsKeyFile());
+        core.secretValues((jobId, wanted) -> {
+            try {
+                var resolved = secrets.resolve(wanted);
+                if (!resolved.missing().isEmpty())
+                    log.warn("job {}: secret(s) {} no longer stored; its task starts without them", jobId, resolved.missing());
+                return resolved.values();
+            } catch (RuntimeException e) {
+                log.error("job {}: cannot resolve its secrets ({}); its task starts without them", jobId, e.getMessage());
+                return java.util.Map.of();
+            }
+        });
         this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
@@ -105,7 +118,7 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
-        }, auth, cfg.metricsOpen()).hosts(cfg.host(), cfg.allowedHosts())
+        }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
         Router router = api.router();
@@ -116,8 +129,10 @@ public final class Coordinator implements AutoCloseable {
                         .setPort(cfg.port())
                         .setMaxWebSocketMessageSize(4 * 1024 * 1024)
                         .setMaxWebSocketFrameSize(1024 * 1024)
-                        .setCompressionSupported(true))
-                .requestHandler(router)
+                        .setCompressionSupported(true)
+                        .setIdleTimeout((int) cfg.idleTimeout().toSeconds())
+                        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+                .requestHandler(new io.nightshift.coordinator.http.ConnectionLimit(cfg.maxConnections(), router))
                 .listen().toCompletionStage().toCompletableFuture().join();
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
         this.url = URI.create("http://" + advertised + ":" + server.actualPort());
@@ -175,6 +190,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
+        hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         return hc;
     }
 

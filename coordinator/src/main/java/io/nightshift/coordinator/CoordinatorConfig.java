@@ -17,6 +17,7 @@ public final class CoordinatorConfig {
     private final Config c;
     private final List<String> hazelcastMembers;
     private final SchedulingPolicy scheduling;
+    private final java.time.Instant clockStart;
 
     private CoordinatorConfig(Config c) {
         this.c = c;
@@ -40,6 +41,57 @@ public final class CoordinatorConfig {
             this.scheduling = SchedulingPolicy.from(c);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("coordinator.scheduler: " + e.getMessage());
+        }
+        String start = c.get(CoordinatorSettings.CLOCK_START);
+        try {
+            this.clockStart = start.isBlank() ? null : java.time.Instant.parse(start.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(CoordinatorSettings.CLOCK_START.name() + ": expected an ISO-8601 instant such as "
+                    + "2026-03-29T00:59:50Z, got '" + (start.length() > 40 ? start.substring(0, 40) + "..." : start) + "'");
+        }
+    }
+
+    /**
+     * The scheduler's clock: the system's, or (tests only) one that reads {@code coordinator.clock.start} the first
+     * time it is read (when this member starts to lead) and runs at real speed from there.
+     */
+    public java.time.Clock schedulerClock() {
+        java.time.Clock system = java.time.Clock.systemUTC();
+        return clockStart == null ? system : new StartingClock(system, clockStart);
+    }
+
+    /** A clock that shows {@code start} at its first reading, then moves with {@code base}. */
+    private static final class StartingClock extends java.time.Clock {
+        private final java.time.Clock base;
+        private final java.time.Instant start;
+        private volatile java.time.Duration offset;
+
+        StartingClock(java.time.Clock base, java.time.Instant start) {
+            this.base = base;
+            this.start = start;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return base.getZone();
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return new StartingClock(base.withZone(zone), start);
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            java.time.Instant now = base.instant();
+            java.time.Duration o = offset;
+            if (o == null) {
+                synchronized (this) {
+                    if (offset == null) offset = java.time.Duration.between(now, start);
+                    o = offset;
+                }
+            }
+            return now.plus(o);
         }
     }
 
@@ -86,6 +138,16 @@ public final class CoordinatorConfig {
     public int maxEventStreamsPerToken() { return c.get(CoordinatorSettings.MAX_EVENT_STREAMS_PER_TOKEN); }
     public int maxLogFollows() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS); }
     public int maxLogFollowsPerToken() { return c.get(CoordinatorSettings.MAX_LOG_FOLLOWS_PER_TOKEN); }
+    public double submitRate() { return c.get(SecuritySettings.SUBMIT_RATE); }
+    public int submitBurst() { return c.get(SecuritySettings.SUBMIT_BURST); }
+    public int maxQueuedPerQueue() { return c.get(SecuritySettings.MAX_QUEUED); }
+    public int maxConnections() { return c.get(SecuritySettings.MAX_CONNECTIONS); }
+    public Duration idleTimeout() { return c.get(SecuritySettings.IDLE_TIMEOUT); }
+    /** The secrets key file: the setting, or {@code secrets.key} in the data directory. */
+    public Path secretsKeyFile() {
+        String f = c.get(SecuritySettings.SECRETS_KEY_FILE);
+        return f.isBlank() ? dataDir().resolve("secrets.key") : Path.of(f);
+    }
 
     /** Most samples of utilization history a coordinator holds (kept / interval). */
     public static final long MAX_UTILIZATION_SAMPLES = 1_000_000;

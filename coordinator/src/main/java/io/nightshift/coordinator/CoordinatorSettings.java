@@ -89,10 +89,14 @@ public final class CoordinatorSettings {
     public static final Setting<Integer> MAX_LOG_FOLLOWS_PER_TOKEN = Setting.integer("coordinator.logs.max-follows-per-token",
             32, 1, 1_000_000, "Most log follows one token holds at once.");
 
+    public static final Setting<String> CLOCK_START = Setting.string("coordinator.clock.start", "",
+            "For tests and rehearsals only: the scheduler's clock shows this ISO-8601 instant when the coordinator starts "
+                    + "to lead and runs at real speed from there (e.g. to watch cron jobs cross a DST change). Empty: the real time.");
+
     public static final List<Setting<?>> ALL = Stream.concat(Stream.<Setting<?>>of(HOST, PORT, DATA_DIR, CLUSTER_NAME,
             HAZELCAST_HOST, HAZELCAST_PORT, HAZELCAST_MEMBERS, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, CYCLE_INTERVAL,
             EVENT_BUFFER, API_WORKERS, JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION,
             HISTORY_COMPACT_INTERVAL, EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE,
             METRICS_OPEN, ALLOWED_HOSTS, MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS,
-            MAX_LOG_FOLLOWS_PER_TOKEN), SchedulingPolicy.SETTINGS.stream()).toList();
+            MAX_LOG_FOLLOWS_PER_TOKEN, CLOCK_START), Stream.concat(SchedulingPolicy.SETTINGS.stream(), SecuritySettings.ALL.stream())).toList();
 }

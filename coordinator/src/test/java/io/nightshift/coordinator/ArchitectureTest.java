@@ -19,6 +19,7 @@ class ArchitectureTest {
 
     private static final String SCHEDULING = "..coordinator.scheduling..";
     private static final String LIFECYCLE = "..coordinator.lifecycle..";
+    private static final String SCHEDULES = "..coordinator.schedules..";
 
     /** Any call that reads the wall clock or a monotonic clock of the machine. */
     static final DescribedPredicate<JavaMethodCall> READS_SYSTEM_CLOCK = DescribedPredicate.describe(
@@ -52,6 +53,12 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule lifecycleDoesNotReadTheClock = noClockReads(LIFECYCLE).allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule schedulesHaveNoShellDependencies = noShellDependencies(SCHEDULES);
+
+    @ArchTest
+    static final ArchRule schedulesDoNotReadTheClock = noClockReads(SCHEDULES);
 
     /** The same snapshot must give the same plan: no randomness in the scheduling core. */
     @ArchTest

@@ -73,9 +73,12 @@ public final class Agent implements AutoCloseable {
     private final Vertx vertx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile LogServer logServer;
+    private volatile io.nightshift.agent.metrics.AgentMetrics metrics;
     private volatile CoordinatorChannel channel;
     private volatile ScheduledFuture<?> gcTask;
     private volatile ScheduledFuture<?> progressTask;
+    private volatile ScheduledFuture<?> ownerLoadTask;
+    private final io.nightshift.agent.load.OwnerLoadSampler ownerLoad;
     private int httpPort;
     private String httpUrl;
 
@@ -110,6 +113,31 @@ public final class Agent implements AutoCloseable {
         this.attempts = new Attempts(sandboxesRoot(work), Runners.forAgent(config), supervisor, journal, scheduler,
                 System.getenv(), Path.of(System.getProperty("java.home")), Clock.systemUTC(), stager);
         this.vertx = Vertx.vertx();
+        this.ownerLoad = new io.nightshift.agent.load.OwnerLoadSampler(Path.of("/proc"), config.ownerLoad().halfLife(),
+                config.ownerLoad().peakWindow());
+    }
+
+    /** The machine's latest smoothed owner load (not Nightshift's), or null before two samples were taken. */
+    public io.nightshift.api.model.OwnerLoad ownerLoad() {
+        return ownerLoad.latest();
+    }
+
+    private void sampleOwnerLoad() {
+        Set<Long> ours = new java.util.HashSet<>(attempts.taskPids());
+        ours.add(ProcessHandle.current().pid());
+        ownerLoad.sample(ours, Clock.systemUTC().instant());
+    }
+
+    /**
+     * The Prometheus registry, made on the first scrape: Micrometer's classes cost a restarted agent
+     * time before it can register again (counters come from the cache's own, so nothing is missed;
+     * the fetch-time histogram counts from the first scrape).
+     */
+    synchronized io.nightshift.agent.metrics.AgentMetrics metrics() {
+        if (metrics == null)
+            metrics = new io.nightshift.agent.metrics.AgentMetrics(id, artifacts == null ? null : artifacts.cache(),
+                    config.fetch().cacheMaxMb() << 20, () -> attempts.active().size());
+        return metrics;
     }
 
     /** This agent's artifact stager (its cache and the cache's metrics). */
@@ -174,13 +202,14 @@ public final class Agent implements AutoCloseable {
         LOG.info("agent {}: starting; isolation {}; resources {}; work dir {}", id, isolation.describe(),
                 config.resources(), config.workDir());
         recover();
-        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields);
+        logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields)
+                .metrics(() -> metrics().scrape());
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
         httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
         LOG.info("agent {}: log server on {}", id, httpUrl);
         channel = new CoordinatorChannel(vertx, config.coordinators(), id, this::registration,
-                () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size()),
+                () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size(), ownerLoad.latest()),
                 journal, fencing, new CoordinatorChannel.Handler() {
                     @Override
                     public void launch(CoordinatorMessage.Launch launch) {
@@ -204,6 +233,14 @@ public final class Agent implements AutoCloseable {
                 LOG.warn("agent {}: progress reporting failed: {}", id, e.toString());
             }
         }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        long sampleEvery = config.ownerLoad().interval().toMillis();
+        ownerLoadTask = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                sampleOwnerLoad();
+            } catch (RuntimeException e) {
+                LOG.warn("agent {}: owner load sampling failed: {}", id, e.toString());
+            }
+        }, 0, sampleEvery, TimeUnit.MILLISECONDS);
         SandboxGc gc = new SandboxGc(sandboxesRoot(config.workDir()), config.sandboxMaxAge(),
                 config.sandboxDiskBudgetMb() * 1024 * 1024, Clock.systemUTC(), attempts::active, attempts::forget);
         long every = config.sandboxGcInterval().toMillis();
@@ -249,6 +286,8 @@ public final class Agent implements AutoCloseable {
         m.put("isolation", isolation.describe());
         m.put("connected", connected());
         m.put("running", attempts.active().size());
+        io.nightshift.api.model.OwnerLoad load = ownerLoad.latest();
+        if (load != null) m.put("ownerLoad", load);
         return m;
     }
 
@@ -328,6 +367,8 @@ public final class Agent implements AutoCloseable {
         if (gc != null) gc.cancel(false);
         ScheduledFuture<?> pr = progressTask;
         if (pr != null) pr.cancel(false);
+        ScheduledFuture<?> ol = ownerLoadTask;
+        if (ol != null) ol.cancel(false);
         if (killTasks) {
             LOG.info("agent {}: stopping; killing {} running attempt(s)", id, attempts.active().size());
             try {

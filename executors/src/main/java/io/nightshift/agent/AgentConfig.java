@@ -42,7 +42,14 @@ public record AgentConfig(
         boolean killTasksOnStop,
         String kafkaHarnessClasspath,
         String token,
-        io.nightshift.agent.fetch.FetchConfig fetch) {
+        io.nightshift.agent.fetch.FetchConfig fetch,
+        OwnerLoadConfig ownerLoad) {
+
+    /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
+    public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
+        public static final OwnerLoadConfig DEFAULTS = new OwnerLoadConfig(AgentSettings.OWNER_LOAD_INTERVAL.defaultValue(),
+                AgentSettings.OWNER_LOAD_HALF_LIFE.defaultValue(), AgentSettings.OWNER_LOAD_PEAK_WINDOW.defaultValue());
+    }
 
     @Override
     public String toString() { // never the token
@@ -58,6 +65,7 @@ public record AgentConfig(
         workDir = workDir.toAbsolutePath().normalize();
         coordinators = List.copyOf(coordinators);
         fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
+        ownerLoad = ownerLoad == null ? OwnerLoadConfig.DEFAULTS : ownerLoad;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -86,11 +94,25 @@ public record AgentConfig(
         String host = c.get(AgentSettings.HOST);
         return new AgentConfig(c.get(AgentSettings.ID), coordinators, host != null ? host : detectHost(),
                 c.get(AgentSettings.HTTP_HOST), c.get(AgentSettings.HTTP_PORT), workDir, total,
-                parseAttributes(c.get(AgentSettings.ATTRIBUTES)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
+                withPool(parseAttributes(c.get(AgentSettings.ATTRIBUTES)), c.get(AgentSettings.POOL)), initial, max, c.get(AgentSettings.SANDBOX_MAX_AGE),
                 c.get(AgentSettings.SANDBOX_DISK_BUDGET_MB), c.get(AgentSettings.SANDBOX_GC_INTERVAL),
                 c.get(AgentSettings.CGROUPS), c.get(AgentSettings.KILL_TASKS_ON_STOP),
                 c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
-                io.nightshift.agent.fetch.FetchConfig.from(c));
+                io.nightshift.agent.fetch.FetchConfig.from(c),
+                new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
+                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW)));
+    }
+
+    /** {@code agent.pool} becomes the attribute {@code pool}; giving both with different values is an error. */
+    static Map<String, String> withPool(Map<String, String> attributes, String pool) {
+        if (pool == null) return attributes;
+        String given = attributes.get("pool");
+        if (given != null && !given.equals(pool))
+            throw new ConfigException(AgentSettings.POOL.name() + " is '" + pool + "' but " + AgentSettings.ATTRIBUTES.name()
+                    + " says pool=" + given);
+        Map<String, String> out = new LinkedHashMap<>(attributes);
+        out.put("pool", pool);
+        return out;
     }
 
     /** {@code url[,url...]} → the URLs in order, duplicates dropped; each must be an http(s)/ws(s) URL with a host. */

@@ -73,9 +73,22 @@ public final class AgentSettings {
             "Join token (role agent, created by an admin with 'nightshift tokens create --role agent') sent when "
                     + "connecting to the coordinator; required unless the coordinator runs with auth off.");
 
+    public static final Setting<String> POOL = Setting.string("agent.pool", null, "[a-z0-9][a-z0-9-]{0,62}",
+            "The pool this machine belongs to (its owner reservation, headroom and windows are the pool's); sent as "
+                    + "the attribute pool=<name>. Unset: the agent lends nothing and only takes unreserved work.");
+    public static final Setting<Duration> OWNER_LOAD_INTERVAL = Setting.duration("agent.owner-load.interval",
+            Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMinutes(1),
+            "How often the machine's owner load (CPU and memory not used by Nightshift) is sampled from /proc.");
+    public static final Setting<Duration> OWNER_LOAD_HALF_LIFE = Setting.duration("agent.owner-load.half-life",
+            Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ofHours(1),
+            "Half-life of the owner load's moving average: a step change is half reflected after this long.");
+    public static final Setting<Duration> OWNER_LOAD_PEAK_WINDOW = Setting.duration("agent.owner-load.peak-window",
+            Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofHours(1),
+            "The owner load's peak is the highest raw sample of this recent window.");
+
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, COORDINATOR,
             HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
             RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
-            KAFKA_HARNESS_CLASSPATH, TOKEN),
+            KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW),
             io.nightshift.agent.fetch.FetchSettings.ALL.stream()).toList();
 }

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *     leader alive, same start time ─▶ re-attached: RUNNING again (max runtime from the original start,
  *                                      a kill in progress resumed with what is left of its grace)
  *     leader gone                    ─▶ leftovers killed, then the terminal state from the exit file
+ *     never started, was FETCHING    ─▶ leftovers killed, the fetch step again (staged artifacts kept, a
+ *       (no pid, no exit file)          download in progress resumed from its bytes on disk), then on as usual
  *     never started (no pid)         ─▶ leftovers killed, then LOST/AGENT_LOST (or the exit file's verdict)
  * </pre>
  * When the leader exits, whatever is left of its tree is killed before the terminal state is
@@ -248,6 +250,20 @@ public final class Attempts {
         this.onLeaderExit = hook;
     }
 
+    /** Pids of the living processes of every attempt not yet terminal (scans {@code /proc}; stale at once). */
+    public Set<Long> taskPids() {
+        Set<Long> out = new java.util.HashSet<>();
+        for (Attempt a : attempts.values()) {
+            if (a.state.isTerminal()) continue;
+            SupervisedProcess p;
+            synchronized (a) {
+                p = a.process;
+            }
+            if (p != null) out.addAll(p.members());
+        }
+        return out;
+    }
+
     /** A running attempt's task, job type and sandbox directory (for the progress reporter). */
     public record ActiveSandbox(String taskId, String attemptId, io.nightshift.api.spec.JobType type, Path dir) {
     }
@@ -405,6 +421,29 @@ public final class Attempts {
                 killTree(a, p, left);
             }
             p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
+        } else if (!cp.started() && cp.killReason() == null && !shuttingDown && sb.exitCode().isEmpty()
+                && (cp.state() == TaskState.STAGING || cp.state() == TaskState.FETCHING)
+                && !launch.spec().artifacts().isEmpty()) {
+            // Killed while fetching: it is listed as running at registration, so the coordinator keeps it
+            // (or kills it, if it is no longer wanted), and the fetch goes on from the bytes already on disk.
+            SupervisedProcess leftovers = supervisor.gone(a.id(), cp.pid(), cp.startTime());
+            LOG.info("attempt {}: was {} when the agent stopped; resuming the fetch", a.id(), cp.state());
+            leftovers.killTree(Duration.ZERO).exceptionally(e -> 0).thenCompose(n -> leftovers.releaseCgroups())
+                    .whenComplete((ok, err) -> {
+                        try {
+                            FETCHES.execute(() -> {
+                                if (fetchStep(a, sb)) {
+                                    try {
+                                        scheduler.execute(() -> planAndStart(a, sb));
+                                    } catch (RejectedExecutionException e) {
+                                        finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                                    }
+                                }
+                            });
+                        } catch (RejectedExecutionException e) {
+                            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                        }
+                    });
         } else {
             SupervisedProcess p = supervisor.gone(a.id(), cp.pid(), cp.startTime());
             synchronized (a) {
@@ -499,14 +538,17 @@ public final class Attempts {
             report(a, TaskState.FETCHING, "no artifacts to fetch");
             return true;
         }
-        report(a, TaskState.FETCHING, "fetching %d artifact%s".formatted(artifacts.size(), artifacts.size() == 1 ? "" : "s"));
+        FetchProgress progress = new FetchProgress(a);
+        a.state = TaskState.FETCHING;
+        String what = "fetching %d artifact%s".formatted(artifacts.size(), artifacts.size() == 1 ? "" : "s");
+        LOG.info("attempt {}: {} ({})", a.id(), TaskState.FETCHING, what);
+        sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, what, progress.snapshot());
         checkpoint(a);
         if (stager == null) {
             finish(a, TaskState.FAILED, Reason.FETCH_FAILED, null, "this agent is not set up to fetch artifacts");
             return false;
         }
         long t0 = System.nanoTime();
-        FetchProgress progress = new FetchProgress(a);
         FetchException failed = null;
         synchronized (a) {
             if (a.killReason == null) a.fetching = Thread.currentThread();
@@ -530,6 +572,9 @@ public final class Attempts {
         if (failed == null) {
             LOG.info("attempt {}: {} artifact(s) staged in {} ms", a.id(), artifacts.size(),
                     (System.nanoTime() - t0) / 1_000_000);
+            synchronized (a) {
+                if (a.killReason == null) progress.finished();
+            }
         }
         synchronized (a) {
             if (a.killReason != null) {
@@ -542,23 +587,59 @@ public final class Attempts {
         return true;
     }
 
-    /** Progress of the fetch step, as FETCHING updates at most every 2 s ("app.jar (1/2): 12.0 of 200.0 MiB"). */
+    /**
+     * Progress of the fetch step, as FETCHING updates at most every 2 s ("app.jar (1/2): 12.0 of 200.0 MiB")
+     * carrying the bytes done and total per artifact and overall ({@link io.nightshift.api.model.FetchProgress}),
+     * and one last update once every artifact is in place.
+     */
     private final class FetchProgress implements ArtifactStager.Progress {
         private final Attempt a;
+        private final io.nightshift.api.model.FetchProgress.Artifact[] artifacts;
         private long lastNanos = System.nanoTime();
 
         FetchProgress(Attempt a) {
             this.a = a;
+            List<ArtifactSpec> specs = a.launch.spec().artifacts();
+            artifacts = new io.nightshift.api.model.FetchProgress.Artifact[specs.size()];
+            for (int i = 0; i < artifacts.length; i++)
+                artifacts[i] = new io.nightshift.api.model.FetchProgress.Artifact(specs.get(i).target(),
+                        io.nightshift.api.spec.ArtifactRules.redact(specs.get(i).uri()), "waiting", 0, -1);
+        }
+
+        synchronized io.nightshift.api.model.FetchProgress snapshot() {
+            return io.nightshift.api.model.FetchProgress.of(List.of(artifacts));
         }
 
         @Override
         public void update(int index, int count, String target, long done, long total) {
+            synchronized (this) {
+                var old = artifacts[index];
+                artifacts[index] = new io.nightshift.api.model.FetchProgress.Artifact(old.target(), old.uri(), "fetching",
+                        done, total);
+            }
             long now = System.nanoTime();
             if (now - lastNanos < 2_000_000_000L) return;
             lastNanos = now;
             String of = total >= 0 ? " of %.1f MiB".formatted(total / 1048576.0) : "";
-            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, null, null,
-                    "fetching %s (%d/%d): %.1f MiB%s".formatted(target, index + 1, count, done / 1048576.0, of));
+            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING,
+                    "fetching %s (%d/%d): %.1f MiB%s".formatted(target, index + 1, count, done / 1048576.0, of), snapshot());
+        }
+
+        @Override
+        public void staged(int index, int count, String target, long bytes, boolean downloaded) {
+            synchronized (this) {
+                var old = artifacts[index];
+                long b = Math.max(0, bytes);
+                artifacts[index] = new io.nightshift.api.model.FetchProgress.Artifact(old.target(), old.uri(),
+                        downloaded ? "done" : "cached", b, b);
+            }
+        }
+
+        /** The last FETCHING update: everything is in place. */
+        void finished() {
+            io.nightshift.api.model.FetchProgress p = snapshot();
+            sink.report(a.launch.taskId(), a.id(), TaskState.FETCHING, "fetched %d artifact%s (%.1f MiB)".formatted(
+                    artifacts.length, artifacts.length == 1 ? "" : "s", p.bytesDone() / 1048576.0), p);
         }
     }
 
@@ -672,12 +753,14 @@ public final class Attempts {
     }
 
     private void report(Attempt a, TaskState state, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         a.state = state;
         LOG.info("attempt {}: {} ({})", a.id(), state, message);
         sink.report(a.launch.taskId(), a.id(), state, null, null, message);
     }
 
     private void finish(Attempt a, TaskState state, Reason reason, Integer exitCode, String message) {
+        message = io.nightshift.api.spec.Redaction.scrub(message, a.launch.secrets().values());
         synchronized (a) {
             a.exited = true;
             if (a.state.isTerminal()) return;

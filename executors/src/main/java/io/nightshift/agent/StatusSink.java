@@ -7,4 +7,10 @@ import io.nightshift.api.state.TaskState;
 @FunctionalInterface
 public interface StatusSink {
     void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message);
+
+    /** A FETCHING update with the fetch step's progress; a sink that keeps no progress drops it. */
+    default void report(String taskId, String attemptId, TaskState state, String message,
+                        io.nightshift.api.model.FetchProgress fetch) {
+        report(taskId, attemptId, state, null, null, message);
+    }
 }

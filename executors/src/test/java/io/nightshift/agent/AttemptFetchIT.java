@@ -141,10 +141,17 @@ class AttemptFetchIT {
         Launch l = TestSupport.launch(spec);
         Report end = h.run(l, T);
         assertThat(end.state()).as(end.message()).isEqualTo(TaskState.FINISHED);
-        assertThat(h.sink.states(l.attemptId())).containsExactly(TaskState.STAGING, TaskState.FETCHING, TaskState.RUNNING,
-                TaskState.FINISHED);
+        assertThat(h.sink.states(l.attemptId()).stream().distinct()).containsExactly(TaskState.STAGING, TaskState.FETCHING,
+                TaskState.RUNNING, TaskState.FINISHED);
         assertThat(Files.readString(h.sandboxes.resolve(l.attemptId()).resolve("stdout")))
                 .isEqualTo("hello from http\ngreetings from the archive\na local file\n");
+        List<Report> fetching = h.sink.reports.stream().filter(r -> r.attemptId().equals(l.attemptId()) && r.fetch() != null).toList();
+        assertThat(fetching.get(0).fetch().artifacts()).extracting(a -> a.state()).containsOnly("waiting");
+        var last = fetching.get(fetching.size() - 1).fetch();
+        assertThat(last.artifacts()).extracting(a -> a.target()).containsExactly("run.sh", "data/input.txt", "tools", "local.txt");
+        assertThat(last.artifacts()).extracting(a -> a.state()).containsOnly("done");
+        assertThat(last.artifacts().get(0).bytesDone()).isEqualTo(script.length);
+        assertThat(last.bytesDone()).isEqualTo(last.bytesTotal()).isEqualTo(script.length + 16 + files.get("/tools.tgz").length + 13);
     }
 
     @Test

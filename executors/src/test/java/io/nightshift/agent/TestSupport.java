@@ -38,7 +38,11 @@ public final class TestSupport {
     }
 
     /** One status report as the sink saw it. */
-    public record Report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message) {
+    public record Report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message,
+                         io.nightshift.api.model.FetchProgress fetch) {
+        public Report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message) {
+            this(taskId, attemptId, state, reason, exitCode, message, null);
+        }
     }
 
     /** A thread-safe StatusSink that keeps every report. */
@@ -48,6 +52,12 @@ public final class TestSupport {
         @Override
         public void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode, String message) {
             reports.add(new Report(taskId, attemptId, state, reason, exitCode, message));
+        }
+
+        @Override
+        public void report(String taskId, String attemptId, TaskState state, String message,
+                           io.nightshift.api.model.FetchProgress fetch) {
+            reports.add(new Report(taskId, attemptId, state, null, null, message, fetch));
         }
 
         public List<TaskState> states(String attemptId) {

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * A plain HTTP file server for artifacts in local mode, the demo and benchmarks: serves the regular
  * files under one directory (no listing, no links out of it) on 127.0.0.1 and a free port, with
- * {@code ETag} (length and modification time), {@code HEAD} and single {@code Range} requests.
+ * {@code ETag} (length and modification time), {@code HEAD} and single {@code Range} requests; it can
+ * be slowed down ({@link #throttle}) and tells which ranges were asked for.
  */
 public final class ArtifactHttpServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
@@ -32,6 +33,8 @@ public final class ArtifactHttpServer implements AutoCloseable {
     });
     private final Path root;
     private final AtomicLong gets = new AtomicLong();
+    private final java.util.List<Long> rangeStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long bytesPerSecond;
 
     private ArtifactHttpServer(Path root) throws IOException {
         this.root = root.toRealPath();
@@ -48,6 +51,20 @@ public final class ArtifactHttpServer implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>/<relative>} */
     public URI url(String relative) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + relative);
+    }
+
+    /**
+     * Serves at most this many bytes per second per response from now on (0: as fast as it can), so
+     * that tests can catch a download in the middle.
+     */
+    public ArtifactHttpServer throttle(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
+    /** The start offsets of the {@code Range} GETs served so far, in order. */
+    public java.util.List<Long> rangeStarts() {
+        return java.util.List.copyOf(rangeStarts);
     }
 
     /** GET requests served so far. */
@@ -82,10 +99,27 @@ public final class ArtifactHttpServer implements AutoCloseable {
                 return;
             }
             gets.incrementAndGet();
+            if (from > 0) rangeStarts.add(from);
             ex.sendResponseHeaders(from > 0 ? 206 : 200, size - from);
             try (InputStream in = Files.newInputStream(f); OutputStream out = ex.getResponseBody()) {
                 in.skipNBytes(from);
-                in.transferTo(out);
+                long rate = bytesPerSecond;
+                if (rate <= 0) {
+                    in.transferTo(out);
+                } else {
+                    byte[] buf = new byte[(int) Math.max(1024, Math.min(64 * 1024, rate / 10))];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                        try {
+                            Thread.sleep(n * 1000L / rate);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
             }
         }
     }

@@ -63,4 +63,36 @@ class AgentRestartClusterIT {
         assertThat(api.task("ends-meanwhile").path("attempts").get(0).path("exitCode").asInt()).isEqualTo(7);
         assertThat(api.log("outlives.r1.0", "stdout")).isEqualTo("before\nafter\n");
     }
+
+    @Test
+    void aFetchInterruptedByKill9ContinuesFromItsBytesOnDiskWithARangeRequest() throws Exception {
+        Path served = java.nio.file.Files.createDirectories(dir.resolve("served"));
+        byte[] body = new byte[6 << 20];
+        new java.util.Random(11).nextBytes(body);
+        java.nio.file.Files.write(served.resolve("data.bin"), body);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        try (ArtifactHttpServer http = ArtifactHttpServer.start(served).throttle(1 << 20)) { // 6 s for the whole
+            cluster = LocalCluster.forTest(dir, 0);
+            Api api = new Api(cluster);
+            Path work = dir.resolve("worker");
+            agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.json("/v1/agents").path("agents").size() == 1);
+            api.submit("{\"id\":\"resumed\",\"type\":\"command\",\"command\":{\"shell\":\"test $(wc -c < data.bin) -eq "
+                    + body.length + "\"},\"resources\":{\"cpus\":0.1,\"memMb\":32},\"artifacts\":[{\"uri\":\""
+                    + http.url("data.bin") + "\",\"sha256\":\"" + sha + "\"}]}");
+            // caught in the middle: the API shows the bytes done (reported every 2 s)
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.task("resumed").path("attempts").path(0).path("fetch")
+                    .path("bytesDone").asLong() >= (1 << 20));
+
+            agent.killHard();
+            agent = AgentProcess.start(cluster, "worker", work, "--cpus", "4", "--mem-mb", "4096");
+            await().atMost(Duration.ofSeconds(90)).until(() -> api.jobState("resumed").matches("SUCCEEDED|FAILED|KILLED"));
+
+            assertThat(api.jobState("resumed")).isEqualTo("SUCCEEDED");
+            assertThat(api.task("resumed").path("attempts")).as("resumed, not LOST and retried").hasSize(1);
+            assertThat(http.rangeStarts()).as("the restarted agent asked for the rest only").isNotEmpty()
+                    .allSatisfy(from -> assertThat(from).isGreaterThanOrEqualTo(512 * 1024L));
+            assertThat(http.gets()).as("one GET before the kill, one Range GET after").isEqualTo(2);
+        }
+    }
 }

@@ -93,7 +93,7 @@ final class Api {
         }
     }
 
-    private HttpResponse<String> send(HttpRequest req) {
+    HttpResponse<String> send(HttpRequest req) {
         try {
             return http.send(req, HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {

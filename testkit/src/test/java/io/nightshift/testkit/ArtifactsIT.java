@@ -27,9 +27,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import javax.tools.ToolProvider;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
@@ -124,20 +121,10 @@ class ArtifactsIT {
         }
     }
 
-    /** A jar whose main class prints "hello from <args>" (compiled here, by the JDK's compiler). */
-    static byte[] helloJar(Path build) throws Exception {
-        Path src = Files.createDirectories(build.resolve("src")).resolve("Hello.java");
-        Files.writeString(src, "public class Hello { public static void main(String[] a) {"
+    /** A jar whose main class prints "hello from <args>". */
+    static byte[] helloJar(Path build) {
+        return TestJars.jar(build, "Hello", "public class Hello { public static void main(String[] a) {"
                 + " System.out.println(\"hello from \" + String.join(\" \", a)); } }");
-        Path classes = Files.createDirectories(build.resolve("classes"));
-        assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString())).isZero();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream j = new JarOutputStream(bytes)) {
-            j.putNextEntry(new JarEntry("Hello.class"));
-            j.write(Files.readAllBytes(classes.resolve("Hello.class")));
-            j.closeEntry();
-        }
-        return bytes.toByteArray();
     }
 
     static byte[] tgz(String name) throws Exception {
@@ -170,6 +157,11 @@ class ArtifactsIT {
                 + "\",\"destination\":\"lib/hello.jar\"}]", "\"http\"", ""));
         assertThat(awaitEnd(id)).isEqualTo("SUCCEEDED");
         assertThat(api.log(api.task(id).path("id").asText(), "stdout")).contains("hello from http");
+        var fetch = api.task(id).path("attempts").path(0).path("fetch");
+        assertThat(fetch.path("bytesDone").asLong()).as(fetch.toString()).isEqualTo(jar.length);
+        assertThat(fetch.path("bytesTotal").asLong()).isEqualTo(jar.length);
+        assertThat(fetch.path("artifacts").path(0).path("target").asText()).isEqualTo("lib/hello.jar");
+        assertThat(fetch.path("artifacts").path(0).path("state").asText()).isIn("done", "cached");
     }
 
     @Test

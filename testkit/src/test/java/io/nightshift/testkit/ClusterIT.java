@@ -211,10 +211,8 @@ class ClusterIT {
     void aJvmJobRunsWithItsHeapDerivedFromMemory() throws Exception {
         Path classes = dir.resolve("jvm-classes");
         java.nio.file.Files.createDirectories(classes);
-        Path src = classes.resolve("Hello.java");
-        java.nio.file.Files.writeString(src, "public class Hello { public static void main(String[] a) {"
+        classes = TestJars.classes(classes, "Hello", "public class Hello { public static void main(String[] a) {"
                 + " System.out.println(\"max heap MiB \" + Runtime.getRuntime().maxMemory() / (1024*1024) + \" args \" + String.join(\",\", a)); } }");
-        assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, src.toString())).isZero();
         String id = api.submit("{\"id\":\"jvm-hello\",\"type\":\"jvm\",\"jvm\":{\"mainClass\":\"Hello\",\"classpath\":[" + quote(classes.toString())
                 + "]},\"args\":[\"x\",\"y\"],\"resources\":{\"cpus\":0.5,\"memMb\":128}}");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.jobState(id).matches("SUCCEEDED|FAILED"));

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Queues over the real API: CRUD with checks, unknown queue refused, a guarantee preempts a queue over its share. */
+/**
+ * Queues over the real API: CRUD with checks, unknown queue refused, a guarantee preempts a queue over its share,
+ * a wide task first in line is reserved the room a running task's maxRuntime frees (EASY backfill).
+ */
 class QueuesIT {
     @TempDir
     static Path dir;
@@ -89,5 +92,31 @@ class QueuesIT {
         assertThat(victim.path("state").asText()).as("requeued, not failed").isEqualTo("PENDING");
         assertThat(api.jobState(victim.path("jobId").asText())).isEqualTo("RUNNING");
         for (String id : new String[] {a, b, urgent}) api.delete("/v1/jobs/" + id);
+    }
+
+    @Test
+    void aWideTaskThatCannotStartIsReservedRoomAndWorkWithoutAnEndWaitsForIt() throws Exception {
+        // the one agent (2 cpus) is idle, then one cpu is taken for at most 10 minutes
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.json("/v1/agents").path("agents").get(0)
+                .path("allocated").path("cpus").asDouble() == 0);
+        assertThat(put("/v1/queues/wide", "{\"weight\":1}").statusCode()).isIn(200, 201);
+        String job = "{\"queue\":\"wide\",\"type\":\"command\",\"command\":{\"shell\":\"sleep 600\"},\"killGracePeriod\":\"PT1S\",";
+        String busy = api.submit(job + "\"id\":\"busy-10m\",\"maxRuntime\":\"PT10M\",\"resources\":{\"cpus\":1,\"memMb\":64}}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.jobState(busy).equals("RUNNING"));
+        String wide = api.submit(job + "\"id\":\"wide-2\",\"priority\":10,\"resources\":{\"cpus\":2,\"memMb\":64}}");
+        String open = api.submit(job + "\"id\":\"no-end\",\"resources\":{\"cpus\":1,\"memMb\":64}}");
+
+        JsonNode pending = await().atMost(Duration.ofSeconds(20)).until(() -> api.json("/v1/jobs/" + wide).path("pending"),
+                p -> p.has("reservation"));
+        String agent = api.json("/v1/agents").path("agents").get(0).path("id").asText();
+        assertThat(pending.path("reservation").path("agents").toString()).isEqualTo("[\"" + agent + "\"]");
+        assertThat(pending.path("reservation").path("instances").asInt()).isEqualTo(1);
+        java.time.Instant start = java.time.Instant.parse(pending.path("reservation").path("start").asText());
+        assertThat(start).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(8))).isBefore(java.time.Instant.now().plus(Duration.ofMinutes(11)));
+        assertThat(pending.path("eta").asText()).isEqualTo(pending.path("reservation").path("start").asText());
+        JsonNode waiting = await().atMost(Duration.ofSeconds(10)).until(() -> api.json("/v1/jobs/" + open).path("pending"),
+                p -> p.path("reasons").toString().contains("\"reservation\""));
+        assertThat(api.jobState(open)).as(waiting.toString()).isEqualTo("QUEUED");
+        for (String id : new String[] {busy, wide, open}) api.delete("/v1/jobs/" + id);
     }
 }

@@ -232,6 +232,12 @@ public final class NightshiftClient implements AutoCloseable {
         return decode(expect(send(b), 200), Job.class);
     }
 
+    /** Pauses ({@code true}) or resumes a scheduled job; the job as it now stands. */
+    public Job pause(String jobId, boolean pause) {
+        return decode(expect(send(request("/v1/jobs/" + segment(jobId) + (pause ? "/pause" : "/resume"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())), 200), Job.class);
+    }
+
     /** Waits until the job is SUCCEEDED, FAILED or KILLED and returns its final detail. */
     public JobDetail await(String jobId, Duration timeout) {
         return await(jobId, timeout, d -> { });

@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * A state change, as streamed by {@code GET /v1/events} (server-sent events). {@code seq} grows
  * by one per event and is the SSE id. {@code kind} is {@code job}, {@code run}, {@code task} or
- * {@code agent}; {@code id} names the changed object.
+ * {@code agent}; {@code id} names the changed object. A task event of an attempt in FETCHING carries
+ * {@code fetch}, the bytes done and total of its artifacts (one event per progress report, at most every 2 s).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Event(
@@ -19,5 +20,12 @@ public record Event(
         String agentId,
         String state,
         String reason,
-        Integer exitCode) {
+        Integer exitCode,
+        FetchProgress fetch) {
+
+    /** A change without fetch progress. */
+    public Event(long seq, Instant time, String kind, String id, String jobId, String attemptId, String agentId,
+                 String state, String reason, Integer exitCode) {
+        this(seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, null);
+    }
 }

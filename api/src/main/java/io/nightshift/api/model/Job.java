@@ -11,7 +11,8 @@ import java.util.List;
  * A submitted job as stored. {@code specHash} identifies the submitted body for idempotent
  * resubmission; {@code killRequested} is set by DELETE until every task has stopped. {@code owner}
  * is the subject of the token that submitted it (null for jobs stored before auth existed); only the
- * owner, an admin of its queue or an admin may kill or change it.
+ * owner, an admin of its queue or an admin may kill or change it. {@code schedule} is set for jobs whose spec
+ * has one: where the schedule stands (see {@link ScheduleState}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Job(
@@ -27,7 +28,8 @@ public record Job(
         Instant updatedAt,
         Instant finishedAt,
         List<String> runIds,
-        String owner) {
+        String owner,
+        ScheduleState schedule) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -38,22 +40,34 @@ public record Job(
     /** A job without a recorded owner. */
     public Job(int v, String id, JobSpec spec, String specHash, String idempotencyKey, JobState state, Reason reason,
                boolean killRequested, Instant submittedAt, Instant updatedAt, Instant finishedAt, List<String> runIds) {
-        this(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, updatedAt, finishedAt, runIds, null);
+        this(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, updatedAt, finishedAt, runIds, null, null);
+    }
+
+    /** A job without a schedule. */
+    public Job(int v, String id, JobSpec spec, String specHash, String idempotencyKey, JobState state, Reason reason,
+               boolean killRequested, Instant submittedAt, Instant updatedAt, Instant finishedAt, List<String> runIds, String owner) {
+        this(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, updatedAt, finishedAt, runIds, owner, null);
+    }
+
+    /** The job with its schedule's new standing (scheduled jobs only). */
+    public Job withSchedule(ScheduleState s, Instant at) {
+        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, runIds,
+                owner, s);
     }
 
     public Job withOwner(String o) {
         return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, updatedAt, finishedAt,
-                runIds, o);
+                runIds, o, schedule);
     }
 
     public Job withState(JobState s, Reason r, Instant at) {
         return new Job(v, id, spec, specHash, idempotencyKey, s, r, killRequested, submittedAt, at,
-                s.isTerminal() ? at : finishedAt, runIds, owner);
+                s.isTerminal() ? at : finishedAt, runIds, owner, schedule);
     }
 
     /** The job with its runs, oldest first (the last is the current run). */
     public Job withRunIds(List<String> ids, Instant at) {
-        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, ids, owner);
+        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, ids, owner, schedule);
     }
 
     /** The job with a changed spec (its instances scaled); the spec hash of the submission stays. */
@@ -62,6 +76,6 @@ public record Job(
     }
 
     public Job withKillRequested(Instant at) {
-        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, true, submittedAt, at, finishedAt, runIds, owner);
+        return new Job(v, id, spec, specHash, idempotencyKey, state, reason, true, submittedAt, at, finishedAt, runIds, owner, schedule);
     }
 }

@@ -5,7 +5,10 @@ import io.nightshift.api.state.JobState;
 import java.time.Instant;
 import java.util.List;
 
-/** One execution of a job. {@code id} = {@code <jobId>.r<number>}. */
+/**
+ * One execution of a job. {@code id} = {@code <jobId>.r<number>}. {@code scheduledFor} is the scheduled time of
+ * the firing that opened it (scheduled jobs only): a job fires each scheduled time at most once.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Run(
         int v,
@@ -15,12 +18,19 @@ public record Run(
         JobState state,
         Instant createdAt,
         Instant finishedAt,
-        List<String> taskIds) {
+        List<String> taskIds,
+        Instant scheduledFor) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public Run {
         taskIds = taskIds == null ? List.of() : List.copyOf(taskIds);
+    }
+
+    /** A run not opened by a schedule. */
+    public Run(int v, String id, String jobId, int number, JobState state, Instant createdAt, Instant finishedAt,
+               List<String> taskIds) {
+        this(v, id, jobId, number, state, createdAt, finishedAt, taskIds, null);
     }
 
     public static String idOf(String jobId, int number) {
@@ -32,6 +42,6 @@ public record Run(
     }
 
     public Run withState(JobState s, Instant at) {
-        return new Run(v, id, jobId, number, s, createdAt, s.isTerminal() ? at : finishedAt, taskIds);
+        return new Run(v, id, jobId, number, s, createdAt, s.isTerminal() ? at : finishedAt, taskIds, scheduledFor);
     }
 }

@@ -41,8 +41,16 @@ public sealed interface AgentMessage {
         }
     }
 
-    /** Periodic liveness and usage report. */
-    record Heartbeat(String agentId, Instant time, int runningAttempts) implements AgentMessage {
+    /**
+     * Periodic liveness and usage report. {@code ownerLoad} is the machine's load that is not Nightshift's
+     * (absent until the agent has two samples to compare, and from agents that do not measure it).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Heartbeat(String agentId, Instant time, int runningAttempts, io.nightshift.api.model.OwnerLoad ownerLoad)
+            implements AgentMessage {
+        public Heartbeat(String agentId, Instant time, int runningAttempts) {
+            this(agentId, time, runningAttempts, null);
+        }
     }
 
     /**
@@ -51,7 +59,12 @@ public sealed interface AgentMessage {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
-                        String message, Instant time) implements AgentMessage {
+                        String message, Instant time, io.nightshift.api.model.FetchProgress fetch) implements AgentMessage {
+        /** Without fetch progress (every update but FETCHING's). */
+        public StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                            String message, Instant time) {
+            this(seq, taskId, attemptId, state, reason, exitCode, message, time, null);
+        }
     }
 
     /**

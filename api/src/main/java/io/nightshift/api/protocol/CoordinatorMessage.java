@@ -53,11 +53,36 @@ public sealed interface CoordinatorMessage {
         }
     }
 
-    /** Start one attempt. Idempotent on {@code attemptId}: a duplicate launch of a known attempt is ignored. */
-    record Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch)
+    /**
+     * Start one attempt. Idempotent on {@code attemptId}: a duplicate launch of a known attempt is ignored.
+     * {@code secrets} are the values of the spec's {@code secrets} (environment variable → value), resolved by
+     * the leader for this attempt only: the agent puts them in the task's environment and keeps them nowhere
+     * else ({@link #withoutSecrets()} is what it writes to disk); {@link #toString()} never shows them.
+     */
+    record Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch,
+                  @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> secrets)
             implements CoordinatorMessage {
+        public Launch {
+            secrets = secrets == null ? java.util.Map.of() : java.util.Map.copyOf(secrets);
+        }
+
+        public Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch) {
+            this(jobId, runId, taskId, attemptId, attemptNumber, spec, epoch, null);
+        }
+
         public Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec) {
             this(jobId, runId, taskId, attemptId, attemptNumber, spec, 0);
+        }
+
+        /** This launch with no secret values: what may be written to disk or shown. */
+        public Launch withoutSecrets() {
+            return secrets.isEmpty() ? this : new Launch(jobId, runId, taskId, attemptId, attemptNumber, spec, epoch, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Launch[jobId=" + jobId + ", runId=" + runId + ", taskId=" + taskId + ", attemptId=" + attemptId
+                    + ", attemptNumber=" + attemptNumber + ", epoch=" + epoch + ", secrets=" + secrets.keySet() + "]";
         }
     }
 

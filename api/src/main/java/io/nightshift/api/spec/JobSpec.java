@@ -20,6 +20,17 @@ import java.util.Map;
  * equal priority). They are left out of the JSON while they have their default, so specs stored before
  * they existed keep their canonical hash. {@code artifacts} (empty by default, likewise left out) are
  * fetched into the sandbox before the task starts; see {@link ArtifactSpec}.
+ *
+ * <p>{@code secrets} (empty by default, left out likewise) maps an environment variable of the task to the
+ * name of a secret an admin stored with {@code PUT /v1/secrets/NAME}: the spec holds names only, never a
+ * value, so nothing that shows or stores a spec can leak one. The leader resolves the values when it launches
+ * an attempt and hands them to the agent in the launch message only.
+ * <p>Night capacity: {@code revocable} (false by default) lets the job run on capacity lent by a pool's
+ * owners, which is taken back (the task is revoked and re-queued) when a window closes or the owners need
+ * it; {@code window} (none by default) names a pool window the job may start only inside, and only when
+ * its {@code maxRuntime} fits before the window closes. Both are left out of the JSON at their default.
+ * <p>{@code schedule} (null by default) makes the job fire runs on a cron expression or once at an instant; see
+ * {@link ScheduleSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -43,7 +54,11 @@ public record JobSpec(
         Instant deadline,
         KafkaSpec kafka,
         Duration pendingTimeout,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ArtifactSpec> artifacts,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> secrets,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean revocable,
+        String window,
+        ScheduleSpec schedule) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -67,6 +82,7 @@ public record JobSpec(
         instances = instances == 0 ? 1 : instances;
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         if (name == null) name = id;
     }
 
@@ -85,8 +101,10 @@ public record JobSpec(
         Builder b = new Builder(type).id(id).name(name).queue(queue).command(command).jvm(jvm).resources(resources)
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
-                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout);
+                .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
+                .window(window).schedule(schedule);
         b.artifacts.addAll(artifacts);
+        b.secrets.putAll(secrets);
         return b;
     }
 
@@ -123,6 +141,10 @@ public record JobSpec(
         private Instant deadline;
         private KafkaSpec kafka;
         private final List<ArtifactSpec> artifacts = new ArrayList<>();
+        private final Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        private boolean revocable;
+        private String window;
+        private ScheduleSpec schedule;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -155,11 +177,17 @@ public record JobSpec(
         public Builder pendingTimeout(Duration v) { pendingTimeout = v; return this; }
         public Builder artifact(ArtifactSpec v) { artifacts.add(v); return this; }
         public Builder artifact(String uri) { artifacts.add(ArtifactSpec.of(uri)); return this; }
+        /** The task gets the value of the stored secret {@code secretName} in its variable {@code envName}. */
+        public Builder secret(String envName, String secretName) { secrets.put(envName, secretName); return this; }
+        public Builder secrets(Map<String, String> v) { secrets.clear(); secrets.putAll(v); return this; }
+        public Builder revocable(boolean v) { revocable = v; return this; }
+        public Builder window(String v) { window = v; return this; }
+        public Builder schedule(ScheduleSpec v) { schedule = v; return this; }
 
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts);
+                    artifacts, secrets, revocable, window, schedule);
         }
     }
 }

@@ -84,6 +84,15 @@ import java.util.stream.Stream;
  *                   required with deadLetter, not one of topics), stuckAfter PT1S..PT24H = PT5M};
  *                   killGracePeriod must exceed commitInterval (the harness commits and leaves within the grace)
  * artifacts        ≤64 × {uri, sha256, extract, executable, destination, cache}; see {@link ArtifactRules}
+ * secrets          ≤32 × env name (as for env, not also in env) → secret name [a-z0-9][a-z0-9_.-]{0,63}; names only,
+ *                  never values (an admin stores the values with PUT /v1/secrets/NAME)
+ * revocable        boolean; may run on capacity lent by a pool's owners (revoked and re-queued when it is
+ *                  taken back)                                                  default false
+ * window           [a-z0-9][a-z0-9-]{0,62}: the pool window the job may start only inside (and only when
+ *                  maxRuntime fits before it closes)                           default none
+ * schedule         {cron (≤256 chars) [syntax unix | quartz = unix, zone (IANA id) = UTC] | at (ISO-8601 instant),
+ *                   concurrency forbid | replace = forbid, missed run-once | skip | run-all = run-once,
+ *                   missedCap 1..1000 = 10, missedAfter PT1S..P1D = PT1M}; see {@link ScheduleSpec}
  * </pre>
  * Thread-safe; all methods are static and pure.
  */
@@ -109,6 +118,9 @@ public final class JobSpecParser {
     static final long MAX_MEM_MB = 16_777_216L, MAX_DISK_MB = 1_073_741_824L;
     static final int MAX_GPUS = 64;
     static final int MAX_ENV = 256, MAX_ENV_VALUE_CHARS = 32_768;
+    /** A secret's name, as in {@code PUT /v1/secrets/NAME}. */
+    public static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    static final int MAX_SECRETS = 32;
     static final int MAX_ARGS = 1000;
     static final int MAX_RETRIES = 100;
     static final Duration MAX_BACKOFF = Duration.ofHours(24);
@@ -122,13 +134,14 @@ public final class JobSpecParser {
     static final Instant MIN_DEADLINE = Instant.parse("2000-01-01T00:00:00Z");
     static final Instant MAX_DEADLINE = Instant.parse("2200-01-01T00:00:00Z");
 
+    private static final java.util.regex.Pattern WINDOW = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
             Arrays.stream(JobType.values()).map(JobType::wire).toList()));
     /** Top-level fields: the common ones, then one section per job type. */
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts"),
+                    "artifacts", "secrets", "revocable", "window", "schedule"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -295,12 +308,87 @@ public final class JobSpecParser {
             Duration pendingTimeout = duration(optional(root, "", "pendingTimeout"), "/pendingTimeout",
                     Duration.ofSeconds(1), true, MAX_RUNTIME, ">= PT1S and <= P30D");
             List<ArtifactSpec> artifacts = ArtifactRules.check(optional(root, "", "artifacts"), problems);
+            Map<String, String> secrets = secrets(optional(root, "", "secrets"), env);
+            Boolean revocable = bool(optional(root, "", "revocable"), "/revocable");
+            String window = window(optional(root, "", "window"));
+            ScheduleSpec schedule = schedule(optional(root, "", "schedule"));
 
             if (!problems.isEmpty()) throw problems.exception();
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule);
+        }
+
+        private String window(JsonNode n) {
+            if (n == null) return null;
+            if (!n.isTextual() || !WINDOW.matcher(n.textValue()).matches()) {
+                problems.add("/window", "must be the name of a pool window (1 to 63 lower-case letters, digits or '-'), "
+                        + "such as night, got " + Problems.describe(n));
+                return null;
+            }
+            return n.textValue();
+        }
+
+        // ---- schedule ------------------------------------------------------------------------
+
+        /** A library's reason as it may appear in a message: at most 160 characters, control characters replaced. */
+        private static String reason(String s) {
+            String r = s == null ? "invalid" : s.replaceAll("\\p{Cntrl}", "?");
+            return r.length() > 160 ? r.substring(0, 160) + "..." : r;
+        }
+
+        private static final List<String> SCHEDULE_FIELDS = List.of("cron", "syntax", "zone", "at", "concurrency", "missed",
+                "missedCap", "missedAfter");
+
+        private ScheduleSpec schedule(JsonNode n) {
+            ObjectNode o = object(n, "/schedule", SCHEDULE_FIELDS);
+            if (o == null) return null;
+            int before = problems.count();
+            String cron = string(optional(o, "/schedule", "cron"), "/schedule/cron", 1, Crons.MAX_EXPRESSION_CHARS);
+            Instant at = instant(optional(o, "/schedule", "at"), "/schedule/at");
+            if (o.has("cron") == o.has("at"))
+                problems.add("/schedule", "needs exactly one of 'cron' (a repeating schedule) and 'at' (one run at an instant)");
+            ScheduleSpec.CronSyntax syntax = null;
+            String syntaxName = string(optional(o, "/schedule", "syntax"), "/schedule/syntax", 1, 16);
+            if (syntaxName != null && (syntax = ScheduleSpec.CronSyntax.fromWire(syntaxName)) == null)
+                problems.add("/schedule/syntax", "must be unix or quartz, got " + quote(syntaxName));
+            String zone = string(optional(o, "/schedule", "zone"), "/schedule/zone", 1, 64);
+            if (zone != null) {
+                try {
+                    java.time.ZoneId.of(zone);
+                } catch (java.time.DateTimeException e) {
+                    problems.add("/schedule/zone", "must be an IANA time zone such as Europe/Amsterdam or UTC, got " + quote(zone));
+                }
+            }
+            if (at != null && (o.has("syntax") || o.has("zone")))
+                problems.add("/schedule", "'syntax' and 'zone' belong to 'cron'; 'at' is an instant with its own offset");
+            if (cron != null && problems.count() == before) {
+                try {
+                    Crons.parse(syntax, cron);
+                } catch (IllegalArgumentException e) {
+                    problems.add("/schedule/cron", "is not a %s cron expression (%s): %s".formatted(
+                            syntax == null ? "unix" : syntax.wire(),
+                            syntax == ScheduleSpec.CronSyntax.QUARTZ ? "6 or 7 fields, seconds first"
+                                    : "5 fields: minute hour day-of-month month day-of-week", reason(e.getMessage())));
+                }
+            }
+            ScheduleSpec.Concurrency concurrency = null;
+            String c = string(optional(o, "/schedule", "concurrency"), "/schedule/concurrency", 1, 16);
+            if (c != null && (concurrency = ScheduleSpec.Concurrency.fromWire(c)) == null) {
+                problems.add("/schedule/concurrency", "allow".equals(c)
+                        ? "allow is not supported: a job has one run at a time; use forbid (wait) or replace (kill the running one)"
+                        : "must be forbid or replace, got " + quote(c));
+            }
+            ScheduleSpec.Missed missed = null;
+            String m = string(optional(o, "/schedule", "missed"), "/schedule/missed", 1, 16);
+            if (m != null && (missed = ScheduleSpec.Missed.fromWire(m)) == null)
+                problems.add("/schedule/missed", "must be run-once, skip or run-all, got " + quote(m));
+            Long cap = integer(optional(o, "/schedule", "missedCap"), "/schedule/missedCap", 1, 1000);
+            Duration after = duration(optional(o, "/schedule", "missedAfter"), "/schedule/missedAfter",
+                    Duration.ofSeconds(1), true, Duration.ofDays(1), ">= PT1S and <= P1D");
+            if (problems.count() != before) return null;
+            return new ScheduleSpec(cron, syntax, zone, at, concurrency, missed, cap == null ? 0 : cap.intValue(), after);
         }
 
         // ---- placement -----------------------------------------------------------------------
@@ -686,6 +774,37 @@ public final class JobSpecParser {
                 env.put(key, string(e.getValue(), path, 0, MAX_ENV_VALUE_CHARS, true));
             }
             return problems.count() == before ? env : null;
+        }
+
+        private Map<String, String> secrets(JsonNode n, Map<String, String> env) {
+            if (n == null) return null;
+            ObjectNode o = object(n, "/secrets", null);
+            if (o == null) return null;
+            if (o.size() > MAX_SECRETS) {
+                problems.add("/secrets", "must have at most %d entries, got %d".formatted(MAX_SECRETS, o.size()));
+                return null;
+            }
+            int before = problems.count();
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String key = e.getKey(), path = child("/secrets", key);
+                if (!ENV_KEY.matcher(key).matches()) {
+                    problems.add(path, "is not a valid variable name: use 1 to 256 letters, digits or '_', "
+                            + "not starting with a digit");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+                    problems.add(path, "is reserved: names starting with " + RESERVED_ENV_PREFIX + " are set by Nightshift");
+                } else if (env != null && env.containsKey(key)) {
+                    problems.add(path, "is also set in env: a variable comes either from env or from a secret");
+                }
+                JsonNode v = e.getValue();
+                if (v == null || !v.isTextual() || !SECRET_NAME.matcher(v.textValue()).matches()) {
+                    problems.add(path, "must be the name of a stored secret (1 to 64 lower-case letters, digits, '.', '_' "
+                            + "or '-', starting with a letter or digit); the value itself never goes in a spec");
+                } else {
+                    out.put(key, v.textValue());
+                }
+            }
+            return problems.count() == before ? out : null;
         }
 
         private Map<String, String> labels(JsonNode n) {

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * ├── blobs/&lt;sha256&gt;     the content, named by its SHA-256, mode 0444; appears only whole (renamed in)
  * ├── blobs/&lt;sha256&gt;.x   the same content with mode 0555, made on first demand for executable artifacts
  * ├── keys/&lt;sha256(uri \n version)&gt;   the blob's sha256, for artifacts given without one
- * └── tmp/                downloads in progress; emptied at start (a crashed download is never served)
+ * └── tmp/                downloads in progress ({@code <sha256(flight)>.part} + {@code .part.version}): never
+ *                         served; one a crash interrupted is resumed by the next download of the same artifact
+ *                         (kept a day), anything else here is deleted at start
  * </pre>
  * Lookup: by the spec's {@code sha256} when given; otherwise by URI plus the source's version (ETag,
  * or length and modification time); a source that tells no version is downloaded every time (and
@@ -48,6 +50,10 @@ import org.slf4j.LoggerFactory;
 public final class ArtifactCache {
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactCache.class);
     private static final Pattern BLOB = Pattern.compile("[0-9a-f]{64}(\\.x)?");
+    /** A download in progress, named by its flight: {@code tmp/<sha256(flight)>.part} and its {@code .part.version}. */
+    private static final Pattern PARTIAL = Pattern.compile("[0-9a-f]{64}\\.part(\\.version)?");
+    /** Partial downloads older than this are not resumed (deleted at start). */
+    static final java.time.Duration PARTIAL_MAX_AGE = java.time.Duration.ofDays(1);
 
     private final Path blobs, keys, tmp;
     private final long maxBytes;
@@ -81,8 +87,13 @@ public final class ArtifactCache {
         this.fetchers = fetchers;
         this.fetching = fetching;
         for (Path p : List.of(blobs, keys, tmp)) Files.createDirectories(p);
+        long keepAfter = clock.millis() - PARTIAL_MAX_AGE.toMillis();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
-            for (Path p : ds) Files.deleteIfExists(p); // what a crash left half-written
+            for (Path p : ds) {
+                // A download a crash interrupted is kept for a while, to be resumed; anything else half-written goes.
+                boolean partial = PARTIAL.matcher(p.getFileName().toString()).matches();
+                if (!partial || Files.getLastModifiedTime(p).toMillis() < keepAfter) Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -130,7 +141,7 @@ public final class ArtifactCache {
             Path x = blobs.resolve(sha256 + ".x");
             if (!Files.exists(x)) {
                 Path t = tmp.resolve(UUID.randomUUID() + ".x");
-                Files.copy(plain, t);
+                Copies.copy(plain, t); // a clone where the file system can: the two share their blocks
                 Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r-xr-xr-x"));
                 Files.move(t, x, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -165,7 +176,7 @@ public final class ArtifactCache {
         Path keyFile = null;
         if (expected == null) {
             try {
-                version = fetcher.version(u).orElse(null);
+                version = versionOf(fetcher, u, uri);
             } catch (FetchException e) {
                 if (!e.isTransient()) throw e;
                 LOG.info("fetch {}: cannot learn its version ({}); downloading it", ArtifactRules.redact(uri), e.getMessage());
@@ -191,7 +202,7 @@ public final class ArtifactCache {
                 try {
                     downloads.execute(() -> {
                         try {
-                            String sha = download(fetcher, u, uri, scheme, expected, progress);
+                            String sha = download(fetcher, u, uri, scheme, expected, progress, digest(flight));
                             if (key != null) writeKey(key, sha);
                             mine.complete(sha);
                         } catch (FetchException | RuntimeException e) {
@@ -228,18 +239,53 @@ public final class ArtifactCache {
         throw FetchException.permanent(uri, "the cache (agent.fetch.cache-max-mb) is too small to hold it");
     }
 
-    private String download(Fetcher fetcher, URI u, String uri, String scheme, String expected, Fetching.Progress progress)
-            throws FetchException {
+    /**
+     * {@link Fetcher#version}, asked on a download thread: a blocking socket does not heed an interrupt,
+     * the wait for the answer does (a task killed meanwhile stops waiting; the lookup ends on its timeouts).
+     */
+    private String versionOf(Fetcher fetcher, URI u, String uri) throws FetchException {
+        CompletableFuture<Optional<String>> f = new CompletableFuture<>();
+        try {
+            downloads.execute(() -> {
+                try {
+                    f.complete(fetcher.version(u));
+                } catch (FetchException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            throw FetchException.permanent(uri, "the cache is closed");
+        }
+        try {
+            return f.get().orElse(null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FetchException fe) throw fe;
+            throw FetchException.permanent(uri, "internal error: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FetchException.permanent(uri, "interrupted");
+        }
+    }
+
+    /**
+     * Downloads into {@code tmp/<partName>.part}, named by the flight so that a download a crash (an
+     * agent kill -9) interrupted is found and resumed by the next one for the same artifact.
+     */
+    private String download(Fetcher fetcher, URI u, String uri, String scheme, String expected, Fetching.Progress progress,
+                            String partName) throws FetchException {
         onDownload.forEach(Runnable::run);
-        Path part = tmp.resolve(UUID.randomUUID() + ".part");
+        Path part = tmp.resolve(partName + ".part");
         long t0 = System.nanoTime();
         try {
-            Fetching.Result r = fetching.fetch(fetcher, u, part, expected, progress);
+            Fetching.Result r = fetching.fetch(fetcher, u, part, expected, progress, true);
             Path blob = blobs.resolve(r.sha256());
             Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("r--r--r--"));
             // rename(2) would replace an existing blob (a new inode under links already made): keep the old one
             if (Files.exists(blob)) Files.deleteIfExists(part); // same content, fetched under another key
-            else Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
+            else {
+                Files.move(part, blob, StandardCopyOption.ATOMIC_MOVE);
+                fsyncDirectory(blobs); // the rename itself survives a power cut (the content was forced before)
+            }
             metrics.fetched(scheme, r.bytes(), System.nanoTime() - t0);
             LOG.info("fetch {}: {} bytes in {} ms ({} tries), sha256 {}", ArtifactRules.redact(uri), r.bytes(),
                     (System.nanoTime() - t0) / 1_000_000, r.tries(), r.sha256());
@@ -249,9 +295,18 @@ public final class ArtifactCache {
         } finally {
             try {
                 Files.deleteIfExists(part);
+                Files.deleteIfExists(Fetching.versionFile(part));
             } catch (IOException e) {
                 LOG.warn("cannot delete {}: {}", part, e.toString());
             }
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.debug("cache: cannot fsync {}: {}", dir, e.toString()); // some file systems refuse it; the rename stands
         }
     }
 
@@ -306,7 +361,10 @@ public final class ArtifactCache {
                 }
                 return null;
             });
-            if (freed[0] > 0) LOG.info("cache: evicted {} ({} bytes)", p.getFileName(), freed[0]);
+            if (freed[0] > 0) {
+                LOG.info("cache: evicted {} ({} bytes)", p.getFileName(), freed[0]);
+                metrics.evicted(freed[0]);
+            }
             total -= freed[0];
         }
     }

@@ -8,6 +8,33 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counters of one agent's artifact cache: hits, misses, bytes fetched and fetch time, per scheme. Thread-safe. */
 public final class CacheMetrics {
     private final Map<String, Scheme> byScheme = new ConcurrentHashMap<>();
+    private final LongAdder evictions = new LongAdder(), evictedBytes = new LongAdder();
+    private final java.util.List<FetchListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of each download the cache completes (for a timer per scheme). */
+    @FunctionalInterface
+    public interface FetchListener {
+        void fetched(String scheme, long bytes, long nanos);
+    }
+
+    public void onFetched(FetchListener l) {
+        listeners.add(l);
+    }
+
+    void evicted(long bytes) {
+        evictions.increment();
+        evictedBytes.add(bytes);
+    }
+
+    /** Blobs evicted (LRU) since start. */
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    /** Bytes freed by eviction since start. */
+    public long evictedBytes() {
+        return evictedBytes.sum();
+    }
 
     /** One scheme's counters. */
     public static final class Scheme {
@@ -36,6 +63,7 @@ public final class CacheMetrics {
         s.fetches.increment();
         s.bytes.add(bytes);
         s.fetchNanos.add(nanos);
+        for (FetchListener l : listeners) l.fetched(scheme, bytes, nanos);
     }
 
     void failed(String scheme) {

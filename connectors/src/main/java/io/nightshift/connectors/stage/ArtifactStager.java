@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts a task's artifacts into its sandbox: through the {@link ArtifactCache} (or straight into the
- * sandbox for {@code cache: false}), then a hard link to the cached blob (a copy when the sandbox is
- * on another file system), or the archive unpacked by the {@link Extractor}. Each artifact appears at
+ * sandbox for {@code cache: false}), then a hard link to the cached blob (when no link can be made,
+ * e.g. the sandbox is on another file system: a reflink clone where possible, else a copy; see
+ * {@link io.nightshift.connectors.cache.Copies}), or the archive unpacked by the {@link Extractor}. Each artifact appears at
  * its destination only whole (linked, copied or unpacked next to it, then renamed), so staging again
  * after an interruption skips what is there and redoes the rest.
  */
@@ -47,6 +48,10 @@ public final class ArtifactStager {
         Progress NONE = (index, count, target, done, total) -> { };
 
         void update(int index, int count, String target, long done, long total);
+
+        /** Artifact {@code index} is in place: {@code bytes} long, {@code downloaded} false when it came from the cache. */
+        default void staged(int index, int count, String target, long bytes, boolean downloaded) {
+        }
     }
 
     /** Stages every artifact in order; the first failure stops (a permanent {@link FetchException}). */
@@ -55,11 +60,26 @@ public final class ArtifactStager {
         for (int i = 0; i < artifacts.size(); i++) {
             ArtifactSpec a = artifacts.get(i);
             int index = i;
-            stageOne(a, root, (done, total) -> progress.update(index, artifacts.size(), a.target(), done, total));
+            long[] fetched = {-1};
+            boolean downloaded = stageOne(a, root, (done, total) -> {
+                fetched[0] = done;
+                progress.update(index, artifacts.size(), a.target(), done, total);
+            });
+            progress.staged(index, artifacts.size(), a.target(), downloaded ? fetched[0] : sizeOf(root.resolve(a.target())),
+                    downloaded);
         }
     }
 
-    private void stageOne(ArtifactSpec a, Path root, Fetching.Progress progress) throws FetchException {
+    private static long sizeOf(Path p) {
+        try {
+            return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** True when it was downloaded by this call (false: from the cache, or staged before). */
+    private boolean stageOne(ArtifactSpec a, Path root, Fetching.Progress progress) throws FetchException {
         String problem = ArtifactRules.uriProblem(a.uri(), a.destination() != null);
         if (problem != null) throw FetchException.permanent(a.uri(), problem); // checked at submit; checked again here
         String destProblem = ArtifactRules.destinationProblem(a.target());
@@ -70,7 +90,7 @@ public final class ArtifactStager {
         try {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 LOG.debug("artifact {} already at {}", ArtifactRules.redact(a.uri()), target);
-                return; // staged before an agent restart
+                return false; // staged before an agent restart
             }
             mkdirs(root, target.getParent());
             Extractor.Format format = null;
@@ -83,12 +103,14 @@ public final class ArtifactStager {
             if (a.cacheEffective()) {
                 try (ArtifactCache.Lease lease = cache.get(a.uri(), a.sha256(), progress)) {
                     place(a, lease.path(a.executable() && format == null), format, target);
+                    return !lease.hit();
                 }
             } else {
                 Path part = target.resolveSibling("." + target.getFileName() + ".download");
                 try {
                     URI u = URI.create(a.uri());
-                    cache.fetching().fetch(cache.fetchers().forScheme(a.uri(), u.getScheme()), u, part, a.sha256(), progress);
+                    cache.fetching().fetch(cache.fetchers().forScheme(a.uri(), u.getScheme()), u, part, a.sha256(), progress,
+                            true); // bytes an interrupted agent left in the sandbox are resumed
                     if (format != null) {
                         unpack(a, part, format, target);
                     } else {
@@ -97,7 +119,9 @@ public final class ArtifactStager {
                     }
                 } finally {
                     Files.deleteIfExists(part);
+                    Files.deleteIfExists(Fetching.versionFile(part));
                 }
+                return true;
             }
         } catch (IOException e) {
             throw FetchException.permanent(a.uri(), "cannot put it into the sandbox: " + e.getMessage());
@@ -114,7 +138,9 @@ public final class ArtifactStager {
         try {
             Files.createLink(tmp, blob);
         } catch (FileSystemException | UnsupportedOperationException e) {
-            Files.copy(blob, tmp, StandardCopyOption.COPY_ATTRIBUTES); // another file system: copy
+            // another file system, or links refused (EMLINK, fs.protected_hardlinks): a clone, else a copy
+            io.nightshift.connectors.cache.Copies.How how = io.nightshift.connectors.cache.Copies.copy(blob, tmp);
+            LOG.debug("artifact {}: {} into the sandbox (no hard link: {})", ArtifactRules.redact(a.uri()), how, e.toString());
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     }

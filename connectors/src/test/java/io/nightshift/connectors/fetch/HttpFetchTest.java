@@ -99,6 +99,45 @@ class HttpFetchTest {
     }
 
     @Test
+    void bytesLeftOnDiskByAKilledDownloadAreResumedWhenTheVersionIsTheSame() throws Exception {
+        TestHttpServer.Route route = server.serve("/big.bin", body).etag("\"v1\"");
+        Path part = dir.resolve("out");
+        Files.write(part, java.util.Arrays.copyOf(body, 120_000)); // what the killed agent had written
+        Files.writeString(Fetching.versionFile(part), "etag:\"v1\"");
+        Fetching.Result r = fetching.fetch(http, URI.create(server.url("/big.bin")), part, null, Fetching.Progress.NONE, true);
+        assertThat(route.rangedGets()).as("only the rest was asked for").isEqualTo(1);
+        assertThat(r.sha256()).as("the digest covers the bytes from disk too").isEqualTo(sha(body));
+        assertThat(Files.readAllBytes(part)).isEqualTo(body);
+    }
+
+    @Test
+    void bytesOnDiskOfAnotherVersionOrOfUnknownOriginAreDiscarded() throws Exception {
+        TestHttpServer.Route route = server.serve("/big.bin", body).etag("\"v2\"");
+        Path part = dir.resolve("out");
+        Files.write(part, new byte[120_000]);
+        Files.writeString(Fetching.versionFile(part), "etag:\"v1\"");
+        Fetching.Result r = fetching.fetch(http, URI.create(server.url("/big.bin")), part, null, Fetching.Progress.NONE, true);
+        assertThat(r.sha256()).isEqualTo(sha(body));
+        assertThat(Files.readAllBytes(part)).isEqualTo(body);
+        Files.write(part, new byte[120_000]);
+        Files.delete(Fetching.versionFile(part));
+        int ranged = route.rangedGets();
+        fetching.fetch(http, URI.create(server.url("/big.bin")), part, null, Fetching.Progress.NONE, true);
+        assertThat(route.rangedGets()).as("no version, no digest: nothing to trust").isEqualTo(ranged);
+        assertThat(Files.readAllBytes(part)).isEqualTo(body);
+    }
+
+    @Test
+    void aResumedDownloadWhoseDigestIsWrongStartsOverOnce() throws Exception {
+        server.serve("/big.bin", body); // no ETag: only the expected digest vouches for the bytes on disk
+        Path part = dir.resolve("out");
+        Files.write(part, new byte[120_000]); // not the body's first bytes
+        Fetching.Result r = fetching.fetch(http, URI.create(server.url("/big.bin")), part, sha(body), Fetching.Progress.NONE, true);
+        assertThat(r.sha256()).isEqualTo(sha(body));
+        assertThat(Files.readAllBytes(part)).isEqualTo(body);
+    }
+
+    @Test
     void withoutRangeSupportADroppedDownloadStartsOver() throws Exception {
         server.serve("/big.bin", body).noRanges().dropAfter(100_000, 1);
         Fetching.Result r = fetch(server.url("/big.bin"), sha(body));

@@ -3,6 +3,7 @@ package io.nightshift.coordinator.core;
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.model.AgentInfo.AgentStatus;
+import io.nightshift.api.model.OwnerLoad;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.AgentMessage;
 import io.nightshift.api.protocol.CoordinatorMessage;
@@ -42,6 +43,30 @@ final class AgentRegistry {
         AgentInfo info;
         AgentLink link;
         Instant lastHeartbeat;
+        /** When the owner load was last written to the store. */
+        Instant loadStoredAt;
+    }
+
+    /** How often an agent's owner load is stored even when it did not move. */
+    static final Duration LOAD_STORE_EVERY = Duration.ofSeconds(30);
+
+    /** Computes an agent's idle capacity; replaced by the pools once they are known. */
+    interface IdleCapacity {
+        Resources idle(AgentInfo agent, Resources allocated, OwnerLoad load, Instant now);
+
+        /** The agent as the scheduler sees it; outside any pool, total minus allocated (owner load is not deducted). */
+        default AgentSlot slot(AgentInfo a, Resources allocated, Map<String, String> attributes, Instant now) {
+            return new AgentSlot(a.id(), a.total().minus(allocated), attributes, a.total());
+        }
+
+        IdleCapacity NO_POOLS = (a, allocated, load, now) -> a.total().minus(allocated)
+                .minus(new Resources(load.cpus(), load.memMb(), 0, 0));
+    }
+
+    private IdleCapacity idleCapacity = IdleCapacity.NO_POOLS;
+
+    void idleCapacity(IdleCapacity c) {
+        this.idleCapacity = c;
     }
 
     final Map<String, AgentState> agents = new HashMap<>();
@@ -102,8 +127,7 @@ final class AgentRegistry {
                 attributes = new HashMap<>(attributes);
                 attributes.put("hostname", s.info.host());
             }
-            slots.add(new AgentSlot(s.info.id(), s.info.total().minus(applier.allocated(s.info.id())), attributes,
-                    s.info.total()));
+            slots.add(idleCapacity.slot(s.info, applier.allocated(s.info.id()), attributes, loop.clock().instant()));
         }
         return slots;
     }
@@ -172,12 +196,38 @@ final class AgentRegistry {
         }
     }
 
-    void onHeartbeat(String agentId, AgentLink link) {
+    void onHeartbeat(String agentId, AgentLink link, OwnerLoad load) {
         loop.run("heartbeat " + agentId, () -> {
             AgentState s = agents.get(agentId);
             if (s == null || s.link != link) return;
-            s.lastHeartbeat = loop.clock().instant();
+            Instant now = loop.clock().instant();
+            s.lastHeartbeat = now;
+            if (load != null) ownerLoad(s, load, now);
         });
+    }
+
+    /**
+     * Keeps the agent's owner load and its idle capacity. Stored (and so shown by {@code GET /v1/agents})
+     * when it moved by more than a tenth of a core or 64 MiB, or every {@link #LOAD_STORE_EVERY}: the
+     * scheduler reads the in-memory value every cycle, the store does not need every heartbeat.
+     */
+    private void ownerLoad(AgentState s, OwnerLoad load, Instant now) {
+        OwnerLoad before = s.info.ownerLoad();
+        Resources idle = idle(s.info, load, now);
+        boolean store = load.differsFrom(before, 0.1, 64) || s.loadStoredAt == null
+                || !now.isBefore(s.loadStoredAt.plus(LOAD_STORE_EVERY)) || !idle.equals(s.info.idle());
+        s.info = s.info.withOwnerLoad(load, idle);
+        metrics.agentCapacity(s.info.id(), s.info.pool(), load, idle);
+        if (store) {
+            s.loadStoredAt = now;
+            s.info = s.info.withHeartbeat(s.lastHeartbeat);
+            loop.batch().agent(s.info);
+        }
+    }
+
+    /** Idle capacity of an agent: total − allocated − owner load (the pool's reservation and headroom: see pools). */
+    Resources idle(AgentInfo a, OwnerLoad load, Instant now) {
+        return idleCapacity.idle(a, applier.allocated(a.id()), load, now);
     }
 
     void onDisconnect(String agentId, AgentLink link) {
@@ -207,7 +257,7 @@ final class AgentRegistry {
             }
             if (task != null) {
                 Transition t = TaskLifecycle.onStatus(task, lj.job.spec(), lj.job.killRequested(), u.attemptId(), u.state(),
-                        u.reason(), u.exitCode(), u.message(), now);
+                        u.reason(), u.exitCode(), u.message(), u.fetch(), now);
                 if (t.changed()) {
                     log.info("task {} attempt {} {}{}", u.taskId(), u.attemptId(), u.state(),
                             u.exitCode() == null ? "" : " exit=" + u.exitCode());

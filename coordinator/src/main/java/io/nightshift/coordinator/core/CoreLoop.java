@@ -98,7 +98,13 @@ final class CoreLoop {
     /** Publishes once this turn's writes are stored: an event never announces what could still be lost. */
     void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
                  String state, String reason, Integer exitCode) {
-        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+        publish(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, null);
+    }
+
+    /** As above, with a FETCHING attempt's fetch progress. */
+    void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
+                 String state, String reason, Integer exitCode, io.nightshift.api.model.FetchProgress fetch) {
+        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch);
         batch.events.add(e);
         batch.afterCommit(() -> events.deliver(e));
     }

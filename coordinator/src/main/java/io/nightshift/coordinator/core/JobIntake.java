@@ -46,6 +46,22 @@ final class JobIntake {
         this.requestCycle = requestCycle;
     }
 
+    private int maxQueued = Integer.MAX_VALUE;
+
+    /** Most QUEUED jobs one queue may hold; a new job over it is refused ({@link SchedulerCore.QueueFullException}). */
+    void maxQueued(int cap) {
+        this.maxQueued = cap;
+    }
+
+    /** Jobs of {@code queue} waiting to run (QUEUED), counted up to {@code limit}. */
+    private int queued(String queue, int limit) {
+        int n = 0;
+        for (LiveJob lj : jobs.live.values()) {
+            if (lj.job.state() == JobState.QUEUED && lj.job.spec().queue().equals(queue) && ++n >= limit) break;
+        }
+        return n;
+    }
+
     /** A job as this turn sees it: staged, live, or stored. */
     Optional<Job> readJob(String id) {
         Job staged = loop.batch().jobs.get(id);
@@ -72,17 +88,27 @@ final class JobIntake {
                 if (id == null) id = bound.get(); // bound but not stored: a crash between the two writes
             }
         }
+        if (queued(spec.queue(), maxQueued) >= maxQueued)
+            throw new SchedulerCore.QueueFullException("queue '%s' holds its cap of %d waiting jobs (coordinator.queue.max-queued); "
+                    .formatted(spec.queue(), maxQueued) + "retry once some have started");
         if (id == null) id = newJobId();
         if (key != null) loop.batch().key(key, id);
         Instant now = loop.clock().instant();
         JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
         LiveJob lj = new LiveJob();
         lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(), owner);
-        startRun(lj, now);
+        if (withId.schedule() == null) {
+            startRun(lj, now, null);
+        } else { // no run yet: the schedule step opens one per firing
+            lj.job = lj.job.withSchedule(io.nightshift.coordinator.schedules.ScheduleStep.initial(withId.schedule(),
+                    io.nightshift.coordinator.schedules.FireTimes.of(withId.schedule()), now), now);
+            loop.batch().job(lj.job);
+        }
         jobs.live.put(id, lj);
         metrics.jobsSubmitted.increment();
         loop.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
-        log.info("job {} accepted: type={} queue={} instances={}", id, withId.type().wire(), withId.queue(), withId.instances());
+        log.info("job {} accepted: type={} queue={} instances={}{}", id, withId.type().wire(), withId.queue(), withId.instances(),
+                lj.job.schedule() == null ? "" : " next fire at " + lj.job.schedule().nextFireAt());
         requestCycle.run();
         return new SchedulerCore.SubmitResult(lj.job, true);
     }
@@ -90,8 +116,9 @@ final class JobIntake {
     /**
      * Starts the job's next run (number {@code runIds().size() + 1}) with all its instances PENDING, and
      * makes it the job's current run. Staged with the turn, so it is stored before anyone hears of it.
+     * {@code scheduledFor}: the scheduled time of the firing that opens it (null for a job without a schedule).
      */
-    void startRun(LiveJob lj, Instant now) {
+    void startRun(LiveJob lj, Instant now, Instant scheduledFor) {
         int number = lj.job.runIds().size() + 1;
         String runId = Run.idOf(lj.job.id(), number);
         JobSpec spec = lj.job.spec();
@@ -103,7 +130,7 @@ final class JobIntake {
             taskIds.add(t.id());
             lj.tasks.put(t.id(), t);
         }
-        lj.run = new Run(Run.SCHEMA_VERSION, runId, lj.job.id(), number, JobState.QUEUED, now, null, taskIds);
+        lj.run = new Run(Run.SCHEMA_VERSION, runId, lj.job.id(), number, JobState.QUEUED, now, null, taskIds, scheduledFor);
         List<String> runIds = new ArrayList<>(lj.job.runIds());
         runIds.add(runId);
         lj.job = lj.job.withRunIds(runIds, now);

@@ -7,6 +7,8 @@ import io.nightshift.api.model.Run;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.CoordinatorMessage;
 import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.JobState;
+import io.nightshift.api.state.Reason;
 import io.nightshift.api.state.TaskState;
 import io.nightshift.coordinator.lifecycle.RunLifecycle;
 import io.nightshift.coordinator.lifecycle.TaskLifecycle.Effect;
@@ -40,7 +42,7 @@ final class LiveJobs {
     }
 
     record ActiveAttempt(String attemptId, String taskId, String jobId, String runId, String queue, int priority,
-                         String agentId, Resources resources, Instant startedAt) {
+                         String agentId, Resources resources, Instant startedAt, java.time.Duration maxRuntime) {
     }
 
     final Map<String, LiveJob> live = new HashMap<>();
@@ -90,7 +92,7 @@ final class LiveJobs {
             Attempt a = task.currentAttempt();
             loop.publish(loop.clock().instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
                     a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
-                    a == null ? null : a.exitCode());
+                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null);
         }
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {
@@ -112,41 +114,69 @@ final class LiveJobs {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
                     spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(),
                     io.nightshift.coordinator.scheduling.DefaultSpread.constraints(spec), spec.deadline(),
-                    pendingTimeout(spec)));
+                    pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));
         } else {
             pending.remove(t.id());
         }
         for (Attempt a : t.attempts()) {
             if (a.state().isActive()) {
                 active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), spec.queue(),
-                        spec.priority(), a.agentId(), spec.resources(), a.launchedAt()));
+                        spec.priority(), a.agentId(), spec.resources(), a.launchedAt(), spec.maxRuntime()));
             } else if (active.remove(a.id()) != null) {
                 applier.ended(t.id());
             }
         }
     }
 
-    /** Derives the run's and the job's states from the tasks; an ended job leaves the working set. */
+    /**
+     * Derives the run's and the job's states from the tasks; an ended job leaves the working set. A scheduled job
+     * outlives its runs: between them it is QUEUED (waiting for its next firing) and ends only when it was killed
+     * or its schedule will never fire again (an {@code at} that has run).
+     */
     void refreshRun(LiveJob lj, Instant now) {
-        RunLifecycle.Outcome o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
-        if (o.state() != lj.run.state()) {
-            lj.run = lj.run.withState(o.state(), now);
-            loop.batch().run(lj.run);
-            loop.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
-                    o.reason() == null ? null : o.reason().name(), null);
+        boolean scheduled = lj.job.spec().schedule() != null && lj.job.schedule() != null;
+        RunLifecycle.Outcome o;
+        if (lj.run == null) { // a scheduled job that has not fired yet
+            o = lj.job.killRequested() ? new RunLifecycle.Outcome(JobState.KILLED, Reason.KILLED_BY_USER)
+                    : new RunLifecycle.Outcome(JobState.FAILED, null);      // exhausted without a run: its times were skipped
+            if (!lj.job.killRequested() && !exhausted(lj.job)) return;
+        } else if (lj.run.state().isTerminal()) { // between firings: the last run's outcome stands
+            o = lj.job.killRequested() ? new RunLifecycle.Outcome(JobState.KILLED, Reason.KILLED_BY_USER)
+                    : new RunLifecycle.Outcome(lj.run.state(), null);
+        } else {
+            o = RunLifecycle.derive(List.copyOf(lj.tasks.values()), lj.job.killRequested());
+            if (o.state() != lj.run.state()) {
+                lj.run = lj.run.withState(o.state(), now);
+                loop.batch().run(lj.run);
+                loop.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
+                        o.reason() == null ? null : o.reason().name(), null);
+                if (o.state().isTerminal()) applier.runEnded(lj.run.id());
+            }
         }
-        if (o.state() != lj.job.state()) {
-            lj.job = lj.job.withState(o.state(), o.reason(), now);
+        JobState jobState = o.state();
+        Reason jobReason = o.reason();
+        if (scheduled && jobState.isTerminal() && !lj.job.killRequested() && !exhausted(lj.job)) {
+            jobState = JobState.QUEUED; // waits for its next firing
+            jobReason = null;
+            requestCycle.run();        // a firing that waited for this run may start now
+        }
+        if (jobState != lj.job.state()) {
+            lj.job = lj.job.withState(jobState, jobReason, now);
             loop.batch().job(lj.job);
-            loop.publish(now, "job", lj.job.id(), lj.job.id(), null, null, o.state().name(),
-                    o.reason() == null ? null : o.reason().name(), null);
-            log.info("job {} {}{}", lj.job.id(), o.state(), o.reason() == null ? "" : " (" + o.reason() + ")");
+            loop.publish(now, "job", lj.job.id(), lj.job.id(), null, null, jobState.name(),
+                    jobReason == null ? null : jobReason.name(), null);
+            log.info("job {} {}{}", lj.job.id(), jobState, jobReason == null ? "" : " (" + jobReason + ")");
         }
-        if (o.state().isTerminal()) {
+        if (jobState.isTerminal()) {
             live.remove(lj.job.id());
-            applier.runEnded(lj.run.id());
+            if (lj.run != null) applier.runEnded(lj.run.id());
             for (String taskId : lj.tasks.keySet()) pending.remove(taskId);
         }
+    }
+
+    /** A schedule that will never fire again and owes no run. */
+    static boolean exhausted(Job job) {
+        return job.schedule() != null && job.schedule().nextFireAt() == null && job.schedule().owed().isEmpty();
     }
 
     /** The job id of a task id ({@code <job>.r<n>.<i>}), or null. */

@@ -30,6 +30,35 @@ public final class Metrics {
                 .description("Task attempts that reached a terminal state").register(registry)).increment();
     }
 
+    /** Latest owner load and idle capacity per agent: cpus, memMb of each. */
+    private final Map<String, double[]> capacity = new ConcurrentHashMap<>();
+
+    /**
+     * Publishes an agent's owner load and idle capacity as gauges {@code nightshift.agent.owner.load.*} and
+     * {@code nightshift.agent.idle.*}, tagged with the agent and its pool ("none" without one).
+     */
+    void agentCapacity(String agentId, String pool, io.nightshift.api.model.OwnerLoad load, io.nightshift.api.Resources idle) {
+        double[] v = capacity.computeIfAbsent(agentId, id -> {
+            double[] d = new double[4];
+            String p = pool == null ? "none" : pool;
+            io.micrometer.core.instrument.Gauge.builder("nightshift.agent.owner.load.cpus", d, x -> x[0]).tag("agent", id)
+                    .tag("pool", p).description("Cores the machine's own services use (smoothed)").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("nightshift.agent.owner.load.mem", d, x -> x[1]).tag("agent", id)
+                    .tag("pool", p).baseUnit("mebibytes").description("Memory the machine's own services use (smoothed)")
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("nightshift.agent.idle.cpus", d, x -> x[2]).tag("agent", id)
+                    .tag("pool", p).description("Idle cores: total - allocated - reservation - owner load - headroom")
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("nightshift.agent.idle.mem", d, x -> x[3]).tag("agent", id)
+                    .tag("pool", p).baseUnit("mebibytes").description("Idle memory").register(registry);
+            return d;
+        });
+        v[0] = load.cpus();
+        v[1] = load.memMb();
+        v[2] = idle.cpus();
+        v[3] = idle.memMb();
+    }
+
     public MeterRegistry registry() {
         return registry;
     }

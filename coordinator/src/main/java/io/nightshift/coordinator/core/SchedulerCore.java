@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.nightshift.api.model.AgentInfo.AgentStatus;
 import io.nightshift.api.model.Attempt;
 import io.nightshift.api.model.Job;
+import io.nightshift.api.model.JobDetail;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.protocol.AgentMessage;
@@ -27,6 +28,7 @@ import io.nightshift.coordinator.scheduling.Placement;
 import io.nightshift.coordinator.scheduling.Plan;
 import io.nightshift.coordinator.scheduling.PlanApplier;
 import io.nightshift.coordinator.scheduling.Preemption;
+import io.nightshift.coordinator.scheduling.Reservation;
 import io.nightshift.coordinator.scheduling.RunningTask;
 import io.nightshift.coordinator.scheduling.SchedulingPolicy;
 import io.nightshift.coordinator.state.StateStore;
@@ -78,7 +80,9 @@ public final class SchedulerCore implements AutoCloseable {
     private final LiveJobs jobs;
     private final AgentRegistry agents;
     private final QueueAdmin queues;
+    private final PoolAdmin pools;
     private final JobIntake intake;
+    private final Firings firings;
     private boolean cycleQueued;
     private long cycleNumber;
 
@@ -112,6 +116,13 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** A submit into a queue that already holds its cap of waiting (QUEUED) jobs: 429, retry later. */
+    public static final class QueueFullException extends RuntimeException {
+        public QueueFullException(String message) {
+            super(message);
+        }
+    }
+
     public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
         this.store = store;
         this.events = events;
@@ -125,7 +136,11 @@ public final class SchedulerCore implements AutoCloseable {
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
+        this.pools = new PoolAdmin(loop, store, this::requestCycle);
+        this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
+        this.intake.maxQueued(cfg.maxQueuedPerQueue());
+        this.firings = new Firings(loop, jobs, intake, metrics);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
                 .description("Tasks waiting for a placement at the last cycle").register(metrics.registry());
     }
@@ -147,6 +162,7 @@ public final class SchedulerCore implements AutoCloseable {
     private void recover() {
         Instant now = clock.instant();
         queues.recover();
+        pools.recover();
         agents.recover(store, now); // a grace period of one heartbeat timeout to reconnect
         // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
         // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
@@ -159,11 +175,17 @@ public final class SchedulerCore implements AutoCloseable {
             if (job.isEmpty() || job.get().state().isTerminal()) continue;
             LiveJob lj = new LiveJob();
             lj.job = job.get();
+            adoptOrphanRun(lj);
+            if (lj.job.runIds().isEmpty()) { // a scheduled job that has not fired yet
+                if (lj.job.schedule() != null) jobs.live.put(lj.job.id(), lj);
+                continue;
+            }
             String runId = lj.job.runIds().get(lj.job.runIds().size() - 1);
             lj.run = store.run(runId).orElse(null);
-            if (lj.run == null) continue;
+            if (lj.run == null) lj.run = rebuildRun(lj, runId, now);
             boolean anyLive = false;
-            for (Task t : store.tasks(lj.run.taskIds())) {
+            List<Task> stored = store.tasks(lj.run.taskIds());
+            for (Task t : withMissingTasks(lj, stored, now)) {
                 lj.tasks.put(t.id(), t);
                 jobs.index(lj, t);
                 anyLive |= !t.state().isTerminal();
@@ -178,6 +200,63 @@ public final class SchedulerCore implements AutoCloseable {
         if (!jobs.live.isEmpty() || !agents.agents.isEmpty())
             log.info("recovered {} live jobs, {} pending tasks, {} active attempts, {} agents", jobs.live.size(),
                     jobs.pending.size(), jobs.active.size(), agents.agents.size());
+    }
+
+    /**
+     * A turn's writes go to the maps in parallel, so a kill -9 in the middle can leave a firing's run stored but not
+     * the job that lists it (or the reverse). Nothing was launched (launches wait for the whole turn), so the run is
+     * taken as fired: the job lists it and its schedule's cursor covers its time. No time fires twice.
+     */
+    private void adoptOrphanRun(LiveJob lj) {
+        String next = io.nightshift.api.model.Run.idOf(lj.job.id(), lj.job.runIds().size() + 1);
+        Optional<io.nightshift.api.model.Run> orphan = store.run(next);
+        if (orphan.isEmpty()) return;
+        List<String> ids = new ArrayList<>(lj.job.runIds());
+        ids.add(next);
+        Instant now = clock.instant();
+        lj.job = lj.job.withRunIds(ids, now);
+        io.nightshift.api.model.ScheduleState s = lj.job.schedule();
+        Instant at = orphan.get().scheduledFor();
+        if (s != null && at != null) {
+            List<Instant> owed = new ArrayList<>(s.owed());
+            owed.remove(at);
+            Instant cursor = at.isAfter(s.cursor()) ? at : s.cursor();
+            lj.job = lj.job.withSchedule(new io.nightshift.api.model.ScheduleState(cursor, owed, s.paused(),
+                    firings.times(lj.job).next(cursor), s.fired() + 1, s.skipped()), now);
+        }
+        loop.batch().job(lj.job);
+        log.warn("job {} run {} was stored without its job (a turn cut short); adopted it", lj.job.id(), next);
+    }
+
+    /** The job lists a run the store lacks (a turn cut short): it is opened again as it was, all tasks PENDING. */
+    private io.nightshift.api.model.Run rebuildRun(LiveJob lj, String runId, Instant now) {
+        int number = lj.job.runIds().size();
+        List<String> taskIds = new ArrayList<>();
+        for (int i = 0; i < lj.job.spec().instances(); i++) taskIds.add(Task.idOf(runId, i));
+        Instant scheduledFor = lj.job.schedule() == null ? null : lj.job.schedule().cursor();
+        io.nightshift.api.model.Run run = new io.nightshift.api.model.Run(io.nightshift.api.model.Run.SCHEMA_VERSION, runId,
+                lj.job.id(), number, JobState.QUEUED, now, null, taskIds, scheduledFor);
+        loop.batch().run(run);
+        log.warn("job {} run {} was listed but not stored (a turn cut short); opened it again", lj.job.id(), runId);
+        return run;
+    }
+
+    /** The run's tasks, with those the store lacks (a turn cut short, nothing launched) opened again PENDING. */
+    private List<Task> withMissingTasks(LiveJob lj, List<Task> stored, Instant now) {
+        if (stored.size() == lj.run.taskIds().size()) return stored;
+        Set<String> have = new java.util.HashSet<>();
+        for (Task t : stored) have.add(t.id());
+        List<Task> out = new ArrayList<>(stored);
+        int index = 0;
+        for (String id : lj.run.taskIds()) {
+            if (!have.contains(id)) {
+                Task t = new Task(Task.SCHEMA_VERSION, id, lj.job.id(), lj.run.id(), index, TaskState.PENDING, null, now, null, List.of());
+                loop.batch().task(t);
+                out.add(t);
+            }
+            index++;
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- requests
@@ -201,12 +280,20 @@ public final class SchedulerCore implements AutoCloseable {
         return loop.call(() -> intake.scale(jobId, instances));
     }
 
+    /**
+     * Pauses ({@code true}) or resumes a scheduled job; the job as it now stands, stored before the answer. Empty
+     * when there is no such scheduled job that has not ended.
+     */
+    public CompletableFuture<Optional<Job>> pause(String jobId, boolean pause) {
+        return loop.call(() -> firings.pause(jobId, pause));
+    }
+
     public void onRegister(AgentMessage.Register r, AgentLink link) {
         agents.onRegister(r, link);
     }
 
-    public void onHeartbeat(String agentId, AgentLink link) {
-        agents.onHeartbeat(agentId, link);
+    public void onHeartbeat(String agentId, AgentLink link, io.nightshift.api.model.OwnerLoad ownerLoad) {
+        agents.onHeartbeat(agentId, link, ownerLoad);
     }
 
     public void onDisconnect(String agentId, AgentLink link) {
@@ -231,6 +318,30 @@ public final class SchedulerCore implements AutoCloseable {
         return queues.all();
     }
 
+    /** Creates or replaces a pool; true when it was created. Stored before it is answered. */
+    public CompletableFuture<Boolean> putPool(io.nightshift.api.pool.PoolSpec p, boolean mustBeNew) {
+        return pools.put(p, mustBeNew);
+    }
+
+    /** Deletes a pool; false when there is no such pool. */
+    public CompletableFuture<Boolean> deletePool(String name) {
+        return pools.delete(name);
+    }
+
+    public List<io.nightshift.api.pool.PoolSpec> pools() {
+        return pools.all();
+    }
+
+    /** The core's clock (injected in tests): what "now" is for windows and pools. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The per-pool idle capacity by hour of the week, as the leader observed it (the forecast). */
+    public io.nightshift.coordinator.pools.HourOfWeekProfile capacityProfile() {
+        return pools.profile();
+    }
+
     // ---------------------------------------------------------------- the offer cycle
 
     /** Runs a cycle soon (coalesced): a submit, an ended attempt or a new agent never waits for the timer. */
@@ -252,10 +363,13 @@ public final class SchedulerCore implements AutoCloseable {
     private void cycle() {
         long start = System.nanoTime();
         Instant now = clock.instant();
+        Instant nextFire = firings.tick(now);   // firings first: their runs' tasks are placed in this same cycle
+        if (nextFire != null) loop.wakeAt(nextFire, this::safeCycle);
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
             running.add(new RunningTask(a.taskId(), a.jobId(), a.runId(), a.queue(), a.agentId(), a.resources(), a.priority(),
-                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId())));
+                    a.startedAt() == null ? now : a.startedAt(), applier.preemptions(a.runId()), applier.terminating(a.taskId()),
+                    a.maxRuntime() == null ? null : (a.startedAt() == null ? now : a.startedAt()).plus(a.maxRuntime())));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
                 .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
@@ -281,6 +395,18 @@ public final class SchedulerCore implements AutoCloseable {
         metrics.cycle.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    /** A spec's secrets (env variable → secret name) resolved to values for one launch (blocking, a quick store read). */
+    public interface SecretValues {
+        Map<String, String> resolve(String jobId, Map<String, String> wanted);
+    }
+
+    private volatile SecretValues secretValues = (jobId, wanted) -> Map.of();
+
+    /** Where launches get their secrets' values from; set once by the coordinator before it leads. */
+    public void secretValues(SecretValues v) {
+        this.secretValues = v;
+    }
+
     /** Moves a placed task to STAGING and sends its launch; false when the task or the agent is gone. */
     private boolean launchPlaced(Placement p, AgentState agent, Instant now) {
         LiveJob lj = jobs.get(p.jobId());
@@ -295,8 +421,10 @@ public final class SchedulerCore implements AutoCloseable {
         loop.batch().task(placed);
         jobs.index(lj, placed);
         loop.publish(now, "task", placed.id(), lj.job.id(), attempt.id(), p.agentId(), TaskState.STAGING.name(), null, null);
+        Map<String, String> secretEnv = lj.job.spec().secrets().isEmpty() ? Map.of()
+                : secretValues.resolve(lj.job.id(), lj.job.spec().secrets());
         loop.send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                attempt.number(), lj.job.spec(), agents.epoch()));
+                attempt.number(), lj.job.spec(), agents.epoch(), secretEnv));
         metrics.tasksLaunched.increment();
         log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
         return true;
@@ -355,6 +483,14 @@ public final class SchedulerCore implements AutoCloseable {
             if (e != null && (best == null || e.isBefore(best))) best = e;
         }
         return best;
+    }
+
+    /** The room the last cycle reserved for one of these runs (EASY backfill), or null. */
+    public JobDetail.Reservation reservation(Collection<String> runIds) {
+        for (Reservation r : lastPlan.reservations()) {
+            if (runIds.contains(r.runId())) return new JobDetail.Reservation(r.start(), r.instances(), List.copyOf(r.agents().keySet()));
+        }
+        return null;
     }
 
     @Override

@@ -58,7 +58,14 @@ public final class EventLog {
     /** Numbers an event without delivering it (it is stored first, then {@link #deliver delivered}). */
     public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
                                     String agentId, String state, String reason, Integer exitCode) {
-        return new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode);
+        return stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, null);
+    }
+
+    /** As above, with a FETCHING attempt's fetch progress. */
+    public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
+                                    String agentId, String state, String reason, Integer exitCode,
+                                    io.nightshift.api.model.FetchProgress fetch) {
+        return new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch);
     }
 
     /** Hands a staged event to the ring and every subscriber; events must be delivered in seq order. */

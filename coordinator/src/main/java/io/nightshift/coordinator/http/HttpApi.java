@@ -158,6 +158,35 @@ public final class HttpApi {
         return this;
     }
 
+    private io.nightshift.coordinator.auth.SecretStore secrets;
+
+    /** Serves {@code /v1/secrets} from {@code store} and checks the secrets a spec names; call before {@link #router()}. */
+    public HttpApi secrets(io.nightshift.coordinator.auth.SecretStore store) {
+        this.secrets = store;
+        return this;
+    }
+
+    private SubmitRate submitRate = new SubmitRate(100, 1_000);
+
+    /** Per-token submit rate limit: {@code burst} at once, then {@code perSecond}. */
+    public HttpApi submitRate(double perSecond, int burst) {
+        this.submitRate = new SubmitRate(perSecond, burst);
+        return this;
+    }
+
+    private void submitRate(RoutingContext ctx) {
+        long wait = submitRate.take(streamKey(Guard.principal(ctx)), System.nanoTime());
+        if (wait == 0) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("Retry-After", Long.toString(wait));
+        Problems.send(ctx, 429, "rate-limited", "Too many submissions",
+                "this token may submit %s jobs per second (bursts of %d); retry in %d s".formatted(
+                        java.math.BigDecimal.valueOf(submitRate.perSecond()).stripTrailingZeros().toPlainString(),
+                        submitRate.burst(), wait));
+    }
+
     private StreamLimits eventStreams = new StreamLimits("event streams", 2_000, 16);
     private StreamLimits logFollows = new StreamLimits("log follows", 500, 32);
 
@@ -187,12 +216,15 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/whoami", Need.TOKEN).handler(this::whoami);
         bodyRoute(r, HttpMethod.POST, "/v1/jobs", Need.SOME_SUBMIT, MAX_BODY_BYTES)
                 .handler(this::checkSubmitHeaders)
+                .handler(this::submitRate)
                 .handler(this::submit);
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
         route(r, HttpMethod.DELETE, "/v1/jobs/:id", Need.SOME_READ).handler(this::killJob);
         bodyRoute(r, HttpMethod.PATCH, "/v1/jobs/:id", Need.SOME_READ, io.nightshift.api.spec.JobPatch.MAX_BODY_BYTES)
                 .handler(this::patchJob);
+        route(r, HttpMethod.POST, "/v1/jobs/:id/pause", Need.SOME_READ).handler(ctx -> pauseJob(ctx, true));
+        route(r, HttpMethod.POST, "/v1/jobs/:id/resume", Need.SOME_READ).handler(ctx -> pauseJob(ctx, false));
         route(r, HttpMethod.GET, "/v1/tasks/:taskId/logs/:stream", Need.SOME_READ).handler(this::logs);
         route(r, HttpMethod.GET, "/v1/agents", Need.READ).handler(ctx -> blocking(ctx, () -> Map.of("agents", store.agents())));
         route(r, HttpMethod.GET, "/v1/queues", Need.SOME_READ).handler(this::listQueues);
@@ -202,6 +234,14 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
+        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock());
+        route(r, HttpMethod.GET, "/v1/pools", Need.READ).handler(pools::list);
+        bodyRoute(r, HttpMethod.POST, "/v1/pools", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, true));
+        route(r, HttpMethod.GET, "/v1/pools/:name", Need.READ).handler(pools::get);
+        bodyRoute(r, HttpMethod.PUT, "/v1/pools/:name", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
+                .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, false));
+        route(r, HttpMethod.DELETE, "/v1/pools/:name", Need.ADMIN).handler(pools::delete);
         if (utilization != null)
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
@@ -213,6 +253,10 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
         bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
         route(r, HttpMethod.DELETE, "/v1/tokens/:id", Need.ADMIN).handler(tokens::revoke);
+        SecretsApi secretsApi = new SecretsApi(secrets, workers);
+        route(r, HttpMethod.GET, "/v1/secrets", Need.ADMIN).handler(secretsApi::list);
+        bodyRoute(r, HttpMethod.PUT, "/v1/secrets/:name", Need.ADMIN, SecretsApi.MAX_BODY_BYTES).handler(secretsApi::put);
+        route(r, HttpMethod.DELETE, "/v1/secrets/:name", Need.ADMIN).handler(secretsApi::delete);
         route(r, HttpMethod.GET, "/", Need.OPEN).handler(ctx -> ctx.reroute("/index.html"));
         r.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
@@ -400,6 +444,20 @@ public final class HttpApi {
             Guard.forbidden(ctx, caller, "submit on queue '" + spec.queue() + "'");
             return;
         }
+        if (!spec.secrets().isEmpty()) {
+            JobSpec checked = spec;
+            workers.executeBlocking(() -> SecretsApi.check(secrets, checked.secrets(), checked.queue()), false).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (!ar.result().isEmpty()) Problems.send(ctx, 400, "invalid-spec", "Invalid job spec",
+                        ar.result().size() + " problem(s) in the job spec", ar.result());
+                else submitChecked(ctx, checked, caller);
+            });
+            return;
+        }
+        submitChecked(ctx, spec, caller);
+    }
+
+    private void submitChecked(RoutingContext ctx, JobSpec spec, Principal caller) {
         String key = ctx.request().getHeader("Idempotency-Key");
         Future.fromCompletionStage(core.submit(spec, key, caller.subject()), vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -412,6 +470,9 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof SchedulerCore.QueueFullException full) {
+                ctx.response().putHeader("Retry-After", "30");
+                Problems.send(ctx, 429, "queue-full", "Queue full", full.getMessage());
             } else if (ar.cause() instanceof InvalidSpecException e) {
                 Problems.send(ctx, 400, "invalid-spec", "Invalid job spec", e.problems().size() + " problem(s) in the job spec",
                         e.problems());
@@ -581,7 +642,8 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
-            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks));
+            pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
+                    core.reservation(job.get().runIds()));
         }
         return Optional.of(new JobDetail(job.get(), runs, pending, progress.of(taskIds)));
     }
@@ -600,6 +662,36 @@ public final class HttpApi {
                 Guard.forbidden(ctx, p, "the right to kill job '" + id + "' (only its owner, an admin of queue '"
                         + found.result().get().spec().queue() + "' or an admin may)");
             else kill(ctx, id);
+        });
+    }
+
+    /** Pauses or resumes a scheduled job: the job's owner, an admin of its queue or an admin. */
+    private void pauseJob(RoutingContext ctx, boolean pause) {
+        String id = ctx.pathParam("id");
+        if (!JOB_ID.matcher(id).matches()) {
+            Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + shorten(id) + "'");
+            return;
+        }
+        Principal p = Guard.principal(ctx);
+        String verb = pause ? "pause" : "resume";
+        workers.executeBlocking(() -> store.job(id), false).onComplete(found -> {
+            if (found.failed()) {
+                ctx.fail(500, found.cause());
+                return;
+            }
+            Optional<Job> job = found.result();
+            if (job.isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+            else if (!p.canManage(job.get(), queue(job.get().spec().queue())))
+                Guard.forbidden(ctx, p, "the right to " + verb + " job '" + id + "' (only its owner, an admin of queue '"
+                        + job.get().spec().queue() + "' or an admin may)");
+            else if (job.get().spec().schedule() == null)
+                Problems.send(ctx, 409, "conflict", "Job has no schedule", "job '" + id + "' has no schedule to " + verb);
+            else Future.fromCompletionStage(core.pause(id, pause), vertx.getOrCreateContext()).onComplete(ar -> {
+                if (ar.failed()) ctx.fail(500, ar.cause());
+                else if (ar.result().isEmpty())
+                    Problems.send(ctx, 409, "conflict", "Job has ended", "job '" + id + "' has ended; there is nothing to " + verb);
+                else Responses.json(ctx, 200, ar.result().get());
+            });
         });
     }
 

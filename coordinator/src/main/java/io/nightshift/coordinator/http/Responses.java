@@ -1,15 +1,15 @@
 package io.nightshift.coordinator.http;
 
-import io.nightshift.api.json.Json;
+import io.nightshift.api.spec.Redaction;
 import io.vertx.ext.web.RoutingContext;
 
-/** JSON answers with the shared mapper. */
+/** JSON answers with the shared mapper, specs masked ({@link Redaction}): every API answer goes through here. */
 final class Responses {
     private Responses() {
     }
 
     static void json(RoutingContext ctx, int status, Object body) {
         if (ctx.response().closed()) return;
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.write(body));
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Redaction.writeForApi(body));
     }
 }

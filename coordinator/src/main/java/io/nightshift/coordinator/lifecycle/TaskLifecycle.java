@@ -2,6 +2,7 @@ package io.nightshift.coordinator.lifecycle;
 
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.Attempt;
+import io.nightshift.api.model.FetchProgress;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.spec.JobSpec;
 import io.nightshift.api.state.Reason;
@@ -63,14 +64,22 @@ public final class TaskLifecycle {
     /** The agent reported a state for one attempt. Stale, duplicate and backward updates change nothing. */
     public static Transition onStatus(Task task, JobSpec spec, boolean killRequested, String attemptId, TaskState state,
                                       Reason reason, Integer exitCode, String message, Instant now) {
+        return onStatus(task, spec, killRequested, attemptId, state, reason, exitCode, message, null, now);
+    }
+
+    /** As above, with the fetch step's progress ({@code fetch}, null when the update has none). */
+    public static Transition onStatus(Task task, JobSpec spec, boolean killRequested, String attemptId, TaskState state,
+                                      Reason reason, Integer exitCode, String message, FetchProgress fetch, Instant now) {
         Attempt current = task.currentAttempt();
         if (current == null || !current.id().equals(attemptId) || current.state().isTerminal()) return Transition.unchanged(task);
-        if (state == TaskState.FETCHING && current.state() == TaskState.FETCHING && message != null
-                && !message.equals(current.message())) { // fetch progress: the message moves on, the state does not
-            return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now)), true, List.of());
+        if (state == TaskState.FETCHING && current.state() == TaskState.FETCHING
+                && ((message != null && !message.equals(current.message())) || (fetch != null && !fetch.equals(current.fetch())))) {
+            // fetch progress: the message and the byte counts move on, the state does not
+            return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now).withFetch(fetch)),
+                    true, List.of());
         }
         if (state == TaskState.PENDING || rank(state) <= rank(current.state())) return Transition.unchanged(task);
-        Attempt next = current.withState(state, reason, exitCode, truncate(message), now);
+        Attempt next = current.withState(state, reason, exitCode, truncate(message), now).withFetch(fetch);
         if (!state.isTerminal()) return new Transition(task.withAttempt(next), true, List.of());
         return ended(task.withAttempt(next), next, spec, killRequested, now);
     }

@@ -15,8 +15,12 @@ import java.util.Objects;
  *                   some dimension gets a {@link Veto.Kind#STATIC} veto (it can never fit there), and
  *                   best fit normalizes by it. {@code null} means unknown: vetoes are DYNAMIC and best
  *                   fit normalizes by {@code free}.
+ * @param lent       the part of {@code free} that the agent's pool lends (its reservation inside an open
+ *                   window, less what the owners use): only revocable tasks may use it. Never null.
+ * @param pool       nullable: the agent's pool (its windows decide where windowed tasks may start)
  */
-public record AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total) {
+public record AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total, Resources lent,
+                        io.nightshift.api.pool.PoolSpec pool) {
 
     public AgentSlot {
         if (agentId == null || agentId.isBlank()) {
@@ -24,6 +28,12 @@ public record AgentSlot(String agentId, Resources free, Map<String, String> attr
         }
         Objects.requireNonNull(free, () -> "free resources of agent " + agentId);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        lent = lent == null ? Resources.ZERO : lent;
+    }
+
+    /** An agent outside any pool: nothing lent. */
+    public AgentSlot(String agentId, Resources free, Map<String, String> attributes, Resources total) {
+        this(agentId, free, attributes, total, Resources.ZERO, null);
     }
 
     /** An agent whose total capacity is not known. */

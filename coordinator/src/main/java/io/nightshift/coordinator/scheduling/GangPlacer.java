@@ -121,6 +121,7 @@ final class GangPlacer {
             ledger.claimedBy[u.agent] = u.claim;
             ledger.placer[u.agent] = u.placer;
             ledger.runs.remove(u.task.runId(), u.agent);
+            ledger.reservations.unplaced(u.task, u.agent);
             q.add(u.task.resources(), -1);
             q.running--;
             q.pendingLeft++;
@@ -133,6 +134,20 @@ final class GangPlacer {
             holds.put(gang, hold);
         }
         hold.held.clear();
+        Reservation reserved = policy.reservations() ? ledger.reservations.reserve(members, q, stack.shapeOf(members.get(0), q.idx)) : null;
+        if (reserved != null) {   // room is promised from a set time: nothing is held idle meanwhile
+            hold.heldSince = null;
+            stack.forgetDynamic();
+            List<PendingReason> why = new ArrayList<>(failure.size() + 1);
+            why.add(Decisions.reason(VetoCode.GANG_INCOMPLETE, "gang %s: %d of %d instances fit this cycle, none is started; reserved from %s on %s"
+                    .formatted(gang, tentative.size(), members.size(), reserved.start(), ReasonSummary.agents(reserved.agents().size()))));
+            why.addAll(failure);
+            for (PendingTask m : members) {
+                explainer.unplaced(m, q, why);
+                decisions.etas.put(m.taskId(), reserved.start());
+            }
+            return List.of();
+        }
         boolean mayHold = hold.holdAgainAt == null || !ledger.now.isBefore(hold.holdAgainAt);
         if (mayHold && !fit.isEmpty()) {
             hold.held.putAll(fit);

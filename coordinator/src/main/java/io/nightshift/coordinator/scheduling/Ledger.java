@@ -48,6 +48,8 @@ public final class Ledger {
     /** Gang run id → its pending members in task id order. */
     final Map<String, List<PendingTask>> gangMembers = new HashMap<>();
     final Drf.Totals totals;
+    /** This cycle's reservations (EASY backfill) and the check that protects them. */
+    final Reservations reservations;
     private Map<String, Integer> agentIdx;
     private String lastQueueName;
     private int lastQueueIdx = -1;
@@ -80,6 +82,7 @@ public final class Ledger {
         this.declinedVeto = new Veto[queues.length];
         this.runs = new RunCounts(s, this);
         this.totals = DrfOrdering.totals(s);
+        this.reservations = new Reservations(this);
         account();
     }
 
@@ -188,6 +191,7 @@ public final class Ledger {
     Placement place(PendingTask t, QueueState q, int i) {
         index.take(i, t.resources());
         placer[i] = q.idx;
+        reservations.placed(t, i);
         runs.add(t.runId(), i);
         q.add(t.resources(), 1);
         q.running++;

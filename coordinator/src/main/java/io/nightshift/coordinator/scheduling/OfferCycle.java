@@ -158,7 +158,7 @@ public final class OfferCycle {
             Map<String, List<PendingReason>> unschedulable = timedOut();
             return new Plan(ledger.cycle, offers, decisions.placements, decisions.reasons, decisions.nextWakeUp,
                     decisions.preemptions, OfferMaker.filters(decisions), holds, decisions.expired, decisions.rescinded,
-                    decisions.etas, shares(fair), unschedulable);
+                    decisions.etas, shares(fair), unschedulable, ledger.reservations.made());
         }
 
         /**
@@ -220,9 +220,19 @@ public final class OfferCycle {
             int agent = placer.search(t, shape);
             if (agent >= 0) {
                 sequence.placed(placer.place(t, q, agent));
-            } else {
-                explainer.unplaced(t, q, explainer.explain(t, shape));
+                return;
             }
+            List<PendingReason> why = explainer.explain(t, shape);
+            Reservation reserved = policy.reservations() ? ledger.reservations.reserve(List.of(t), q, shape) : null;
+            if (reserved != null) {
+                List<PendingReason> all = new ArrayList<>(why.size() + 1);
+                all.add(Decisions.reason(VetoCode.RESERVED, "reserved from %s on %s; smaller work may use the room only if it ends before"
+                        .formatted(reserved.start(), ReasonSummary.agents(reserved.agents().size()))));
+                all.addAll(why);
+                why = all;
+            }
+            explainer.unplaced(t, q, why);
+            if (reserved != null) decisions.etas.put(t.taskId(), reserved.start());
         }
 
         private double[] fairShares() {

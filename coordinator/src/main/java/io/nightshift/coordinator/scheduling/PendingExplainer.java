@@ -46,6 +46,11 @@ final class PendingExplainer {
             long seconds = (long) Math.ceil(q.waiting * 60.0 / rate);
             decisions.etas.put(t.taskId(), ledger.now.plusSeconds(seconds));
         }
+        if (t.window() != null) { // a windowed task cannot start before its window's next fitting opening
+            java.time.Instant opens = WindowFilter.earliestStart(t, ledger);
+            java.time.Instant eta = decisions.etas.get(t.taskId());
+            if (opens != null && opens.isAfter(ledger.now) && (eta == null || opens.isAfter(eta))) decisions.etas.put(t.taskId(), opens);
+        }
     }
 
     private List<PendingReason> cheap(PendingTask t) {

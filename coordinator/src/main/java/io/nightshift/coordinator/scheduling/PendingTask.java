@@ -24,10 +24,16 @@ import java.util.Objects;
  * @param deadline    nullable: inside a queue, at equal priority, earlier deadlines go first
  * @param pendingTimeout nullable: the task may wait unplaced until {@code queuedAt + pendingTimeout}; a cycle
  *                    at or after that lists it in {@link Plan#unschedulable()} (null: it waits forever)
+ * @param maxRuntime  nullable: the longest it runs once started (the job's {@code maxRuntime}); a task with one
+ *                    may backfill in front of a {@link Reservation} when it ends before the reservation starts,
+ *                    and with a window it must fit before the window closes
+ * @param revocable   it may run on capacity a pool lends (and be revoked when it is taken back)
+ * @param window      nullable: the pool window it may start only inside
  */
 public record PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
                           Resources resources, String queue, String runId, int instances, boolean gang,
-                          List<Constraint> constraints, Instant deadline, java.time.Duration pendingTimeout) {
+                          List<Constraint> constraints, Instant deadline, java.time.Duration pendingTimeout,
+                          java.time.Duration maxRuntime, boolean revocable, String window) {
 
     public static final String DEFAULT_QUEUE = "default";
 
@@ -44,6 +50,28 @@ public record PendingTask(String taskId, String jobId, int priority, Instant que
         runId = runId == null ? jobId : runId;
         instances = Math.max(1, instances);
         constraints = constraints == null ? List.of() : List.copyOf(constraints);
+    }
+
+    /** A task without a known run time that takes only unreserved capacity and has no window. */
+    public PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
+            Resources resources, String queue, String runId, int instances, boolean gang, List<Constraint> constraints,
+            Instant deadline, java.time.Duration pendingTimeout) {
+        this(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang, constraints, deadline,
+                pendingTimeout, null, false, null);
+    }
+
+    /** A task with a known run time that takes only unreserved capacity and has no window. */
+    public PendingTask(String taskId, String jobId, int priority, Instant queuedAt, Instant notBefore,
+            Resources resources, String queue, String runId, int instances, boolean gang, List<Constraint> constraints,
+            Instant deadline, java.time.Duration pendingTimeout, java.time.Duration maxRuntime) {
+        this(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang, constraints, deadline,
+                pendingTimeout, maxRuntime, false, null);
+    }
+
+    /** The same task, revocable or not, waiting for {@code windowName} (null: none), expected to run {@code runtime}. */
+    public PendingTask night(boolean isRevocable, String windowName, java.time.Duration runtime) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
+                constraints, deadline, pendingTimeout, runtime, isRevocable, windowName);
     }
 
     /** A task of the default queue without constraints, gang or deadline (the first core's task). */
@@ -77,22 +105,27 @@ public record PendingTask(String taskId, String jobId, int priority, Instant que
 
     public PendingTask inQueue(String v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, v, runId, instances, gang,
-                constraints, deadline, pendingTimeout);
+                constraints, deadline, pendingTimeout, maxRuntime, revocable, window);
     }
 
     /** Belongs to run {@code run} of {@code count} instances; {@code gang}: they start together or not at all. */
     public PendingTask inRun(String run, int count, boolean isGang) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, run, count, isGang,
-                constraints, deadline, pendingTimeout);
+                constraints, deadline, pendingTimeout, maxRuntime, revocable, window);
     }
 
     public PendingTask withConstraints(List<Constraint> v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
-                v, deadline, pendingTimeout);
+                v, deadline, pendingTimeout, maxRuntime, revocable, window);
+    }
+
+    public PendingTask withMaxRuntime(java.time.Duration v) {
+        return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
+                constraints, deadline, pendingTimeout, v, revocable, window);
     }
 
     public PendingTask withDeadline(Instant v) {
         return new PendingTask(taskId, jobId, priority, queuedAt, notBefore, resources, queue, runId, instances, gang,
-                constraints, v, pendingTimeout);
+                constraints, v, pendingTimeout, maxRuntime, revocable, window);
     }
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * The ordered checks a (task, agent) pair must pass, Nomad's {@code stack.go}: the reserved offer, the
- * queue's decline filters, resources, constraints, then the filters handed to {@link OfferCycle}, in that
- * order. Placement ({@link #admits}) and the explanation of why a task waits ({@link #explain}) walk the
+ * queue's decline filters, resources, constraints, lent capacity ({@link LentCapacityFilter}), windows
+ * ({@link WindowFilter}), the cycle's {@link Reservations} (EASY backfill), then the filters handed to
+ * {@link OfferCycle}, in that order. Placement ({@link #admits}) and the explanation of why a task waits ({@link #explain}) walk the
  * same list. Remembers STATIC vetoes per {@link Shape}, whatever checks are installed. One per cycle.
  */
 final class PlacementStack {
@@ -29,9 +30,15 @@ final class PlacementStack {
         all.add(DeclinedFilter.INSTANCE);
         all.add(ResourceFilter.INSTANCE);
         all.add(new ConstraintFilter(ledger.runs));
-        all.addAll(extra);
+        // pools: lent capacity only for revocable tasks, windowed tasks only inside their window; then reservations
+        List<SchedulingFilter> keyedChecks = new ArrayList<>(3 + extra.size());
+        keyedChecks.add(LentCapacityFilter.INSTANCE);
+        keyedChecks.add(WindowFilter.INSTANCE);
+        keyedChecks.add(ledger.reservations);
+        keyedChecks.addAll(extra);
+        all.addAll(keyedChecks);
         this.checks = all.toArray(new SchedulingFilter[0]);
-        this.keyed = extra.toArray(new SchedulingFilter[0]);
+        this.keyed = keyedChecks.toArray(new SchedulingFilter[0]);
     }
 
     /** The shape of {@code t} in queue {@code queue}, with what this cycle learnt about it. */

@@ -33,12 +33,14 @@ import java.util.Optional;
  * @param unschedulable   taskId → why, for pending tasks that waited unplaced past their
  *                        {@link PendingTask#pendingDeadline()}: the shell ends their jobs UNSCHEDULABLE; the
  *                        first reason is {@code pending.timeout}, then what kept them waiting
+ * @param reservations    room promised this cycle to waiting gangs or wide tasks (EASY backfill), at most one
+ *                        per queue, in the order they were made
  */
 public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
                    Map<String, List<PendingReason>> pendingReasons, Instant nextWakeUp, List<Preemption> preemptions,
                    List<DeclineFilter> declineFilters, List<GangHold> gangHolds, List<String> expiredOffers,
                    List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues,
-                   Map<String, List<PendingReason>> unschedulable) {
+                   Map<String, List<PendingReason>> unschedulable, List<Reservation> reservations) {
 
     public Plan {
         offers = List.copyOf(offers);
@@ -54,6 +56,21 @@ public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
         etas = etas == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(etas));
         queues = queues == null ? List.of() : List.copyOf(queues);
         unschedulable = unschedulable == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(unschedulable));
+        reservations = reservations == null ? List.of() : List.copyOf(reservations);
+    }
+
+    /** A plan without reservations. */
+    public Plan(long cycle, List<Offer> offers, List<Placement> placements, Map<String, List<PendingReason>> pendingReasons,
+            Instant nextWakeUp, List<Preemption> preemptions, List<DeclineFilter> declineFilters, List<GangHold> gangHolds,
+            List<String> expiredOffers, List<String> rescindedOffers, Map<String, Instant> etas, List<QueueShare> queues,
+            Map<String, List<PendingReason>> unschedulable) {
+        this(cycle, offers, placements, pendingReasons, nextWakeUp, preemptions, declineFilters, gangHolds, expiredOffers,
+                rescindedOffers, etas, queues, unschedulable, List.of());
+    }
+
+    /** The reservation of run {@code runId} made this cycle, if any. Linear scan. */
+    public Optional<Reservation> reservationOf(String runId) {
+        return reservations.stream().filter(r -> r.runId().equals(runId)).findFirst();
     }
 
     /** A plan without unschedulable tasks. */

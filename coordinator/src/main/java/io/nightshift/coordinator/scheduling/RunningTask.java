@@ -16,9 +16,11 @@ import java.util.Objects;
  *                    is not preempted again
  * @param terminating it is already being killed (preempted, revoked): its resources count as soon free,
  *                    it is never chosen as a victim again
+ * @param expectedEnd nullable: when it ends at the latest (start + the job's {@code maxRuntime}); only tasks
+ *                    with one free room for a {@link Reservation}
  */
 public record RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
-                          int priority, Instant startedAt, int preemptions, boolean terminating) {
+                          int priority, Instant startedAt, int preemptions, boolean terminating, Instant expectedEnd) {
 
     public RunningTask {
         if (taskId == null || taskId.isBlank()) throw new IllegalArgumentException("taskId must not be blank");
@@ -31,20 +33,30 @@ public record RunningTask(String taskId, String jobId, String runId, String queu
         if (preemptions < 0) throw new IllegalArgumentException("preemptions must not be negative: " + taskId);
     }
 
+    /** A task without an expected end. */
+    public RunningTask(String taskId, String jobId, String runId, String queue, String agentId, Resources resources,
+            int priority, Instant startedAt, int preemptions, boolean terminating) {
+        this(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, null);
+    }
+
     public RunningTask(String taskId, String jobId, String queue, String agentId, Resources resources, int priority,
             Instant startedAt) {
         this(taskId, jobId, jobId, queue, agentId, resources, priority, startedAt, 0, false);
     }
 
     public RunningTask withPreemptions(int v) {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, v, terminating, expectedEnd);
     }
 
     public RunningTask withRunId(String v) {
-        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating);
+        return new RunningTask(taskId, jobId, v, queue, agentId, resources, priority, startedAt, preemptions, terminating, expectedEnd);
+    }
+
+    public RunningTask withExpectedEnd(Instant v) {
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, terminating, v);
     }
 
     public RunningTask asTerminating() {
-        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true);
+        return new RunningTask(taskId, jobId, runId, queue, agentId, resources, priority, startedAt, preemptions, true, expectedEnd);
     }
 }

@@ -33,10 +33,14 @@ import java.util.Objects;
  * @param maxExplainedShapes   per cycle, at most this many distinct unplaceable task shapes get a per-agent
  *                             explanation (O(agents) each); later ones get a summary from the agent index.
  *                             Default 512.
+ * @param reservations         whether the first task (or gang) of each queue that cannot start for want of room
+ *                             gets a {@link Reservation} from the running tasks' expected ends, which smaller
+ *                             work may backfill only without delaying it (EASY backfill). Default on.
  */
 public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Duration gangTimeout, Duration maxGangBackoff,
                                boolean preemption, int maxPreemptionsPerRun, double preemptionTolerance,
-                               int maxPreemptorsPerCycle, int placementCandidates, int maxExplainedShapes) {
+                               int maxPreemptorsPerCycle, int placementCandidates, int maxExplainedShapes,
+                               boolean reservations) {
 
     // Each knob declared once: name, type, default, bounds, meaning. The coordinator reads them from its
     // configuration (coordinator.scheduler.*), the simulator from its key=value arguments.
@@ -65,10 +69,13 @@ public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Durati
     public static final Setting<Integer> MAX_EXPLAINED_SHAPES = Setting.integer("coordinator.scheduler.max-explained-shapes",
             512, 0, 1_000_000, "Per cycle, at most this many distinct unplaceable task shapes get a per-agent explanation.");
 
+    public static final Setting<Boolean> RESERVATIONS = Setting.bool("coordinator.scheduler.reservations", true,
+            "Whether the first task or gang of each queue that cannot start gets a reservation from running tasks' expected ends (maxRuntime), which smaller work may backfill only without delaying it (EASY backfill).");
+
     /** Every knob, in record order. */
     public static final List<Setting<?>> SETTINGS = List.of(OFFER_TTL, DECLINE_FILTER, GANG_TIMEOUT, MAX_GANG_BACKOFF,
             PREEMPTION, MAX_PREEMPTIONS_PER_RUN, PREEMPTION_TOLERANCE, MAX_PREEMPTORS_PER_CYCLE, PLACEMENT_CANDIDATES,
-            MAX_EXPLAINED_SHAPES);
+            MAX_EXPLAINED_SHAPES, RESERVATIONS);
 
     public static final Duration DEFAULT_OFFER_TTL = OFFER_TTL.defaultValue();
     public static final Duration DEFAULT_DECLINE_FILTER = DECLINE_FILTER.defaultValue();
@@ -106,7 +113,7 @@ public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Durati
     public static SchedulingPolicy from(Config c) {
         return new SchedulingPolicy(c.get(OFFER_TTL), c.get(DECLINE_FILTER), c.get(GANG_TIMEOUT), c.get(MAX_GANG_BACKOFF),
                 c.get(PREEMPTION), c.get(MAX_PREEMPTIONS_PER_RUN), c.get(PREEMPTION_TOLERANCE),
-                c.get(MAX_PREEMPTORS_PER_CYCLE), c.get(PLACEMENT_CANDIDATES), c.get(MAX_EXPLAINED_SHAPES));
+                c.get(MAX_PREEMPTORS_PER_CYCLE), c.get(PLACEMENT_CANDIDATES), c.get(MAX_EXPLAINED_SHAPES), c.get(RESERVATIONS));
     }
 
     /** The defaults with the first core's offer policy. */
@@ -116,37 +123,42 @@ public record SchedulingPolicy(Duration offerTtl, Duration declineFilter, Durati
 
     public SchedulingPolicy withOfferTtl(Duration v) {
         return new SchedulingPolicy(v, declineFilter, gangTimeout, maxGangBackoff, preemption,
-                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withDeclineFilter(Duration v) {
         return new SchedulingPolicy(offerTtl, v, gangTimeout, maxGangBackoff, preemption,
-                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withGangTimeout(Duration v) {
         return new SchedulingPolicy(offerTtl, declineFilter, v, maxGangBackoff, preemption,
-                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withPreemption(boolean v) {
         return new SchedulingPolicy(offerTtl, declineFilter, gangTimeout, maxGangBackoff, v,
-                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withMaxPreemptionsPerRun(int v) {
         return new SchedulingPolicy(offerTtl, declineFilter, gangTimeout, maxGangBackoff, preemption,
-                v, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                v, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withPreemptionTolerance(double v) {
         return new SchedulingPolicy(offerTtl, declineFilter, gangTimeout, maxGangBackoff, preemption,
-                maxPreemptionsPerRun, v, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes);
+                maxPreemptionsPerRun, v, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, reservations);
     }
 
     public SchedulingPolicy withPlacementCandidates(int v) {
         return new SchedulingPolicy(offerTtl, declineFilter, gangTimeout, maxGangBackoff, preemption,
-                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, v, maxExplainedShapes);
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, v, maxExplainedShapes, reservations);
+    }
+
+    public SchedulingPolicy withReservations(boolean v) {
+        return new SchedulingPolicy(offerTtl, declineFilter, gangTimeout, maxGangBackoff, preemption,
+                maxPreemptionsPerRun, preemptionTolerance, maxPreemptorsPerCycle, placementCandidates, maxExplainedShapes, v);
     }
 
     public OfferPolicy offerPolicy() {

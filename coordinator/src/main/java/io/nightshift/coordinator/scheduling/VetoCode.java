@@ -50,7 +50,20 @@ public enum VetoCode {
     /** The task waited unplaced longer than its {@code pendingTimeout}: its job ends UNSCHEDULABLE. */
     PENDING_TIMEOUT("pending.timeout", null),
     /** No agent admitted the task and none said why (a filter that vetoes without a veto). */
-    UNPLACED("unplaced", null);
+    UNPLACED("unplaced", null),
+    /**
+     * The agent's room is reserved for a waiting gang (or wide task) from a set time, and the task would still
+     * run then (no {@code maxRuntime}, or one that ends after the reservation starts): EASY backfill.
+     */
+    RESERVED("reservation", null),
+    /** The agent's free capacity is lent by its pool's owners; only revocable tasks may use it. */
+    CAPACITY_LENT("capacity.lent", null),
+    /** The task may start only inside a window of the agent's pool, and it is closed now. */
+    WINDOW_CLOSED("window.closed", null),
+    /** The window is open but closes before the task's expected runtime (maxRuntime) would end. */
+    WINDOW_TOO_SHORT("window.too-short", null),
+    /** The agent's pool has no window of that name (or the agent is in no pool). */
+    WINDOW_UNKNOWN("window.unknown", null);
 
     private final String wire;
     private final String resource;

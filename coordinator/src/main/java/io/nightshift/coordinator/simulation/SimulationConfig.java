@@ -46,7 +46,7 @@ import java.util.Objects;
  * coordinator.scheduler.*=   any knob of the scheduling core by its setting name, as the coordinator reads it
  *                            (offer-ttl, decline-filter, gang-timeout, max-gang-backoff, preemption,
  *                            max-preemptions-per-run, preemption-tolerance, max-preemptors-per-cycle,
- *                            placement-candidates, max-explained-shapes)
+ *                            placement-candidates, max-explained-shapes, reservations)
  * out=                       directory for summary.json and the charts (PNG + SVG); none: no files
  * </pre>
  */

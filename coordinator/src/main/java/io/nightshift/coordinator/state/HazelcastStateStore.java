@@ -36,6 +36,11 @@ public final class HazelcastStateStore implements StateStore {
     public static final String AGENTS = "nightshift.agents";
     public static final String IDEMPOTENCY = "nightshift.idempotency";
     public static final String QUEUES = "nightshift.queues";
+    public static final String POOLS = "nightshift.pools";
+
+    /** How a pool is stored: its spec under its name, with a schema version. */
+    public record StoredPool(int v, String id, io.nightshift.api.pool.PoolSpec spec) {
+    }
 
     /** How a queue is stored: its spec under its name, with a schema version. */
     public record StoredQueue(int v, String id, io.nightshift.api.queue.QueueSpec spec) {
@@ -47,6 +52,7 @@ public final class HazelcastStateStore implements StateStore {
     private final IMap<String, HazelcastJsonValue> agents;
     private final IMap<String, String> idempotency;
     private final IMap<String, HazelcastJsonValue> queues;
+    private final IMap<String, HazelcastJsonValue> pools;
 
     private final io.nightshift.coordinator.state.jdbc.Database database;
 
@@ -59,6 +65,7 @@ public final class HazelcastStateStore implements StateStore {
         this.agents = hz.getMap(AGENTS);
         this.idempotency = hz.getMap(IDEMPOTENCY);
         this.queues = hz.getMap(QUEUES);
+        this.pools = hz.getMap(POOLS);
         jobs.addIndex(IndexType.HASH, "state");
         tasks.addIndex(IndexType.HASH, "state");
     }
@@ -250,6 +257,24 @@ public final class HazelcastStateStore implements StateStore {
     @Override
     public void deleteQueue(String name) {
         queues.delete(name);
+    }
+
+    @Override
+    public Collection<io.nightshift.api.pool.PoolSpec> pools() {
+        List<io.nightshift.api.pool.PoolSpec> out = new ArrayList<>();
+        for (HazelcastJsonValue v : pools.values()) out.add(read(v, StoredPool.class).spec());
+        out.sort(Comparator.comparing(io.nightshift.api.pool.PoolSpec::name));
+        return out;
+    }
+
+    @Override
+    public void savePool(io.nightshift.api.pool.PoolSpec pool) {
+        pools.set(pool.name(), json(new StoredPool(1, pool.name(), pool)));
+    }
+
+    @Override
+    public void deletePool(String name) {
+        pools.delete(name);
     }
 
     @Override

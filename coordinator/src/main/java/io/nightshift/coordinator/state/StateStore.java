@@ -76,6 +76,13 @@ public interface StateStore extends AutoCloseable {
 
     void deleteQueue(String name);
 
+    /** Every pool (machines shared with their owners), by name. */
+    Collection<io.nightshift.api.pool.PoolSpec> pools();
+
+    void savePool(io.nightshift.api.pool.PoolSpec pool);
+
+    void deletePool(String name);
+
     @Override
     void close();
 

@@ -2,6 +2,7 @@ package io.nightshift.coordinator.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nightshift.api.model.FetchProgress;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.spec.JobSpec;
 import io.nightshift.api.state.Reason;
@@ -79,6 +80,24 @@ class TaskLifecycleTest {
                 "pid 7", T0.plusSeconds(4)).task();
         assertThat(TaskLifecycle.onStatus(running, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null,
                 "late progress", T0.plusSeconds(5)).changed()).as("a late one after RUNNING").isFalse();
+    }
+
+    @Test
+    void fetchBytesAreKeptOnTheAttemptAndSurviveTheMoveToRunning() {
+        Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
+        var waiting = FetchProgress.of(List.of(new FetchProgress.Artifact("app.jar", "http://h/app.jar", "waiting", 0, -1)));
+        t = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null, "fetching 1 artifact",
+                waiting, T0).task();
+        assertThat(t.currentAttempt().fetch().bytesTotal()).as("unknown until the source tells").isEqualTo(-1);
+        var half = FetchProgress.of(List.of(new FetchProgress.Artifact("app.jar", "http://h/app.jar", "fetching", 100, 200)));
+        Transition progress = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.FETCHING, null, null,
+                "fetching 1 artifact", half, T0.plusSeconds(2));
+        assertThat(progress.changed()).as("same message, new bytes").isTrue();
+        assertThat(progress.task().currentAttempt().fetch().bytesDone()).isEqualTo(100);
+        assertThat(progress.task().currentAttempt().fetch().fraction()).isEqualTo(0.5);
+        Task running = TaskLifecycle.onStatus(progress.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "pid 7", T0.plusSeconds(4)).task();
+        assertThat(running.currentAttempt().fetch()).as("the last figures stay on the attempt").isEqualTo(half);
     }
 
     @Test

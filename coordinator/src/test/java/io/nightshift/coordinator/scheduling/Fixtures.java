@@ -52,6 +52,7 @@ final class Fixtures {
         private Instant startedAt = NOW.minusSeconds(600);
         private int preemptions;
         private boolean terminating;
+        private Instant expectedEnd;
 
         RunningBuilder(String id) {
             this.id = id;
@@ -68,10 +69,11 @@ final class Fixtures {
         RunningBuilder startedSecondsAgo(long s) { startedAt = NOW.minusSeconds(s); return this; }
         RunningBuilder preemptions(int v) { preemptions = v; return this; }
         RunningBuilder terminating() { terminating = true; return this; }
+        RunningBuilder endsInSeconds(long s) { expectedEnd = NOW.plusSeconds(s); return this; }
 
         RunningTask build() {
             return new RunningTask(id, jobId, runId, queue, agentId, new Resources(cpus, memMb, 0, gpus), priority, startedAt,
-                    preemptions, terminating);
+                    preemptions, terminating, expectedEnd);
         }
     }
 
@@ -119,6 +121,7 @@ final class Fixtures {
         private final List<Constraint> constraints = new ArrayList<>();
         private Instant deadline;
         private java.time.Duration pendingTimeout;
+        private java.time.Duration maxRuntime;
 
         TaskBuilder(String id) {
             this.id = id;
@@ -141,10 +144,11 @@ final class Fixtures {
         TaskBuilder constraint(Constraint c) { constraints.add(c); return this; }
         TaskBuilder deadline(Instant v) { deadline = v; return this; }
         TaskBuilder pendingTimeout(java.time.Duration v) { pendingTimeout = v; return this; }
+        TaskBuilder maxRuntime(java.time.Duration v) { maxRuntime = v; return this; }
 
         PendingTask build() {
             return new PendingTask(id, jobId, priority, queuedAt, notBefore, new Resources(cpus, memMb, diskMb, gpus), queue,
-                    runId, instances, gang, constraints, deadline, pendingTimeout);
+                    runId, instances, gang, constraints, deadline, pendingTimeout, maxRuntime);
         }
     }
 

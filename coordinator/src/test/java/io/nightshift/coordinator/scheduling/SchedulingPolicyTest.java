@@ -24,10 +24,11 @@ class SchedulingPolicyTest {
                 .with(SchedulingPolicy.GANG_TIMEOUT, "PT3M").with(SchedulingPolicy.MAX_GANG_BACKOFF, "PT2H")
                 .with(SchedulingPolicy.PREEMPTION, "false").with(SchedulingPolicy.MAX_PREEMPTIONS_PER_RUN, "5")
                 .with(SchedulingPolicy.PREEMPTION_TOLERANCE, "0.1").with(SchedulingPolicy.MAX_PREEMPTORS_PER_CYCLE, "8")
-                .with(SchedulingPolicy.PLACEMENT_CANDIDATES, "1").with(SchedulingPolicy.MAX_EXPLAINED_SHAPES, "9");
+                .with(SchedulingPolicy.PLACEMENT_CANDIDATES, "1").with(SchedulingPolicy.MAX_EXPLAINED_SHAPES, "9")
+                .with(SchedulingPolicy.RESERVATIONS, "false");
 
         assertThat(SchedulingPolicy.from(c)).isEqualTo(new SchedulingPolicy(Duration.ofSeconds(45), Duration.ofSeconds(7),
-                Duration.ofMinutes(3), Duration.ofHours(2), false, 5, 0.1, 8, 1, 9));
+                Duration.ofMinutes(3), Duration.ofHours(2), false, 5, 0.1, 8, 1, 9, false));
         assertThat(SchedulingPolicy.SETTINGS).hasSize(SchedulingPolicy.class.getRecordComponents().length)
                 .extracting(Setting::name).allMatch(n -> n.startsWith("coordinator.scheduler."));
     }

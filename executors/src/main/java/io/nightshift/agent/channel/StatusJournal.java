@@ -173,10 +173,21 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
     @Override
     public void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
                        String message) {
+        report(taskId, attemptId, state, reason, exitCode, message, null);
+    }
+
+    @Override
+    public void report(String taskId, String attemptId, TaskState state, String message,
+                       io.nightshift.api.model.FetchProgress fetch) {
+        report(taskId, attemptId, state, null, null, message, fetch);
+    }
+
+    private void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                        String message, io.nightshift.api.model.FetchProgress fetch) {
         StatusUpdate u;
         synchronized (this) {
             if (closed) throw new IllegalStateException("status journal closed; update of " + attemptId + " not recorded");
-            u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant());
+            u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant(), fetch);
             try {
                 append(Json.write(u), false);
             } catch (IOException e) {

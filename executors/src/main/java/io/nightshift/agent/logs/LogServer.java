@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   GET /v1/sandboxes/{attemptId}/{stdout|stderr}[?offset=N | ?tail=N][&amp;follow=true]
  *   GET /health
+ *   GET /metrics      Prometheus text format (the agent's cache and fetch metrics), when set up
  * </pre>
  * <ul>
  *   <li>{@code offset}: start at this byte (≥ 0); {@code tail}: the last N lines (1..100000); neither:
@@ -63,6 +64,7 @@ public final class LogServer {
     private final Function<String, Optional<TaskState>> stateOf;
     private final Supplier<Map<String, Object>> health;
     private HttpServer server;
+    private volatile Supplier<String> metrics;
 
     /**
      * @param stateOf the attempt's state if this agent knows it; an unknown attempt (e.g. from before a
@@ -75,6 +77,12 @@ public final class LogServer {
         this.sandboxesRoot = sandboxesRoot.toAbsolutePath().normalize();
         this.stateOf = stateOf;
         this.health = health;
+    }
+
+    /** Serves {@code GET /metrics} from {@code scrape} (called on a worker thread). Call before {@link #listen}. */
+    public LogServer metrics(Supplier<String> scrape) {
+        this.metrics = scrape;
+        return this;
     }
 
     /** Binds; completes with the actual port. */
@@ -99,6 +107,22 @@ public final class LogServer {
             body.put("status", "UP");
             body.putAll(health.get());
             req.response().putHeader("Content-Type", "application/json").end(Json.write(body));
+            return;
+        }
+        if (path.equals("/metrics") && metrics != null) {
+            if (req.method() != HttpMethod.GET) {
+                problem(req.response(), 405, "Method Not Allowed", "only GET is supported");
+                return;
+            }
+            Supplier<String> scrape = metrics;
+            vertx.executeBlocking(scrape::get, false).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.warn("metrics scrape failed: {}", ar.cause().toString());
+                    problem(req.response(), 500, "Internal Server Error", "cannot collect the metrics");
+                } else {
+                    req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+                }
+            });
             return;
         }
         if (!path.startsWith(PREFIX)) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * <ol>
  *   <li>a small safe base taken from the agent's environment: {@code PATH} (default
  *       {@code /usr/local/bin:/usr/bin:/bin}), {@code HOME}, {@code LANG}, {@code TZ}, {@code JAVA_HOME};</li>
- *   <li>the job's {@code env};</li>
+ *   <li>the job's {@code env}, then its {@code secrets} (values the coordinator resolved for this launch only);</li>
  *   <li>{@code NIGHTSHIFT_JOB_ID}, {@code NIGHTSHIFT_RUN_ID}, {@code NIGHTSHIFT_TASK_ID},
  *       {@code NIGHTSHIFT_ATTEMPT_ID}, {@code NIGHTSHIFT_SANDBOX} (a job cannot override them).</li>
  * </ol>
@@ -32,6 +32,7 @@ public final class TaskEnvironment {
             if (v != null) env.put(k, v);
         }
         env.putAll(launch.spec().env());
+        env.putAll(launch.secrets());
         env.put("NIGHTSHIFT_JOB_ID", nullToEmpty(launch.jobId()));
         env.put("NIGHTSHIFT_RUN_ID", nullToEmpty(launch.runId()));
         env.put("NIGHTSHIFT_TASK_ID", nullToEmpty(launch.taskId()));

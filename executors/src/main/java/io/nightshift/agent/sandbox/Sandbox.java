@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * ├── artifact-cache/           the artifact cache: blobs/&lt;sha256&gt;, keys/, tmp/ (see ArtifactCache)
  * └── sandboxes/
  *     └── &lt;attemptId&gt;/          0750; the task's working directory (cwd)
- *         ├── task.json         the Launch message as received, mode 0600 (env may hold secrets)
+ *         ├── task.json         the Launch message as received without its secrets' values, mode 0600 (env may hold secrets)
  *         ├── checkpoint.json   what a restarted agent needs to find the attempt again, mode 0600
  *         ├── stdout            the task's standard output, appended by the process itself
  *         ├── stderr            the task's standard error, appended by the process itself
@@ -94,7 +94,7 @@ public final class Sandbox {
         Path tmp = dir.resolve(".task.json.tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, Json.write(launch), StandardCharsets.UTF_8);
+        Files.writeString(tmp, Json.write(launch.withoutSecrets()), StandardCharsets.UTF_8); // secret values only in the task's env
         Files.move(tmp, sb.taskJson(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return sb;
     }

@@ -43,7 +43,7 @@ class LogServerIT {
     void start() throws Exception {
         vertx = Vertx.vertx();
         server = new LogServer(vertx, sandboxes, id -> Optional.ofNullable(states.get(id)),
-                () -> Map.of("isolation", "test-isolation"));
+                () -> Map.of("isolation", "test-isolation")).metrics(() -> "# TYPE x counter\nx_total 1.0\n");
         int port = server.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + port;
     }
@@ -191,6 +191,17 @@ class LogServerIT {
             assertThat(r.statusCode()).as(q).isEqualTo(400);
             assertThat(r.body()).as(q).contains("\"status\":400");
         }
+    }
+
+    @Test
+    void metricsAreServedInThePrometheusTextFormatToGetOnly() throws Exception {
+        HttpResponse<String> r = get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+        assertThat(r.body()).isEqualTo("# TYPE x counter\nx_total 1.0\n");
+        HttpResponse<String> post = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
     }
 
     @Test

@@ -134,6 +134,7 @@ public final class Database implements AutoCloseable {
     private final TableStore<HazelcastJsonValue> tasks;
     private final TableStore<HazelcastJsonValue> agents;
     private final TableStore<HazelcastJsonValue> queues;
+    private final TableStore<HazelcastJsonValue> pools;
     private final TableStore<String> idempotency;
 
     private Database(HikariDataSource pool, Kind kind, String description) {
@@ -146,6 +147,7 @@ public final class Database implements AutoCloseable {
         this.tasks = new TableStore<>(sql, Tables.tasks(), Tables.TASK);
         this.agents = new TableStore<>(sql, Tables.agents(), Tables.AGENT);
         this.queues = new TableStore<>(sql, Tables.queues(), Tables.QUEUE);
+        this.pools = new TableStore<>(sql, Tables.pools(), Tables.POOL);
         this.idempotency = new TableStore<>(sql, Tables.idempotency(), Tables.IDEMPOTENCY);
     }
 
@@ -312,6 +314,11 @@ public final class Database implements AutoCloseable {
     /** {@code nightshift.queues} → ns_queues. Eager keys: all. */
     public MapStore<String, HazelcastJsonValue> queues() {
         return queues;
+    }
+
+    /** {@code nightshift.pools} → ns_pools. Eager keys: all. */
+    public MapStore<String, HazelcastJsonValue> pools() {
+        return pools;
     }
 
     /** {@code nightshift.idempotency} → ns_idempotency. Eager keys: those bound to a live job. */

@@ -30,6 +30,7 @@ final class Tables {
     static final String AGENTS_MAP = HazelcastStateStore.AGENTS;
     static final String IDEMPOTENCY_MAP = HazelcastStateStore.IDEMPOTENCY;
     static final String QUEUES_MAP = HazelcastStateStore.QUEUES;
+    static final String POOLS_MAP = HazelcastStateStore.POOLS;
 
     private static final TableStore.Column BODY = new TableStore.Column("body", Types.VARCHAR);
     private static final TableStore.Column STATE = new TableStore.Column("state", Types.VARCHAR);
@@ -81,6 +82,18 @@ final class Tables {
     }
 
     static final TableStore.Codec<HazelcastJsonValue> QUEUE = new JsonCodec(QUEUES_MAP) {
+        @Override
+        Object[] columns(String key, JsonNode n, String body) {
+            return new Object[] {body};
+        }
+    };
+
+    /** ns_pools (V11): all of them are loaded. */
+    static TableStore.Table pools() {
+        return new TableStore.Table(POOLS_MAP, "ns_pools", "id", List.of(BODY), "body", "SELECT id FROM ns_pools");
+    }
+
+    static final TableStore.Codec<HazelcastJsonValue> POOL = new JsonCodec(POOLS_MAP) {
         @Override
         Object[] columns(String key, JsonNode n, String body) {
             return new Object[] {body};

@@ -77,13 +77,13 @@ abstract class DatabaseContract {
     void migrationsCreateTheSchemaOnceAndReopeningKeepsDataAndSchema() throws SQLException {
         Database db = open();
         assertThat(db.describe()).startsWith(expectedDescriptionPrefix()).doesNotContain("password").doesNotContain("?");
-        assertThat(tables(db)).contains("ns_jobs", "ns_runs", "ns_tasks", "ns_agents", "ns_idempotency", "ns_events", "ns_leader", "ns_tokens");
-        assertThat(appliedMigrations(db)).containsExactly("1", "2", "9");
+        assertThat(tables(db)).contains("ns_jobs", "ns_runs", "ns_tasks", "ns_agents", "ns_idempotency", "ns_events", "ns_leader", "ns_tokens", "ns_pools");
+        assertThat(appliedMigrations(db)).containsExactly("1", "2", "9", "11");
         db.jobs().store("j1", json(job("j1", JobState.QUEUED)));
         db.close();
 
         Database again = open();
-        assertThat(appliedMigrations(again)).containsExactly("1", "2", "9");
+        assertThat(appliedMigrations(again)).containsExactly("1", "2", "9", "11");
         assertThat(read(again.jobs().load("j1"), Job.class)).isEqualTo(job("j1", JobState.QUEUED));
     }
 

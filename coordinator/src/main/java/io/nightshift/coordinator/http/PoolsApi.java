@@ -1,0 +1,153 @@
+package io.nightshift.coordinator.http;
+
+import io.nightshift.api.Resources;
+import io.nightshift.api.model.AgentInfo;
+import io.nightshift.api.pool.PoolSpec;
+import io.nightshift.api.pool.PoolSpecParser;
+import io.nightshift.api.pool.WindowSpec;
+import io.nightshift.api.spec.InvalidSpecException;
+import io.nightshift.api.spec.Problem;
+import io.nightshift.coordinator.core.SchedulerCore;
+import io.nightshift.coordinator.core.SchedulerCore.ConflictException;
+import io.nightshift.coordinator.pools.Capacity;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code /v1/pools}: machines shared with their owners. A pool's view is its spec, the agents in it (by
+ * their {@code pool} attribute) with the owners' share and idle capacity summed, whether it lends its
+ * reservation now, and each window's current or next opening; a single pool's view adds its hour-of-week
+ * profile of idle capacity (the forecast).
+ */
+final class PoolsApi {
+    private final SchedulerCore core;
+    private final Supplier<Collection<AgentInfo>> agents;
+    private final WorkerExecutor workers;
+    private final Vertx vertx;
+    private final Clock clock;
+
+    PoolsApi(SchedulerCore core, Supplier<Collection<AgentInfo>> agents, WorkerExecutor workers, Vertx vertx, Clock clock) {
+        this.core = core;
+        this.agents = agents;
+        this.workers = workers;
+        this.vertx = vertx;
+        this.clock = clock;
+    }
+
+    void list(RoutingContext ctx) {
+        workers.executeBlocking(() -> {
+            Collection<AgentInfo> all = agents.get();
+            List<Object> out = new ArrayList<>();
+            for (PoolSpec p : core.pools()) out.add(view(p, all, false));
+            return Map.of("pools", out);
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) Responses.json(ctx, 200, ar.result());
+            else ctx.fail(500, ar.cause());
+        });
+    }
+
+    void get(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        PoolSpec p = core.pools().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+        if (p == null) {
+            notFound(ctx, name);
+            return;
+        }
+        workers.executeBlocking(() -> view(p, agents.get(), true), false).onComplete(ar -> {
+            if (ar.succeeded()) Responses.json(ctx, 200, ar.result());
+            else ctx.fail(500, ar.cause());
+        });
+    }
+
+    void put(RoutingContext ctx, boolean post) {
+        String name = post ? null : ctx.pathParam("name");
+        if (name != null && !PoolSpecParser.NAME.matcher(name).matches()) {
+            Problems.send(ctx, 400, "invalid-pool", "Invalid pool", "a pool name matches " + PoolSpecParser.NAME.pattern(),
+                    List.of(new Problem("/name", "must match " + PoolSpecParser.NAME.pattern())));
+            return;
+        }
+        PoolSpec p;
+        try {
+            Buffer body = ctx.body().buffer();
+            p = PoolSpecParser.parse(body == null ? new byte[0] : body.getBytes(), name);
+        } catch (InvalidSpecException e) {
+            Problems.send(ctx, 400, "invalid-pool", "Invalid pool", e.problems().size() + " problem(s) in the pool", e.problems());
+            return;
+        }
+        Future.fromCompletionStage(core.putPool(p, post), vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().putHeader("Location", "/v1/pools/" + p.name());
+                Responses.json(ctx, ar.result() ? 201 : 200, Map.of("spec", p));
+            } else if (ar.cause() instanceof ConflictException c) {
+                Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else {
+                ctx.fail(500, ar.cause());
+            }
+        });
+    }
+
+    void delete(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        if (!PoolSpecParser.NAME.matcher(name).matches()) {
+            notFound(ctx, name);
+            return;
+        }
+        Future.fromCompletionStage(core.deletePool(name), vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) ctx.response().setStatusCode(204).end();
+            else if (ar.succeeded()) notFound(ctx, name);
+            else ctx.fail(500, ar.cause());
+        });
+    }
+
+    private static void notFound(RoutingContext ctx, String name) {
+        String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        Problems.send(ctx, 404, "not-found", "Pool not found", "no pool '" + shown.replaceAll("[^A-Za-z0-9_.-]", "?") + "'");
+    }
+
+    private Map<String, Object> view(PoolSpec p, Collection<AgentInfo> all, boolean withProfile) {
+        Instant now = clock.instant();
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("spec", p);
+        List<String> ids = new ArrayList<>();
+        Resources total = Resources.ZERO;
+        Resources idle = Resources.ZERO;
+        Resources owners = Resources.ZERO;
+        for (AgentInfo a : all) {
+            if (!p.name().equals(a.pool()) || a.status() != AgentInfo.AgentStatus.ACTIVE) continue;
+            ids.add(a.id());
+            total = total.plus(a.total());
+            owners = owners.plus(Capacity.owners(a.ownerLoad(), p, now));
+            idle = idle.plus(a.idle() != null ? a.idle() : Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, now));
+        }
+        v.put("agents", ids);
+        v.put("total", total);
+        v.put("owners", owners);
+        v.put("idle", idle);
+        v.put("lending", p.lending(now));
+        List<Object> windows = new ArrayList<>();
+        for (WindowSpec w : p.windows()) {
+            Map<String, Object> wv = new LinkedHashMap<>();
+            wv.put("name", w.name());
+            var open = w.openingAt(now);
+            wv.put("open", open.isPresent());
+            WindowSpec.Opening o = open.orElseGet(() -> w.nextOpening(now));
+            wv.put("opensAt", o.opens());
+            wv.put("closesAt", o.closes());
+            windows.add(wv);
+        }
+        v.put("windows", windows);
+        if (withProfile) v.put("profile", core.capacityProfile().profile(p.name()));
+        return v;
+    }
+}

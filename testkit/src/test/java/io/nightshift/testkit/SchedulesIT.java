@@ -1,0 +1,186 @@
+package io.nightshift.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightshift.agent.Agent;
+import io.nightshift.agent.AgentConfig;
+import io.nightshift.agent.AgentSettings;
+import io.nightshift.api.config.Config;
+import io.nightshift.api.json.Json;
+import io.nightshift.coordinator.CoordinatorSettings;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cron jobs on a real coordinator: a kill -9 between firings and a restart fire every scheduled time exactly
+ * once (counted from the lines the runs append to a file), and DST changes in Europe/Amsterdam give exactly
+ * the expected firings (the coordinator's clock started just before each change).
+ */
+class SchedulesIT {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // keeps coordinator.log of a failure
+    Path dir;
+    CoordinatorProcess coordinator;
+    Agent agent;
+    LocalCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (agent != null) agent.stop(true);
+        if (coordinator != null) coordinator.close();
+        if (cluster != null) cluster.close();
+        Procs.killAll("NIGHTSHIFT_SANDBOX=" + dir);
+    }
+
+    CoordinatorProcess startCoordinator(int port, String clusterName) {
+        return CoordinatorProcess.start(dir.resolve("coordinator.log"), "--port", Integer.toString(port),
+                "--data-dir", dir.resolve("coordinator").toString(), "--cluster-name", clusterName,
+                "--agent.heartbeat-timeout", "PT60S", "--state.sqlite-synchronous", "NORMAL");
+    }
+
+    /** A job that appends its run id to {@code file} at each firing. */
+    static String appending(String id, Path file, String schedule) {
+        return "{\"id\":\"" + id + "\",\"type\":\"command\",\"command\":{\"shell\":"
+                + Json.write("echo $NIGHTSHIFT_RUN_ID >> " + file) + "},\"resources\":{\"cpus\":0.1,\"memMb\":32},"
+                + "\"schedule\":" + schedule + "}";
+    }
+
+    /** The runs' scheduled times, in run order. */
+    static List<Instant> scheduledTimes(JsonNode detail) {
+        List<Instant> out = new ArrayList<>();
+        for (JsonNode r : detail.path("runs")) out.add(Instant.parse(r.path("run").path("scheduledFor").asText()));
+        return out;
+    }
+
+    static List<String> lines(Path file) throws Exception {
+        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    }
+
+    @Test
+    void killNineBetweenFiringsAndARestartFireEveryScheduledTimeExactlyOnce() throws Exception {
+        int port = CoordinatorProcess.freePort();
+        String name = "sched-" + UUID.randomUUID().toString().substring(0, 8);
+        coordinator = startCoordinator(port, name);
+        agent = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
+                .with(AgentSettings.COORDINATOR, coordinator.url().toString())
+                .with(AgentSettings.TOKEN, coordinator.adminToken())
+                .with(AgentSettings.ID, "sched-agent")
+                .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString())
+                .with(AgentSettings.RECONNECT_INITIAL_BACKOFF, "PT0.1S")
+                .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
+        Api api = new Api(coordinator);
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+
+        Path file = dir.resolve("firings.txt");
+        // every 2 s; after a downtime every missed time runs (run-all), one after another (forbid)
+        api.submit(appending("tick", file, "{\"cron\":\"*/2 * * * * ?\",\"syntax\":\"quartz\",\"missed\":\"run-all\","
+                + "\"missedCap\":100,\"missedAfter\":\"PT1S\"}"));
+        JsonNode submitted = api.json("/v1/jobs/tick").path("job");
+        assertThat(submitted.path("state").asText()).isEqualTo("QUEUED");
+        assertThat(submitted.path("schedule").path("nextFireAt").asText()).isNotEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines(file).size() >= 3);
+
+        coordinator.killHard();
+        Instant downUntil = Instant.now().plusSeconds(5);   // at least two scheduled times pass while it is down
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(downUntil));
+        coordinator = startCoordinator(port, name);
+        Instant restarted = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            List<Instant> t = scheduledTimes(api.json("/v1/jobs/tick"));
+            return !t.isEmpty() && t.get(t.size() - 1).isAfter(restarted.plusSeconds(4));
+        });
+
+        HttpResponse<String> paused = api.post("/v1/jobs/tick/pause", "");
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(paused.body()).path("schedule").path("paused").asBoolean()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode d = api.json("/v1/jobs/tick");
+            JsonNode runs = d.path("runs");
+            return runs.get(runs.size() - 1).path("run").path("state").asText().equals("SUCCEEDED");
+        });
+
+        JsonNode detail = api.json("/v1/jobs/tick");
+        List<Instant> times = scheduledTimes(detail);
+        for (int i = 1; i < times.size(); i++) {
+            assertThat(Duration.between(times.get(i - 1), times.get(i))).as("scheduled times %s (log in %s)", times, dir)
+                    .isEqualTo(Duration.ofSeconds(2));
+        }
+        assertThat(times.get(times.size() - 1)).isAfter(restarted);
+        assertThat(times.get(0)).isBefore(downUntil.minusSeconds(5));
+        List<String> ran = lines(file);
+        Map<String, Integer> count = new HashMap<>();
+        for (String r : ran) count.merge(r, 1, Integer::sum);
+        assertThat(count.values()).as("runs that appended other than once: %s", count).allMatch(c -> c == 1);
+        assertThat(ran).hasSize(times.size());
+        for (JsonNode r : detail.path("runs")) assertThat(r.path("run").path("state").asText()).isEqualTo("SUCCEEDED");
+
+        HttpResponse<String> resumed = api.post("/v1/jobs/tick/resume", "");
+        assertThat(resumed.statusCode()).isEqualTo(200);
+        JsonNode schedule = Json.mapper().readTree(resumed.body()).path("schedule");
+        assertThat(schedule.path("paused").asBoolean()).isFalse();
+        assertThat(Instant.parse(schedule.path("nextFireAt").asText())).isAfter(times.get(times.size() - 1));
+        assertThat(api.post("/v1/jobs/nope/pause", "").statusCode()).isEqualTo(404);
+    }
+
+    /** A local cluster whose scheduler clock shows {@code start} when it starts to lead. */
+    Api clusterAt(String start) {
+        cluster = LocalCluster.start(LocalCluster.testConfig(dir).with(CoordinatorSettings.CLOCK_START, start), 1);
+        return new Api(cluster);
+    }
+
+    /** Submits; fails with a clear message when the coordinator's clock was already past {@code before} (too slow a start). */
+    static void submitBefore(Api api, String body, String id, Instant before) {
+        api.submit(body);
+        Instant submitted = Instant.parse(api.json("/v1/jobs/" + id).path("job").path("submittedAt").asText());
+        assertThat(submitted).as("the job was submitted at %s on the coordinator's clock, too late to see the change", submitted)
+                .isBefore(before);
+    }
+
+    @Test
+    void springForwardInAmsterdamFiresTheSkippedWallTimesOnceWhenTheClockJumps() throws Exception {
+        // 2026-03-29 01:59:45 CET; at 01:00:00Z the clock jumps from 02:00 CET to 03:00 CEST
+        Api api = clusterAt("2026-03-29T00:59:30Z");
+        Path file = dir.resolve("spring.txt");
+        submitBefore(api, appending("spring", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
+                "spring", Instant.parse("2026-03-29T00:59:48Z"));
+        Instant from = Instant.parse("2026-03-29T00:59:50Z");
+        await().atMost(Duration.ofSeconds(60)).until(() -> scheduledTimes(api.json("/v1/jobs/spring")).stream()
+                .filter(t -> !t.isBefore(from)).count() >= 3);
+        List<Instant> times = scheduledTimes(api.json("/v1/jobs/spring")).stream().filter(t -> !t.isBefore(from)).toList();
+        // 01:59:50 CET, then every wall time from 02:00:00 to 02:59:50 (none exists) fires once, at the jump, then 03:00:10 CEST
+        assertThat(times.subList(0, 3)).containsExactly(Instant.parse("2026-03-29T00:59:50Z"),
+                Instant.parse("2026-03-29T01:00:00Z"), Instant.parse("2026-03-29T01:00:10Z"));
+    }
+
+    @Test
+    void fallBackInAmsterdamDoesNotFireTheRepeatedHourAgain() throws Exception {
+        // 2026-10-25 02:59:45 CEST; at 01:00:00Z the clock goes back from 03:00 CEST to 02:00 CET
+        Api api = clusterAt("2026-10-25T00:59:30Z");
+        Path file = dir.resolve("fall.txt");
+        submitBefore(api, appending("fall", file, "{\"cron\":\"0/10 * * * * ?\",\"syntax\":\"quartz\",\"zone\":\"Europe/Amsterdam\"}"),
+                "fall", Instant.parse("2026-10-25T00:59:48Z"));
+        Instant last = Instant.parse("2026-10-25T00:59:50Z");   // 02:59:50 CEST, the last wall time before the change
+        await().atMost(Duration.ofSeconds(30)).until(() -> scheduledTimes(api.json("/v1/jobs/fall")).contains(last));
+        Instant seen = Instant.now().plusSeconds(30);  // past 01:00:20Z on the coordinator's clock: 02:00:00-02:00:20 CET came again
+        await().atMost(Duration.ofSeconds(40)).until(() -> Instant.now().isAfter(seen));
+        JsonNode detail = api.json("/v1/jobs/fall");
+        List<Instant> times = scheduledTimes(detail);
+        assertThat(times).last().isEqualTo(last);     // nothing fired for 02:00:00 CET and after, though the wall clock showed them
+        assertThat(lines(file)).hasSize(times.size());
+        // the next wall time not yet fired is 03:00:00 CET, an hour of real time later
+        assertThat(detail.path("job").path("schedule").path("nextFireAt").asText()).isEqualTo("2026-10-25T02:00:00Z");
+    }
+}

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
-                SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class,
+                SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class, ScaleCommand.class,
                 PauseCommand.class, PauseCommand.Resume.class, DagCommand.class,
                 AgentsCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,

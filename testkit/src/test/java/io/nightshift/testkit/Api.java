@@ -51,6 +51,11 @@ final class Api {
         return send(request(path).GET().build());
     }
 
+    HttpResponse<String> patch(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     HttpResponse<String> delete(String path) {
         return send(request(path).DELETE().build());
     }

@@ -361,6 +361,52 @@ class KafkaJobsIT {
         assertThat(committed("slow", "slow")).as("committed up to the stuck record, not past it").isEqualTo(5);
     }
 
+    @Test
+    void aStreamJobScalesUpAndDownAndTheStoppedInstanceCommitsAndLeavesCleanly() throws Exception {
+        broker.createTopic("views", 4);
+        produce("views", 2_000, "view");
+        String id = api.submit(Json.write(Map.of("id", "views", "type", "kafka", "killGracePeriod", "PT20S",
+                "resources", Map.of("cpus", 0.5, "memMb", 384),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("views"),
+                        "groupId", "views", "mode", "stream", "commitInterval", "PT10S",
+                        "sink", Map.of("path", dir.resolve("views-out").toString())))));
+        await().atMost(Duration.ofSeconds(60)).until(() -> members("views") == 1);
+
+        // bad patches change nothing: 400 naming the path; a drain job or another type cannot be scaled (409)
+        HttpResponse<String> bad = api.patch("/v1/jobs/" + id, "{\"instances\":0}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("/instances");
+        assertThat(api.patch("/v1/jobs/" + id, "{\"instances\":2,\"queue\":\"x\"}").statusCode()).isEqualTo(400);
+        assertThat(api.patch("/v1/jobs/nope", "{\"instances\":2}").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> up = api.patch("/v1/jobs/" + id, "{\"instances\":2}");
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        assertThat(Api.tree(up.body()).path("spec").path("instances").asInt()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(90)).until(() -> members("views") == 2);
+        produce("views", 2_000, "view2");
+        String second = id + ".r1.1";
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                api.json("/v1/jobs/" + id).path("progress").path(second).path("records").asLong() > 0);
+
+        // scale down: instance 1 gets SIGTERM, commits what it handled (commitInterval 10 s: not yet) and leaves
+        HttpResponse<String> down = api.patch("/v1/jobs/" + id, "{\"instances\":1}");
+        assertThat(down.statusCode()).as(down.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode t = api.json("/v1/jobs/" + id).path("runs").get(0).path("tasks").get(1);
+            return t.path("state").asText().equals("KILLED");
+        });
+        JsonNode stopped = api.json("/v1/jobs/" + id).path("runs").get(0).path("tasks").get(1);
+        assertThat(stopped.path("reason").asText()).isEqualTo("SCALED_DOWN");
+        assertThat(api.log(second, "stderr")).contains("stopped: last batch committed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> members("views") == 1 && groupLag("views", "views") == 0);
+        assertThat(committed("views", "views")).isEqualTo(4_000);
+        assertThat(api.jobState(id)).isEqualTo("RUNNING");
+
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.patch("/v1/jobs/" + id, "{\"instances\":2}").statusCode()).isEqualTo(409);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private static boolean terminal(String state) {

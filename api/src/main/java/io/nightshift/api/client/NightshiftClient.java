@@ -221,6 +221,17 @@ public final class NightshiftClient implements AutoCloseable {
         return decode(expect(send(request("/v1/jobs/" + segment(jobId)).DELETE()), 200, 202), Job.class);
     }
 
+    /**
+     * Sets the instances of a running stream job ({@code PATCH /v1/jobs/{id}}): new instances start, the highest
+     * ones above {@code instances} are stopped cleanly. 409 when the job cannot be scaled.
+     */
+    public Job scale(String jobId, int instances) {
+        HttpRequest.Builder b = request("/v1/jobs/" + segment(jobId))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"instances\":" + instances + "}"));
+        return decode(expect(send(b), 200), Job.class);
+    }
+
     /** Pauses ({@code true}) or resumes a scheduled job; the job as it now stands. */
     public Job pause(String jobId, boolean pause) {
         return decode(expect(send(request("/v1/jobs/" + segment(jobId) + (pause ? "/pause" : "/resume"))

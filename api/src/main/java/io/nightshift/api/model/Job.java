@@ -70,6 +70,11 @@ public record Job(
         return new Job(v, id, spec, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, ids, owner, schedule);
     }
 
+    /** The job with a changed spec (its instances scaled); the spec hash of the submission stays. */
+    public Job withSpec(JobSpec s, Instant at) {
+        return new Job(v, id, s, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, runIds, owner);
+    }
+
     public Job withKillRequested(Instant at) {
         return new Job(v, id, spec, specHash, idempotencyKey, state, reason, true, submittedAt, at, finishedAt, runIds, owner, schedule);
     }

@@ -37,6 +37,10 @@ public record Run(
         return jobId + ".r" + number;
     }
 
+    public Run withTaskIds(List<String> ids) {
+        return new Run(v, id, jobId, number, state, createdAt, finishedAt, ids);
+    }
+
     public Run withState(JobState s, Instant at) {
         return new Run(v, id, jobId, number, s, createdAt, s.isTerminal() ? at : finishedAt, taskIds, scheduledFor);
     }

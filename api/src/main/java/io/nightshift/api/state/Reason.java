@@ -25,5 +25,7 @@ public enum Reason {
     /** A revocable attempt was stopped because its pool took its lent capacity back (window closing, owner load). */
     REVOKED,
     /** A job this one waits for ({@code after}) did not end as asked: the task never ran. */
-    UPSTREAM_FAILED
+    UPSTREAM_FAILED,
+    /** The job's instances were lowered ({@code PATCH /v1/jobs/{id}}): this instance was stopped cleanly. */
+    SCALED_DOWN
 }

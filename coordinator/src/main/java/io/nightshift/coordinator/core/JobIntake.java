@@ -165,6 +165,63 @@ final class JobIntake {
         }
     }
 
+    /**
+     * Sets the instances of a running {@code stream} kafka job to {@code n}: new instances start PENDING (an instance
+     * scaled down before comes back PENDING), instances {@code n} and above are stopped cleanly (SIGTERM: commit,
+     * leave the group) and end KILLED / SCALED_DOWN. Empty when the job is unknown; a job that cannot be scaled is a
+     * {@link SchedulerCore.ConflictException}.
+     */
+    Optional<Job> scale(String jobId, int n) {
+        LiveJob lj = jobs.get(jobId);
+        if (lj == null) {
+            Optional<Job> stored = store.job(jobId);
+            if (stored.isEmpty()) return Optional.empty();
+            throw new SchedulerCore.ConflictException("job '" + jobId + "' has ended (" + stored.get().state() + ")");
+        }
+        JobSpec spec = lj.job.spec();
+        if (spec.type() != io.nightshift.api.spec.JobType.KAFKA || spec.kafka().mode() != io.nightshift.api.spec.KafkaSpec.Mode.STREAM)
+            throw new SchedulerCore.ConflictException("only kafka jobs in stream mode can be scaled; job '" + jobId
+                    + "' is " + spec.type().wire() + (spec.type() == io.nightshift.api.spec.JobType.KAFKA ? " in drain mode" : ""));
+        if (spec.gang()) throw new SchedulerCore.ConflictException("job '" + jobId + "' is a gang: its instances start together");
+        if (lj.job.killRequested()) throw new SchedulerCore.ConflictException("job '" + jobId + "' is being killed");
+        int before = spec.instances();
+        if (n == before) return Optional.of(lj.job);
+        Instant now = loop.clock().instant();
+        for (int i = before; i < n; i++) { // refuse before changing anything
+            Task old = lj.tasks.get(Task.idOf(lj.run.id(), i));
+            if (old != null && !old.state().isTerminal())
+                throw new SchedulerCore.ConflictException("instance " + i + " of job '" + jobId
+                        + "' is still stopping after a scale-down; try again once it has ended");
+        }
+        lj.job = lj.job.withSpec(spec.withInstances(n), now);
+        loop.batch().job(lj.job);
+        List<String> taskIds = new ArrayList<>(lj.run.taskIds());
+        for (int i = before; i < n; i++) {
+            String taskId = Task.idOf(lj.run.id(), i);
+            Task old = lj.tasks.get(taskId);
+            Task t = old != null ? old.withState(TaskState.PENDING, null, null)
+                    : new Task(Task.SCHEMA_VERSION, taskId, jobId, lj.run.id(), i, TaskState.PENDING, null, now, null, List.of());
+            if (!taskIds.contains(taskId)) taskIds.add(taskId);
+            lj.tasks.put(taskId, t);
+            loop.batch().task(t);
+            jobs.index(lj, t);
+            loop.publish(now, "task", taskId, jobId, null, null, TaskState.PENDING.name(), null, null);
+        }
+        if (taskIds.size() != lj.run.taskIds().size()) {
+            lj.run = lj.run.withTaskIds(taskIds);
+            loop.batch().run(lj.run);
+        }
+        for (Task t : List.copyOf(lj.tasks.values())) {
+            if (t.instance() >= n) jobs.apply(lj, TaskLifecycle.onScaledDown(t, lj.job.spec()));
+        }
+        // every PendingTask of the job carries the instance count (gang sizing): refresh them
+        for (Task t : List.copyOf(lj.tasks.values())) if (t.state() == TaskState.PENDING) jobs.index(lj, t);
+        jobs.refreshRun(lj, now);
+        log.info("job {} scaled from {} to {} instances", jobId, before, n);
+        requestCycle.run();
+        return Optional.of(lj.job);
+    }
+
     /** Kills a job: pending tasks end at once, running ones get SIGTERM then SIGKILL. Empty when unknown. */
     Optional<SchedulerCore.KillResult> kill(String jobId) {
         LiveJob lj = jobs.get(jobId);

@@ -114,7 +114,8 @@ final class LiveJobs {
         JobSpec spec = lj.job.spec();
         if (t.state() == TaskState.PENDING && !lj.waitingUpstream) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
-                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(), spec.constraints(), spec.deadline(),
+                    spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(),
+                    io.nightshift.coordinator.scheduling.DefaultSpread.constraints(spec), spec.deadline(),
                     pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));
         } else {
             pending.remove(t.id());

@@ -280,6 +280,11 @@ public final class SchedulerCore implements AutoCloseable {
         return loop.call(() -> intake.kill(jobId));
     }
 
+    /** Sets a running stream job's instances (see JobIntake#scale); empty when unknown, ConflictException when it cannot be. */
+    public CompletableFuture<Optional<Job>> scale(String jobId, int instances) {
+        return loop.call(() -> intake.scale(jobId, instances));
+    }
+
     /**
      * Pauses ({@code true}) or resumes a scheduled job; the job as it now stands, stored before the answer. Empty
      * when there is no such scheduled job that has not ended.

@@ -225,6 +225,8 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/jobs", Need.SOME_READ).handler(this::listJobs);
         route(r, HttpMethod.GET, "/v1/jobs/:id", Need.SOME_READ).handler(this::getJob);
         route(r, HttpMethod.DELETE, "/v1/jobs/:id", Need.SOME_READ).handler(this::killJob);
+        bodyRoute(r, HttpMethod.PATCH, "/v1/jobs/:id", Need.SOME_READ, io.nightshift.api.spec.JobPatch.MAX_BODY_BYTES)
+                .handler(this::patchJob);
         route(r, HttpMethod.POST, "/v1/jobs/:id/pause", Need.SOME_READ).handler(ctx -> pauseJob(ctx, true));
         route(r, HttpMethod.POST, "/v1/jobs/:id/resume", Need.SOME_READ).handler(ctx -> pauseJob(ctx, false));
         route(r, HttpMethod.GET, "/v1/tasks/:taskId/logs/:stream", Need.SOME_READ).handler(this::logs);
@@ -695,6 +697,38 @@ public final class HttpApi {
                 else if (ar.result().isEmpty())
                     Problems.send(ctx, 409, "conflict", "Job has ended", "job '" + id + "' has ended; there is nothing to " + verb);
                 else Responses.json(ctx, 200, ar.result().get());
+            });
+        });
+    }
+
+    /** {@code PATCH /v1/jobs/{id}} {@code {"instances": N}}: scales a running stream job (owner, queue admin, admin). */
+    private void patchJob(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (!JOB_ID.matcher(id).matches()) {
+            Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + shorten(id) + "'");
+            return;
+        }
+        io.nightshift.api.spec.JobPatch patch;
+        try {
+            Buffer body = ctx.body().buffer();
+            patch = io.nightshift.api.spec.JobPatch.parse(body == null ? new byte[0] : body.getBytes());
+        } catch (InvalidSpecException e) {
+            Problems.send(ctx, 400, "invalid-patch", "Invalid job patch", e.problems().size() + " problem(s) in the patch",
+                    e.problems());
+            return;
+        }
+        Principal p = Guard.principal(ctx);
+        workers.executeBlocking(() -> store.job(id), false).onComplete(found -> {
+            if (found.failed()) ctx.fail(500, found.cause());
+            else if (found.result().isEmpty()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+            else if (!p.canManage(found.result().get(), queue(found.result().get().spec().queue())))
+                Guard.forbidden(ctx, p, "the right to change job '" + id + "' (only its owner, an admin of queue '"
+                        + found.result().get().spec().queue() + "' or an admin may)");
+            else Future.fromCompletionStage(core.scale(id, patch.instances()), vertx.getOrCreateContext()).onComplete(ar -> {
+                if (ar.succeeded() && ar.result().isPresent()) Responses.json(ctx, 200, ar.result().get());
+                else if (ar.succeeded()) Problems.send(ctx, 404, "not-found", "Job not found", "no job '" + id + "'");
+                else if (ar.cause() instanceof ConflictException c) Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+                else ctx.fail(500, ar.cause());
             });
         });
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * A run's state follows from its tasks (pure). QUEUED until an attempt has started; RUNNING while
  * any task is not terminal; then KILLED if a kill was requested or a task was killed, FAILED if
  * any task failed or was lost for good, SUCCEEDED when all finished; UPSTREAM_FAILED when no task ran because a job
- * it waits for did not end as asked.
+ * it waits for did not end as asked. An instance stopped by a
+ * scale-down (KILLED, {@code SCALED_DOWN}) counts as neither killed nor failed.
  */
 public final class RunLifecycle {
     private RunLifecycle() {
@@ -26,7 +27,7 @@ public final class RunLifecycle {
         for (Task t : tasks) {
             if (!t.state().isTerminal()) allTerminal = false;
             for (Attempt a : t.attempts()) if (a.startedAt() != null) started = true;
-            if (t.state() == TaskState.KILLED) anyKilled = true;
+            if (t.state() == TaskState.KILLED && t.reason() != Reason.SCALED_DOWN) anyKilled = true;
             if ((t.state() == TaskState.FAILED || t.state() == TaskState.LOST) && failure == null) failure = t.reason();
         }
         if (!allTerminal) return new Outcome(started ? JobState.RUNNING : JobState.QUEUED, null);

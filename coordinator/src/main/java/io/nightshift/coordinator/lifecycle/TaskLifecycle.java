@@ -127,6 +127,20 @@ public final class TaskLifecycle {
     }
 
     /**
+     * The job was scaled below this instance: a PENDING task ends KILLED / SCALED_DOWN at once, an active attempt
+     * gets SIGTERM (a kafka harness commits and leaves its group) and ends KILLED / SCALED_DOWN.
+     */
+    public static Transition onScaledDown(Task task, JobSpec spec) {
+        if (task.state().isTerminal()) return Transition.unchanged(task);
+        Attempt current = task.currentAttempt();
+        if (task.state() == TaskState.PENDING || current == null || !current.state().isActive()) {
+            return new Transition(task.withState(TaskState.KILLED, Reason.SCALED_DOWN, null), true, List.of());
+        }
+        return new Transition(task, false, List.of(new Effect.KillAttempt(current.agentId(), current.id(),
+                spec.killGracePeriod(), Reason.SCALED_DOWN)));
+    }
+
+    /**
      * The core found {@code task} unplaced past its pending timeout: a PENDING task ends FAILED with
      * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran); any other state is left alone.
      */

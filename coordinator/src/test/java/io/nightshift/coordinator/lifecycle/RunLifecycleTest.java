@@ -35,6 +35,24 @@ class RunLifecycleTest {
     }
 
     @Test
+    void anInstanceStoppedByAScaleDownIsNeitherAKillNorAFailureOfTheRun() {
+        Task running = TaskLifecycleTest.runningOn("a", spec);
+        TaskLifecycle.Transition stop = TaskLifecycle.onScaledDown(running, spec);
+        assertThat(stop.effects()).singleElement().isInstanceOfSatisfying(TaskLifecycle.Effect.KillAttempt.class,
+                k -> assertThat(k.reason()).isEqualTo(Reason.SCALED_DOWN));
+        Task stopped = TaskLifecycle.onStatus(running, spec, false, running.currentAttempt().id(), TaskState.KILLED,
+                Reason.SCALED_DOWN, 0, null, TaskLifecycleTest.T0).task();
+        assertThat(stopped.state()).isEqualTo(TaskState.KILLED);
+        assertThat(RunLifecycle.derive(List.of(finished(0), stopped), false).state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(RunLifecycle.derive(List.of(finished(2), stopped), false).state()).isEqualTo(JobState.FAILED);
+
+        Task pending = TaskLifecycleTest.pendingTask();
+        Task gone = TaskLifecycle.onScaledDown(pending, spec).task();
+        assertThat(gone.state()).isEqualTo(TaskState.KILLED);
+        assertThat(gone.reason()).isEqualTo(Reason.SCALED_DOWN);
+    }
+
+    @Test
     void staysRunningWhileAnyTaskIsNotTerminal() {
         assertThat(RunLifecycle.derive(List.of(finished(0), TaskLifecycleTest.runningOn("a", spec)), false).state())
                 .isEqualTo(JobState.RUNNING);

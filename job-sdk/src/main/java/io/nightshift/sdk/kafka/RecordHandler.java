@@ -30,7 +30,8 @@ public interface RecordHandler {
 
     /**
      * Handles one batch (never empty). Throw {@link RetriableHandlerException} to get the same batch again
-     * after a back-off, {@link FatalHandlerException} (or anything else) to fail the task.
+     * after a back-off, {@link FatalHandlerException} to fail the task. Anything else: the batch is handed again one
+     * record at a time, and a record that keeps failing is poison (the job's {@code onPoison}: fail or dead-letter).
      */
     void handle(List<Record> batch) throws Exception;
 

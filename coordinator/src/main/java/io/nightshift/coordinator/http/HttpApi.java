@@ -315,7 +315,7 @@ public final class HttpApi {
                 if (!k.equalsIgnoreCase("Connection") && !k.equalsIgnoreCase("Transfer-Encoding")) ctx.response().putHeader(k, v);
             });
             if (resp.getHeader("Content-Length") == null) ctx.response().setChunked(true);
-            resp.pipeTo(ctx.response());
+            relay(resp, ctx.response());
         }).onFailure(err -> Problems.send(ctx, 503, "leader-unavailable", "Leader unavailable",
                 "cannot reach the leading coordinator at " + target + ": " + err.getMessage()));
     }
@@ -841,13 +841,36 @@ public final class HttpApi {
                             .putHeader("X-Nightshift-Attempt", t.attempt.id());
                     String state = resp.getHeader("X-Nightshift-Attempt-State");
                     if (state != null) ctx.response().putHeader("X-Nightshift-Attempt-State", state);
-                    resp.pipeTo(ctx.response());
+                    relay(resp, ctx.response());
                 })
                 .onFailure(err -> {
                     if (followSlot != null) followSlot.release();
                     Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
                             "cannot reach agent '" + t.attempt.agentId() + "' at " + t.agent.httpUrl() + ": " + err.getMessage());
                 });
+    }
+
+    /**
+     * Copies an upstream answer (the leader's, an agent's log) to our client with back-pressure, and stops quietly
+     * when the client has gone: {@code pipeTo} would write to (or ask the write queue of) a closed response and log
+     * "Response has already been written" for every follow a client closes.
+     */
+    static void relay(io.vertx.core.http.HttpClientResponse from, io.vertx.core.http.HttpServerResponse to) {
+        from.handler(chunk -> {
+            if (to.closed() || to.ended()) return;
+            to.write(chunk);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
+        });
+        from.exceptionHandler(err -> {
+            if (!to.closed() && !to.ended()) to.reset();
+        });
+        from.endHandler(v -> {
+            if (!to.closed() && !to.ended()) to.end();
+        });
+        from.resume();
     }
 
     static String shorten(String s) {

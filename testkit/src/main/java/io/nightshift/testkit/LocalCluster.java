@@ -32,12 +32,14 @@ public final class LocalCluster implements AutoCloseable {
     private final String agentToken;
 
     private LocalCluster(Config config, int agentCount) {
-        this(config, agentCount, java.time.Clock.systemUTC());
+        this(config, agentCount, null);
     }
 
+    /** {@code schedulerClock} null: the coordinator's own (the system's, or {@code coordinator.clock.start}'s). */
     private LocalCluster(Config config, int agentCount, java.time.Clock schedulerClock) {
         this.config = config;
-        this.coordinator = Coordinator.start(CoordinatorConfig.from(config), schedulerClock);
+        CoordinatorConfig cfg = CoordinatorConfig.from(config);
+        this.coordinator = schedulerClock == null ? Coordinator.start(cfg) : Coordinator.start(cfg, schedulerClock);
         try {
             this.agentToken = coordinator.auth() == null ? null : joinToken(coordinator, config.get(CoordinatorSettings.DATA_DIR));
             for (int i = 1; i <= agentCount; i++) addAgent();

@@ -382,7 +382,8 @@ class KafkaJobsIT {
         HttpResponse<String> up = api.patch("/v1/jobs/" + id, "{\"instances\":2}");
         assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
         assertThat(Api.tree(up.body()).path("spec").path("instances").asInt()).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(90)).until(() -> members("views") == 2);
+        // produce only once the rebalance is over: before that the first instance still owns every partition
+        await().atMost(Duration.ofSeconds(90)).until(() -> membersWithPartitions("views") == 2);
         produce("views", 2_000, "view2");
         String second = id + ".r1.1";
         await().atMost(Duration.ofSeconds(60)).until(() ->
@@ -499,6 +500,18 @@ class KafkaJobsIT {
         try (Admin admin = broker.admin()) {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
             return d.members().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return 0;
+            throw e;
+        }
+    }
+
+    /** Members of a STABLE group that hold at least one partition (0 while it rebalances or does not exist). */
+    static int membersWithPartitions(String group) throws Exception {
+        try (Admin admin = broker.admin()) {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+            if (d.groupState() != org.apache.kafka.common.GroupState.STABLE) return 0;
+            return (int) d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return 0;
             throw e;

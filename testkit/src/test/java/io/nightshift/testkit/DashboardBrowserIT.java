@@ -91,7 +91,7 @@ class DashboardBrowserIT {
         shot("jobs");
 
         // the job's own page, reached by its link, shows the name as text too
-        driver.findElement(By.cssSelector("tr[data-job='" + id + "'] a")).click();
+        clickFresh(By.cssSelector("tr[data-job='" + id + "'] a"));
         waitFor(WAIT).until(ExpectedConditions.urlContains("#/jobs/" + id));
         assertThat(waitFor(WAIT).until(ExpectedConditions.presenceOfElementLocated(By.id("job-name"))).getText()).isEqualTo(HTML_NAME);
         waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "hello from the dashboard test"));
@@ -129,7 +129,7 @@ class DashboardBrowserIT {
         waitFor(WAIT).until(d -> d.findElement(By.cssSelector("#pending .pending-reason")).getText().equals(expected));
         shot("job-pending");
 
-        driver.findElement(By.id("kill")).click();
+        clickFresh(By.id("kill"));
         waitFor(WAIT).until(ExpectedConditions.elementToBeClickable(By.id("kill-yes"))).click();
         waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("KILLED"));
         assertThat(api.jobState(id)).isEqualTo("KILLED");
@@ -148,7 +148,7 @@ class DashboardBrowserIT {
         waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-status"), "Following stdout"));
         shot("job-running-log");
 
-        driver.findElement(By.id("kill")).click();
+        clickFresh(By.id("kill"));
         waitFor(WAIT).until(ExpectedConditions.elementToBeClickable(By.id("kill-yes"))).click();
         waitFor(WAIT).until(d -> d.findElement(By.id("job-state")).getText().equals("KILLED"));
         assertThat(api.jobState(id)).isEqualTo("KILLED");
@@ -245,6 +245,17 @@ class DashboardBrowserIT {
 
     static void open(String hash) {
         driver.get(base + "/" + hash);
+    }
+
+    /**
+     * Clicks what {@code by} finds, finding it again if the live page re-rendered it between the find and the click
+     * (job rows and the job page are redrawn on every event of the stream).
+     */
+    static void clickFresh(By by) {
+        waitFor(WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
     }
 
     static WebDriverWait waitFor(Duration d) {

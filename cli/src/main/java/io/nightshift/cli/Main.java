@@ -43,6 +43,8 @@ public final class Main {
         cl.setErr(root.err);
         cl.setExecutionStrategy(Main::execute);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, root));
+        // as spark-submit: everything after the application is the application's, flags included
+        cl.getSubcommands().get("submit").getSubcommands().get("spark").setStopAtPositional(true);
         return cl;
     }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
  * id. With {@code --wait} it then reports each state change and exits 0 when the job SUCCEEDED,
  * 1 when it FAILED or was KILLED.
  */
-@Command(name = "submit", mixinStandardHelpOptions = true,
+@Command(name = "submit", mixinStandardHelpOptions = true, subcommands = SubmitSparkCommand.class,
         description = {"Submit a job spec and print the job id.",
                 "FILE is JSON, or YAML for .yaml/.yml files; '-' reads stdin (JSON or YAML, detected).",
                 "The spec is checked locally first: every problem is listed, exit 2.",
@@ -32,7 +32,7 @@ final class SubmitCommand implements Callable<Integer> {
     @ParentCommand
     Nightshift root;
 
-    @Parameters(index = "0", paramLabel = "FILE|-", description = "Job spec file, or - for stdin.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE|-", description = "Job spec file, or - for stdin.")
     String file;
 
     @Option(names = {"-w", "--wait"}, description = "Wait for the job to end, showing each state change.")
@@ -48,8 +48,17 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // optional for picocli only, so that 'submit spark ...' needs no FILE
+        if (file == null) throw CliException.usage("Missing required parameter: 'FILE|-'");
+        return submit(root, SpecFiles.read(file, root.workDir, root.stdin), await, idempotencyKey, timeout);
+    }
+
+    /**
+     * Checks {@code tree} with the coordinator's own parser (every problem at once, exit 2, nothing sent), submits
+     * it and prints the job id; with {@code await}, follows it to its end (exit 0 when it SUCCEEDED, else 1).
+     */
+    static int submit(Nightshift root, JsonNode tree, boolean await, String idempotencyKey, String timeout) {
         Duration waitFor = timeout == null ? root.config().get(CliSettings.WAIT_TIMEOUT) : Durations.parse("--timeout", timeout);
-        JsonNode tree = SpecFiles.read(file, root.workDir, root.stdin);
         JobSpecParser.parse(tree); // every problem at once, before anything is sent
         byte[] body;
         try {

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class, ScaleCommand.class,
                 PauseCommand.class, PauseCommand.Resume.class, DagCommand.class,
-                AgentsCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
+                AgentsCommand.class, CapacityCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (job failed or was killed, coordinator unreachable...), 2 usage or invalid input."})

@@ -201,11 +201,20 @@ final class SubmitSparkCommand implements Callable<Integer> {
                         SCHEMES.stream().sorted().toList()) + ", or a local path");
             }
         }
-        return submit.root.workDir.resolve(given).toAbsolutePath().normalize().toUri().toString();
+        try {
+            return submit.root.workDir.resolve(given).toAbsolutePath().normalize().toUri().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw CliException.usage("APP is not a valid path: " + e.getMessage());
+        }
     }
 
     private static String baseName(String uri) {
-        String path = URI.create(uri.replace(" ", "%20")).getPath();
+        String path;
+        try {
+            path = URI.create(uri.replace(" ", "%20")).getPath();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("APP is not a valid URI: " + e.getMessage());
+        }
         if (path == null || path.isEmpty() || path.endsWith("/")) {
             throw CliException.usage("APP must name a file (a jar or a .py file), got '" + uri + "'");
         }

@@ -91,6 +91,7 @@ class SubmitSparkCommandTest {
             CliRunner.Result badMemory = cli.run("--coordinator", fake.url(), "submit", "spark", "--class", "C",
                     "--driver-memory", "lots", "hdfs:///a.jar");
             // checked by the coordinator's own parser before anything is sent: a jar needs its main class
+            CliRunner.Result badUri = cli.run("--coordinator", fake.url(), "submit", "spark", "--class", "C", "hdfs://h/{x}.jar");
             CliRunner.Result noClass = cli.run("--coordinator", fake.url(), "submit", "spark", "hdfs:///apps/etl.jar");
 
             assertThat(noValue.code()).isEqualTo(2);
@@ -101,6 +102,8 @@ class SubmitSparkCommandTest {
             assertThat(scheme.err()).contains("the scheme 'gopher' cannot be fetched");
             assertThat(badMemory.code()).isEqualTo(2);
             assertThat(badMemory.err()).contains("--driver-memory takes a size");
+            assertThat(badUri.code()).isEqualTo(2);
+            assertThat(badUri.err()).contains("APP is not a valid URI");
             assertThat(noClass.code()).isEqualTo(2);
             assertThat(noClass.err()).contains("/spark/mainClass");
             assertThat(fake.requests).isEmpty();

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,8 @@ class DashboardSignInIT {
     static ChromeDriver driver;
     static HttpServer server;
     static final List<String> seen = new CopyOnWriteArrayList<>(); // "<uri> <Authorization header or ->"
+    /** Released when the test class ends: until then every event stream stays open, as the real one does. */
+    static final CountDownLatch done = new CountDownLatch(1);
 
     @BeforeAll
     static void start() throws IOException {
@@ -59,6 +63,7 @@ class DashboardSignInIT {
 
     @AfterAll
     static void stop() {
+        done.countDown();
         if (driver != null) driver.quit();
         if (server != null) server.stop(0);
     }
@@ -94,7 +99,7 @@ class DashboardSignInIT {
                 try (OutputStream out = ex.getResponseBody()) {
                     out.write(": stand-in events\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                    Thread.sleep(20_000); // an open stream, as the real one
+                    done.await(60, TimeUnit.SECONDS); // an open stream until the class ends
                 } catch (InterruptedException | IOException e) {
                     // the page went away or the server stops
                 }

@@ -457,21 +457,7 @@ public final class Attempts {
             SupervisedProcess leftovers = supervisor.gone(a.id(), cp.pid(), cp.startTime());
             LOG.info("attempt {}: was {} when the agent stopped; resuming the fetch", a.id(), cp.state());
             leftovers.killTree(Duration.ZERO).exceptionally(e -> 0).thenCompose(n -> leftovers.releaseCgroups())
-                    .whenComplete((ok, err) -> {
-                        try {
-                            FETCHES.execute(() -> {
-                                if (fetchStep(a, sb)) {
-                                    try {
-                                        scheduler.execute(() -> planAndStart(a, sb));
-                                    } catch (RejectedExecutionException e) {
-                                        finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
-                                    }
-                                }
-                            });
-                        } catch (RejectedExecutionException e) {
-                            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
-                        }
-                    });
+                    .whenComplete((ok, err) -> fetchThenStart(a, sb));
         } else {
             SupervisedProcess p = supervisor.gone(a.id(), cp.pid(), cp.startTime());
             synchronized (a) {
@@ -506,22 +492,28 @@ public final class Attempts {
                 if (fetchStep(a, sb)) planAndStart(a, sb);
                 return;
             }
-            // Fetches wait on the network for minutes: on their own threads, not the launch threads.
-            try {
-                FETCHES.execute(() -> {
-                    if (fetchStep(a, sb)) {
-                        try {
-                            scheduler.execute(() -> planAndStart(a, sb));
-                        } catch (RejectedExecutionException e) {
-                            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
-                        }
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
-            }
+            fetchThenStart(a, sb);
         } catch (RuntimeException e) {
             failUnexpectedly(a, e);
+        }
+    }
+
+    /**
+     * Fetches on the fetch threads (they wait on the network for minutes, not the launch threads), then plans and
+     * starts on the scheduler; an agent shutting down meanwhile ends the attempt KILLED.
+     */
+    private void fetchThenStart(Attempt a, Sandbox sb) {
+        try {
+            FETCHES.execute(() -> {
+                if (!fetchStep(a, sb)) return;
+                try {
+                    scheduler.execute(() -> planAndStart(a, sb));
+                } catch (RejectedExecutionException e) {
+                    finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            finish(a, TaskState.KILLED, Reason.AGENT_SHUTDOWN, null, "the agent is shutting down");
         }
     }
 

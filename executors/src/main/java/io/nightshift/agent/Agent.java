@@ -91,7 +91,7 @@ public final class Agent implements AutoCloseable {
             throw new UncheckedIOException("cannot create the agent work dir " + work, e);
         }
         this.id = AgentIdentity.resolve(config.id(), work, config.host());
-        this.isolation = Isolation.detect(config.cgroups());
+        this.isolation = Isolation.detectFor(config.cgroups(), id, work);
         AtomicInteger n = new AtomicInteger();
         // Launches and exits block on fork/exec, cgroup files and fsyncs, not on CPU: enough threads to overlap them.
         this.scheduler = new ScheduledThreadPoolExecutor(LAUNCH_THREADS, r -> {

@@ -83,6 +83,10 @@ public final class CgroupV1 {
                 dirs.put(c, dir);
             }
             Group g = new Group(attemptId, dirs);
+            // A group left frozen (an agent killed in the middle of a tree kill) would stop the new
+            // leader the moment it joins; a fresh group is THAWED already, so this costs one write.
+            if (g.hasFreezer() && !Files.readString(dirs.get("freezer").resolve("freezer.state")).trim().equals("THAWED"))
+                g.thaw();
             if (dirs.containsKey("memory") && limits.memMb() > 0)
                 write(dirs.get("memory").resolve("memory.limit_in_bytes"), Long.toString(limits.memMb() * 1024 * 1024));
             if (dirs.containsKey("cpu") && limits.cpus() > 0) {

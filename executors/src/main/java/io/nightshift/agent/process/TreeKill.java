@@ -38,6 +38,8 @@ final class TreeKill {
     private int signalled;
     private int killRounds;
     private boolean finished;
+    /** True between a successful freeze() of this kill and its thaw. */
+    private boolean holdsFreeze;
 
     TreeKill(ProcessTree tree, CgroupV1.Group group, ScheduledExecutorService scheduler, Duration grace) {
         this.tree = tree;
@@ -111,6 +113,7 @@ final class TreeKill {
             action.run();
             return;
         }
+        holdsFreeze = true;
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FREEZE_TIMEOUT_MS);
         awaitFrozen(until, action);
     }
@@ -120,7 +123,7 @@ final class TreeKill {
             try {
                 action.run();
             } finally {
-                group.thaw();
+                thaw();
             }
         } else {
             after(FREEZE_POLL_MS, () -> awaitFrozen(until, action));
@@ -131,18 +134,31 @@ final class TreeKill {
         try {
             scheduler.schedule(() -> step(r), millis, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
+            thaw(); // the scheduler is shutting down: never leave the group frozen behind us
             done.completeExceptionally(e);
         }
     }
 
+    /** Thaws the group if this kill froze it; a group left FROZEN would stop any process that joins it later. */
+    private void thaw() {
+        if (holdsFreeze) {
+            holdsFreeze = false;
+            group.thaw();
+        }
+    }
+
     private void step(Runnable r) {
-        if (done.isDone()) return;
+        if (done.isDone()) {
+            thaw();
+            return;
+        }
         try {
             r.run();
             if (finished) done.complete(signalled);
         } catch (RuntimeException e) {
             LOG.error("attempt {}: killing the process tree failed: {}", tree.attemptId(), e.toString(), e);
             if (group != null) group.thaw();
+            holdsFreeze = false;
             done.completeExceptionally(e);
         }
     }

@@ -646,7 +646,7 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             String upstream = core.upstreamWhy(id);
-            if (upstream != null) reasons.add(new PendingReason("upstream", 0, upstream));
+            if (upstream != null) reasons.add(PendingReason.waiting("upstream", upstream));
             core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
                     core.reservation(job.get().runIds()));

@@ -1,5 +1,7 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
+import static io.nightshift.api.model.PendingReason.Kind.STATIC;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
 
@@ -60,9 +62,9 @@ class PlacementStackTest {
         assertThat(plan.pendingReasons()).hasSize(198);
         assertThat(drained.explains).as("one explanation over the 3 agents, shared by 198 tasks").isEqualTo(3);
         assertThat(plan.reasonsFor("t199")).containsExactly(
-                new PendingReason("filter", 1, "agent a1 is drained"),
-                new PendingReason("filter", 1, "agent a2 is drained"),
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 1 asked)"));
+                PendingReason.of("filter", STATIC, 1, "agent a1 is drained"),
+                PendingReason.of("filter", STATIC, 1, "agent a2 is drained"),
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 1, 0, "1 agent too small now (free cpus 0 of 1 asked)"));
     }
 
     @Test
@@ -77,8 +79,8 @@ class PlacementStackTest {
 
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.reasonsFor("t")).containsExactly(
-                new PendingReason("filter", 1, "agent a3 is drained"),
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 1 of 4 asked)"));
+                PendingReason.of("filter", STATIC, 1, "agent a3 is drained"),
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 4, 1, "1 agent too small now (free cpus 1 of 4 asked)"));
     }
 
     @Test

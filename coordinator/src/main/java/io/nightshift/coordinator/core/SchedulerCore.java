@@ -84,6 +84,7 @@ public final class SchedulerCore implements AutoCloseable {
     private final JobIntake intake;
     private final Firings firings;
     private final Upstreams upstreams;
+    private final io.nightshift.coordinator.scheduling.FinishRates finishRates;
     private boolean cycleQueued;
     private long cycleNumber;
 
@@ -137,6 +138,9 @@ public final class SchedulerCore implements AutoCloseable {
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
+        this.finishRates = new io.nightshift.coordinator.scheduling.FinishRates(
+                cfg.config().get(io.nightshift.coordinator.scheduling.FinishRates.WINDOW));
+        this.jobs.finishRates(finishRates);
         this.pools = new PoolAdmin(loop, store, this::requestCycle);
         this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
@@ -380,7 +384,8 @@ public final class SchedulerCore implements AutoCloseable {
                     owner != null && owner.job.spec().revocable()));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
-                .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
+                .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)
+                .finishRates(finishRates.perMinute(now))).build());
         Set<AgentState> touched = new java.util.HashSet<>();
         applier.apply(plan, new PlanApplier.Target() {
             @Override

@@ -88,18 +88,6 @@ public final class SchedulerCore implements AutoCloseable {
     private boolean cycleQueued;
     private long cycleNumber;
 
-    /**
-     * Why tasks that timed out unplaced waited (the plan that ended them), for readers; the newest 10,000, kept
-     * in memory only (a restarted leader shows the UNSCHEDULABLE reason without the details).
-     */
-    private final Map<String, List<PendingReason>> unschedulableWhy = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, List<PendingReason>> eldest) {
-                    return size() > 10_000;
-                }
-            });
-
     /** Last plan's view for readers on other threads: outstanding offers and why tasks wait. */
     private volatile Plan lastPlan = new Plan(0, List.of(), List.of(), Map.of(), null);
 
@@ -450,8 +438,7 @@ public final class SchedulerCore implements AutoCloseable {
         if (task == null) return;
         log.info("task {} of job {} unschedulable: {}", taskId, lj.job.id(), why.stream()
                 .map(r -> r.code() + ": " + r.message()).collect(java.util.stream.Collectors.joining("; ")));
-        unschedulableWhy.put(taskId, why);
-        jobs.apply(lj, TaskLifecycle.onUnschedulable(task));
+        jobs.apply(lj, TaskLifecycle.onUnschedulable(task, why));   // stored with the task in this turn's writes
         jobs.refreshRun(lj, now);
     }
 
@@ -477,13 +464,15 @@ public final class SchedulerCore implements AutoCloseable {
         return lastPlan;
     }
 
-    /** Why each of these tasks waits, from the last cycle (or why it waited, when it ended UNSCHEDULABLE). */
+    /**
+     * Why each of these tasks waits, from the last cycle. (Why a task that ended UNSCHEDULABLE waited is stored with
+     * it: {@link Task#unschedulableReasons()}.)
+     */
     public Map<String, List<PendingReason>> pendingReasons(Collection<String> taskIds) {
         Map<String, List<PendingReason>> all = lastPlan.pendingReasons();
         Map<String, List<PendingReason>> out = new LinkedHashMap<>();
         for (String id : taskIds) {
-            List<PendingReason> r = unschedulableWhy.get(id);   // ended: why it waited, not the plan's last word
-            if (r == null) r = all.get(id);
+            List<PendingReason> r = all.get(id);
             if (r != null) out.put(id, r);
         }
         return out;

@@ -647,7 +647,14 @@ public final class HttpApi {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             String upstream = core.upstreamWhy(id);
             if (upstream != null) reasons.add(PendingReason.waiting("upstream", upstream));
-            core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
+            List<String> waiting = new ArrayList<>();
+            for (JobDetail.RunDetail rd : runs) {
+                for (Task t : rd.tasks()) {
+                    reasons.addAll(t.unschedulableReasons());   // ended UNSCHEDULABLE: why it waited, as stored
+                    if (t.state() == TaskState.PENDING) waiting.add(t.id());
+                }
+            }
+            core.pendingReasons(waiting).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
                     core.reservation(job.get().runIds()));
         }

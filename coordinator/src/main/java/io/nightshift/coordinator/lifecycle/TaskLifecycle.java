@@ -142,11 +142,12 @@ public final class TaskLifecycle {
 
     /**
      * The core found {@code task} unplaced past its pending timeout: a PENDING task ends FAILED with
-     * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran); any other state is left alone.
+     * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran), and keeps {@code why} it waited; any other state is
+     * left alone.
      */
-    public static Transition onUnschedulable(Task task) {
+    public static Transition onUnschedulable(Task task, List<io.nightshift.api.model.PendingReason> why) {
         if (task.state() != TaskState.PENDING) return Transition.unchanged(task);
-        return new Transition(task.withState(TaskState.FAILED, Reason.UNSCHEDULABLE, null), true, List.of());
+        return new Transition(task.unschedulable(why), true, List.of());
     }
 
     private static Transition ended(Task task, Attempt ended, JobSpec spec, boolean killRequested, Instant now) {

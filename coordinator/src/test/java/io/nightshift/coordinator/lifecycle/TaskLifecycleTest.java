@@ -172,16 +172,25 @@ class TaskLifecycleTest {
     }
 
     @Test
-    void aPendingTaskPastItsPendingTimeoutFailsUnschedulableWithoutARetry() {
+    void aPendingTaskPastItsPendingTimeoutFailsUnschedulableWithoutARetryAndKeepsWhy() {
         var pending = new io.nightshift.api.model.Task(io.nightshift.api.model.Task.SCHEMA_VERSION, "j.r1.0", "j", "j.r1", 0,
                 io.nightshift.api.state.TaskState.PENDING, null, java.time.Instant.EPOCH, null, java.util.List.of());
+        var why = java.util.List.of(
+                io.nightshift.api.model.PendingReason.of("pending.timeout", io.nightshift.api.model.PendingReason.Kind.STATIC, 0,
+                        "waited unplaced for 1s, its pendingTimeout; the job ends UNSCHEDULABLE"),
+                io.nightshift.api.model.PendingReason.of("no.agents", io.nightshift.api.model.PendingReason.Kind.DYNAMIC, 0,
+                        "no agent is registered"));
 
-        var t = TaskLifecycle.onUnschedulable(pending);
+        var t = TaskLifecycle.onUnschedulable(pending, why);
 
         assertThat(t.changed()).isTrue();
         assertThat(t.task().state()).isEqualTo(io.nightshift.api.state.TaskState.FAILED);
         assertThat(t.task().reason()).isEqualTo(io.nightshift.api.state.Reason.UNSCHEDULABLE);
+        assertThat(t.task().unschedulableReasons()).isEqualTo(why);
         assertThat(t.effects()).isEmpty();
-        assertThat(TaskLifecycle.onUnschedulable(t.task()).changed()).as("only a pending task").isFalse();
+        assertThat(TaskLifecycle.onUnschedulable(t.task(), why).changed()).as("only a pending task").isFalse();
+        String stored = io.nightshift.api.json.Json.write(t.task());
+        assertThat(io.nightshift.api.json.Json.read(stored, io.nightshift.api.model.Task.class)).as(stored).isEqualTo(t.task());
+        assertThat(io.nightshift.api.json.Json.write(pending)).as("left out when none").doesNotContain("unschedulableReasons");
     }
 }

@@ -68,6 +68,30 @@ class PlacementStackTest {
     }
 
     @Test
+    void runsWithTheSameLikeConstraintShareOneShapeButCountingConstraintsKeepOnePerRun() {
+        // LIKE does not depend on what a run placed: 50 jobs of one size and the same LIKE are one explanation.
+        // UNIQUE counts per run: each of its 3 jobs is explained on its own.
+        var drained = new CountingVeto("a1");
+        var cycle = new OfferCycle(SchedulingPolicy.defaults(), DrfOrdering.INSTANCE, List.of(drained));
+        var like = IntStream.range(0, 50).mapToObj(i -> task("like" + i).job("like" + i).run("like" + i + ".r1", 1).cpus(4).memMb(64)
+                .constraint(io.nightshift.api.spec.Constraint.like("rack", "r.*"))).toArray(Fixtures.TaskBuilder[]::new);
+
+        var plan = cycle.plan(snapshot().agents(agent("a1").cpus(8).memMb(8192).attribute("rack", "r1"),
+                agent("a2").cpus(2).memMb(8192).attribute("rack", "r2")).pending(like).build());
+
+        assertThat(plan.placements()).isEmpty();
+        assertThat(drained.explains).as("one explanation over the 2 agents for the 50 jobs").isEqualTo(2);
+        assertThat(plan.reasonsFor("like49")).isEqualTo(plan.reasonsFor("like0"));
+
+        var perRun = new CountingVeto("a1");
+        var unique = IntStream.range(0, 3).mapToObj(i -> task("u" + i).job("u" + i).run("u" + i + ".r1", 1).cpus(4).memMb(64)
+                .constraint(io.nightshift.api.spec.Constraint.unique("hostname"))).toArray(Fixtures.TaskBuilder[]::new);
+        new OfferCycle(SchedulingPolicy.defaults(), DrfOrdering.INSTANCE, List.of(perRun)).plan(snapshot()
+                .agents(agent("a1").cpus(8).memMb(8192), agent("a2").cpus(2).memMb(8192)).pending(unique).build());
+        assertThat(perRun.explains).as("one explanation per run over the 2 agents").isEqualTo(6);
+    }
+
+    @Test
     void placementAndExplanationWalkTheSameChecks() {
         // a3 has room but a filter vetoes it: the task is not placed there, and the reason names the filter,
         // not the resources (which the index would have allowed)

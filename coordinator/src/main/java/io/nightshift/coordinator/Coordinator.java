@@ -72,6 +72,11 @@ public final class Coordinator implements AutoCloseable {
         }
         this.tls = cfg.tlsPair(); // before anything starts: a bad TLS setting leaves nothing running
         cfg.tlsCaFile();
+        String jwtIssuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+        String jwks = cfg.config().get(SecuritySettings.JWT_JWKS_URL);
+        if (!jwtIssuer.isBlank() && !jwks.matches("https?://\\S+"))
+            throw new io.nightshift.api.config.ConfigException(SecuritySettings.JWT_ISSUER.name() + " is set: "
+                    + SecuritySettings.JWT_JWKS_URL.name() + " must be the issuer's http(s) JWKS URL");
         this.database = Database.open(Database.Options.of(cfg.jdbcUrl(), cfg.jdbcUser(), cfg.jdbcPassword(), cfg.dataDir())
                 .withPoolSize(cfg.jdbcPoolSize()).withSqliteSync(Database.Options.Sync.valueOf(cfg.sqliteSynchronous())));
         log.info("durable store: {}", database.describe());
@@ -101,6 +106,13 @@ public final class Coordinator implements AutoCloseable {
             this.auth = new Authenticator(new TokenStore(database.dataSource()),
                     new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
             this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
+            String issuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+            if (!issuer.isBlank()) {
+                auth.jwt(new io.nightshift.coordinator.auth.JwtVerifier(issuer, cfg.config().get(SecuritySettings.JWT_JWKS_URL),
+                        cfg.config().get(SecuritySettings.JWT_AUDIENCE), cfg.config().get(SecuritySettings.JWT_ROLES_CLAIM)));
+                log.info("accepting JWTs of issuer {} (audience {}, keys from {})", issuer, cfg.config().get(SecuritySettings.JWT_AUDIENCE),
+                        cfg.config().get(SecuritySettings.JWT_JWKS_URL));
+            }
         }
         io.nightshift.coordinator.auth.SecretStore secrets = new io.nightshift.coordinator.auth.SecretStore(database.dataSource(),
                 cfg.secretsKeyFile());

@@ -40,6 +40,18 @@ public final class SecuritySettings {
                     + "trusted by the local agents, the CLI and the Java client from there ('nightshift local --tls'); "
                     + "ignored when coordinator.tls.cert-file is set.");
 
+    public static final Setting<String> JWT_ISSUER = Setting.string("coordinator.auth.jwt.issuer", "",
+            "Also accept JWTs of this OIDC/OAuth issuer (the exact 'iss'), checked against coordinator.auth.jwt.jwks-url; "
+                    + "empty: only tokens made by 'nightshift tokens create'.");
+    public static final Setting<String> JWT_JWKS_URL = Setting.string("coordinator.auth.jwt.jwks-url", "",
+            "URL of the issuer's JSON Web Key Set (its jwks_uri), fetched when needed and cached; required with an issuer.");
+    public static final Setting<String> JWT_AUDIENCE = Setting.string("coordinator.auth.jwt.audience", "nightshift",
+            "The audience ('aud') a JWT must name to be accepted here.");
+    public static final Setting<String> JWT_ROLES_CLAIM = Setting.string("coordinator.auth.jwt.roles-claim", "roles",
+            "The claim holding a JWT's Nightshift roles (a list, or space-separated like 'scope'): admin, read, read:Q, "
+                    + "submit:Q, submit:*, agent; other values are ignored.");
+
     public static final List<Setting<?>> ALL = List.of(SECRETS_KEY_FILE, SUBMIT_RATE, SUBMIT_BURST, MAX_QUEUED,
-            MAX_CONNECTIONS, IDLE_TIMEOUT, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_SELF_SIGNED);
+            MAX_CONNECTIONS, IDLE_TIMEOUT, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_SELF_SIGNED,
+            JWT_ISSUER, JWT_JWKS_URL, JWT_AUDIENCE, JWT_ROLES_CLAIM);
 }

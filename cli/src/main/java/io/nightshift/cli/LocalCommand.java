@@ -24,11 +24,16 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
             + "an HTTP file server, S3 (S3Proxy) and HDFS (a mini-cluster), each agent set up to reach them.")
     boolean artifactServices;
 
+    @Option(names = "--tls", description = "Serve https/wss (API, dashboard, agent channel, the agents' logs) with a self-signed "
+            + "certificate made once under <coordinator.data-dir>/tls; the CLI here trusts it by itself.")
+    boolean tls;
+
     @Override
     public Integer call() throws InterruptedException {
         if (agents < 1 || agents > 64) throw CliException.usage("--agents must be between 1 and 64");
         java.nio.file.Path logFile = Servers.logToFile(root);
         Config base = Servers.preferDefaultPort(root.config());
+        if (tls) base = base.with(io.nightshift.coordinator.SecuritySettings.TLS_SELF_SIGNED, "true");
         ArtifactServices services = artifactServices ? startServices(base) : null;
         Config config = services != null ? services.configure(base) : base;
         LocalCluster cluster;
@@ -47,6 +52,11 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
                     + CliSettings.COORDINATOR_ENV + "=" + cluster.url() + ")");
         root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
         printToken(root, cluster);
+        if (cluster.coordinator().tls() != null) {
+            java.nio.file.Path cert = cluster.coordinator().tls().cert().toAbsolutePath();
+            root.out.println("TLS: certificate " + cert + " (./nightshift here trusts it by itself; curl --cacert " + cert
+                    + "; elsewhere: export " + io.nightshift.api.client.NightshiftClient.CA_FILE_ENV + "=" + cert + ")");
+        }
         root.out.flush();
         Servers.serveUntilStopped(() -> {
             cluster.close();

@@ -91,5 +91,6 @@ public final class AgentSettings {
             RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
             KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW),
             java.util.stream.Stream.concat(io.nightshift.agent.fetch.FetchSettings.ALL.stream(),
-                    io.nightshift.agent.spark.SparkSettings.ALL.stream())).toList();
+                    java.util.stream.Stream.concat(io.nightshift.agent.spark.SparkSettings.ALL.stream(),
+                            io.nightshift.agent.security.AgentSecuritySettings.ALL.stream()))).toList();
 }

@@ -121,7 +121,7 @@ final class LaunchBench {
     }
 
     /** The floor: {@code n} commands, {@code parallelism} at a time, in this JVM. */
-    record Floor(int commands, int parallelism, double seconds, int failures, long cpuTicks) {
+    record Floor(int commands, int parallelism, double seconds, int failures, long cpuTicks, String mechanism) {
         double perSecond() {
             return commands / seconds;
         }
@@ -155,7 +155,9 @@ final class LaunchBench {
         pool.awaitTermination(10, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         ProcCpu d = read(self).minus(before);
-        return new Floor(n, parallelism, seconds, failures.get(), d.selfTicks() + d.childTicks());
+        String mechanism = io.nightshift.agent.process.LaunchMechanism.current();
+        return new Floor(n, parallelism, seconds, failures.get(), d.selfTicks() + d.childTicks(),
+                mechanism == null ? "JDK default" : mechanism);
     }
 
     /** Everything the launch bench prints. */
@@ -244,8 +246,8 @@ final class LaunchBench {
         StringBuilder b = new StringBuilder();
         Floor f = r.floor();
         b.append(fmt("load average before %s, after %s (1, 5, 15 min)%n", r.loadBefore(), r.loadAfter()));
-        b.append(fmt("floor      %,d x %s by ProcessBuilder (posix_spawn), %d at a time: %.2f s, %.1f/s, %.2f ms CPU each%n",
-                f.commands(), MKDIR, f.parallelism(), f.seconds(), f.perSecond(), ms(f.cpuTicks(), r.ticksPerSecond()) / f.commands()));
+        b.append(fmt("floor      %,d x %s by ProcessBuilder (launch mechanism %s), %d at a time: %.2f s, %.1f/s, %.2f ms CPU each%n",
+                f.commands(), MKDIR, f.mechanism(), f.parallelism(), f.seconds(), f.perSecond(), ms(f.cpuTicks(), r.ticksPerSecond()) / f.commands()));
         Bench.Result u = r.burst();
         b.append(fmt("nightshift %,d jobs (same command, 0.01 cpus), %d submits in flight: %.2f s, %.1f jobs/s = %.2f of the floor%n",
                 u.jobs(), concurrency, u.seconds(), u.jobsPerSecond(), r.ratio()));

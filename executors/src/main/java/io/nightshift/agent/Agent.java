@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * that touches processes and files (launch, kill, GC, journal bookkeeping).
  */
 public final class Agent implements AutoCloseable {
-    private static final int LAUNCH_THREADS = 8;
+    /** Threads that launch and reap attempts (and run the agent's other short blocking steps). */
+    public static final int LAUNCH_THREADS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** At shutdown, a job's kill grace period is capped at this. */
     static final Duration SHUTDOWN_MAX_GRACE = Duration.ofSeconds(30);

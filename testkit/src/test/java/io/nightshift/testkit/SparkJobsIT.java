@@ -125,12 +125,21 @@ class SparkJobsIT {
     }
 
     @Test
-    void aKilledDriverLeavesNoProcessAndShowedItsAppIdAndUiUrlWhileRunning() {
+    void aKilledDriverLeavesNoProcessAndShowedItsAppIdAndUiUrlWhileRunning() throws Exception {
         String id = api.submit(sparkJob("sleeper", "hdfs:///apps/examples.jar", "io.nightshift.examples.spark.SparkSleeper",
                 "\"3600\"", ",\"killGracePeriod\":\"PT5S\""));
         String marker = awaitRunningDriver(id);
         JsonNode attempt = api.task(id).path("attempts").get(0);
-        assertThat(attempt.path("message").asText()).matches("spark application local-\\d+; driver UI http://\\S+:\\d+");
+        String appId = attempt.path("app").path("sparkAppId").asText();
+        String uiUrl = attempt.path("app").path("driverUiUrl").asText();
+        assertThat(appId).matches("local-\\d+");
+        assertThat(uiUrl).matches("http://\\S+:\\d+");
+        assertThat(attempt.path("message").asText()).isEqualTo("spark application " + appId + "; driver UI " + uiUrl);
+        // The UI answers while the driver runs (Spark's own /api/v1/applications lists the same id).
+        var apps = api.http.send(java.net.http.HttpRequest.newBuilder(URI.create(uiUrl.replaceFirst("//[^:/]+:", "//127.0.0.1:")
+                + "/api/v1/applications")).timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(Api.tree(apps.body()).path(0).path("id").asText()).isEqualTo(appId);
+        assertThat(taskEventWithApp(id).path("app").path("sparkAppId").asText()).as("a task event carries it").isEqualTo(appId);
 
         assertThat(api.delete("/v1/jobs/" + id).statusCode()).isEqualTo(202);
         assertThat(awaitEnd(id)).isEqualTo("KILLED");
@@ -175,13 +184,27 @@ class SparkJobsIT {
         await().atMost(Duration.ofMinutes(10)).until(() -> {
             JsonNode t = api.task(id);
             return t.path("state").asText().equals("RUNNING")
-                    && t.path("attempts").get(0).path("message").asText().contains("driver UI")
+                    && t.path("attempts").get(0).path("app").has("driverUiUrl")
                     && api.log(t.path("id").asText(), "stdout").contains("ready");
         });
         String attemptId = api.task(id).path("attempts").get(0).path("id").asText();
         String marker = "NIGHTSHIFT_ATTEMPT_ID=" + attemptId;
         assertThat(Procs.withEnv(marker)).as("the driver JVM").isNotEmpty();
         return marker;
+    }
+
+    /** The first task event of job {@code id} with a Spark application id, from the events the coordinator holds. */
+    static JsonNode taskEventWithApp(String id) throws Exception {
+        var req = api.request("/v1/events?from=0").timeout(Duration.ofSeconds(30)).build();
+        var lines = api.http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        return lines.thenApply(r -> {
+            try (Stream<String> s = r.body()) { // the replay comes first: the event is there if it was sent
+                return s.filter(l -> l.startsWith("data: ")).map(l -> Api.tree(l.substring(6)))
+                        .filter(e -> e.path("kind").asText().equals("task") && e.path("jobId").asText().equals(id)
+                                && e.path("app").has("sparkAppId"))
+                        .findFirst().orElseThrow();
+            }
+        }).get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static String sparkJob(String id, String jarUri, String mainClass, String appArgs, String extra) {

@@ -149,7 +149,7 @@ public final class SparkRunner implements LaunchingRunner {
 
     @Override
     public Supervisor.Started start(Launch launch, TaskContext ctx, ProcessPlan plan, Path stdout, Path stderr,
-                                    List<Path> cgroupProcs, Path setsid, Consumer<String> info) throws LaunchException {
+                                    List<Path> cgroupProcs, Path setsid, Consumer<io.nightshift.api.model.AppInfo> info) throws LaunchException {
         Resolved r = resolve(launch, ctx);
         Path sandbox = ctx.sandboxDir();
         Path pidFile = sandbox.resolve(PID_FILE);
@@ -316,7 +316,7 @@ public final class SparkRunner implements LaunchingRunner {
 
     /** The application id and UI URL, each reported once when first learnt. */
     private static final class Facts {
-        private final Consumer<String> info;
+        private final Consumer<io.nightshift.api.model.AppInfo> info;
         private String appId, uiUrl;
         /** Log text read so far that may still matter (the Jetty line comes before the port line), at most 64 KiB. */
         private final StringBuilder tail = new StringBuilder();
@@ -327,7 +327,7 @@ public final class SparkRunner implements LaunchingRunner {
             return tail.toString();
         }
 
-        Facts(Consumer<String> info) {
+        Facts(Consumer<io.nightshift.api.model.AppInfo> info) {
             this.info = info;
         }
 
@@ -344,8 +344,7 @@ public final class SparkRunner implements LaunchingRunner {
         }
 
         private void publish() {
-            info.accept("spark application " + (appId == null ? "(id not known yet)" : appId)
-                    + (uiUrl == null ? "" : "; driver UI " + uiUrl));
+            info.accept(io.nightshift.api.model.AppInfo.spark(appId, uiUrl));
         }
     }
 }

@@ -710,6 +710,11 @@ public final class Attempts {
         if (info != null) sink.report(l.taskId(), a.id(), info.describe(), info);
         checkpoint(a);
         armMaxRuntime(a);
+        try {
+            runners.forType(l.spec().type()).watch(l, sb.stdout(), sb.stderr(), p.exit(), app -> info(a, app));
+        } catch (LaunchException e) {
+            // the runner was there a moment ago
+        }
         p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
     }
 

@@ -74,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fetch-http-only", description = "With --fetch: skip the S3 and HDFS servers.")
     boolean fetchHttpOnly;
 
+    @Option(names = "--spark", paramLabel = "ROUNDS",
+            description = "Instead: wall time of the example Spark ETL and MapReduce word count through Nightshift vs a plain "
+                    + "SparkLauncher / java -cp launch of the same application, ROUNDS alternating rounds, medians.")
+    int sparkRounds;
+
     @Override
     public Integer call() throws Exception {
         if (fetchMb < 0 || fetchMb > 8192) throw CliException.usage("--fetch must be between 1 and 8192 (MiB)");
@@ -85,6 +90,17 @@ final class BenchCommand implements Callable<Integer> {
                 return 0;
             } catch (Exception e) {
                 throw new IOException("fetch benchmark failed: " + e.getMessage(), e);
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
+        if (sparkRounds < 0 || sparkRounds > 50) throw CliException.usage("--spark must be between 1 and 50 (rounds)");
+        if (sparkRounds > 0) {
+            Path dir = Files.createTempDirectory("nightshift-spark-bench-");
+            try {
+                root.out.println(SparkBench.summary(new SparkBench(sparkRounds, dir, root.err).run(root.config())));
+                root.out.flush();
+                return 0;
             } finally {
                 deleteRecursively(dir);
             }

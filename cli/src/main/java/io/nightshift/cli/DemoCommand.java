@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
                 "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job), and pi again with its jar",
-                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services).",
+                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services),",
+                "a Spark ETL and a MapReduce word count (their data on that HDFS, else in a local directory).",
                 "Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
     /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
@@ -60,6 +61,8 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
 
     /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
     private ArtifactServices services;
+    /** Where the Spark examples' input and output go when there is no HDFS. */
+    private Path demoDataDir;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -74,6 +77,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         } catch (java.io.IOException e) {
             throw new CliException(CliException.FAILED, "cannot start the artifact services: " + e.getMessage());
         }
+        demoDataDir = base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("demo-data");
         Config config = services.configure(base);
         LocalCluster cluster;
         try {
@@ -132,6 +136,8 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             exampleOf.put(job.id(), "pi-artifact");
             root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ")");
         }
+        SparkDemo spark = new SparkDemo(root.out); // the Spark ETL and the MapReduce word count
+        exampleOf.putAll(spark.submit(client, services, demoDataDir, suffix));
         root.out.flush();
 
         Map<String, Progress> progress = new LinkedHashMap<>();
@@ -145,6 +151,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
                 JobDetail d = client.get(id);
                 last.put(id, d);
                 progress.get(id).update(d).forEach(root.out::println);
+                spark.news(d).forEach(root.out::println);
             }
             root.out.flush();
             if (System.nanoTime() > deadline) {
@@ -171,6 +178,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             t.row(d.job().id(), d.job().spec().name(), d.job().state(), attempts, want == d.job().state() ? "yes" : "no: " + want);
         }
         root.out.print(t.render());
+        spark.outputs().forEach(root.out::println);
         return ok;
     }
 

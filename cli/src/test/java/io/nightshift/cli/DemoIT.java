@@ -28,7 +28,15 @@ class DemoIT {
                 .contains("Nightshift demo: serving at http://127.0.0.1:")
                 .containsPattern("submitted hello-\\w+ ")
                 .containsPattern("job fails-\\w+ FAILED")
-                .contains("Dashboard and API: http://127.0.0.1:");
+                .contains("Dashboard and API: http://127.0.0.1:")
+                // the Spark step: both drivers ran, the ETL's UI URL was shown while it ran, the outputs are named
+                .containsPattern("submitted spark-etl-\\w+ ")
+                .containsPattern("submitted wordcount-\\w+ ")
+                .containsPattern("spark-etl-\\w+: Spark application (local-\\d+ )?running, driver UI http://\\S+:\\d+ \\(while it runs\\)")
+                .containsPattern("spark-etl-\\w+ output: Parquet by date in \\S+/spark-demo/warehouse/events-\\w+")
+                .containsPattern("wordcount-\\w+ output: word<TAB>count in \\S+/part-r-00000");
+        assertThat(r.out()).as("both Spark examples succeeded").containsPattern("spark-etl-\\w+ +Spark ETL[^\\n]+SUCCEEDED")
+                .containsPattern("wordcount-\\w+ +Hadoop MapReduce word count +SUCCEEDED");
         // the story only: no log line of the coordinator or the agent on the console
         assertThat(r.out().lines()).noneMatch(l -> l.matches(".*\\b(INFO|WARN|DEBUG)\\b .* - .*"));
         assertThat(Files.readString(log)).contains("SchedulerCore").contains("coordinator").contains("accepted");

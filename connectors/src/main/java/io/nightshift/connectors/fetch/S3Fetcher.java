@@ -73,7 +73,10 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(o.connectTimeout())
-                        .socketTimeout(o.readTimeout()));
+                        .socketTimeout(o.readTimeout()))
+                // uploads (the Kafka sink) sign the whole payload: S3-compatible stores often lack aws-chunked bodies
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .chunkedEncodingEnabled(false).build());
         if (!sdkRetries) b.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
         if (o.endpoint() != null) b.endpointOverride(o.endpoint());
         return b.build();

@@ -51,7 +51,7 @@ import org.apache.parquet.schema.Types;
  *   <li>{@code ndjson}: one JSON line per record
  *       {@code {"topic":…,"partition":…,"offset":…,"timestamp":…,"key":…,"value":…}} (key and value as text when
  *       they are UTF-8, else as {@code keyBase64}/{@code valueBase64}; null stays null);</li>
- *   <li>{@code parquet}: the same fields as columns ({@link #PARQUET_SCHEMA}: key and value as binary), written with
+ *   <li>{@code parquet}: the same fields as columns ({@link ParquetPart#SCHEMA}: key and value as binary), written with
  *       parquet-hadoop's example {@code Group} writer, snappy pages.</li>
  * </ul>
  *
@@ -66,16 +66,6 @@ import org.apache.parquet.schema.Types;
  */
 public final class FileSink implements RecordHandler {
     private static final JsonFactory JSON = new JsonFactory();
-    /** The columns of a Parquet file: one row per record. */
-    public static final MessageType PARQUET_SCHEMA = Types.buildMessage()
-            .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("topic")
-            .required(PrimitiveTypeName.INT32).named("partition")
-            .required(PrimitiveTypeName.INT64).named("offset")
-            .required(PrimitiveTypeName.INT64)
-            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS)).named("timestamp")
-            .optional(PrimitiveTypeName.BINARY).named("key")
-            .optional(PrimitiveTypeName.BINARY).named("value")
-            .named("kafka_record");
     /** Parquet buffers a row group in memory: at most this much per open file (one per partition). */
     static final long MAX_ROW_GROUP_BYTES = 16L << 20;
 
@@ -152,15 +142,26 @@ public final class FileSink implements RecordHandler {
         }
     }
 
-    private static final class ParquetPart extends Part {
+    /** Parquet files (a class of its own: an NDJSON sink never loads Parquet or Hadoop classes). */
+    static final class ParquetPart extends Part {
+        /** The columns of a Parquet file: one row per record. */
+        static final MessageType SCHEMA = Types.buildMessage()
+                .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("topic")
+                .required(PrimitiveTypeName.INT32).named("partition")
+                .required(PrimitiveTypeName.INT64).named("offset")
+                .required(PrimitiveTypeName.INT64)
+                .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS)).named("timestamp")
+                .optional(PrimitiveTypeName.BINARY).named("key")
+                .optional(PrimitiveTypeName.BINARY).named("value")
+                .named("kafka_record");
         final ParquetWriter<Group> writer;
-        final SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
+        final SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
 
         ParquetPart(TopicPartition tp, Path file, long firstOffset, long rollBytes) throws IOException {
             super(tp, file, firstOffset);
             this.writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
                     .withConf(new PlainParquetConfiguration())
-                    .withType(PARQUET_SCHEMA)
+                    .withType(SCHEMA)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .withRowGroupSize(Math.min(rollBytes, MAX_ROW_GROUP_BYTES))

@@ -28,6 +28,10 @@ class DemoIT {
                 .contains("Nightshift demo: serving at http://127.0.0.1:")
                 .containsPattern("submitted hello-\\w+ ")
                 .containsPattern("job fails-\\w+ FAILED")
+                // the Kafka step: a real broker, the producer job, the drain job's progress and its files
+                .containsPattern("job kafka-produce-\\w+ SUCCEEDED")
+                .containsPattern("kafka-drain-\\w+: [\\d,]+ records, .*lag 0")
+                .containsPattern("kafka-drain-\\w+ wrote 5,000 records into \\d+ files")
                 .contains("Dashboard and API: http://127.0.0.1:");
         // the story only: no log line of the coordinator or the agent on the console
         assertThat(r.out().lines()).noneMatch(l -> l.matches(".*\\b(INFO|WARN|DEBUG)\\b .* - .*"));

@@ -110,35 +110,59 @@ public final class FileSink implements RecordHandler {
         abstract void finish() throws IOException;
     }
 
+    /**
+     * NDJSON: one generator per file writing straight into the file's buffer (no byte array per record); key and
+     * value bytes go out as they are when they are UTF-8 (no String in between).
+     */
     private static final class NdjsonPart extends Part {
         final FileChannel channel;
-        final OutputStream out;
-        long bytes;
+        final CountingOutputStream out;
+        final JsonGenerator json;
 
         NdjsonPart(TopicPartition tp, Path file, long firstOffset) throws IOException {
             super(tp, file, firstOffset);
             this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
-            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            this.out = new CountingOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+            this.json = generator(out);
         }
 
         @Override
         void write(Record r) throws IOException {
-            byte[] line = line(r);
-            out.write(line);
-            bytes += line.length;
+            writeLine(json, r);
         }
 
         @Override
         long bytes() {
-            return bytes;
+            return out.count + json.getOutputBuffered();
         }
 
         @Override
         void finish() throws IOException {
-            out.flush();
+            json.flush(); // the generator's buffer, then the file's
             channel.force(true);
-            out.close();
+            json.close(); // and with it the stream and the channel
+        }
+    }
+
+    /** Counts what passes through (the generator buffers, so a file's size is this plus what it holds). */
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 
@@ -220,23 +244,33 @@ public final class FileSink implements RecordHandler {
 
     @Override
     public void handle(List<Record> batch) throws IOException {
+        Part p = null; // a poll's records come grouped by partition: look the part up when the partition changes
         for (Record r : batch) {
-            TopicPartition tp = r.topicPartition();
-            Part p = open.get(tp);
-            if (p == null) {
-                Path file = target.staging().resolve(".inprogress-" + tp.topic() + "-" + tp.partition() + "-" + r.offset() + ext);
-                p = format == KafkaSpec.Format.PARQUET ? new ParquetPart(tp, file, r.offset(), rollBytes)
-                        : new NdjsonPart(tp, file, r.offset());
-                open.put(tp, p);
-            }
+            if (p == null || p.tp.partition() != r.partition() || !p.tp.topic().equals(r.topic())) p = part(r);
             p.write(r);
             p.lastOffset = r.offset();
-            if (p.bytes() >= rollBytes) roll(p);
+            if (p.bytes() >= rollBytes) {
+                roll(p);
+                p = null;
+            }
         }
         List<Part> old = new ArrayList<>();
         long now = System.nanoTime();
-        for (Part p : open.values()) if (now - p.openedNanos >= rollIntervalNanos) old.add(p);
-        for (Part p : old) roll(p);
+        for (Part o : open.values()) if (now - o.openedNanos >= rollIntervalNanos) old.add(o);
+        for (Part o : old) roll(o);
+    }
+
+    /** The open file of the record's partition, opened at the record's offset if there is none. */
+    private Part part(Record r) throws IOException {
+        TopicPartition tp = r.topicPartition();
+        Part p = open.get(tp);
+        if (p == null) {
+            Path file = target.staging().resolve(".inprogress-" + tp.topic() + "-" + tp.partition() + "-" + r.offset() + ext);
+            p = format == KafkaSpec.Format.PARQUET ? new ParquetPart(tp, file, r.offset(), rollBytes)
+                    : new NdjsonPart(tp, file, r.offset());
+            open.put(tp, p);
+        }
+        return p;
     }
 
     @Override
@@ -270,41 +304,53 @@ public final class FileSink implements RecordHandler {
         published = true;
     }
 
+    /** A generator of JSON lines: no separator between root values (each line ends in a newline of its own). */
+    private static JsonGenerator generator(OutputStream out) throws IOException {
+        JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8);
+        g.setRootValueSeparator(null);
+        return g;
+    }
+
+    /** The record as one JSON line. */
     static byte[] line(Record r) throws IOException {
         var buf = new java.io.ByteArrayOutputStream(128 + (r.value() == null ? 0 : r.value().length));
-        try (JsonGenerator g = JSON.createGenerator(buf, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringField("topic", r.topic());
-            g.writeNumberField("partition", r.partition());
-            g.writeNumberField("offset", r.offset());
-            g.writeNumberField("timestamp", r.timestamp());
-            bytesField(g, "key", r.key());
-            bytesField(g, "value", r.value());
-            g.writeEndObject();
+        try (JsonGenerator g = generator(buf)) {
+            writeLine(g, r);
         }
-        buf.write('\n');
         return buf.toByteArray();
+    }
+
+    private static void writeLine(JsonGenerator g, Record r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("topic", r.topic());
+        g.writeNumberField("partition", r.partition());
+        g.writeNumberField("offset", r.offset());
+        g.writeNumberField("timestamp", r.timestamp());
+        bytesField(g, "key", r.key());
+        bytesField(g, "value", r.value());
+        g.writeEndObject();
+        g.writeRaw('\n');
     }
 
     private static void bytesField(JsonGenerator g, String name, byte[] bytes) throws IOException {
         if (bytes == null) {
             g.writeNullField(name);
-            return;
+        } else if (isUtf8(bytes)) {
+            g.writeFieldName(name);
+            g.writeUTF8String(bytes, 0, bytes.length); // escaped as needed, never decoded into a String
+        } else {
+            g.writeStringField(name + "Base64", Base64.getEncoder().encodeToString(bytes));
         }
-        String text = utf8(bytes);
-        if (text != null) g.writeStringField(name, text);
-        else g.writeStringField(name + "Base64", Base64.getEncoder().encodeToString(bytes));
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) return utf8(bytes) != null;
+        }
+        return true; // ASCII
     }
 
     private static String utf8(byte[] bytes) {
-        boolean ascii = true;
-        for (byte b : bytes) {
-            if (b < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) return new String(bytes, StandardCharsets.US_ASCII);
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

@@ -30,14 +30,16 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code nightshift demo}: {@code local}, then the example jobs (a command that succeeds, one that
- * fails and is retried, a JVM job) with their progress and logs, then keeps serving until Ctrl-C.
+ * fails and is retried, a JVM job) with their progress and logs, then the Kafka step ({@link KafkaDemo}: a local
+ * broker, a producer job, a drain job into files), then keeps serving until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
                 "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job), and pi again with its jar",
                 "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services),",
                 "a Spark ETL and a MapReduce word count (their data on that HDFS, else in a local directory).",
-                "Serves until Ctrl-C, or stops once they ended with --exit."})
+                "Then Kafka: a local broker, a producer job writing 5,000 orders and a drain job exporting them into files",
+                "(--no-kafka leaves it out). Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
     /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
     static final List<String> EXAMPLES = List.of("command-hello.json", "command-fails.json", "jvm-pi.json");
@@ -59,10 +61,16 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             + "pi example with its jar fetched from each (about a minute more); the HTTP one always runs.")
     boolean artifactServices;
 
+    @Option(names = "--no-kafka", description = "Leave out the Kafka step (a local broker, a producer job and a drain "
+            + "job exporting the topic into files).")
+    boolean noKafka;
+
     /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
     private ArtifactServices services;
     /** Where the Spark examples' input and output go when there is no HDFS. */
     private Path demoDataDir;
+    /** The Kafka step's broker, started in the background at once; null with --no-kafka. */
+    private KafkaDemo kafka;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -79,11 +87,13 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         }
         demoDataDir = base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("demo-data");
         Config config = services.configure(base);
+        if (!noKafka) kafka = KafkaDemo.start(base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("kafka"));
         LocalCluster cluster;
         try {
             cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
         } catch (RuntimeException e) {
             services.close();
+            closeKafka();
             throw e;
         }
         boolean ok;
@@ -93,6 +103,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             root.out.println();
             NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
             ok = runExamples(client);
+            if (kafka != null) ok &= kafka.run(client, root.out, suffix(), examplesJar().toString());
             root.out.println();
             root.out.println("Dashboard and API: " + url + "  (OpenAPI at " + url + "v1/openapi)");
             LocalCommand.printToken(root, cluster);
@@ -102,11 +113,13 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         } catch (RuntimeException | InterruptedException e) {
             cluster.close();
             services.close();
+            closeKafka();
             throw e;
         }
         if (exitWhenDone) {
             cluster.close();
             services.close();
+            closeKafka();
             return ok ? 0 : 1;
         }
         root.out.println("Ctrl-C to stop.");
@@ -114,13 +127,23 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         Servers.serveUntilStopped(() -> {
             cluster.close();
             services.close();
+            closeKafka();
         });
         return 0;
     }
 
+    private void closeKafka() {
+        if (kafka != null) kafka.close();
+    }
+
+    /** 4 base-36 digits of the clock: a fresh id per demo. */
+    private String suffix() {
+        return Long.toString(root.clock.millis() / 1000 % 1_679_616, 36);
+    }
+
     /** Submits every example, shows progress until all ended, then their logs. True when each ended as expected. */
     boolean runExamples(NightshiftClient client) throws InterruptedException {
-        String suffix = Long.toString(root.clock.millis() / 1000 % 1_679_616, 36); // 4 base-36 digits: a fresh id per demo
+        String suffix = suffix();
         String jar = examplesJar().toString();
         Map<String, String> exampleOf = new LinkedHashMap<>(); // job id -> example id
         for (String name : EXAMPLES) {

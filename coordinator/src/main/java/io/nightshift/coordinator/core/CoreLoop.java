@@ -61,6 +61,7 @@ final class CoreLoop {
     }
 
     void enqueue(Runnable command) {
+        if (exec.isShutdown()) return; // stepped down or closed: nothing acts any more
         inbox.add(command);
         if (draining.compareAndSet(false, true)) exec.execute(this::drain);
     }
@@ -147,6 +148,7 @@ final class CoreLoop {
                     log.error("core step failed", e);
                 }
             }
+            if (exec.isShutdown()) return; // stepped down mid-turn: its writes and sends are dropped
             flush();
             if (!inbox.isEmpty()) continue;
             draining.set(false);

@@ -12,12 +12,29 @@ import io.nightshift.api.queue.QueueSpecParser;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import java.time.Duration;
+import io.nightshift.api.model.Attempt;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ViewsTest {
+
+    @Test
+    void aRunningSparkDriverShowsItsAppIdAndUiUrlAndAFinishedOneItsAppIdOnly() {
+        Attempt running = Fixtures.attempt("etl.r1.0", 1, TaskState.RUNNING, null)
+                .withApp(io.nightshift.api.model.AppInfo.spark("local-1764646800000", "http://host-1:4040"));
+        assertThat(Views.jobDetail(Fixtures.detail("etl", JobState.RUNNING, running), ZoneOffset.UTC))
+                .contains("\n  spark etl.r1.0 attempt 1: app local-1764646800000  UI http://host-1:4040\n");
+        Attempt done = Fixtures.attempt("etl.r1.0", 1, TaskState.FINISHED, 0)
+                .withApp(io.nightshift.api.model.AppInfo.spark("local-1764646800000", "http://host-1:4040"));
+        assertThat(Views.jobDetail(Fixtures.detail("etl", JobState.SUCCEEDED, done), ZoneOffset.UTC))
+                .contains("\n  spark etl.r1.0 attempt 1: app local-1764646800000\n").doesNotContain("4040");
+        Attempt mr = Fixtures.attempt("wc.r1.0", 1, TaskState.RUNNING, null)
+                .withApp(io.nightshift.api.model.AppInfo.hadoop("job_local1_0001"));
+        assertThat(Views.jobDetail(Fixtures.detail("wc", JobState.RUNNING, mr), ZoneOffset.UTC))
+                .contains("\n  hadoop wc.r1.0 attempt 1: job job_local1_0001\n");
+    }
 
     @Test
     void aJobShowsEachAttemptWithAgentExitCodeAndReason() {

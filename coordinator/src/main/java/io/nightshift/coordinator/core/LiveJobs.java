@@ -100,7 +100,8 @@ final class LiveJobs {
             Attempt a = task.currentAttempt();
             loop.publish(loop.clock().instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
                     a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
-                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null);
+                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null,
+                    a == null ? null : a.app());
         }
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {

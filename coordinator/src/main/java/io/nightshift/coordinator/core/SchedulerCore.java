@@ -502,6 +502,14 @@ public final class SchedulerCore implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Stops acting for good (the coordinator stepped down as leader): no more turns, cycles, firings or
+     * messages to agents; commands sent after it are dropped.
+     */
+    public void stepDown() {
+        loop.close();
+    }
+
     @Override
     public void close() {
         loop.close();

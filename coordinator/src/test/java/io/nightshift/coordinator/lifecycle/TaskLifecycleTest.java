@@ -95,6 +95,28 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void theDriversAppIdAndUiUrlLandAsFieldsOfTheAttemptAreMergedAndStayOnceItEnds() {
+        Task t = runningOn("a1", noRetry);
+        Transition id = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "spark application local-17", null, io.nightshift.api.model.AppInfo.spark("local-17", null), T0.plusSeconds(1));
+        assertThat(id.changed()).isTrue();
+        assertThat(id.task().currentAttempt().app().sparkAppId()).isEqualTo("local-17");
+        assertThat(id.task().currentAttempt().app().driverUiUrl()).isNull();
+
+        Transition ui = TaskLifecycle.onStatus(id.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                null, null, io.nightshift.api.model.AppInfo.spark(null, "http://h1:4040"), T0.plusSeconds(2));
+        assertThat(ui.changed()).as("a new fact without a new message").isTrue();
+        assertThat(ui.task().currentAttempt().app()).isEqualTo(new io.nightshift.api.model.AppInfo("local-17", "http://h1:4040", null));
+        assertThat(TaskLifecycle.onStatus(ui.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null, null, null,
+                io.nightshift.api.model.AppInfo.spark("local-17", null), T0.plusSeconds(3)).changed()).as("nothing new").isFalse();
+
+        Task done = TaskLifecycle.onStatus(ui.task(), noRetry, false, "j.r1.0.1", TaskState.FINISHED, Reason.EXIT_CODE, 0, "exit 0",
+                T0.plusSeconds(9)).task();
+        assertThat(done.state()).isEqualTo(TaskState.FINISHED);
+        assertThat(done.currentAttempt().app().driverUiUrl()).as("kept for the history").isEqualTo("http://h1:4040");
+    }
+
+    @Test
     void fetchBytesAreKeptOnTheAttemptAndSurviveTheMoveToRunning() {
         Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
         var waiting = FetchProgress.of(List.of(new FetchProgress.Artifact("app.jar", "http://h/app.jar", "waiting", 0, -1)));

@@ -86,6 +86,13 @@ public final class Coordinator implements AutoCloseable {
             database.close();
             throw e;
         }
+        try {
+            joinOnTheSameStore(hazelcast, database);
+        } catch (RuntimeException e) {
+            hazelcast.getLifecycleService().terminate();
+            database.close();
+            throw e;
+        }
         this.store = new HazelcastStateStore(hazelcast, database);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
@@ -127,7 +134,8 @@ public final class Coordinator implements AutoCloseable {
                 return java.util.Map.of();
             }
         });
-        this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
+        this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start, this::stepDown,
+                cfg.leaderLease(), cfg.leaderRenewInterval(), cfg.leaderQuorum());
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
             public boolean isLeader() {
@@ -137,6 +145,16 @@ public final class Coordinator implements AutoCloseable {
             @Override
             public String leaderUrl() {
                 return leadership.leaderUrl();
+            }
+
+            @Override
+            public boolean storeReachable() {
+                return leadership.storeReachable();
+            }
+
+            @Override
+            public String steppedDown() {
+                return leadership.steppedDown();
             }
         }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
@@ -189,8 +207,32 @@ public final class Coordinator implements AutoCloseable {
         return new Coordinator(cfg, schedulerClock);
     }
 
+    /** Key of the store's identity in the map {@value #STORE_MAP}: every member of a cluster must use the same store. */
+    static final String STORE_MAP = "nightshift.store";
+
+    /**
+     * A coordinator joins as a lite member (it owns no map partitions, so nothing of the cluster's is
+     * written to its store yet) and becomes a data member only when its durable store is the cluster's:
+     * several coordinators each on their own SQLite file (or PostgreSQL database) would split the truth,
+     * each writing half the partitions to its own file. Refused with a message naming both stores.
+     */
+    private static void joinOnTheSameStore(HazelcastInstance hz, Database db) {
+        String mine = db.storeId();
+        boolean othersHoldData = hz.getCluster().getMembers().stream().anyMatch(m -> !m.localMember() && !m.isLiteMember());
+        if (!othersHoldData) hz.getCluster().promoteLocalLiteMember();
+        com.hazelcast.map.IMap<String, String> ids = hz.getMap(STORE_MAP);
+        String theirs = ids.putIfAbsent("id", mine);
+        if (theirs != null && !theirs.equals(mine))
+            throw new IllegalArgumentException("this coordinator's durable store (" + db.describe() + ", id " + mine
+                    + ") is not the one of the coordinators it joined (id " + theirs + "): several coordinators must share one "
+                    + "store (the same PostgreSQL database; SQLite only as one file on one machine), or each must form its own "
+                    + "cluster (another " + CoordinatorSettings.CLUSTER_NAME.name() + " or no " + CoordinatorSettings.HAZELCAST_MEMBERS.name() + ")");
+        if (othersHoldData) hz.getCluster().promoteLocalLiteMember();
+    }
+
     private static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {
         Config hc = new Config();
+        hc.setLiteMember(true); // until joinOnTheSameStore has checked the store
         hc.setClusterName(cfg.clusterName());
         hc.setInstanceName("nightshift-" + UUID.randomUUID());
         hc.setProperty("hazelcast.phone.home.enabled", "false");
@@ -253,6 +295,28 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes (with the reason) when this coordinator has stepped down: it saw a newer epoch, could not
+     * renew its lease in the store, or lost its quorum. It has then stopped scheduling, launching and
+     * firing and left the Hazelcast cluster; its HTTP API answers 503 until the owner closes it and starts
+     * a fresh coordinator ({@link CoordinatorMain} does).
+     */
+    public java.util.concurrent.CompletableFuture<String> steppedDown() {
+        return steppedDown.copy();
+    }
+
+    private final java.util.concurrent.CompletableFuture<String> steppedDown = new java.util.concurrent.CompletableFuture<>();
+
+    private void stepDown(String why) {
+        core.stepDown();
+        try {
+            hazelcast.getLifecycleService().terminate(); // leave at once: the next oldest member leads (backups hold the data)
+        } catch (RuntimeException e) {
+            log.warn("leaving the cluster after the step-down: {}", e.toString());
+        }
+        steppedDown.complete(why);
+    }
+
     /** True while this coordinator leads (schedules, takes agents and writes). */
     public boolean isLeader() {
         return leadership.isLeader();
@@ -261,6 +325,11 @@ public final class Coordinator implements AutoCloseable {
     /** The certificate and key this coordinator serves with; null when it speaks plain http. */
     public io.nightshift.coordinator.tls.SelfSigned.Pair tls() {
         return tls;
+    }
+
+    /** How many coordinators (Hazelcast members) this one sees, itself included. */
+    public int memberCount() {
+        return hazelcast.getCluster().getMembers().size();
     }
 
     public URI url() {
@@ -317,6 +386,7 @@ public final class Coordinator implements AutoCloseable {
         sampler.close();
         api.close();
         core.close();
+        leadership.release();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
         hazelcast.shutdown();

@@ -143,6 +143,9 @@ public final class CoordinatorConfig {
     public int maxQueuedPerQueue() { return c.get(SecuritySettings.MAX_QUEUED); }
     public int maxConnections() { return c.get(SecuritySettings.MAX_CONNECTIONS); }
     public Duration idleTimeout() { return c.get(SecuritySettings.IDLE_TIMEOUT); }
+    public Duration leaderLease() { return c.get(LeadershipSettings.LEASE); }
+    public Duration leaderRenewInterval() { return c.get(LeadershipSettings.RENEW_INTERVAL); }
+    public int leaderQuorum() { return c.get(LeadershipSettings.QUORUM); }
     /** The secrets key file: the setting, or {@code secrets.key} in the data directory. */
     public Path secretsKeyFile() {
         String f = c.get(SecuritySettings.SECRETS_KEY_FILE);

@@ -48,9 +48,14 @@ public record AgentConfig(
         io.nightshift.agent.security.AgentSecurityConfig security) {
 
     /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
-    public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
+    public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow, String cgroup) {
         public static final OwnerLoadConfig DEFAULTS = new OwnerLoadConfig(AgentSettings.OWNER_LOAD_INTERVAL.defaultValue(),
                 AgentSettings.OWNER_LOAD_HALF_LIFE.defaultValue(), AgentSettings.OWNER_LOAD_PEAK_WINDOW.defaultValue());
+
+        /** The whole machine minus ours. */
+        public OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
+            this(interval, halfLife, peakWindow, null);
+        }
     }
 
     @Override
@@ -104,7 +109,7 @@ public record AgentConfig(
                 c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
                 io.nightshift.agent.fetch.FetchConfig.from(c),
                 new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
-                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW)),
+                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW), c.get(AgentSettings.OWNER_LOAD_CGROUP)),
                 io.nightshift.agent.spark.SparkConfig.from(c),
                 io.nightshift.agent.security.AgentSecurityConfig.from(c));
     }

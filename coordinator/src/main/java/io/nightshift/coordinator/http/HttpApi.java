@@ -86,6 +86,16 @@ public final class HttpApi {
 
         /** The leader's base URL, null when unknown. */
         String leaderUrl();
+
+        /** False while this coordinator cannot reach the durable store: it refuses writes (503) rather than lose them. */
+        default boolean storeReachable() {
+            return true;
+        }
+
+        /** Why this coordinator stepped down (it serves nothing but 503 until restarted), or null. */
+        default String steppedDown() {
+            return null;
+        }
     }
 
     private final LeaderView leader;
@@ -310,6 +320,19 @@ public final class HttpApi {
     private void forwardUnlessLeading(RoutingContext ctx) {
         String path = ctx.request().path();
         boolean get = ctx.request().method() == HttpMethod.GET;
+        String down = leader.steppedDown();
+        if (down != null) {
+            ctx.response().putHeader("Retry-After", "5");
+            Problems.send(ctx, 503, "stepped-down", "Coordinator stepped down",
+                    "this coordinator stepped down (" + down + ") and is restarting; retry, or ask another coordinator");
+            return;
+        }
+        if (!get && !leader.storeReachable()) {
+            ctx.response().putHeader("Retry-After", "5");
+            Problems.send(ctx, 503, "store-unavailable", "Durable store unavailable",
+                    "this coordinator cannot reach its durable store, so it cannot make this change durable; nothing was changed, retry later");
+            return;
+        }
         boolean local = leader.isLeader() || path.equals("/v1/agents/channel")
                 || (get && (path.equals("/v1/jobs") || path.equals("/v1/agents") || path.equals("/v1/openapi")
                 || path.equals("/v1/version") || path.equals("/v1/cluster/utilization")));
@@ -352,7 +375,8 @@ public final class HttpApi {
     private void health(RoutingContext ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
-        body.put("role", leader.isLeader() ? "leader" : "follower");
+        body.put("role", leader.steppedDown() != null ? "stepped-down" : leader.isLeader() ? "leader" : "follower");
+        body.put("store", leader.storeReachable() ? "reachable" : "unreachable");
         if (!leader.isLeader() && leader.leaderUrl() != null) body.put("leader", leader.leaderUrl());
         body.put("version", version);
         body.put("agentsConnected", channel.connections());
@@ -698,8 +722,15 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             String upstream = core.upstreamWhy(id);
-            if (upstream != null) reasons.add(new PendingReason("upstream", 0, upstream));
-            core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
+            if (upstream != null) reasons.add(PendingReason.waiting("upstream", upstream));
+            List<String> waiting = new ArrayList<>();
+            for (JobDetail.RunDetail rd : runs) {
+                for (Task t : rd.tasks()) {
+                    reasons.addAll(t.unschedulableReasons());   // ended UNSCHEDULABLE: why it waited, as stored
+                    if (t.state() == TaskState.PENDING) waiting.add(t.id());
+                }
+            }
+            core.pendingReasons(waiting).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
                     core.reservation(job.get().runIds()));
         }

@@ -218,6 +218,11 @@ class RogueAgentIT {
         java.net.http.HttpResponse<String> proxied = api.get("/v1/tasks/" + taskId + "/logs/stdout");
         assertThat(proxied.statusCode()).isEqualTo(200);
         assertThat(proxied.headers().firstValue("X-Nightshift-Attempt")).hasValue(attemptId);
+        // and the agent's metrics, which its port no longer serves to anyone, through the coordinator
+        java.net.http.HttpResponse<String> metrics = api.get("/v1/agents/" + agentId + "/metrics");
+        assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
+        assertThat(metrics.body()).contains("nightshift_agent_attempts_active{agent=\"" + agentId + "\"");
+        assertThat(api.get("/v1/agents/no-such-agent/metrics").statusCode()).isEqualTo(404);
     }
 
     static java.net.http.HttpResponse<String> agentGet(String url, String ticket) throws Exception {

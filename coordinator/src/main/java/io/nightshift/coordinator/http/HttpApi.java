@@ -282,6 +282,7 @@ public final class HttpApi {
         route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress, replayWorkers));
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
+        route(r, HttpMethod.GET, "/v1/agents/:id/metrics", Need.READ).handler(this::agentMetrics);
         TokensApi tokens = new TokensApi(auth, workers);
         route(r, HttpMethod.GET, "/v1/tokens", Need.ADMIN).handler(tokens::list);
         bodyRoute(r, HttpMethod.POST, "/v1/tokens", Need.ADMIN, TokensApi.MAX_BODY_BYTES).handler(tokens::create);
@@ -405,6 +406,38 @@ public final class HttpApi {
     }
 
     /** Forgets an agent id's credential, so a rebuilt machine may register with that id again. */
+    /** An agent's Prometheus metrics, read from its HTTP port with a metrics ticket (the agent port needs one). */
+    private void agentMetrics(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        workers.executeBlocking(() -> {
+            AgentInfo agent = store.agent(id).orElse(null);
+            if (agent == null || agent.httpUrl() == null) return null;
+            String ticket = auth == null ? null : auth.agents().secret(id)
+                    .map(c -> AgentTicket.sign(c, id, AgentTicket.METRICS, java.time.Instant.now().plus(LOG_TICKET_TTL))).orElse(null);
+            return new String[]{agent.httpUrl(), ticket};
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(500, ar.cause());
+                return;
+            }
+            if (ar.result() == null) {
+                Problems.send(ctx, 404, "not-found", "Agent not found", "no agent '" + shorten(id) + "'");
+                return;
+            }
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(ar.result()[0] + "/metrics")
+                    .setTimeout(10_000);
+            if (ar.result()[1] != null) options.putHeader(AgentTicket.HEADER, ar.result()[1]);
+            logClient.request(options).compose(req -> req.send().compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b))))
+                    .onSuccess(answer -> {
+                        if (answer.getKey() != 200) Problems.send(ctx, 502, "agent-error", "Agent error",
+                                "agent '" + id + "' answered " + answer.getKey() + " for its metrics");
+                        else ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(answer.getValue());
+                    })
+                    .onFailure(err -> Problems.send(ctx, 503, "agent-unavailable", "Agent unavailable",
+                            "cannot reach agent '" + id + "' at " + ar.result()[0] + ": " + err.getMessage()));
+        });
+    }
+
     private void releaseAgent(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         if (auth == null) {

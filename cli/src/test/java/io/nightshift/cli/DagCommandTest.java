@@ -18,7 +18,7 @@ class DagCommandTest {
                 + "\"runs\":[{\"run\":{\"v\":1,\"id\":\"%s.r1\",\"jobId\":\"%s\",\"number\":1,\"state\":\"%s\","
                 + "\"createdAt\":\"2026-12-01T00:00:00Z\",\"taskIds\":[]},\"tasks\":[]}]%s}")
                 .formatted(id, id, id, after == null ? "" : ",\"after\":" + after, state, id, id, id, run,
-                        pending == null ? "" : ",\"pending\":{\"tasks\":[\"" + id + ".r1.0\"],\"reasons\":[{\"code\":\"upstream\","
+                        pending == null ? "" : ",\"pending\":{\"tasks\":[\"" + id + ".r1.0\"],\"reasons\":[{\"code\":\"upstream\",\"kind\":\"DYNAMIC\","
                                 + "\"agents\":0,\"message\":\"" + pending + "\"}]}");
     }
 

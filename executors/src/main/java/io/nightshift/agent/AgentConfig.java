@@ -44,7 +44,8 @@ public record AgentConfig(
         String token,
         io.nightshift.agent.fetch.FetchConfig fetch,
         OwnerLoadConfig ownerLoad,
-        io.nightshift.agent.spark.SparkConfig spark) {
+        io.nightshift.agent.spark.SparkConfig spark,
+        io.nightshift.agent.security.AgentSecurityConfig security) {
 
     /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
     public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow, String cgroup) {
@@ -73,6 +74,7 @@ public record AgentConfig(
         fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
         ownerLoad = ownerLoad == null ? OwnerLoadConfig.DEFAULTS : ownerLoad;
         spark = spark == null ? io.nightshift.agent.spark.SparkConfig.NONE : spark;
+        security = security == null ? io.nightshift.agent.security.AgentSecurityConfig.DEFAULTS : security;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -108,7 +110,8 @@ public record AgentConfig(
                 io.nightshift.agent.fetch.FetchConfig.from(c),
                 new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
                         c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW), c.get(AgentSettings.OWNER_LOAD_CGROUP)),
-                io.nightshift.agent.spark.SparkConfig.from(c));
+                io.nightshift.agent.spark.SparkConfig.from(c),
+                io.nightshift.agent.security.AgentSecurityConfig.from(c));
     }
 
     /** {@code agent.pool} becomes the attribute {@code pool}; giving both with different values is an error. */

@@ -97,5 +97,6 @@ public final class AgentSettings {
             KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW,
             OWNER_LOAD_CGROUP),
             java.util.stream.Stream.concat(io.nightshift.agent.fetch.FetchSettings.ALL.stream(),
-                    io.nightshift.agent.spark.SparkSettings.ALL.stream())).toList();
+                    java.util.stream.Stream.concat(io.nightshift.agent.spark.SparkSettings.ALL.stream(),
+                            io.nightshift.agent.security.AgentSecuritySettings.ALL.stream()))).toList();
 }

@@ -89,6 +89,12 @@ final class SimulateCommand implements Callable<Integer> {
                     + "task.meanDuration=PT5M, preemption=false, queueMix=a:3,b:1, racks=4, killGrace=PT30S.")
     Map<String, String> params = new LinkedHashMap<>();
 
+    @Option(names = "--scenario", paramLabel = "NAME",
+            description = "Run a built-in scenario instead: diurnal (a week of machines shared with their owners, lent at "
+                    + "night, against static partitioning; takes --seed, --out and its own --param options: days, "
+                    + "agentsPerPool, step, killGrace, grace, reclaimLead, staticShare, cycleEvery).")
+    String scenario;
+
     /** The simulator's option each typed option sets; these may not also be given with {@code --param}. */
     private static final Map<String, String> KEYS = Map.of("--agents", "agents", "--agent-cpus", "agent.cpus",
             "--agent-mem", "agent.memMb", "--queue", "queues", "--duration", "duration", "--arrivals", "arrivals.perMinute",
@@ -96,6 +102,13 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (scenario != null) {
+            if (!scenario.equals("diurnal")) throw CliException.usage("--scenario: unknown scenario '" + scenario + "'; known: diurnal");
+            var o = DiurnalView.options(seed, out == null ? null : root.workDir.resolve(out), params);
+            var r = DiurnalView.run(o);
+            root.out.print(root.outputOr(Output.JSON) == Output.JSON ? r.toJson() + "\n" : DiurnalView.table(r, String.valueOf(o.out())));
+            return 0;
+        }
         SimulationConfig cfg = config();
         SimulationResult r = simulate(cfg, Simulator::run);
         if (root.outputOr(Output.JSON) == Output.JSON) root.out.println(r.toJson());

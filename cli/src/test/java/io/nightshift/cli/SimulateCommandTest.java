@@ -238,4 +238,26 @@ class SimulateCommandTest {
 
         assertThat(r).isSameAs(seen[0]);
     }
+
+    @Test
+    void theDiurnalScenarioPrintsBothRunsAndTheTargetsAndWritesItsCharts() {
+        CliRunner.Result r = cli.run("-o", "table", "simulate", "--scenario", "diurnal", "--param", "days=1", "--param",
+                "agentsPerPool=5", "--param", "step=PT60S", "--param", "cycleEvery=PT60S", "--out", "week");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Diurnal scenario: 1 days, 10 machines in pools office, shop, seed 42")
+                .contains("night idle capacity used %").contains("NIGHTSHIFT").contains("STATIC")
+                .contains("Batch throughput: ").contains("Target throughput>=2x: ")
+                .contains("Charts in " + dir.resolve("week") + ": diurnal-office.png, diurnal-office.svg");
+        assertThat(dir.resolve("week/diurnal-shop.svg")).isNotEmptyFile();
+        assertThat(dir.resolve("week/diurnal.json")).content().contains("\"nightIdleUsed\"");
+    }
+
+    @Test
+    void anUnknownScenarioOrDiurnalOptionIsAUsageError() {
+        assertThat(cli.run("simulate", "--scenario", "lunar").err()).isEqualTo("error: --scenario: unknown scenario 'lunar'; known: diurnal\n");
+        CliRunner.Result bad = cli.run("simulate", "--scenario", "diurnal", "--param", "agents=5");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: unknown option 'agents' of the diurnal scenario; known: seed, days, agentsPerPool");
+        assertThat(cli.run("simulate", "--scenario", "diurnal", "--param", "days=0").err()).startsWith("error: days must be 1..28");
+    }
 }

@@ -266,6 +266,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
         hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
+        hc.addMapConfig(durable(HazelcastStateStore.POOL_PROFILES, db.poolProfiles()));
         return hc;
     }
 

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *                             ranges: 1..32 of {from, to}, each "HH:mm" (daily) or "Sat 00:00" (weekly,
  *                                     Mon..Sun), both ends of one kind, from != to, not overlapping
  *                                     another range of the same window}          default none
+ * reclaimLead  ISO-8601 duration PT0S..PT1H: how long before a window closes its lent capacity is taken back
+ *                                                                                 default PT30S
  * </pre>
  * Windows of one pool may overlap each other ({@code night} and {@code weekend} do): a job names the one it
  * waits for, and the reservation is lent while any is open. Pure and thread-safe.
@@ -48,7 +50,8 @@ public final class PoolSpecParser {
 
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern POINT = Pattern.compile("(?:([A-Za-z]{3})\\s+)?([01]\\d|2[0-3]):([0-5]\\d)");
-    private static final List<String> FIELDS = List.of("name", "reservation", "headroom", "windows");
+    private static final List<String> FIELDS = List.of("name", "reservation", "headroom", "windows", "reclaimLead");
+    public static final java.time.Duration MAX_RECLAIM_LEAD = java.time.Duration.ofHours(1);
     private static final List<String> WINDOW_FIELDS = List.of("name", "zone", "ranges");
     private static final List<String> RANGE_FIELDS = List.of("from", "to");
     private static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
@@ -115,8 +118,9 @@ public final class PoolSpecParser {
             Resources reservation = reservation(present(root, "", "reservation"));
             Headroom headroom = headroom(present(root, "", "headroom"));
             List<WindowSpec> windows = windows(present(root, "", "windows"));
+            java.time.Duration lead = reclaimLead(present(root, "", "reclaimLead"));
             if (!problems.isEmpty()) throw problems.exception();
-            return new PoolSpec(name, reservation, headroom, windows);
+            return new PoolSpec(name, reservation, headroom, windows, lead);
         }
 
         private String name(JsonNode n, String pathName) {
@@ -158,6 +162,24 @@ public final class PoolSpecParser {
             BigDecimal gpus = number(present(o, "/reservation", "gpus"), "/reservation/gpus", 1024, true);
             return new Resources(cpus == null ? 0 : cpus.doubleValue(), mem == null ? 0 : mem.longValue(),
                     disk == null ? 0 : disk.longValue(), gpus == null ? 0 : gpus.intValue());
+        }
+
+        private java.time.Duration reclaimLead(JsonNode n) {
+            if (n == null) return null;
+            java.time.Duration d = null;
+            if (n.isTextual() && n.textValue().length() <= 32) {
+                try {
+                    d = java.time.Duration.parse(n.textValue());
+                } catch (java.time.format.DateTimeParseException e) {
+                    d = null;
+                }
+            }
+            if (d == null || d.isNegative() || d.compareTo(MAX_RECLAIM_LEAD) > 0) {
+                problems.add("/reclaimLead", "must be an ISO-8601 duration from PT0S to PT1H (how long before a window "
+                        + "closes its capacity is taken back), got " + describe(n));
+                return null;
+            }
+            return d;
         }
 
         private Headroom headroom(JsonNode n) {

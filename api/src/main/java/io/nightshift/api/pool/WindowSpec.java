@@ -115,9 +115,23 @@ public final class WindowSpec {
         return best;
     }
 
+    /** The openings of the last local date asked about: a cycle asks about the same day for every agent and task. */
+    private record Memo(LocalDate day, List<Opening> openings) {
+    }
+
+    private volatile Memo memo;
+
     /** Every opening that starts between 8 days before and 15 days after {@code t}'s local date. */
     List<Opening> openingsAround(Instant t) {
         LocalDate today = LocalDate.ofInstant(t, zone);
+        Memo m = memo;
+        if (m != null && m.day().equals(today)) return m.openings();
+        List<Opening> out = computeOpenings(today);
+        memo = new Memo(today, out);
+        return out;
+    }
+
+    private List<Opening> computeOpenings(LocalDate today) {
         List<Opening> out = new ArrayList<>();
         for (TimeRange r : ranges) {
             if (r.weekly()) {
@@ -130,7 +144,7 @@ public final class WindowSpec {
                 for (int d = -8; d <= 15; d++) out.add(opening(today.plusDays(d).atTime(r.from()), r.minutes()));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Start at local {@code start}, end {@code minutes} of wall-clock time later (DST moves the instant, not the wall time). */

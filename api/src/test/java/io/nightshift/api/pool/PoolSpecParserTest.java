@@ -71,4 +71,15 @@ class PoolSpecParserTest {
         assertThatThrownBy(() -> PoolSpecParser.parse("{\"name\":\"office\"}".getBytes(), "lab"))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("must match the pool in the URL");
     }
+
+    @Test
+    void theReclaimLeadIsAPoolSettingOfAtMostAnHourAndDefaultsToThirtySeconds() {
+        assertThat(PoolSpecParser.parse("{\"name\":\"p\"}").effectiveReclaimLead()).isEqualTo(java.time.Duration.ofSeconds(30));
+        PoolSpec p = PoolSpecParser.parse("{\"name\":\"p\",\"reclaimLead\":\"PT2M\"}");
+        assertThat(p.reclaimLead()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(io.nightshift.api.json.Json.read(io.nightshift.api.json.Json.write(p), PoolSpec.class)).isEqualTo(p); // stored as it came
+        assertThat(problems("{\"name\":\"p\",\"reclaimLead\":\"PT2H\"}")).singleElement().asString()
+                .startsWith("/reclaimLead: must be an ISO-8601 duration from PT0S to PT1H");
+        assertThat(problems("{\"name\":\"p\",\"reclaimLead\":30}")).singleElement().asString().startsWith("/reclaimLead: ");
+    }
 }

@@ -7,6 +7,7 @@ import io.nightshift.api.pool.PoolSpec;
 import io.nightshift.api.pool.WindowSpec;
 import io.nightshift.coordinator.pools.Capacity;
 import io.nightshift.coordinator.pools.HourOfWeekProfile;
+import io.nightshift.coordinator.pools.PoolSlots;
 import io.nightshift.coordinator.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,13 @@ final class PoolAdmin implements AgentRegistry.IdleCapacity {
 
     void recover() {
         for (PoolSpec p : store.pools()) pools.put(p.name(), p);
+        for (Map.Entry<String, String> e : store.poolProfiles().entrySet()) {
+            try {
+                profile.restore(io.nightshift.api.json.Json.read(e.getValue(), HourOfWeekProfile.Stored.class));
+            } catch (RuntimeException bad) { // a profile is a forecast: one that cannot be read is learnt again
+                log.warn("pool {}: stored hour-of-week profile not restored ({}); it is learnt again", e.getKey(), bad.getMessage());
+            }
+        }
     }
 
     PoolSpec get(String name) {
@@ -59,47 +67,23 @@ final class PoolAdmin implements AgentRegistry.IdleCapacity {
     public Resources idle(AgentInfo agent, Resources allocated, OwnerLoad load, Instant now) {
         PoolSpec pool = get(agent.pool());
         Resources idle = Capacity.idle(agent.total(), allocated, load, pool, now);
-        if (agent.pool() != null) profile.observe(agent.pool(), zone(pool), agent.id(), now, idle);
+        if (agent.pool() != null && profile.observe(agent.pool(), zone(pool), agent.id(), now, idle))
+            profile.snapshot(agent.pool()).ifPresent(s -> store.savePoolProfile(s.id(), io.nightshift.api.json.Json.write(s)));
         return idle;
     }
 
-    /**
-     * The agent as the scheduler sees it. In a declared pool: free = idle capacity (what revocable tasks may
-     * use), of which {@code lent} = free − what unreserved work may use (total − allocated − max(reservation,
-     * load) − headroom). An agent whose owner load is not known yet lends nothing and keeps its reservation.
-     */
+    /** The agent as the scheduler sees it: {@link PoolSlots#slot} in a declared pool. */
     @Override
     public io.nightshift.coordinator.scheduling.AgentSlot slot(AgentInfo a, Resources allocated, Map<String, String> attributes,
                                                               Instant now) {
         PoolSpec pool = get(a.pool());
         if (pool == null) return AgentRegistry.IdleCapacity.super.slot(a, allocated, attributes, now);
-        OwnerLoad load = a.ownerLoad();
-        Resources revocable = load == null ? Capacity.idle(a.total(), allocated, null, withoutWindows(pool), now)
-                : Capacity.idle(a.total(), allocated, load, pool, now);
-        Resources unreserved = Capacity.idle(a.total(), allocated, load, withoutWindows(pool), now);
-        return new io.nightshift.coordinator.scheduling.AgentSlot(a.id(), revocable, attributes, a.total(),
-                revocable.minus(unreserved), pool, load == null ? Resources.ZERO : reclaim(a, allocated, load, pool, now));
+        return PoolSlots.slot(a.id(), a.total(), allocated, attributes, a.ownerLoad(), pool, now, pool.effectiveReclaimLead());
     }
 
-    /**
-     * What must be given back on an agent now: how far {@code allocated} exceeds what the agent may hold
-     * {@link #RECLAIM_LEAD} from now (a window closing by then no longer lends), with the owners' current load
-     * and the headroom kept. Zero when nothing exceeds.
-     */
+    /** What must be given back on an agent now ({@link PoolSlots#reclaim}, with the pool's reclaim lead). */
     static Resources reclaim(AgentInfo a, Resources allocated, OwnerLoad load, PoolSpec pool, Instant now) {
-        Instant soon = now.plus(RECLAIM_LEAD);
-        PoolSpec then = pool.lending(now) && !pool.lending(soon) ? withoutWindows(pool) : pool;
-        Resources may = a.total().minus(Capacity.owners(load, then, now)).minus(Capacity.headroom(a.total(), pool));
-        return new Resources(Math.max(0, Math.round((allocated.cpus() - may.cpus()) * 10_000d) / 10_000d),
-                Math.max(0, allocated.memMb() - may.memMb()), 0, 0);
-    }
-
-    /** How long before a window closes its lent capacity is taken back (longer than the jobs' kill grace periods). */
-    static final java.time.Duration RECLAIM_LEAD = java.time.Duration.ofSeconds(30);
-
-    /** The pool as if no window were open (what non-revocable work may count on). */
-    private static PoolSpec withoutWindows(PoolSpec p) {
-        return new PoolSpec(p.name(), p.reservation(), p.headroom(), List.of());
+        return PoolSlots.reclaim(a.total(), allocated, load, pool, now, pool.effectiveReclaimLead());
     }
 
     /** The pool's local time for its profile: its first window's zone, else UTC. */
@@ -114,8 +98,8 @@ final class PoolAdmin implements AgentRegistry.IdleCapacity {
             if (!created && mustBeNew) throw new SchedulerCore.ConflictException("pool '" + p.name() + "' already exists");
             store.savePool(p);
             pools.put(p.name(), p);
-            log.info("pool {} {}: reservation={} headroom={} windows={}", p.name(), created ? "created" : "updated",
-                    p.reservation(), p.headroom(), p.windows().stream().map(WindowSpec::toString).toList());
+            log.info("pool {} {}: reservation={} headroom={} windows={} reclaimLead={}", p.name(), created ? "created" : "updated",
+                    p.reservation(), p.headroom(), p.windows().stream().map(WindowSpec::toString).toList(), p.effectiveReclaimLead());
             requestCycle.run();
             return created;
         });

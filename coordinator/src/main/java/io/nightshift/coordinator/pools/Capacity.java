@@ -14,7 +14,10 @@ import java.time.Instant;
  * </pre>
  * The reservation is a floor of what the owners keep, not an amount on top of what they use; the headroom
  * ({@code cpuPercent} of the machine's cpus, {@code memMb}) is kept free above it for their spikes. Without
- * a pool there is no reservation and no headroom.
+ * a pool there is no reservation and no headroom. The owner load counted is the worse of the agent's smoothed
+ * value and its recent peak ({@link OwnerLoad#worstCpus()}, {@link OwnerLoad#worstMemMb()}): a spike takes capacity
+ * back at its first sample rather than when the average catches up, and nothing is placed onto a machine whose
+ * owners just spiked until the spike has left the agent's peak window.
  */
 public final class Capacity {
     private Capacity() {
@@ -22,7 +25,7 @@ public final class Capacity {
 
     /** What the owners hold on a machine now: their load, raised to the reservation outside the pool's windows. */
     public static Resources owners(OwnerLoad load, PoolSpec pool, Instant now) {
-        Resources measured = load == null ? Resources.ZERO : new Resources(load.cpus(), load.memMb(), 0, 0);
+        Resources measured = load == null ? Resources.ZERO : new Resources(load.worstCpus(), load.worstMemMb(), 0, 0);
         if (pool == null || pool.lending(now)) return measured;
         Resources r = pool.reservation();
         return new Resources(Math.max(r.cpus(), measured.cpus()), Math.max(r.memMb(), measured.memMb()), r.diskMb(), r.gpus());

@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * Per pool, the idle capacity it had by hour of the week (168 buckets, in the pool's local time so a DST
  * change does not shift the profile): the machines' latest idle capacity is summed once per
  * {@link #SAMPLE_EVERY} and folded into its hour's bucket with an exponential average ({@link #ALPHA}), so
- * recent weeks count most. Kept in memory by the leader (a new leader starts empty and learns again).
- * Time is an input; synchronized (the core thread writes, API threads read copies).
+ * recent weeks count most. The leader stores each pool's profile ({@link #snapshot}) whenever a sample was folded
+ * in, and a coordinator that starts or becomes leader {@link #restore}s what was stored, so the profile survives a
+ * restart. Time is an input; synchronized (the core thread writes, API threads read copies).
  */
 public final class HourOfWeekProfile implements CapacityForecast {
     public static final Duration SAMPLE_EVERY = Duration.ofMinutes(1);
@@ -39,18 +40,52 @@ public final class HourOfWeekProfile implements CapacityForecast {
 
     private final Map<String, Pool> pools = new HashMap<>();
 
+    /**
+     * One pool's profile as it is stored (ns_pool_profiles, V14): its zone and, per hour of the week (168), the
+     * averaged idle cpus and MiB and how many samples each bucket took.
+     */
+    public record Stored(int v, String id, String zone, double[] cpus, double[] memMb, int[] samples) {
+        public static final int VERSION = 1;
+    }
+
+    /** The pool's profile to store; empty when the pool was never observed. */
+    public synchronized Optional<Stored> snapshot(String pool) {
+        Pool p = pools.get(pool);
+        if (p == null) return Optional.empty();
+        return Optional.of(new Stored(Stored.VERSION, pool, p.zone.getId(), p.cpus.clone(), p.mem.clone(), p.samples.clone()));
+    }
+
+    /**
+     * Takes back a stored profile (at start or on becoming leader); the agents' latest observations start empty. A
+     * document that is not one (another version, wrong bucket counts, an unknown zone) is refused with an
+     * IllegalArgumentException naming the pool.
+     */
+    public synchronized void restore(Stored s) {
+        if (s.v() != Stored.VERSION || s.cpus() == null || s.memMb() == null || s.samples() == null || s.cpus().length != HOURS
+                || s.memMb().length != HOURS || s.samples().length != HOURS)
+            throw new IllegalArgumentException("stored profile of pool " + s.id() + " is not a version-1 profile of " + HOURS + " hours");
+        Pool p = pools.computeIfAbsent(s.id(), k -> new Pool());
+        p.zone = ZoneId.of(s.zone());
+        System.arraycopy(s.cpus(), 0, p.cpus, 0, HOURS);
+        System.arraycopy(s.memMb(), 0, p.mem, 0, HOURS);
+        System.arraycopy(s.samples(), 0, p.samples, 0, HOURS);
+    }
+
     /** Hour of the week, Monday 00:00-01:00 local = 0 .. Sunday 23:00-24:00 = 167. */
     public static int hourOfWeek(Instant t, ZoneId zone) {
         ZonedDateTime z = t.atZone(zone);
         return (z.getDayOfWeek().getValue() - 1) * 24 + z.getHour();
     }
 
-    /** An agent of {@code pool} has {@code idle} at {@code now}; {@code zone}: the pool's local time. */
-    public synchronized void observe(String pool, ZoneId zone, String agentId, Instant now, Resources idle) {
+    /**
+     * An agent of {@code pool} has {@code idle} at {@code now}; {@code zone}: the pool's local time. True when this
+     * folded a sample into the pool's profile (at most once per {@link #SAMPLE_EVERY}): the time to store it.
+     */
+    public synchronized boolean observe(String pool, ZoneId zone, String agentId, Instant now, Resources idle) {
         Pool p = pools.computeIfAbsent(pool, k -> new Pool());
         p.zone = zone;
         p.agents.put(agentId, new Observation(now, idle));
-        if (p.nextSample != null && now.isBefore(p.nextSample)) return;
+        if (p.nextSample != null && now.isBefore(p.nextSample)) return false;
         p.nextSample = now.plus(SAMPLE_EVERY);
         double cpus = 0;
         double mem = 0;
@@ -69,6 +104,7 @@ public final class HourOfWeekProfile implements CapacityForecast {
             p.mem[h] += ALPHA * (mem - p.mem[h]);
         }
         p.samples[h]++;
+        return true;
     }
 
     @Override

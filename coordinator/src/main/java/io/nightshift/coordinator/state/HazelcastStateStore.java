@@ -37,6 +37,7 @@ public final class HazelcastStateStore implements StateStore {
     public static final String IDEMPOTENCY = "nightshift.idempotency";
     public static final String QUEUES = "nightshift.queues";
     public static final String POOLS = "nightshift.pools";
+    public static final String POOL_PROFILES = "nightshift.pool-profiles";
 
     /** How a pool is stored: its spec under its name, with a schema version. */
     public record StoredPool(int v, String id, io.nightshift.api.pool.PoolSpec spec) {
@@ -53,6 +54,7 @@ public final class HazelcastStateStore implements StateStore {
     private final IMap<String, String> idempotency;
     private final IMap<String, HazelcastJsonValue> queues;
     private final IMap<String, HazelcastJsonValue> pools;
+    private final IMap<String, HazelcastJsonValue> poolProfiles;
 
     private final io.nightshift.coordinator.state.jdbc.Database database;
 
@@ -66,6 +68,7 @@ public final class HazelcastStateStore implements StateStore {
         this.idempotency = hz.getMap(IDEMPOTENCY);
         this.queues = hz.getMap(QUEUES);
         this.pools = hz.getMap(POOLS);
+        this.poolProfiles = hz.getMap(POOL_PROFILES);
         jobs.addIndex(IndexType.HASH, "state");
         tasks.addIndex(IndexType.HASH, "state");
     }
@@ -275,6 +278,19 @@ public final class HazelcastStateStore implements StateStore {
     @Override
     public void deletePool(String name) {
         pools.delete(name);
+        poolProfiles.delete(name);
+    }
+
+    @Override
+    public Map<String, String> poolProfiles() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, HazelcastJsonValue> e : poolProfiles.entrySet()) out.put(e.getKey(), e.getValue().getValue());
+        return out;
+    }
+
+    @Override
+    public void savePoolProfile(String pool, String json) {
+        poolProfiles.set(pool, new HazelcastJsonValue(json));
     }
 
     @Override

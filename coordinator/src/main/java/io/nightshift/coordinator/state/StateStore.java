@@ -8,6 +8,7 @@ import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -82,6 +83,12 @@ public interface StateStore extends AutoCloseable {
     void savePool(io.nightshift.api.pool.PoolSpec pool);
 
     void deletePool(String name);
+
+    /** Every pool's stored hour-of-week profile, as its JSON document, by pool name (see V14). */
+    Map<String, String> poolProfiles();
+
+    /** Stores a pool's hour-of-week profile (its JSON document), replacing the one stored before. */
+    void savePoolProfile(String pool, String json);
 
     @Override
     void close();

@@ -37,8 +37,8 @@ class PoolReclaimTest {
     @Test
     void ownersRisingIntoTheHeadroomTakeCapacityBackEvenInsideTheWindow() {
         OwnerLoad busy = new OwnerLoad(4.5, 1024, 5, 1024);
-        // 8 - 4.5 - 2 = 1.5 cpus may be held, 5 are
+        // the owners' peak (5) counts, not only their average (4.5): 8 - 5 - 2 = 1 cpu may be held, 5 are
         assertThat(PoolAdmin.reclaim(AGENT, Resources.of(5, 2048), busy, OFFICE, Instant.parse("2026-01-15T01:00:00Z")))
-                .isEqualTo(Resources.of(3.5, 0));
+                .isEqualTo(Resources.of(4, 0));
     }
 }

@@ -135,6 +135,7 @@ public final class Database implements AutoCloseable {
     private final TableStore<HazelcastJsonValue> agents;
     private final TableStore<HazelcastJsonValue> queues;
     private final TableStore<HazelcastJsonValue> pools;
+    private final TableStore<HazelcastJsonValue> poolProfiles;
     private final TableStore<String> idempotency;
 
     private Database(HikariDataSource pool, Kind kind, String description) {
@@ -148,6 +149,7 @@ public final class Database implements AutoCloseable {
         this.agents = new TableStore<>(sql, Tables.agents(), Tables.AGENT);
         this.queues = new TableStore<>(sql, Tables.queues(), Tables.QUEUE);
         this.pools = new TableStore<>(sql, Tables.pools(), Tables.POOL);
+        this.poolProfiles = new TableStore<>(sql, Tables.poolProfiles(), Tables.POOL_PROFILE);
         this.idempotency = new TableStore<>(sql, Tables.idempotency(), Tables.IDEMPOTENCY);
     }
 
@@ -319,6 +321,11 @@ public final class Database implements AutoCloseable {
     /** {@code nightshift.pools} → ns_pools. Eager keys: all. */
     public MapStore<String, HazelcastJsonValue> pools() {
         return pools;
+    }
+
+    /** {@code nightshift.pool-profiles} → ns_pool_profiles. Eager keys: all. */
+    public MapStore<String, HazelcastJsonValue> poolProfiles() {
+        return poolProfiles;
     }
 
     /** {@code nightshift.idempotency} → ns_idempotency. Eager keys: those bound to a live job. */

@@ -31,6 +31,7 @@ final class Tables {
     static final String IDEMPOTENCY_MAP = HazelcastStateStore.IDEMPOTENCY;
     static final String QUEUES_MAP = HazelcastStateStore.QUEUES;
     static final String POOLS_MAP = HazelcastStateStore.POOLS;
+    static final String POOL_PROFILES_MAP = HazelcastStateStore.POOL_PROFILES;
 
     private static final TableStore.Column BODY = new TableStore.Column("body", Types.VARCHAR);
     private static final TableStore.Column STATE = new TableStore.Column("state", Types.VARCHAR);
@@ -94,6 +95,19 @@ final class Tables {
     }
 
     static final TableStore.Codec<HazelcastJsonValue> POOL = new JsonCodec(POOLS_MAP) {
+        @Override
+        Object[] columns(String key, JsonNode n, String body) {
+            return new Object[] {body};
+        }
+    };
+
+    /** ns_pool_profiles (V14): all of them are loaded. */
+    static TableStore.Table poolProfiles() {
+        return new TableStore.Table(POOL_PROFILES_MAP, "ns_pool_profiles", "id", List.of(BODY), "body",
+                "SELECT id FROM ns_pool_profiles");
+    }
+
+    static final TableStore.Codec<HazelcastJsonValue> POOL_PROFILE = new JsonCodec(POOL_PROFILES_MAP) {
         @Override
         Object[] columns(String key, JsonNode n, String body) {
             return new Object[] {body};

@@ -300,6 +300,45 @@ abstract class DatabaseContract {
         }
     }
 
+    /** The per-pool hour-of-week profile (V14) is stored as it is learnt and comes back after every member stopped. */
+    @Test
+    void aPoolsHourOfWeekProfileSurvivesARestartOfEveryMember() {
+        String cluster = "ns-jdbc-" + UUID.randomUUID().toString().substring(0, 8);
+        java.time.ZoneId amsterdam = java.time.ZoneId.of("Europe/Amsterdam");
+        java.time.Instant tuesday2am = java.time.Instant.parse("2026-03-03T01:00:00Z");
+        io.nightshift.coordinator.pools.HourOfWeekProfile learnt = new io.nightshift.coordinator.pools.HourOfWeekProfile();
+        Database first = open();
+        HazelcastInstance hz1 = HazelcastMembers.start(cluster, first);
+        try {
+            var store = new io.nightshift.coordinator.state.HazelcastStateStore(hz1, first);
+            for (int minute = 0; minute < 3; minute++) {
+                java.time.Instant t = tuesday2am.plusSeconds(60L * minute);
+                learnt.observe("office", amsterdam, "a1", t, io.nightshift.api.Resources.of(12 + minute, 40_000));
+                if (learnt.observe("office", amsterdam, "a2", t, io.nightshift.api.Resources.of(10, 30_000)))
+                    throw new AssertionError("a second agent in the same minute folds no new sample");
+                store.savePoolProfile("office", io.nightshift.api.json.Json.write(learnt.snapshot("office").orElseThrow()));
+            }
+        } finally {
+            hz1.getLifecycleService().terminate(); // no graceful flush: write-through must not need one
+        }
+        first.close();
+
+        Database second = open();
+        HazelcastInstance hz2 = HazelcastMembers.start(cluster, second);
+        try {
+            var store = new io.nightshift.coordinator.state.HazelcastStateStore(hz2, second);
+            assertThat(store.poolProfiles()).containsOnlyKeys("office");
+            io.nightshift.coordinator.pools.HourOfWeekProfile recovered = new io.nightshift.coordinator.pools.HourOfWeekProfile();
+            recovered.restore(io.nightshift.api.json.Json.read(store.poolProfiles().get("office"),
+                    io.nightshift.coordinator.pools.HourOfWeekProfile.Stored.class));
+            assertThat(recovered.profile("office")).isEqualTo(learnt.profile("office")).containsKey("Tue 02");
+            assertThat(recovered.idleAt("office", tuesday2am.plus(java.time.Duration.ofDays(7))))
+                    .isEqualTo(learnt.idleAt("office", tuesday2am)).isPresent();
+        } finally {
+            hz2.shutdown();
+        }
+    }
+
     // ------------------------------------------------------------------ job listing
 
     @Test

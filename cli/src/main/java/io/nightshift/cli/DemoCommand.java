@@ -30,13 +30,16 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code nightshift demo}: {@code local}, then the example jobs (a command that succeeds, one that
- * fails and is retried, a JVM job) with their progress and logs, then keeps serving until Ctrl-C.
+ * fails and is retried, a JVM job) with their progress and logs, then the Kafka step ({@link KafkaDemo}: a local
+ * broker, a producer job, a drain job into files), then keeps serving until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
                 "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job), and pi again with its jar",
-                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services).",
-                "Serves until Ctrl-C, or stops once they ended with --exit."})
+                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services),",
+                "a Spark ETL and a MapReduce word count (their data on that HDFS, else in a local directory).",
+                "Then Kafka: a local broker, a producer job writing 5,000 orders and a drain job exporting them into files",
+                "(--no-kafka leaves it out). Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
     /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
     static final List<String> EXAMPLES = List.of("command-hello.json", "command-fails.json", "jvm-pi.json");
@@ -58,8 +61,16 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             + "pi example with its jar fetched from each (about a minute more); the HTTP one always runs.")
     boolean artifactServices;
 
+    @Option(names = "--no-kafka", description = "Leave out the Kafka step (a local broker, a producer job and a drain "
+            + "job exporting the topic into files).")
+    boolean noKafka;
+
     /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
     private ArtifactServices services;
+    /** Where the Spark examples' input and output go when there is no HDFS. */
+    private Path demoDataDir;
+    /** The Kafka step's broker, started in the background at once; null with --no-kafka. */
+    private KafkaDemo kafka;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -74,12 +85,15 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         } catch (java.io.IOException e) {
             throw new CliException(CliException.FAILED, "cannot start the artifact services: " + e.getMessage());
         }
+        demoDataDir = base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("demo-data");
         Config config = services.configure(base);
+        if (!noKafka) kafka = KafkaDemo.start(base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("kafka"));
         LocalCluster cluster;
         try {
             cluster = Servers.start(() -> LocalCluster.start(config, 1), config);
         } catch (RuntimeException e) {
             services.close();
+            closeKafka();
             throw e;
         }
         boolean ok;
@@ -89,6 +103,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             root.out.println();
             NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
             ok = runExamples(client);
+            if (kafka != null) ok &= kafka.run(client, root.out, suffix(), examplesJar().toString());
             root.out.println();
             root.out.println("Dashboard and API: " + url + "  (OpenAPI at " + url + "v1/openapi)");
             LocalCommand.printToken(root, cluster);
@@ -98,11 +113,13 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         } catch (RuntimeException | InterruptedException e) {
             cluster.close();
             services.close();
+            closeKafka();
             throw e;
         }
         if (exitWhenDone) {
             cluster.close();
             services.close();
+            closeKafka();
             return ok ? 0 : 1;
         }
         root.out.println("Ctrl-C to stop.");
@@ -110,13 +127,23 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         Servers.serveUntilStopped(() -> {
             cluster.close();
             services.close();
+            closeKafka();
         });
         return 0;
     }
 
+    private void closeKafka() {
+        if (kafka != null) kafka.close();
+    }
+
+    /** 4 base-36 digits of the clock: a fresh id per demo. */
+    private String suffix() {
+        return Long.toString(root.clock.millis() / 1000 % 1_679_616, 36);
+    }
+
     /** Submits every example, shows progress until all ended, then their logs. True when each ended as expected. */
     boolean runExamples(NightshiftClient client) throws InterruptedException {
-        String suffix = Long.toString(root.clock.millis() / 1000 % 1_679_616, 36); // 4 base-36 digits: a fresh id per demo
+        String suffix = suffix();
         String jar = examplesJar().toString();
         Map<String, String> exampleOf = new LinkedHashMap<>(); // job id -> example id
         for (String name : EXAMPLES) {
@@ -132,6 +159,8 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             exampleOf.put(job.id(), "pi-artifact");
             root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ")");
         }
+        SparkDemo spark = new SparkDemo(root.out); // the Spark ETL and the MapReduce word count
+        exampleOf.putAll(spark.submit(client, services, demoDataDir, suffix));
         root.out.flush();
 
         Map<String, Progress> progress = new LinkedHashMap<>();
@@ -145,6 +174,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
                 JobDetail d = client.get(id);
                 last.put(id, d);
                 progress.get(id).update(d).forEach(root.out::println);
+                spark.news(d).forEach(root.out::println);
             }
             root.out.flush();
             if (System.nanoTime() > deadline) {
@@ -171,6 +201,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             t.row(d.job().id(), d.job().spec().name(), d.job().state(), attempts, want == d.job().state() ? "yes" : "no: " + want);
         }
         root.out.print(t.render());
+        spark.outputs().forEach(root.out::println);
         return ok;
     }
 

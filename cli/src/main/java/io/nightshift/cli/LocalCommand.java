@@ -24,11 +24,23 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
             + "an HTTP file server, S3 (S3Proxy) and HDFS (a mini-cluster), each agent set up to reach them.")
     boolean artifactServices;
 
+    @Option(names = "--tls", description = "Serve https/wss (API, dashboard, agent channel, the agents' logs) with a self-signed "
+            + "certificate made once under <coordinator.data-dir>/tls; the CLI here trusts it by itself.")
+    boolean tls;
+
+    @Option(names = "--kafka", description = "Also start a local Kafka broker (KRaft, a child JVM on a free port, data "
+            + "beside the coordinator's) for kafka jobs; its bootstrap servers are printed.")
+    boolean kafka;
+
     @Override
     public Integer call() throws InterruptedException {
         if (agents < 1 || agents > 64) throw CliException.usage("--agents must be between 1 and 64");
         java.nio.file.Path logFile = Servers.logToFile(root);
         Config base = Servers.preferDefaultPort(root.config());
+        if (tls) base = base.with(io.nightshift.coordinator.SecuritySettings.TLS_SELF_SIGNED, "true");
+
+        KafkaDemo broker = kafka ? KafkaDemo.start(base.get(io.nightshift.coordinator.CoordinatorSettings.DATA_DIR)
+                .toAbsolutePath().resolveSibling("kafka")) : null;
         ArtifactServices services = artifactServices ? startServices(base) : null;
         Config config = services != null ? services.configure(base) : base;
         LocalCluster cluster;
@@ -36,9 +48,23 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
             cluster = Servers.start(() -> LocalCluster.start(config, agents), config);
         } catch (RuntimeException e) {
             if (services != null) services.close();
+            if (broker != null) broker.close();
             throw e;
         }
         if (services != null) services.describe().forEach(root.out::println);
+        if (broker != null) {
+            String servers;
+            try {
+                servers = broker.broker(java.time.Duration.ofMinutes(2)).bootstrapServers();
+            } catch (RuntimeException e) {
+                cluster.close();
+                if (services != null) services.close();
+                broker.close();
+                throw e;
+            }
+            root.out.println("Kafka broker (KRaft, one node): bootstrapServers " + servers + "  (kafka jobs: \"kafka\": "
+                    + "{\"bootstrapServers\": \"" + servers + "\", ...})");
+        }
         String url = Servers.browserUrl(cluster.url());
         root.out.println("Nightshift is running at " + url + " (API " + url + "v1, " + agents
                 + (agents == 1 ? " agent" : " agents") + "). Ctrl-C to stop.");
@@ -47,10 +73,16 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
                     + CliSettings.COORDINATOR_ENV + "=" + cluster.url() + ")");
         root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
         printToken(root, cluster);
+        if (cluster.coordinator().tls() != null) {
+            java.nio.file.Path cert = cluster.coordinator().tls().cert().toAbsolutePath();
+            root.out.println("TLS: certificate " + cert + " (./nightshift here trusts it by itself; curl --cacert " + cert
+                    + "; elsewhere: export " + io.nightshift.api.client.NightshiftClient.CA_FILE_ENV + "=" + cert + ")");
+        }
         root.out.flush();
         Servers.serveUntilStopped(() -> {
             cluster.close();
             if (services != null) services.close();
+            if (broker != null) broker.close();
         });
         return 0;
     }

@@ -52,6 +52,7 @@ public final class Coordinator implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService compactor;
     private final HttpServer server;
     private final URI url;
+    private final io.nightshift.coordinator.tls.SelfSigned.Pair tls;
     private final List<String> routePaths;
     private final io.nightshift.coordinator.utilization.UtilizationSampler sampler;
     private final Authenticator auth;
@@ -69,6 +70,13 @@ public final class Coordinator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + cfg.dataDir(), e);
         }
+        this.tls = cfg.tlsPair(); // before anything starts: a bad TLS setting leaves nothing running
+        cfg.tlsCaFile();
+        String jwtIssuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+        String jwks = cfg.config().get(SecuritySettings.JWT_JWKS_URL);
+        if (!jwtIssuer.isBlank() && !jwks.matches("https?://\\S+"))
+            throw new io.nightshift.api.config.ConfigException(SecuritySettings.JWT_ISSUER.name() + " is set: "
+                    + SecuritySettings.JWT_JWKS_URL.name() + " must be the issuer's http(s) JWKS URL");
         this.database = Database.open(Database.Options.of(cfg.jdbcUrl(), cfg.jdbcUser(), cfg.jdbcPassword(), cfg.dataDir())
                 .withPoolSize(cfg.jdbcPoolSize()).withSqliteSync(Database.Options.Sync.valueOf(cfg.sqliteSynchronous())));
         log.info("durable store: {}", database.describe());
@@ -105,6 +113,13 @@ public final class Coordinator implements AutoCloseable {
             this.auth = new Authenticator(new TokenStore(database.dataSource()),
                     new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
             this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
+            String issuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+            if (!issuer.isBlank()) {
+                auth.jwt(new io.nightshift.coordinator.auth.JwtVerifier(issuer, cfg.config().get(SecuritySettings.JWT_JWKS_URL),
+                        cfg.config().get(SecuritySettings.JWT_AUDIENCE), cfg.config().get(SecuritySettings.JWT_ROLES_CLAIM)));
+                log.info("accepting JWTs of issuer {} (audience {}, keys from {})", issuer, cfg.config().get(SecuritySettings.JWT_AUDIENCE),
+                        cfg.config().get(SecuritySettings.JWT_JWKS_URL));
+            }
         }
         io.nightshift.coordinator.auth.SecretStore secrets = new io.nightshift.coordinator.auth.SecretStore(database.dataSource(),
                 cfg.secretsKeyFile());
@@ -144,10 +159,18 @@ public final class Coordinator implements AutoCloseable {
         }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
+        // the coordinator's own calls (to agents' log servers, forwarded writes) trust the CA bundle, else the
+        // local self-signed certificate (local agents serve with the same pair), else the JDK's CAs
+        java.nio.file.Path trusted = cfg.tlsCaFile() != null ? cfg.tlsCaFile()
+                : tls != null && cfg.config().get(SecuritySettings.TLS_CERT_FILE) == null ? tls.cert() : null;
+        if (trusted != null) api.trust(trusted);
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
-        this.server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions serverOptions = new HttpServerOptions();
+        if (tls != null) serverOptions.setSsl(true)
+                .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+        this.server = vertx.createHttpServer(serverOptions
                         .setHost(cfg.host())
                         .setPort(cfg.port())
                         .setMaxWebSocketMessageSize(4 * 1024 * 1024)
@@ -158,7 +181,7 @@ public final class Coordinator implements AutoCloseable {
                 .requestHandler(new io.nightshift.coordinator.http.ConnectionLimit(cfg.maxConnections(), router))
                 .listen().toCompletionStage().toCompletableFuture().join();
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
-        this.url = URI.create("http://" + advertised + ":" + server.actualPort());
+        this.url = URI.create((tls != null ? "https://" : "http://") + advertised + ":" + server.actualPort());
         leadership.start(url);
         this.compactor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nightshift-history");
@@ -297,6 +320,11 @@ public final class Coordinator implements AutoCloseable {
     /** True while this coordinator leads (schedules, takes agents and writes). */
     public boolean isLeader() {
         return leadership.isLeader();
+    }
+
+    /** The certificate and key this coordinator serves with; null when it speaks plain http. */
+    public io.nightshift.coordinator.tls.SelfSigned.Pair tls() {
+        return tls;
     }
 
     /** How many coordinators (Hazelcast members) this one sees, itself included. */

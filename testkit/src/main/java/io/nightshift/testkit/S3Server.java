@@ -118,6 +118,11 @@ public final class S3Server implements AutoCloseable {
         return process.pid();
     }
 
+    /** A client of this server with its key pair, to read what jobs wrote. */
+    public S3Client client() {
+        return client;
+    }
+
     public void createBucket(String bucket) {
         client.createBucket(b -> b.bucket(bucket));
     }

@@ -213,6 +213,58 @@ class KafkaJobsIT {
     }
 
     @Test
+    void aParquetDrainKilledMinus9MidBatchThenRetriedLeavesEveryRecordInExactlyOneWholeFile() throws Exception {
+        broker.createTopic("ledger", 3);
+        Set<String> produced = produce("ledger", 30_000, "led");
+        Path out = dir.resolve("ledger-parquet");
+        // A commit (and so a roll of every open file) after every poll of 500: many files, each a published range.
+        String id = api.submit(Json.write(Map.of("id", "ledger", "type", "kafka",
+                "resources", Map.of("cpus", 1, "memMb", 512),
+                "retries", Map.of("max", 2, "backoff", Map.of("initial", "PT0S", "max", "PT1S")),
+                "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "topics", List.of("ledger"),
+                        "groupId", "ledger", "mode", "drain", "maxPollRecords", 500, "commitInterval", "PT0S",
+                        "sink", Map.of("path", out.toString(), "format", "parquet")))));
+
+        String task = id + ".r1.0";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
+                progressFiles(id).stream().anyMatch(p -> p.path("records").asLong() >= 2_000));
+        List<Long> harness = Procs.withEnv("NIGHTSHIFT_TASK_ID=" + task + "\0").stream()
+                .filter(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/java"))
+                        .orElse(false)).toList();
+        assertThat(harness).as("the drain is still running when it is killed").hasSize(1);
+        ProcessHandle.of(harness.get(0)).ifPresent(ProcessHandle::destroyForcibly); // kill -9, mid-batch
+        assertThat(committed("ledger", "ledger")).as("killed before the end").isLessThan(30_000);
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> terminal(api.jobState(id)));
+        assertThat(api.jobState(id)).as(api.json("/v1/jobs/" + id).toString()).isEqualTo("SUCCEEDED");
+        JsonNode attempts = api.task(id).path("attempts");
+        assertThat(attempts.size()).as("the kill failed the first attempt; the retry drained").isEqualTo(2);
+
+        // read back with parquet-hadoop: every offset of every partition in exactly one finished file
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> keys = new ArrayList<>();
+        var conf = new org.apache.hadoop.conf.Configuration();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                assertThat(name).as("only finished files are left").matches("ledger-\\d-\\d+-\\d+\\.parquet");
+                String[] range = name.substring("ledger-".length(), name.length() - ".parquet".length()).split("-");
+                List<org.apache.parquet.example.data.Group> rows = ParquetRows.read(
+                        new org.apache.hadoop.fs.Path(f.toUri()), conf);
+                assertThat(rows).as(name + " holds its whole range")
+                        .hasSize((int) (Long.parseLong(range[2]) - Long.parseLong(range[1]) + 1));
+                for (var g : rows) {
+                    keys.add(g.getBinary("key", 0).toStringUsingUTF8());
+                    seen.merge(g.getInteger("partition", 0) + "@" + g.getLong("offset", 0), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(seen.values()).as("each offset once").allMatch(n -> n == 1);
+        assertThat(keys).hasSize(30_000);
+        assertThat(new HashSet<>(keys)).isEqualTo(produced);
+    }
+
+    @Test
     void threeStreamInstancesOneKilledTheGroupRebalancesAndTheLagReturnsToZero() throws Exception {
         broker.createTopic("events", 3);
         produce("events", 3_000, "ev");
@@ -454,6 +506,11 @@ class KafkaJobsIT {
 
     /** Produces {@code n} records keyed {@code <prefix>-<i>} round-robin over the partitions; returns the keys. */
     static Set<String> produce(String topic, int n, String prefix) throws Exception {
+        return produce(broker, topic, n, prefix);
+    }
+
+    /** As {@link #produce(String, int, String)}, on {@code broker}. */
+    static Set<String> produce(KafkaBroker broker, String topic, int n, String prefix) throws Exception {
         Set<String> keys = new HashSet<>();
         try (var producer = new KafkaProducer<String, String>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all",

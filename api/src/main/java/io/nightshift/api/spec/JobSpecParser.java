@@ -77,7 +77,8 @@ import java.util.stream.Stream;
  * kafka            {bootstrapServers "host:port[,host:port...]" (required, ≤64 servers), topics [1..100 names of
  *                   [A-Za-z0-9._-]{1,249}] | topicPattern regex (1..256 chars), groupId 1..255 chars (required),
  *                   mode drain | stream (required), handler (Java class name) [classpath as for jvm] | sink {path
- *                   (required, ≤4096 chars), rollBytes 1024..1073741824 = 64 MiB, rollInterval PT1S..PT24H = PT5M},
+ *                   (required, ≤4096 chars: an absolute local directory, hdfs://[cluster]/dir or s3://bucket/prefix),
+ *                   format ndjson | parquet = ndjson, rollBytes 1024..1073741824 = 64 MiB, rollInterval PT1S..PT24H = PT5M},
  *                   consumerConfig ≤100 Kafka consumer settings checked by {@link KafkaConsumerConfig},
  *                   maxPollRecords 1..100000 = 500, commitInterval PT0S..PT10M = PT1S, heapMb 16..memMb,
  *                   recordAttempts 1..100 = 3, onPoison fail | deadLetter = fail, deadLetterTopic (a topic name,
@@ -176,8 +177,9 @@ public final class JobSpecParser {
             "spark.submit.deployMode", "spark.deployMode", "spark.driver.memory", "spark.driverMemory",
             "spark.app.name", "the job's name");
     private static final Set<String> SPARK_CONF_WITH_FIELD = SPARK_CONF_FIELDS.keySet();
-    private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval");
+    private static final List<String> SINK_FIELDS = List.of("path", "rollBytes", "rollInterval", "format");
     static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:.]{2,45}\\]:[0-9]{1,5}");
     static final int MAX_TOPICS = 100, MAX_BOOTSTRAP = 64, MAX_MAX_POLL_RECORDS = 100_000;
     static final Duration MAX_COMMIT_INTERVAL = Duration.ofMinutes(10);
@@ -793,14 +795,52 @@ public final class JobSpecParser {
             int before = problems.count();
             String path = string(required(o, at, "path", "is required: the directory the files are written to"),
                     at + "/path", 1, MAX_PATH_CHARS);
-            if (path != null && !path.startsWith("/")) {
-                problems.add(at + "/path", "must be an absolute directory path on the agent, got " + quote(path));
+            if (path != null) {
+                String bad = sinkPathProblem(path);
+                if (bad != null) problems.add(at + "/path", bad + ", got " + quote(path));
+            }
+            KafkaSpec.Format format = null;
+            JsonNode f = optional(o, at, "format");
+            if (f != null) {
+                format = f.isTextual() ? KafkaSpec.Format.fromWire(f.textValue()) : null;
+                if (format == null) problems.add(at + "/format", "must be ndjson or parquet, got " + describe(f));
             }
             Long rollBytes = integer(optional(o, at, "rollBytes"), at + "/rollBytes", 1024, 1L << 30);
             Duration rollInterval = duration(optional(o, at, "rollInterval"), at + "/rollInterval", Duration.ofSeconds(1),
                     true, Duration.ofHours(24), ">= PT1S and <= PT24H");
             if (problems.count() != before) return null;
-            return new KafkaSpec.SinkSpec(path, rollBytes == null ? 0 : rollBytes, rollInterval);
+            return new KafkaSpec.SinkSpec(path, rollBytes == null ? 0 : rollBytes, rollInterval, format);
+        }
+
+        /**
+         * Null when {@code path} is an absolute local directory, {@code hdfs://[authority]/dir} or
+         * {@code s3://bucket[/prefix]}; else what is wrong with it.
+         */
+        private static String sinkPathProblem(String path) {
+            if (path.codePoints().anyMatch(Character::isISOControl)) return "must not contain control characters";
+            if (path.startsWith("/")) return path.contains("/../") || path.endsWith("/..")
+                    ? "must not contain '..' segments" : null;
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(path);
+            } catch (java.net.URISyntaxException e) {
+                return "must be an absolute directory path on the agent, hdfs://[cluster]/dir or s3://bucket/prefix ("
+                        + e.getReason() + ")";
+            }
+            if ("hdfs".equals(uri.getScheme())) {
+                if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/") || uri.getRawPath().length() < 2)
+                    return "must name a directory: hdfs://[cluster]/dir";
+                if (uri.getQuery() != null || uri.getFragment() != null) return "must have no query or fragment";
+                return path.contains("/../") || path.endsWith("/..") ? "must not contain '..' segments" : null;
+            }
+            if ("s3".equals(uri.getScheme())) {
+                if (uri.getHost() == null || !S3_BUCKET.matcher(uri.getHost()).matches())
+                    return "must name a bucket (3 to 63 lower-case letters, digits, '.' or '-'): s3://bucket/prefix";
+                if (uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null || uri.getPort() != -1)
+                    return "must be s3://bucket/prefix, with no credentials, port, query or fragment";
+                return null;
+            }
+            return "must be an absolute directory path on the agent, hdfs://[cluster]/dir or s3://bucket/prefix";
         }
 
         private String name(String s, String path) {

@@ -124,14 +124,17 @@ public record KafkaSpec(String bootstrapServers, List<String> topics, String top
     }
 
     /**
-     * The built-in sink: newline-delimited JSON files under {@code path} (a directory on the agent; HDFS and
-     * S3 come with the connectors), one file per partition at a time, rolled when it reaches {@code rollBytes}
+     * The built-in sink: files of {@code format} ({@code ndjson}, the default, or {@code parquet}) under {@code path}:
+     * a directory on the agent ({@code /data/out}), on HDFS ({@code hdfs://[cluster]/dir}) or on S3
+     * ({@code s3://bucket/prefix}); which HDFS clusters and which S3 store (and its credentials) come from the agent's
+     * configuration, never from the spec. One file per partition at a time, rolled when it reaches {@code rollBytes}
      * or is {@code rollInterval} old, and always before a commit. A finished file is named
-     * {@code <topic>-<partition>-<firstOffset>-<lastOffset>.ndjson}; files a re-delivery would rewrite are
-     * removed when the partition is assigned, so re-delivery never leaves a record twice.
+     * {@code <topic>-<partition>-<firstOffset>-<lastOffset>.ndjson} (or {@code .parquet}) and appears whole (written
+     * aside, then renamed or uploaded in one request); files a re-delivery would rewrite are removed when the
+     * partition is assigned, so re-delivery never leaves a record twice. Unset {@code format} stays out of the JSON.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SinkSpec(String path, long rollBytes, Duration rollInterval) {
+    public record SinkSpec(String path, long rollBytes, Duration rollInterval, Format format) {
         public static final long DEFAULT_ROLL_BYTES = 64L << 20;
         public static final Duration DEFAULT_ROLL_INTERVAL = Duration.ofMinutes(5);
 
@@ -139,6 +142,46 @@ public record KafkaSpec(String bootstrapServers, List<String> topics, String top
             if (path == null) throw new InvalidSpecException("/kafka/sink/path", "is required");
             rollBytes = rollBytes == 0 ? DEFAULT_ROLL_BYTES : rollBytes;
             rollInterval = rollInterval == null ? DEFAULT_ROLL_INTERVAL : rollInterval;
+            if (format == Format.NDJSON) format = null; // the default: left out so stored specs keep their hash
+        }
+
+        /** NDJSON files. */
+        public SinkSpec(String path, long rollBytes, Duration rollInterval) {
+            this(path, rollBytes, rollInterval, null);
+        }
+
+        public Format formatOrDefault() {
+            return format == null ? Format.NDJSON : format;
+        }
+
+        /** What kind of place {@code path} names. */
+        public Scheme scheme() {
+            if (path.startsWith("hdfs://")) return Scheme.HDFS;
+            if (path.startsWith("s3://")) return Scheme.S3;
+            return Scheme.LOCAL;
+        }
+
+        public enum Scheme { LOCAL, HDFS, S3 }
+    }
+
+    /** The built-in sink's file format. */
+    public enum Format {
+        NDJSON("ndjson"), PARQUET("parquet");
+
+        private final String wire;
+
+        Format(String wire) {
+            this.wire = wire;
+        }
+
+        @JsonValue
+        public String wire() {
+            return wire;
+        }
+
+        public static Format fromWire(String s) {
+            for (Format f : values()) if (f.wire.equals(s)) return f;
+            return null;
         }
     }
 }

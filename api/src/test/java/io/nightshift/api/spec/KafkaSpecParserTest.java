@@ -48,6 +48,32 @@ class KafkaSpecParserTest {
     }
 
     @Test
+    void theSinkTakesParquetAndHdfsOrS3TargetsAndLeavesTheDefaultFormatOutOfTheJson() {
+        KafkaSpec.SinkSpec parquet = JobSpecParser.parse(kafka("", "").replace("'/data/orders'".replace('\'', '"'),
+                q("'s3://exports.bucket/orders/day-1','format':'parquet'"))).kafka().sink();
+        assertThat(parquet.formatOrDefault()).isEqualTo(KafkaSpec.Format.PARQUET);
+        assertThat(parquet.scheme()).isEqualTo(KafkaSpec.SinkSpec.Scheme.S3);
+        assertThat(io.nightshift.api.json.Json.write(parquet)).contains("\"format\":\"parquet\"");
+        KafkaSpec.SinkSpec hdfs = JobSpecParser.parse(kafka("", "").replace("'/data/orders'".replace('\'', '"'),
+                q("'hdfs:///exports/orders','format':'ndjson'"))).kafka().sink();
+        assertThat(hdfs.scheme()).isEqualTo(KafkaSpec.SinkSpec.Scheme.HDFS);
+        assertThat(hdfs.formatOrDefault()).isEqualTo(KafkaSpec.Format.NDJSON);
+        assertThat(io.nightshift.api.json.Json.write(hdfs)).doesNotContain("format");
+    }
+
+    @Test
+    void aBadSinkPathOrFormatIsNamedByItsPath() {
+        for (String bad : List.of("relative/dir", "ftp://host/dir", "s3://", "s3://Bad_Bucket/x", "hdfs://nn:8020",
+                "s3://user:pw@bucket/x", "/data/../etc")) {
+            Problem p = only(problemsOf(kafka("", "").replace("\"/data/orders\"", "\"" + bad + "\"")));
+            assertThat(p.path()).as(bad).isEqualTo("/kafka/sink/path");
+        }
+        Problem f = only(problemsOf(kafka("", "").replace("\"/data/orders\"", q("'/data/orders','format':'avro'"))));
+        assertThat(f.path()).isEqualTo("/kafka/sink/format");
+        assertThat(f.message()).contains("ndjson or parquet").contains("avro");
+    }
+
+    @Test
     void consumerConfigValuesThatKafkaAcceptsAreKeptAsText() {
         KafkaSpec k = JobSpecParser.parse(kafka("'consumerConfig':{'auto.offset.reset':'earliest','fetch.min.bytes':1024,"
                 + "'check.crcs':false}", "")).kafka();

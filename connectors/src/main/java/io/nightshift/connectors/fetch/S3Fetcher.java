@@ -53,8 +53,15 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
     }
 
     private synchronized S3Client client() {
-        if (client != null) return client;
-        Options o = options;
+        if (client == null) client = client(options, false);
+        return client;
+    }
+
+    /**
+     * A client for the store {@code o} describes: its credentials, else the SDK's default provider chain. With
+     * {@code sdkRetries} false the SDK does not retry (the caller does); true keeps the SDK's standard retries.
+     */
+    public static S3Client client(Options o, boolean sdkRetries) {
         AwsCredentialsProvider credentials = o.accessKey() != null && o.secretKey() != null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(o.accessKey(), o.secretKey()))
                 : DefaultCredentialsProvider.builder().build();
@@ -67,10 +74,12 @@ public final class S3Fetcher implements Fetcher, AutoCloseable {
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(o.connectTimeout())
                         .socketTimeout(o.readTimeout()))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
+                // uploads (the Kafka sink) sign the whole payload: S3-compatible stores often lack aws-chunked bodies
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .chunkedEncodingEnabled(false).build());
+        if (!sdkRetries) b.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
         if (o.endpoint() != null) b.endpointOverride(o.endpoint());
-        client = b.build();
-        return client;
+        return b.build();
     }
 
     @Override

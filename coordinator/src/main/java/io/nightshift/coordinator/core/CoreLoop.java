@@ -105,7 +105,15 @@ final class CoreLoop {
     /** As above, with a FETCHING attempt's fetch progress. */
     void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
                  String state, String reason, Integer exitCode, io.nightshift.api.model.FetchProgress fetch) {
-        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch);
+        publish(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch, null);
+    }
+
+    /** As above, with what the attempt's driver told about its application. */
+    void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
+                 String state, String reason, Integer exitCode, io.nightshift.api.model.FetchProgress fetch,
+                 io.nightshift.api.model.AppInfo app) {
+        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode,
+                fetch, app);
         batch.events.add(e);
         batch.afterCommit(() -> events.deliver(e));
     }

@@ -1,11 +1,13 @@
 package io.nightshift.agent.runner;
 
+import io.nightshift.agent.fetch.FetchConfig;
 import io.nightshift.agent.process.LaunchException;
 import io.nightshift.agent.process.ProcessPlan;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.protocol.CoordinatorMessage.Launch;
 import io.nightshift.api.spec.JobType;
 import io.nightshift.api.spec.KafkaSpec;
+import io.nightshift.connectors.sink.SinkTargets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +32,9 @@ import java.util.Map;
  *       artifact is one more entry);</li>
  *   <li>heap: {@code kafka.heapMb}, else 75 % of {@code memMb};</li>
  *   <li>environment: the task's, plus {@code NIGHTSHIFT_KAFKA_SPEC} (the kafka section as JSON),
- *       {@code NIGHTSHIFT_INSTANCE} and {@code NIGHTSHIFT_KILL_GRACE_MS} (what the harness has to commit and leave).</li>
+ *       {@code NIGHTSHIFT_INSTANCE} and {@code NIGHTSHIFT_KILL_GRACE_MS} (what the harness has to commit and leave);
+ *       for a sink on HDFS or S3 also the agent's clusters or store ({@code NIGHTSHIFT_SINK_*}, see
+ *       {@link SinkTargets}; credentials only there, never in the spec).</li>
  * </ul>
  */
 public final class KafkaRunner implements Runner {
@@ -38,14 +42,25 @@ public final class KafkaRunner implements Runner {
     public static final String HARNESS_CLASSPATH_RESOURCE = "io/nightshift/harness/kafka/harness.classpath";
 
     private final String harnessClasspath;
+    private final FetchConfig stores;
 
-    private KafkaRunner(String harnessClasspath) {
+    private KafkaRunner(String harnessClasspath, FetchConfig stores) {
         this.harnessClasspath = harnessClasspath;
+        this.stores = stores;
     }
 
     /** {@code configured} when set, else the harness on this agent's classpath, else none (launches fail clearly). */
     public static KafkaRunner withHarness(String configured) {
-        return new KafkaRunner(configured != null && !configured.isBlank() ? configured : builtInHarness());
+        return withHarness(configured, FetchConfig.DEFAULTS);
+    }
+
+    /**
+     * As {@link #withHarness(String)}; a sink on {@code hdfs://} or {@code s3://} reaches the HDFS clusters and the S3
+     * store (with its credentials) of {@code stores}, the agent's own settings ({@code agent.fetch.hdfs.*},
+     * {@code agent.fetch.s3.*}).
+     */
+    public static KafkaRunner withHarness(String configured, FetchConfig stores) {
+        return new KafkaRunner(configured != null && !configured.isBlank() ? configured : builtInHarness(), stores);
     }
 
     /** The harness classpath this runner puts first on a kafka task's command line; null when there is none. */
@@ -70,6 +85,8 @@ public final class KafkaRunner implements Runner {
         env.put("NIGHTSHIFT_KAFKA_SPEC", Json.write(kafka));
         env.put("NIGHTSHIFT_INSTANCE", String.valueOf(instanceOf(launch.taskId())));
         env.put("NIGHTSHIFT_KILL_GRACE_MS", String.valueOf(launch.spec().killGracePeriod().toMillis()));
+        // only what the sink's scheme needs, from the agent's settings (never from the spec)
+        env.putAll(SinkTargets.environment(kafka.sink(), stores.s3(), stores.hdfsConfDirs(), stores.hdfsUser()));
         return new ProcessPlan(argv(java, harnessClasspath, kafka, launch.spec().resources().memMb(), ctx.sandboxDir()),
                 env, ctx.sandboxDir());
     }

@@ -24,7 +24,7 @@ public final class Runners {
 
     /** command, jvm, kafka (with the agent's harness classpath), spark and hadoop (with the agent's Spark homes). */
     public static Runners forAgent(io.nightshift.agent.AgentConfig config) {
-        return new Runners(List.of(new CommandRunner(), new JvmRunner(), KafkaRunner.withHarness(config.kafkaHarnessClasspath()),
+        return new Runners(List.of(new CommandRunner(), new JvmRunner(), KafkaRunner.withHarness(config.kafkaHarnessClasspath(), config.fetch()),
                 new SparkRunner(config.spark()), new HadoopRunner(config.spark())));
     }
 

@@ -2,6 +2,8 @@ package io.nightshift.harness.kafka;
 
 import io.nightshift.api.json.Json;
 import io.nightshift.api.spec.KafkaSpec;
+import io.nightshift.connectors.sink.SinkTargets;
+import java.io.IOException;
 import io.nightshift.sdk.kafka.RecordHandler;
 import java.time.Duration;
 import java.util.Map;
@@ -45,7 +47,7 @@ public final class HarnessMain {
             if (json == null) throw new IllegalArgumentException(SPEC_ENV + " is not set");
             spec = Json.mapper().readValue(json, KafkaSpec.class);
             task = TaskInfo.fromEnvironment(env);
-            handler = handler(spec);
+            handler = handler(spec, task.sandbox(), env);
         } catch (Exception e) {
             return fail(EXIT_USAGE, e.getMessage());
         }
@@ -128,8 +130,9 @@ public final class HarnessMain {
         return null;
     }
 
-    static RecordHandler handler(KafkaSpec spec) {
-        if (spec.sink() != null) return new NdjsonFileSink(spec.sink());
+    static RecordHandler handler(KafkaSpec spec, java.nio.file.Path sandbox, Map<String, String> env) throws IOException {
+        if (spec.sink() != null)
+            return new FileSink(spec.sink(), SinkTargets.open(spec.sink(), sandbox.resolve(".sink-staging"), env));
         Class<?> c;
         try {
             c = Class.forName(spec.handler(), true, Thread.currentThread().getContextClassLoader());

@@ -75,9 +75,10 @@ final class Leadership implements MembershipListener {
     private volatile long epoch;
     /** {@link System#nanoTime} at the start of the last renewal the store accepted (leader only). */
     private volatile long renewedAt;
-    /** {@link System#nanoTime} at the start of the last store call that succeeded. */
-    private volatile long storeOkAt;
-    private boolean storeFailing;
+    /** {@link System#nanoTime} at the start of the store call in flight, 0 when none is. */
+    private volatile long callSince;
+    /** The last store call failed (and none succeeded since). */
+    private volatile boolean storeFailing;
 
     Leadership(HazelcastInstance hz, Database database, Clock clock, LongConsumer onLead, Consumer<String> onStepDown,
                Duration lease, Duration renewInterval, int quorum) {
@@ -90,7 +91,6 @@ final class Leadership implements MembershipListener {
         this.renewInterval = renewInterval;
         this.quorum = quorum;
         this.nanos = System::nanoTime;
-        this.storeOkAt = nanos.getAsLong();
     }
 
     private static ScheduledExecutorService daemon(String name) {
@@ -167,7 +167,6 @@ final class Leadership implements MembershipListener {
             return;
         }
         renewedAt = started;
-        storeOkAt = started;
         epoch = e;
         if (steppedDown != null) return;
         onLead.accept(e); // recovers the working set before anything is accepted as leader
@@ -189,6 +188,7 @@ final class Leadership implements MembershipListener {
     private void renew() {
         if (steppedDown != null) return;
         long started = nanos.getAsLong();
+        callSince = started;
         try {
             if (leader) {
                 long e = epoch;
@@ -200,12 +200,13 @@ final class Leadership implements MembershipListener {
             } else {
                 database.currentEpoch();
             }
-            storeOkAt = started;
             if (storeFailing) log.info("the durable store answers again");
             storeFailing = false;
         } catch (RuntimeException e) {
             if (!storeFailing) log.error("cannot reach the durable store ({}): {}", database.describe(), e.toString());
             storeFailing = true;
+        } finally {
+            callSince = 0;
         }
     }
 
@@ -246,9 +247,14 @@ final class Leadership implements MembershipListener {
         return steppedDown;
     }
 
-    /** False when the last good store call is older than two renew intervals: writes would not be made durable. */
+    /**
+     * False when the last store call (renewal, or a follower's epoch read) failed, or one has hung for longer
+     * than the lease: writes would not be made durable. A slow call that succeeds does not count (a loaded
+     * store is not a cut one).
+     */
     boolean storeReachable() {
-        return nanos.getAsLong() - storeOkAt <= 2 * renewInterval.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
+        long since = callSince;
+        return !storeFailing && (since == 0 || nanos.getAsLong() - since <= lease.toNanos());
     }
 
     /** The published leader, or null when none has published yet. */

@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>failures: rejected or failed submissions, jobs that ended other than SUCCEEDED, and jobs
  *       that had not ended when the timeout passed.</li>
  * </ul>
- * The event stream is opened before the first submit, so no RUNNING event is missed.
+ * The event stream is opened before the first submit, so no RUNNING event is missed. Also measured:
+ * submit acknowledged, from sending the POST to its 201 (the job is durable then). With a {@code rate}
+ * the submits are paced open-loop (submit i is due at start + i/rate, whatever the earlier ones took);
+ * without one they go as fast as {@code concurrency} requests in flight allow.
  */
 final class Bench {
     private final NightshiftClient client;
@@ -39,6 +42,9 @@ final class Bench {
     private final Duration timeout;
     private final PrintWriter progress;
     private final String prefix;
+    private final java.util.function.BiFunction<String, String, JobSpec> specs;
+    private final double rate;
+    private final java.util.Queue<Long> ackNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     private final Map<String, Long> runningAt = new ConcurrentHashMap<>();
@@ -50,10 +56,21 @@ final class Bench {
     /** The numbers {@code bench} prints. Latencies in ms; {@code heapMiB} null when unknown. */
     record Result(int jobs, int submitted, int succeeded, int failures, int unfinished, double p50, double p90,
                   double p99, double max, double jobsPerSecond, double seconds, Double heapMiB, String target,
-                  String firstError) {
+                  String firstError, double ackP50, double ackP99) {
     }
 
     Bench(NightshiftClient client, int jobs, int concurrency, Duration timeout, PrintWriter progress, String runId) {
+        this(client, jobs, concurrency, timeout, progress, runId, Bench::spec, 0);
+    }
+
+    /**
+     * {@code specs}: the job of an id and run id; {@code rate}: submits per second (open loop), 0 for as fast as
+     * {@code concurrency} allows.
+     */
+    Bench(NightshiftClient client, int jobs, int concurrency, Duration timeout, PrintWriter progress, String runId,
+          java.util.function.BiFunction<String, String, JobSpec> specs, double rate) {
+        this.specs = specs;
+        this.rate = rate;
         this.client = client;
         this.jobs = jobs;
         this.concurrency = concurrency;
@@ -83,7 +100,11 @@ final class Bench {
             try {
                 for (int i = 0; i < jobs; i++) {
                     String id = prefix + i;
-                    pool.execute(() -> submit(id, runId));
+                    long due = rate > 0 ? start + (long) (i * 1e9 / rate) : 0;
+                    pool.execute(() -> {
+                        if (due > 0) sleepUntil(due);
+                        submit(id, runId);
+                    });
                 }
                 pool.shutdown();
                 long lastReport = System.nanoTime();
@@ -105,10 +126,24 @@ final class Bench {
         }
     }
 
+    private static void sleepUntil(long due) {
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    }
+
+    /** The ids this run submitted and that were acknowledged. */
+    java.util.Set<String> submittedIds() {
+        return java.util.Set.copyOf(submittedAt.keySet());
+    }
+
     private void submit(String id, String runId) {
         try {
-            client.submit(spec(id, runId));
-            submittedAt.put(id, System.nanoTime());
+            JobSpec spec = specs.apply(id, runId);
+            long sent = System.nanoTime();
+            client.submit(spec);
+            long acked = System.nanoTime();
+            ackNanos.add(acked - sent);
+            submittedAt.put(id, acked);
         } catch (NightshiftException e) {
             submitFailures.incrementAndGet();
             firstSubmitError.compareAndSet(null, e.getMessage());
@@ -179,9 +214,10 @@ final class Bench {
         int failures = submitFailures.get() + (ended - succeeded) + unfinished;
         long lastEnd = endedAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
         double seconds = Math.max(1e-9, (lastEnd - start) / 1e9);
+        double[] acks = ackNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
         return new Result(jobs, submitted, succeeded, failures, unfinished, percentile(lat, 50), percentile(lat, 90),
                 percentile(lat, 99), lat.length == 0 ? Double.NaN : lat[lat.length - 1], endedAt.size() / seconds,
-                seconds, null, target, firstSubmitError.get());
+                seconds, null, target, firstSubmitError.get(), percentile(acks, 50), percentile(acks, 99));
     }
 
     /** Nearest-rank percentile of sorted values; NaN when there are none. */

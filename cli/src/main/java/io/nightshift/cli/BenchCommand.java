@@ -1,14 +1,9 @@
 package io.nightshift.cli;
 
-import io.nightshift.agent.AgentSettings;
 import io.nightshift.api.client.NightshiftClient;
 import io.nightshift.api.client.NightshiftException;
-import io.nightshift.api.config.Config;
 import io.nightshift.api.model.AgentInfo;
-import io.nightshift.coordinator.CoordinatorSettings;
-import io.nightshift.testkit.LocalCluster;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +30,11 @@ import picocli.CommandLine.ParentCommand;
         description = {"Benchmark submitting and starting many small jobs.",
                 "Submits N trivial jobs with bounded concurrency; reports submit->RUNNING latency (p50/p90/p99/max),",
                 "jobs/s from first submit to last job ended, failures and the coordinator's used heap.",
-                "Uses --coordinator if given, else starts its own local cluster (1 agent) on a free port."})
+                "With --coordinator: against that coordinator. Without: first the floor (the same command started by a plain",
+                "Java loop, as many at a time as the agent's launch threads), then a coordinator and an agent in JVMs of",
+                "their own; prints jobs/s against the floor, submit->RUNNING and submit-ack percentiles (idle, burst, paced",
+                "at 200/s), CPU per job of the coordinator, the agent and the tasks from /proc, memory, and checks that",
+                "every job ran exactly once."})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Nightshift root;
@@ -75,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fetch-http-only", description = "With --fetch: skip the S3 and HDFS servers.")
     boolean fetchHttpOnly;
 
+    @Option(names = "--spark", paramLabel = "ROUNDS",
+            description = "Instead: wall time of the example Spark ETL and MapReduce word count through Nightshift vs a plain "
+                    + "SparkLauncher / java -cp launch of the same application, ROUNDS alternating rounds, medians.")
+    int sparkRounds;
+
     @Override
     public Integer call() throws Exception {
         if (fetchMb < 0 || fetchMb > 8192) throw CliException.usage("--fetch must be between 1 and 8192 (MiB)");
@@ -86,6 +90,17 @@ final class BenchCommand implements Callable<Integer> {
                 return 0;
             } catch (Exception e) {
                 throw new IOException("fetch benchmark failed: " + e.getMessage(), e);
+            } finally {
+                deleteRecursively(dir);
+            }
+        }
+        if (sparkRounds < 0 || sparkRounds > 50) throw CliException.usage("--spark must be between 1 and 50 (rounds)");
+        if (sparkRounds > 0) {
+            Path dir = Files.createTempDirectory("nightshift-spark-bench-");
+            try {
+                root.out.println(SparkBench.summary(new SparkBench(sparkRounds, dir, root.err).run(root.config())));
+                root.out.flush();
+                return 0;
             } finally {
                 deleteRecursively(dir);
             }
@@ -141,41 +156,32 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Path dir = Files.createTempDirectory("nightshift-bench-");
+        boolean ok = false;
         try {
-            Config config = root.config()
-                    .with(CoordinatorSettings.PORT, "0")
-                    .with(CoordinatorSettings.DATA_DIR, dir.resolve("coordinator").toString())
-                    .with(CoordinatorSettings.CLUSTER_NAME, "bench-" + runId)
-                    .with(AgentSettings.WORK_DIR, dir.resolve("agent").toString());
-            Bench.Result r;
-            try (LocalCluster cluster = Servers.start(() -> LocalCluster.start(config, 1), config)) {
-                NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
-                awaitAgent(client);
-                r = new Bench(client, jobs, concurrency, limit, root.err, runId).run("in-process cluster (1 agent)");
-                r = withHeap(r, inProcessHeapMiB());
-            }
-            print(r);
-            return r.failures() == 0 ? 0 : 1;
+            LaunchBench.Result r = new LaunchBench(jobs, concurrency, limit, dir, root.err, runId).run();
+            root.out.print(LaunchBench.summary(r, concurrency));
+            root.out.flush();
+            ok = r.ok();
+            return ok ? 0 : 1;
         } finally {
-            deleteRecursively(dir);
+            if (ok) deleteRecursively(dir);
+            else root.err.println("bench: the logs of the coordinator and the agent are kept in " + dir);
         }
     }
 
     /** The benchmark measures scheduling, not agent start-up: wait until an agent is ACTIVE. */
-    private static void awaitAgent(NightshiftClient client) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    static void awaitAgent(NightshiftClient client) throws InterruptedException {
+        awaitAgent(client, Duration.ofSeconds(30));
+    }
+
+    static void awaitAgent(NightshiftClient client, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             if (client.agents().stream().anyMatch(a -> a.status() == AgentInfo.AgentStatus.ACTIVE)) return;
             if (System.nanoTime() > deadline)
-                throw new CliException(CliException.FAILED, "no active agent at " + client.baseUrl() + " after 30s");
+                throw new CliException(CliException.FAILED, "no active agent at " + client.baseUrl() + " after " + limit.toSeconds() + "s");
             Thread.sleep(100);
         }
-    }
-
-    /** Used heap of this JVM (which hosts the coordinator) after a full GC. */
-    static double inProcessHeapMiB() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
     }
 
     private static final Pattern HEAP_USED = Pattern.compile(
@@ -203,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static Bench.Result withHeap(Bench.Result r, Double heap) {
         return new Bench.Result(r.jobs(), r.submitted(), r.succeeded(), r.failures(), r.unfinished(), r.p50(), r.p90(),
-                r.p99(), r.max(), r.jobsPerSecond(), r.seconds(), heap, r.target(), r.firstError());
+                r.p99(), r.max(), r.jobsPerSecond(), r.seconds(), heap, r.target(), r.firstError(), r.ackP50(), r.ackP99());
     }
 
     private void print(Bench.Result r) {

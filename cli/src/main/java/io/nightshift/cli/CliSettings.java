@@ -34,5 +34,10 @@ public final class CliSettings {
             Duration.ofDays(7), Duration.ofSeconds(1), Duration.ofDays(365),
             "How long 'submit --wait' waits for the job to end before giving up (exit 1).");
 
-    public static final List<Setting<?>> ALL = List.of(COORDINATOR, TOKEN, REQUEST_TIMEOUT, WAIT_TIMEOUT);
+    public static final Setting<java.nio.file.Path> CA_FILE = Setting.path("cli.ca-file", null,
+            "PEM bundle of the CAs an https coordinator's certificate must chain to; when unset, NIGHTSHIFT_CA_FILE, else "
+                    + "(for a coordinator on this machine) <coordinator.data-dir>/tls/cert.pem made by 'nightshift local --tls', "
+                    + "else the JDK's CAs.");
+
+    public static final List<Setting<?>> ALL = List.of(COORDINATOR, TOKEN, REQUEST_TIMEOUT, WAIT_TIMEOUT, CA_FILE);
 }

@@ -32,7 +32,21 @@ final class CoordinatorCommand implements Callable<Integer>, ServerCommand {
         root.out.println("Nightshift coordinator serving at " + Servers.browserUrl(coordinator.url()) + " as "
                 + (coordinator.isLeader() ? "leader" : "follower") + " (Ctrl-C to stop)");
         root.out.flush();
-        Servers.serveUntilStopped(coordinator::close);
+        // a coordinator that steps down as leader is closed and started afresh with the same settings
+        var current = new java.util.concurrent.atomic.AtomicReference<>(coordinator);
+        var stopping = new java.util.concurrent.CompletableFuture<Void>();
+        Thread supervisor = new Thread(() -> {
+            try {
+                io.nightshift.coordinator.CoordinatorMain.supervise(cfg, current, stopping);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "nightshift-coordinator-supervisor");
+        supervisor.start();
+        Servers.serveUntilStopped(() -> {
+            stopping.complete(null);
+            supervisor.join(60_000);
+        });
         return 0;
     }
 }

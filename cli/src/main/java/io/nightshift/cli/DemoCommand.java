@@ -36,7 +36,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
                 "The examples: hello (succeeds), fails (exit 3, retried once), pi (a JVM job), and pi again with its jar",
-                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services).",
+                "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services),",
+                "a Spark ETL and a MapReduce word count (their data on that HDFS, else in a local directory).",
                 "Then Kafka: a local broker, a producer job writing 5,000 orders and a drain job exporting them into files",
                 "(--no-kafka leaves it out). Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
@@ -66,6 +67,8 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
 
     /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
     private ArtifactServices services;
+    /** Where the Spark examples' input and output go when there is no HDFS. */
+    private Path demoDataDir;
     /** The Kafka step's broker, started in the background at once; null with --no-kafka. */
     private KafkaDemo kafka;
 
@@ -82,6 +85,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
         } catch (java.io.IOException e) {
             throw new CliException(CliException.FAILED, "cannot start the artifact services: " + e.getMessage());
         }
+        demoDataDir = base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("demo-data");
         Config config = services.configure(base);
         if (!noKafka) kafka = KafkaDemo.start(base.get(CoordinatorSettings.DATA_DIR).toAbsolutePath().resolveSibling("kafka"));
         LocalCluster cluster;
@@ -155,6 +159,8 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             exampleOf.put(job.id(), "pi-artifact");
             root.out.println("submitted " + job.id() + "  (" + job.spec().name() + ")");
         }
+        SparkDemo spark = new SparkDemo(root.out); // the Spark ETL and the MapReduce word count
+        exampleOf.putAll(spark.submit(client, services, demoDataDir, suffix));
         root.out.flush();
 
         Map<String, Progress> progress = new LinkedHashMap<>();
@@ -168,6 +174,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
                 JobDetail d = client.get(id);
                 last.put(id, d);
                 progress.get(id).update(d).forEach(root.out::println);
+                spark.news(d).forEach(root.out::println);
             }
             root.out.flush();
             if (System.nanoTime() > deadline) {
@@ -194,6 +201,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             t.row(d.job().id(), d.job().spec().name(), d.job().state(), attempts, want == d.job().state() ? "yes" : "no: " + want);
         }
         root.out.print(t.render());
+        spark.outputs().forEach(root.out::println);
         return ok;
     }
 

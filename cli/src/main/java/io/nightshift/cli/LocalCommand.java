@@ -24,6 +24,10 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
             + "an HTTP file server, S3 (S3Proxy) and HDFS (a mini-cluster), each agent set up to reach them.")
     boolean artifactServices;
 
+    @Option(names = "--tls", description = "Serve https/wss (API, dashboard, agent channel, the agents' logs) with a self-signed "
+            + "certificate made once under <coordinator.data-dir>/tls; the CLI here trusts it by itself.")
+    boolean tls;
+
     @Option(names = "--kafka", description = "Also start a local Kafka broker (KRaft, a child JVM on a free port, data "
             + "beside the coordinator's) for kafka jobs; its bootstrap servers are printed.")
     boolean kafka;
@@ -33,6 +37,8 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
         if (agents < 1 || agents > 64) throw CliException.usage("--agents must be between 1 and 64");
         java.nio.file.Path logFile = Servers.logToFile(root);
         Config base = Servers.preferDefaultPort(root.config());
+        if (tls) base = base.with(io.nightshift.coordinator.SecuritySettings.TLS_SELF_SIGNED, "true");
+
         KafkaDemo broker = kafka ? KafkaDemo.start(base.get(io.nightshift.coordinator.CoordinatorSettings.DATA_DIR)
                 .toAbsolutePath().resolveSibling("kafka")) : null;
         ArtifactServices services = artifactServices ? startServices(base) : null;
@@ -67,6 +73,11 @@ final class LocalCommand implements Callable<Integer>, ServerCommand {
                     + CliSettings.COORDINATOR_ENV + "=" + cluster.url() + ")");
         root.out.println("Logs: " + logFile + (root.verbose ? " (also on this console)" : " (--verbose shows them here)"));
         printToken(root, cluster);
+        if (cluster.coordinator().tls() != null) {
+            java.nio.file.Path cert = cluster.coordinator().tls().cert().toAbsolutePath();
+            root.out.println("TLS: certificate " + cert + " (./nightshift here trusts it by itself; curl --cacert " + cert
+                    + "; elsewhere: export " + io.nightshift.api.client.NightshiftClient.CA_FILE_ENV + "=" + cert + ")");
+        }
         root.out.flush();
         Servers.serveUntilStopped(() -> {
             cluster.close();

@@ -20,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        io.nightshift.agent.process.LaunchMechanism.applyDefault(); // agents of local/demo/agent, bench's floor
         Logging.routeLibraries();
         Nightshift root = new Nightshift();
         int code = CliException.FAILED;

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
                 DemoCommand.class, LocalCommand.class, CoordinatorCommand.class, AgentCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, KillCommand.class, ScaleCommand.class,
                 PauseCommand.class, PauseCommand.Resume.class, DagCommand.class,
-                AgentsCommand.class, CapacityCommand.class, QueuesCommand.class, TokensCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
+                AgentsCommand.class, CapacityCommand.class, QueuesCommand.class, TokensCommand.class, SecretsCommand.class, WhoamiCommand.class, SimulateCommand.class, ConfigCommand.class,
                 VersionCommand.class, BenchCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed (job failed or was killed, coordinator unreachable...), 2 usage or invalid input."})
@@ -180,7 +180,19 @@ public final class Nightshift implements Callable<Integer> {
     }
 
     NightshiftClient connect(URI url, String token) {
-        return NightshiftClient.connect(url, config().get(CliSettings.REQUEST_TIMEOUT), token);
+        return NightshiftClient.connect(url, config().get(CliSettings.REQUEST_TIMEOUT), token, caFile(url));
+    }
+
+    /**
+     * The CA bundle for an https {@code url}: {@code cli.ca-file}, else {@code NIGHTSHIFT_CA_FILE}, else, for a
+     * coordinator on this machine, the self-signed certificate of {@code nightshift local --tls}; null: the JDK's.
+     */
+    java.nio.file.Path caFile(URI url) {
+        if (!"https".equalsIgnoreCase(url.getScheme())) return null;
+        Path f = config().get(CliSettings.CA_FILE);
+        if (f != null) return workDir.resolve(f);
+        Path local = workDir.resolve(config().get(CoordinatorSettings.DATA_DIR)).resolve("tls").resolve("cert.pem");
+        return NightshiftClient.discoverCa(url, env, local);
     }
 
     /**

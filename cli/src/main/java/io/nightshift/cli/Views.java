@@ -143,6 +143,7 @@ final class Views {
             sb.append(t.render("  "));
             for (Task task : r.tasks() == null ? List.<Task>of() : r.tasks()) {
                 Attempt a = task.currentAttempt();
+                if (a != null && a.app() != null) sb.append(appInfo(task.id(), a));
                 if (a == null || a.fetch() == null || a.state() != TaskState.FETCHING) continue;
                 sb.append("  fetch ").append(task.id()).append(" attempt ").append(a.number()).append(": ")
                         .append(fetchProgress(a.fetch(), bars)).append('\n');
@@ -172,6 +173,24 @@ final class Views {
             for (PendingReason pr : d.pending().reasons()) sb.append("  ").append(pendingReason(pr)).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * What a driver told about its application, under the attempts table:
+     * {@code   spark j.r1.0 attempt 1: app local-17  UI http://h1:4040} (the UI only while it runs: it ends with the driver).
+     */
+    static String appInfo(String taskId, Attempt a) {
+        io.nightshift.api.model.AppInfo app = a.app();
+        StringBuilder b = new StringBuilder("  ");
+        if (app.sparkAppId() != null || app.driverUiUrl() != null) {
+            b.append("spark ").append(taskId).append(" attempt ").append(a.number()).append(": app ")
+                    .append(app.sparkAppId() == null ? "(not known yet)" : app.sparkAppId());
+            if (app.driverUiUrl() != null && a.state().isActive()) b.append("  UI ").append(app.driverUiUrl());
+        } else {
+            b.append("hadoop ").append(taskId).append(" attempt ").append(a.number()).append(":");
+        }
+        if (app.hadoopJobId() != null) b.append(" job ").append(app.hadoopJobId());
+        return b.append('\n').toString();
     }
 
     /** Width of a fetch progress bar, in cells. */

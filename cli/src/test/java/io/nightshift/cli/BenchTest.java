@@ -54,7 +54,7 @@ class BenchTest {
     @Test
     void theResultIsOneAlignedTableRow() {
         Bench.Result r = new Bench.Result(1000, 1000, 998, 2, 0, 12.34, 20, 55.5, 80, 412.25, 2.4, 181.6,
-                "in-process cluster (1 agent)", null);
+                "in-process cluster (1 agent)", null, 3.5, 9.25);
 
         assertThat(BenchCommand.table(r)).isEqualTo("""
                 JOBS  FAILURES  P50 MS  P90 MS  P99 MS  MAX MS  JOBS/S  HEAP MIB
@@ -74,5 +74,28 @@ class BenchTest {
 
         assertThat(BenchCommand.heapFromMetrics(metrics)).isEqualTo(3.0);
         assertThat(BenchCommand.heapFromMetrics("nightshift_jobs_submitted_total 3\n")).isNull();
+    }
+
+    @Test
+    void cpuAndRssAreReadFromProcStatPastACommandNameWithSpacesAndParentheses() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+        // priority nice threads itrealvalue starttime vsize rss
+        String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 7 3 20 0 30 0 12345 999999 2560 "
+                + "18446744073709551615 1 1 0 0 0 0 0 0 0\n";
+
+        LaunchBench.ProcCpu cpu = LaunchBench.parseStat(stat, 4);
+
+        assertThat(cpu.selfTicks()).isEqualTo(300);
+        assertThat(cpu.childTicks()).isEqualTo(10);
+        assertThat(cpu.rssKiB()).isEqualTo(10240);
+        assertThat(cpu.minus(new LaunchBench.ProcCpu(100, 4, 0))).isEqualTo(new LaunchBench.ProcCpu(200, 6, 10240));
+    }
+
+    @Test
+    void thisProcessHasAStatWeCanRead() {
+        LaunchBench.ProcCpu self = LaunchBench.read(ProcessHandle.current().pid());
+
+        assertThat(self.rssKiB()).isPositive();
+        assertThat(self.selfTicks()).isPositive();
     }
 }

@@ -114,4 +114,36 @@ class CliIT {
         assertThat(cli.run("tokens", "revoke", id).code()).isZero();
         assertThat(dana.run("whoami").code()).isEqualTo(1);
     }
+
+    @Test
+    void anAdminStoresASecretFromStdinOrAFileListsItWithoutItsValueAndDeletesIt() throws IOException {
+        CliRunner.Result created = new CliRunner(dir).env("NIGHTSHIFT_COORDINATOR", cluster.url().toString())
+                .env("NIGHTSHIFT_TOKEN", cluster.adminToken()).stdin("pa55-from-stdin\n")
+                .run("secrets", "create", "cli-db", "--queue", "default", "--queue", "etl");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(created.out() + created.err()).contains("cli-db").doesNotContain("pa55-from-stdin");
+
+        Files.writeString(dir.resolve("api.key"), "pa55-from-file\n");
+        CliRunner.Result fromFile = cli.run("secrets", "create", "cli-api", "--queue", "default", "--from-file", "api.key");
+        assertThat(fromFile.code()).as(fromFile.err()).isZero();
+
+        CliRunner.Result listed = cli.run("secrets");
+        assertThat(listed.out()).startsWith("NAME ").contains("cli-db").contains("default,etl").contains("cli-api")
+                .doesNotContain("pa55");
+        assertThat(cli.run("secrets", "--output", "json").out()).contains("\"cli-db\"").doesNotContain("pa55");
+
+        assertThat(cli.run("secrets", "delete", "cli-api").code()).isZero();
+        assertThat(cli.run("secrets").out()).contains("cli-db").doesNotContain("cli-api");
+        assertThat(cli.run("secrets", "delete", "cli-api").code()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecretValueIsNeverTakenFromTheCommandLineAndAnEmptyOneIsRefused() {
+        CliRunner.Result onArgv = cli.run("secrets", "create", "argv-db", "--queue", "default", "s3cr3t-on-argv");
+        assertThat(onArgv.code()).isEqualTo(2);
+        CliRunner.Result empty = cli.run("secrets", "create", "argv-db", "--queue", "default");
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err()).contains("empty");
+        assertThat(cli.run("secrets").out()).doesNotContain("argv-db");
+    }
 }

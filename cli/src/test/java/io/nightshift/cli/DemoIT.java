@@ -28,11 +28,19 @@ class DemoIT {
                 .contains("Nightshift demo: serving at http://127.0.0.1:")
                 .containsPattern("submitted hello-\\w+ ")
                 .containsPattern("job fails-\\w+ FAILED")
+                // the Spark step: both drivers ran, the ETL's UI URL was shown while it ran, the outputs are named
+                .containsPattern("submitted spark-etl-\\w+ ")
+                .containsPattern("submitted wordcount-\\w+ ")
+                .containsPattern("spark-etl-\\w+: Spark application (local-\\d+ )?running, driver UI http://\\S+:\\d+ \\(while it runs\\)")
+                .containsPattern("spark-etl-\\w+ output: Parquet by date in \\S+/spark-demo/warehouse/events-\\w+")
+                .containsPattern("wordcount-\\w+ output: word<TAB>count in \\S+/part-r-00000")
                 // the Kafka step: a real broker, the producer job, the drain job's progress and its files
                 .containsPattern("job kafka-produce-\\w+ SUCCEEDED")
                 .containsPattern("kafka-drain-\\w+: [\\d,]+ records, .*lag 0")
                 .containsPattern("kafka-drain-\\w+ wrote 5,000 records into \\d+ files")
                 .contains("Dashboard and API: http://127.0.0.1:");
+        assertThat(r.out()).as("both Spark examples succeeded").containsPattern("spark-etl-\\w+ +Spark ETL[^\\n]+SUCCEEDED")
+                .containsPattern("wordcount-\\w+ +Hadoop MapReduce word count +SUCCEEDED");
         // the story only: no log line of the coordinator or the agent on the console
         assertThat(r.out().lines()).noneMatch(l -> l.matches(".*\\b(INFO|WARN|DEBUG)\\b .* - .*"));
         assertThat(Files.readString(log)).contains("SchedulerCore").contains("coordinator").contains("accepted");

@@ -312,7 +312,7 @@ class MainTest {
     void statusOfAPendingJobShowsTheCoordinatorsEstimateOfItsStart() throws IOException {
         try (FakeCoordinator fake = new FakeCoordinator()) {
             ObjectNode detail = (ObjectNode) Json.mapper().readTree(Json.write(Fixtures.pending("big",
-                    new PendingReason("insufficient.cpus", 1, "cpus: asked 8, largest free 2"))));
+                    PendingReason.shortOf("insufficient.cpus", PendingReason.Kind.DYNAMIC, 1, "cpus", 8, 2, "cpus: asked 8, largest free 2"))));
             ((ObjectNode) detail.path("pending")).put("eta", "2025-03-01T10:12:00Z");
             fake.route("/v1/jobs/", ex -> reply(ex, 200, "application/json", detail.toString()));
 

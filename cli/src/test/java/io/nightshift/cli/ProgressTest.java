@@ -15,9 +15,9 @@ class ProgressTest {
 
     @Test
     void eachChangeIsReportedOnceInOrder() {
-        assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
+        assertThat(progress.update(Fixtures.pending("j", PendingReason.of("no.agents", PendingReason.Kind.DYNAMIC, 0, "no agent is registered"))))
                 .containsExactly("10:00:00 job j QUEUED", "10:00:00 waiting: no agent is registered");
-        assertThat(progress.update(Fixtures.pending("j", new PendingReason("no.agents", 0, "no agent is registered"))))
+        assertThat(progress.update(Fixtures.pending("j", PendingReason.of("no.agents", PendingReason.Kind.DYNAMIC, 0, "no agent is registered"))))
                 .isEmpty();
         assertThat(progress.update(Fixtures.detail("j", JobState.RUNNING,
                 Fixtures.attempt("j.r1.0", 1, TaskState.RUNNING, null))))
@@ -44,7 +44,7 @@ class ProgressTest {
         Task waiting = new Task(1, t.id(), t.jobId(), t.runId(), 0, TaskState.PENDING, null, t.queuedAt(),
                 Fixtures.T0.plusSeconds(3600), t.attempts());
         JobDetail d = new JobDetail(failedOnce.job(), List.of(new JobDetail.RunDetail(failedOnce.runs().get(0).run(), List.of(waiting))),
-                new JobDetail.Pending(List.of(t.id()), List.of(new PendingReason("backoff", 0, "retry back-off until later"))));
+                new JobDetail.Pending(List.of(t.id()), List.of(PendingReason.of("backoff", PendingReason.Kind.DYNAMIC, 0, "retry back-off until later"))));
 
         assertThat(progress.update(d)).containsExactly("10:00:00 job j RUNNING",
                 "10:00:00 task j.r1.0 attempt 1 FAILED exit 1", "10:00:00 task j.r1.0 waits to retry until 10:00:00");

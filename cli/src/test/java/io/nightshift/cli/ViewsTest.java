@@ -12,12 +12,29 @@ import io.nightshift.api.queue.QueueSpecParser;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import java.time.Duration;
+import io.nightshift.api.model.Attempt;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ViewsTest {
+
+    @Test
+    void aRunningSparkDriverShowsItsAppIdAndUiUrlAndAFinishedOneItsAppIdOnly() {
+        Attempt running = Fixtures.attempt("etl.r1.0", 1, TaskState.RUNNING, null)
+                .withApp(io.nightshift.api.model.AppInfo.spark("local-1764646800000", "http://host-1:4040"));
+        assertThat(Views.jobDetail(Fixtures.detail("etl", JobState.RUNNING, running), ZoneOffset.UTC))
+                .contains("\n  spark etl.r1.0 attempt 1: app local-1764646800000  UI http://host-1:4040\n");
+        Attempt done = Fixtures.attempt("etl.r1.0", 1, TaskState.FINISHED, 0)
+                .withApp(io.nightshift.api.model.AppInfo.spark("local-1764646800000", "http://host-1:4040"));
+        assertThat(Views.jobDetail(Fixtures.detail("etl", JobState.SUCCEEDED, done), ZoneOffset.UTC))
+                .contains("\n  spark etl.r1.0 attempt 1: app local-1764646800000\n").doesNotContain("4040");
+        Attempt mr = Fixtures.attempt("wc.r1.0", 1, TaskState.RUNNING, null)
+                .withApp(io.nightshift.api.model.AppInfo.hadoop("job_local1_0001"));
+        assertThat(Views.jobDetail(Fixtures.detail("wc", JobState.RUNNING, mr), ZoneOffset.UTC))
+                .contains("\n  hadoop wc.r1.0 attempt 1: job job_local1_0001\n");
+    }
 
     @Test
     void aJobShowsEachAttemptWithAgentExitCodeAndReason() {
@@ -45,8 +62,8 @@ class ViewsTest {
     @Test
     void aPendingJobSaysWhyItWaits() {
         String text = Views.jobDetail(Fixtures.pending("big",
-                new PendingReason("insufficient.cpus", 2, "cpus: asked 64, largest free 2"),
-                new PendingReason("no.agents", 0, null)), ZoneOffset.UTC);
+                PendingReason.shortOf("insufficient.cpus", PendingReason.Kind.DYNAMIC, 2, "cpus", 64, 2, "cpus: asked 64, largest free 2"),
+                PendingReason.of("no.agents", PendingReason.Kind.DYNAMIC, 0, null)), ZoneOffset.UTC);
 
         assertThat(text).contains(
                 "  TASK      ATTEMPT  STATE    AGENT  HOST  EXIT  REASON  STARTED  FINISHED  MESSAGE\n"
@@ -60,8 +77,8 @@ class ViewsTest {
 
     @Test
     void anUnschedulableJobSaysWhyItGaveUp() {
-        io.nightshift.api.model.JobDetail d = Fixtures.pending("big", new PendingReason("pending.timeout", 0, "waited unplaced for 15m, its pendingTimeout"),
-                new PendingReason("insufficient.cpus", 2, "asks 64 cpus; the largest agent has 16 in total"));
+        io.nightshift.api.model.JobDetail d = Fixtures.pending("big", PendingReason.of("pending.timeout", PendingReason.Kind.STATIC, 0, "waited unplaced for 15m, its pendingTimeout"),
+                PendingReason.shortOf("insufficient.cpus", PendingReason.Kind.STATIC, 2, "cpus", 64, 16, "asks 64 cpus; the largest agent has 16 in total"));
         io.nightshift.api.model.Job failed = d.job().withState(io.nightshift.api.state.JobState.FAILED, io.nightshift.api.state.Reason.UNSCHEDULABLE,
                 d.job().submittedAt().plusSeconds(900));
 
@@ -93,7 +110,7 @@ class ViewsTest {
     void aPendingJobShowsWhenItIsExpectedToStartNextToWhyItWaits() {
         Instant now = Instant.parse("2025-03-01T10:00:00Z");
         String text = Views.jobDetail(Fixtures.pending("big",
-                new PendingReason("insufficient.cpus", 2, "cpus: asked 8, largest free 2")),
+                PendingReason.shortOf("insufficient.cpus", PendingReason.Kind.DYNAMIC, 2, "cpus", 8, 2, "cpus: asked 8, largest free 2")),
                 Instant.parse("2025-03-01T10:05:30Z"), now, ZoneOffset.UTC);
 
         assertThat(text).endsWith("""
@@ -106,7 +123,7 @@ class ViewsTest {
     void aReservedJobSaysFromWhenAndOnWhichAgents() {
         Instant now = Instant.parse("2025-03-01T02:00:00Z");
         Instant start = Instant.parse("2025-03-01T02:10:00Z");
-        JobDetail d = Fixtures.pending("train", new PendingReason("gang.incomplete", 0, "gang train: 2 of 4 instances fit"));
+        JobDetail d = Fixtures.pending("train", PendingReason.of("gang.incomplete", PendingReason.Kind.DYNAMIC, 0, "gang train: 2 of 4 instances fit"));
         d = new JobDetail(d.job(), d.runs(), new JobDetail.Pending(d.pending().tasks(), d.pending().reasons(), start,
                 new JobDetail.Reservation(start, 4, List.of("a1", "a2", "a3", "a4"))));
 

@@ -52,6 +52,7 @@ public final class Coordinator implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService compactor;
     private final HttpServer server;
     private final URI url;
+    private final io.nightshift.coordinator.tls.SelfSigned.Pair tls;
     private final List<String> routePaths;
     private final io.nightshift.coordinator.utilization.UtilizationSampler sampler;
     private final Authenticator auth;
@@ -69,12 +70,26 @@ public final class Coordinator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + cfg.dataDir(), e);
         }
+        this.tls = cfg.tlsPair(); // before anything starts: a bad TLS setting leaves nothing running
+        cfg.tlsCaFile();
+        String jwtIssuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+        String jwks = cfg.config().get(SecuritySettings.JWT_JWKS_URL);
+        if (!jwtIssuer.isBlank() && !jwks.matches("https?://\\S+"))
+            throw new io.nightshift.api.config.ConfigException(SecuritySettings.JWT_ISSUER.name() + " is set: "
+                    + SecuritySettings.JWT_JWKS_URL.name() + " must be the issuer's http(s) JWKS URL");
         this.database = Database.open(Database.Options.of(cfg.jdbcUrl(), cfg.jdbcUser(), cfg.jdbcPassword(), cfg.dataDir())
                 .withPoolSize(cfg.jdbcPoolSize()).withSqliteSync(Database.Options.Sync.valueOf(cfg.sqliteSynchronous())));
         log.info("durable store: {}", database.describe());
         try {
             this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(cfg, database));
         } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        try {
+            joinOnTheSameStore(hazelcast, database);
+        } catch (RuntimeException e) {
+            hazelcast.getLifecycleService().terminate();
             database.close();
             throw e;
         }
@@ -98,6 +113,13 @@ public final class Coordinator implements AutoCloseable {
             this.auth = new Authenticator(new TokenStore(database.dataSource()),
                     new io.nightshift.coordinator.auth.AgentCredentials(database.dataSource()), Clock.systemUTC(), cfg.tokenCache());
             this.adminToken = auth.bootstrap(cfg.dataDir()).orElse(null);
+            String issuer = cfg.config().get(SecuritySettings.JWT_ISSUER);
+            if (!issuer.isBlank()) {
+                auth.jwt(new io.nightshift.coordinator.auth.JwtVerifier(issuer, cfg.config().get(SecuritySettings.JWT_JWKS_URL),
+                        cfg.config().get(SecuritySettings.JWT_AUDIENCE), cfg.config().get(SecuritySettings.JWT_ROLES_CLAIM)));
+                log.info("accepting JWTs of issuer {} (audience {}, keys from {})", issuer, cfg.config().get(SecuritySettings.JWT_AUDIENCE),
+                        cfg.config().get(SecuritySettings.JWT_JWKS_URL));
+            }
         }
         io.nightshift.coordinator.auth.SecretStore secrets = new io.nightshift.coordinator.auth.SecretStore(database.dataSource(),
                 cfg.secretsKeyFile());
@@ -112,7 +134,8 @@ public final class Coordinator implements AutoCloseable {
                 return java.util.Map.of();
             }
         });
-        this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start);
+        this.leadership = new Leadership(hazelcast, database, Clock.systemUTC(), core::start, this::stepDown,
+                cfg.leaderLease(), cfg.leaderRenewInterval(), cfg.leaderQuorum());
         this.api = new HttpApi(vertx, store, core, events, prometheus, cfg.apiWorkers(), version(), new HttpApi.LeaderView() {
             @Override
             public boolean isLeader() {
@@ -123,13 +146,31 @@ public final class Coordinator implements AutoCloseable {
             public String leaderUrl() {
                 return leadership.leaderUrl();
             }
+
+            @Override
+            public boolean storeReachable() {
+                return leadership.storeReachable();
+            }
+
+            @Override
+            public String steppedDown() {
+                return leadership.steppedDown();
+            }
         }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
+        // the coordinator's own calls (to agents' log servers, forwarded writes) trust the CA bundle, else the
+        // local self-signed certificate (local agents serve with the same pair), else the JDK's CAs
+        java.nio.file.Path trusted = cfg.tlsCaFile() != null ? cfg.tlsCaFile()
+                : tls != null && cfg.config().get(SecuritySettings.TLS_CERT_FILE) == null ? tls.cert() : null;
+        if (trusted != null) api.trust(trusted);
         Router router = api.router();
         this.routePaths = router.getRoutes().stream().map(Route::getPath).filter(p -> p != null && !p.endsWith("*") && (p.equals("/") || !p.endsWith("/"))) // not the catch-alls
                 .map(p -> p.replaceAll(":([A-Za-z]+)", "{$1}")).distinct().toList();
-        this.server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions serverOptions = new HttpServerOptions();
+        if (tls != null) serverOptions.setSsl(true)
+                .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()));
+        this.server = vertx.createHttpServer(serverOptions
                         .setHost(cfg.host())
                         .setPort(cfg.port())
                         .setMaxWebSocketMessageSize(4 * 1024 * 1024)
@@ -140,7 +181,7 @@ public final class Coordinator implements AutoCloseable {
                 .requestHandler(new io.nightshift.coordinator.http.ConnectionLimit(cfg.maxConnections(), router))
                 .listen().toCompletionStage().toCompletableFuture().join();
         String advertised = cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host();
-        this.url = URI.create("http://" + advertised + ":" + server.actualPort());
+        this.url = URI.create((tls != null ? "https://" : "http://") + advertised + ":" + server.actualPort());
         leadership.start(url);
         this.compactor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nightshift-history");
@@ -166,8 +207,32 @@ public final class Coordinator implements AutoCloseable {
         return new Coordinator(cfg, schedulerClock);
     }
 
+    /** Key of the store's identity in the map {@value #STORE_MAP}: every member of a cluster must use the same store. */
+    static final String STORE_MAP = "nightshift.store";
+
+    /**
+     * A coordinator joins as a lite member (it owns no map partitions, so nothing of the cluster's is
+     * written to its store yet) and becomes a data member only when its durable store is the cluster's:
+     * several coordinators each on their own SQLite file (or PostgreSQL database) would split the truth,
+     * each writing half the partitions to its own file. Refused with a message naming both stores.
+     */
+    private static void joinOnTheSameStore(HazelcastInstance hz, Database db) {
+        String mine = db.storeId();
+        boolean othersHoldData = hz.getCluster().getMembers().stream().anyMatch(m -> !m.localMember() && !m.isLiteMember());
+        if (!othersHoldData) hz.getCluster().promoteLocalLiteMember();
+        com.hazelcast.map.IMap<String, String> ids = hz.getMap(STORE_MAP);
+        String theirs = ids.putIfAbsent("id", mine);
+        if (theirs != null && !theirs.equals(mine))
+            throw new IllegalArgumentException("this coordinator's durable store (" + db.describe() + ", id " + mine
+                    + ") is not the one of the coordinators it joined (id " + theirs + "): several coordinators must share one "
+                    + "store (the same PostgreSQL database; SQLite only as one file on one machine), or each must form its own "
+                    + "cluster (another " + CoordinatorSettings.CLUSTER_NAME.name() + " or no " + CoordinatorSettings.HAZELCAST_MEMBERS.name() + ")");
+        if (othersHoldData) hz.getCluster().promoteLocalLiteMember();
+    }
+
     private static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {
         Config hc = new Config();
+        hc.setLiteMember(true); // until joinOnTheSameStore has checked the store
         hc.setClusterName(cfg.clusterName());
         hc.setInstanceName("nightshift-" + UUID.randomUUID());
         hc.setProperty("hazelcast.phone.home.enabled", "false");
@@ -230,9 +295,41 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes (with the reason) when this coordinator has stepped down: it saw a newer epoch, could not
+     * renew its lease in the store, or lost its quorum. It has then stopped scheduling, launching and
+     * firing and left the Hazelcast cluster; its HTTP API answers 503 until the owner closes it and starts
+     * a fresh coordinator ({@link CoordinatorMain} does).
+     */
+    public java.util.concurrent.CompletableFuture<String> steppedDown() {
+        return steppedDown.copy();
+    }
+
+    private final java.util.concurrent.CompletableFuture<String> steppedDown = new java.util.concurrent.CompletableFuture<>();
+
+    private void stepDown(String why) {
+        core.stepDown();
+        try {
+            hazelcast.getLifecycleService().terminate(); // leave at once: the next oldest member leads (backups hold the data)
+        } catch (RuntimeException e) {
+            log.warn("leaving the cluster after the step-down: {}", e.toString());
+        }
+        steppedDown.complete(why);
+    }
+
     /** True while this coordinator leads (schedules, takes agents and writes). */
     public boolean isLeader() {
         return leadership.isLeader();
+    }
+
+    /** The certificate and key this coordinator serves with; null when it speaks plain http. */
+    public io.nightshift.coordinator.tls.SelfSigned.Pair tls() {
+        return tls;
+    }
+
+    /** How many coordinators (Hazelcast members) this one sees, itself included. */
+    public int memberCount() {
+        return hazelcast.getCluster().getMembers().size();
     }
 
     public URI url() {
@@ -289,6 +386,7 @@ public final class Coordinator implements AutoCloseable {
         sampler.close();
         api.close();
         core.close();
+        leadership.release();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         store.close();
         hazelcast.shutdown();

@@ -143,10 +143,40 @@ public final class CoordinatorConfig {
     public int maxQueuedPerQueue() { return c.get(SecuritySettings.MAX_QUEUED); }
     public int maxConnections() { return c.get(SecuritySettings.MAX_CONNECTIONS); }
     public Duration idleTimeout() { return c.get(SecuritySettings.IDLE_TIMEOUT); }
+    public Duration leaderLease() { return c.get(LeadershipSettings.LEASE); }
+    public Duration leaderRenewInterval() { return c.get(LeadershipSettings.RENEW_INTERVAL); }
+    public int leaderQuorum() { return c.get(LeadershipSettings.QUORUM); }
     /** The secrets key file: the setting, or {@code secrets.key} in the data directory. */
     public Path secretsKeyFile() {
         String f = c.get(SecuritySettings.SECRETS_KEY_FILE);
         return f.isBlank() ? dataDir().resolve("secrets.key") : Path.of(f);
+    }
+
+    /**
+     * The TLS pair the coordinator serves with: the configured files, else (coordinator.tls.self-signed) the
+     * generated pair under the data directory, else null (plain http). Both files or neither: else a
+     * {@link io.nightshift.api.config.ConfigException}.
+     */
+    public io.nightshift.coordinator.tls.SelfSigned.Pair tlsPair() {
+        Path cert = c.get(SecuritySettings.TLS_CERT_FILE);
+        Path key = c.get(SecuritySettings.TLS_KEY_FILE);
+        if ((cert == null) != (key == null))
+            throw new io.nightshift.api.config.ConfigException(SecuritySettings.TLS_CERT_FILE.name() + " and "
+                    + SecuritySettings.TLS_KEY_FILE.name() + " go together: set both for https, or neither");
+        if (cert != null) {
+            for (Path p : new Path[]{cert, key})
+                if (!java.nio.file.Files.isReadable(p)) throw new io.nightshift.api.config.ConfigException("cannot read " + p.toAbsolutePath());
+            return new io.nightshift.coordinator.tls.SelfSigned.Pair(cert, key);
+        }
+        return c.get(SecuritySettings.TLS_SELF_SIGNED) ? io.nightshift.coordinator.tls.SelfSigned.ensure(dataDir()) : null;
+    }
+
+    /** The CAs the coordinator's own clients trust (agents' log servers, other coordinators); null: the JDK's. */
+    public Path tlsCaFile() {
+        Path ca = c.get(SecuritySettings.TLS_CA_FILE);
+        if (ca != null && !java.nio.file.Files.isReadable(ca))
+            throw new io.nightshift.api.config.ConfigException("cannot read " + ca.toAbsolutePath());
+        return ca;
     }
 
     /** Most samples of utilization history a coordinator holds (kept / interval). */

@@ -98,5 +98,7 @@ public final class CoordinatorSettings {
             EVENT_BUFFER, API_WORKERS, JDBC_URL, JDBC_USER, JDBC_PASSWORD, JDBC_POOL, SQLITE_SYNC, HISTORY_RETENTION,
             HISTORY_COMPACT_INTERVAL, EVENTS_KEPT, UTILIZATION_INTERVAL, UTILIZATION_KEPT, AUTH_INSECURE, AUTH_TOKEN_CACHE,
             METRICS_OPEN, ALLOWED_HOSTS, MAX_EVENT_STREAMS, MAX_EVENT_STREAMS_PER_TOKEN, MAX_LOG_FOLLOWS,
-            MAX_LOG_FOLLOWS_PER_TOKEN, CLOCK_START), Stream.concat(SchedulingPolicy.SETTINGS.stream(), SecuritySettings.ALL.stream())).toList();
+            MAX_LOG_FOLLOWS_PER_TOKEN, CLOCK_START, io.nightshift.coordinator.scheduling.FinishRates.WINDOW),
+            Stream.concat(Stream.concat(SchedulingPolicy.SETTINGS.stream(), SecuritySettings.ALL.stream()),
+            LeadershipSettings.ALL.stream())).toList();
 }

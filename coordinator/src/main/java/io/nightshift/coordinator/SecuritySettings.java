@@ -27,6 +27,31 @@ public final class SecuritySettings {
             "An HTTP connection that sends and receives nothing for this long is closed (event streams send a comment "
                     + "every 15 s and agents heartbeat, so they stay open; a log follow of a task that prints nothing for this long is closed).");
 
+    public static final Setting<java.nio.file.Path> TLS_CERT_FILE = Setting.path("coordinator.tls.cert-file", null,
+            "PEM certificate chain of the REST API, event streams and agent channel; with coordinator.tls.key-file the "
+                    + "coordinator serves https/wss only (a plain-http client cannot connect). Unset: plain http.");
+    public static final Setting<java.nio.file.Path> TLS_KEY_FILE = Setting.path("coordinator.tls.key-file", null,
+            "PEM private key (PKCS#8 or PKCS#1) of coordinator.tls.cert-file.");
+    public static final Setting<java.nio.file.Path> TLS_CA_FILE = Setting.path("coordinator.tls.ca-file", null,
+            "PEM bundle of the certificate authorities the coordinator trusts when it calls agents' https log servers and "
+                    + "other coordinators (forwarded writes); default the JDK's.");
+    public static final Setting<Boolean> TLS_SELF_SIGNED = Setting.bool("coordinator.tls.self-signed", false,
+            "Serve https with a self-signed pair made once under <coordinator.data-dir>/tls (cert.pem, key.pem 0600), "
+                    + "trusted by the local agents, the CLI and the Java client from there ('nightshift local --tls'); "
+                    + "ignored when coordinator.tls.cert-file is set.");
+
+    public static final Setting<String> JWT_ISSUER = Setting.string("coordinator.auth.jwt.issuer", "",
+            "Also accept JWTs of this OIDC/OAuth issuer (the exact 'iss'), checked against coordinator.auth.jwt.jwks-url; "
+                    + "empty: only tokens made by 'nightshift tokens create'.");
+    public static final Setting<String> JWT_JWKS_URL = Setting.string("coordinator.auth.jwt.jwks-url", "",
+            "URL of the issuer's JSON Web Key Set (its jwks_uri), fetched when needed and cached; required with an issuer.");
+    public static final Setting<String> JWT_AUDIENCE = Setting.string("coordinator.auth.jwt.audience", "nightshift",
+            "The audience ('aud') a JWT must name to be accepted here.");
+    public static final Setting<String> JWT_ROLES_CLAIM = Setting.string("coordinator.auth.jwt.roles-claim", "roles",
+            "The claim holding a JWT's Nightshift roles (a list, or space-separated like 'scope'): admin, read, read:Q, "
+                    + "submit:Q, submit:*, agent; other values are ignored.");
+
     public static final List<Setting<?>> ALL = List.of(SECRETS_KEY_FILE, SUBMIT_RATE, SUBMIT_BURST, MAX_QUEUED,
-            MAX_CONNECTIONS, IDLE_TIMEOUT);
+            MAX_CONNECTIONS, IDLE_TIMEOUT, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE, TLS_SELF_SIGNED,
+            JWT_ISSUER, JWT_JWKS_URL, JWT_AUDIENCE, JWT_ROLES_CLAIM);
 }

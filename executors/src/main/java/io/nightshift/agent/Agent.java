@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * that touches processes and files (launch, kill, GC, journal bookkeeping).
  */
 public final class Agent implements AutoCloseable {
-    private static final int LAUNCH_THREADS = 8;
+    /** Threads that launch and reap attempts (and run the agent's other short blocking steps). */
+    public static final int LAUNCH_THREADS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** At shutdown, a job's kill grace period is capped at this. */
     static final Duration SHUTDOWN_MAX_GRACE = Duration.ofSeconds(30);
@@ -113,7 +114,10 @@ public final class Agent implements AutoCloseable {
         this.attempts = new Attempts(sandboxesRoot(work), Runners.forAgent(config), supervisor, journal, scheduler,
                 System.getenv(), Path.of(System.getProperty("java.home")), Clock.systemUTC(), stager);
         this.vertx = Vertx.vertx();
-        this.ownerLoad = new io.nightshift.agent.load.OwnerLoadSampler(Path.of("/proc"), config.ownerLoad().halfLife(),
+        io.nightshift.agent.load.CgroupLoad owners = config.ownerLoad().cgroup() == null ? null
+                : new io.nightshift.agent.load.CgroupLoad(Path.of("/sys/fs/cgroup"), config.ownerLoad().cgroup());
+        if (owners != null) LOG.info("agent {}: owner load from {}", id, owners.describe());
+        this.ownerLoad = new io.nightshift.agent.load.OwnerLoadSampler(Path.of("/proc"), owners, config.ownerLoad().halfLife(),
                 config.ownerLoad().peakWindow());
     }
 
@@ -203,10 +207,12 @@ public final class Agent implements AutoCloseable {
                 config.resources(), config.workDir());
         recover();
         logServer = new LogServer(vertx, sandboxesRoot(config.workDir()), attempts::state, this::healthFields)
-                .metrics(() -> metrics().scrape());
+                .metrics(() -> metrics().scrape())
+                .tickets(id, this::credential, config.security().metricsOpen(), Clock.systemUTC());
+        if (config.security().tls()) logServer.tls(config.security().certFile(), config.security().keyFile());
         httpPort = await(logServer.listen(config.httpHost(), config.httpPort()), Duration.ofSeconds(30));
         String urlHost = isWildcard(config.httpHost()) ? config.host() : config.httpHost();
-        httpUrl = "http://" + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
+        httpUrl = (config.security().tls() ? "https://" : "http://") + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
         LOG.info("agent {}: log server on {}", id, httpUrl);
         channel = new CoordinatorChannel(vertx, config.coordinators(), id, this::registration,
                 () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size(), ownerLoad.latest()),
@@ -222,7 +228,7 @@ public final class Agent implements AutoCloseable {
                             LOG.info("attempt {}: kill ignored (unknown here or already ending)", kill.attemptId());
                     }
                 }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff()).bearer(config::token)
-                .credential(this::credential, this::keepCredential);
+                .credential(this::credential, this::keepCredential).trust(config.security().caFile());
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
         attempts.onLeaderExit(progress::last);

@@ -44,12 +44,18 @@ public record AgentConfig(
         String token,
         io.nightshift.agent.fetch.FetchConfig fetch,
         OwnerLoadConfig ownerLoad,
-        io.nightshift.agent.spark.SparkConfig spark) {
+        io.nightshift.agent.spark.SparkConfig spark,
+        io.nightshift.agent.security.AgentSecurityConfig security) {
 
     /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
-    public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
+    public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow, String cgroup) {
         public static final OwnerLoadConfig DEFAULTS = new OwnerLoadConfig(AgentSettings.OWNER_LOAD_INTERVAL.defaultValue(),
                 AgentSettings.OWNER_LOAD_HALF_LIFE.defaultValue(), AgentSettings.OWNER_LOAD_PEAK_WINDOW.defaultValue());
+
+        /** The whole machine minus ours. */
+        public OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow) {
+            this(interval, halfLife, peakWindow, null);
+        }
     }
 
     @Override
@@ -68,6 +74,7 @@ public record AgentConfig(
         fetch = fetch == null ? io.nightshift.agent.fetch.FetchConfig.DEFAULTS : fetch;
         ownerLoad = ownerLoad == null ? OwnerLoadConfig.DEFAULTS : ownerLoad;
         spark = spark == null ? io.nightshift.agent.spark.SparkConfig.NONE : spark;
+        security = security == null ? io.nightshift.agent.security.AgentSecurityConfig.DEFAULTS : security;
         if (coordinators.isEmpty()) throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
 
@@ -102,8 +109,9 @@ public record AgentConfig(
                 c.get(AgentSettings.KAFKA_HARNESS_CLASSPATH), c.get(AgentSettings.TOKEN),
                 io.nightshift.agent.fetch.FetchConfig.from(c),
                 new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
-                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW)),
-                io.nightshift.agent.spark.SparkConfig.from(c));
+                        c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW), c.get(AgentSettings.OWNER_LOAD_CGROUP)),
+                io.nightshift.agent.spark.SparkConfig.from(c),
+                io.nightshift.agent.security.AgentSecurityConfig.from(c));
     }
 
     /** {@code agent.pool} becomes the attribute {@code pool}; giving both with different values is an error. */

@@ -22,6 +22,7 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        io.nightshift.agent.process.LaunchMechanism.applyDefault(); // before the first process this JVM starts
         Map<String, String> flags;
         try {
             flags = parseFlags(args);

@@ -85,11 +85,18 @@ public final class AgentSettings {
     public static final Setting<Duration> OWNER_LOAD_PEAK_WINDOW = Setting.duration("agent.owner-load.peak-window",
             Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofHours(1),
             "The owner load's peak is the highest raw sample of this recent window.");
+    public static final Setting<String> OWNER_LOAD_CGROUP = Setting.string("agent.owner-load.cgroup", null,
+            "/?[A-Za-z0-9_.@-]+(/[A-Za-z0-9_.@-]+)*",
+            "The cgroup the owners' services run in (e.g. system.slice): when set, the owner load is that group's CPU "
+                    + "and anonymous memory (cgroup v1 cpuacct and memory hierarchies, or v2) instead of the whole machine "
+                    + "minus Nightshift's tasks; for machines that run other work besides the owners and Nightshift.");
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, COORDINATOR,
             HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
             RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
-            KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW),
+            KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW,
+            OWNER_LOAD_CGROUP),
             java.util.stream.Stream.concat(io.nightshift.agent.fetch.FetchSettings.ALL.stream(),
-                    io.nightshift.agent.spark.SparkSettings.ALL.stream())).toList();
+                    java.util.stream.Stream.concat(io.nightshift.agent.spark.SparkSettings.ALL.stream(),
+                            io.nightshift.agent.security.AgentSecuritySettings.ALL.stream()))).toList();
 }

@@ -139,7 +139,7 @@ public final class Attempts {
         /** The thread staging artifacts, while it does: a kill interrupts it. */
         Thread fetching;
         /** What a launcher library told about the running application (Spark: app id, UI URL); reported on RUNNING. */
-        volatile String info;
+        volatile io.nightshift.api.model.AppInfo info;
         /** Set for an attempt recovered with its leader gone: goes in front of the outcome's message. */
         String recoveryContext;
 
@@ -706,10 +706,15 @@ public final class Attempts {
         }
         checkpoint(a); // pid and start time on disk before anyone hears of RUNNING
         report(a, TaskState.RUNNING, "pid " + p.pid());
-        String info = a.info;
-        if (info != null) sink.report(l.taskId(), a.id(), TaskState.RUNNING, null, null, info);
+        io.nightshift.api.model.AppInfo info = a.info;
+        if (info != null) sink.report(l.taskId(), a.id(), info.describe(), info);
         checkpoint(a);
         armMaxRuntime(a);
+        try {
+            runners.forType(l.spec().type()).watch(l, sb.stdout(), sb.stderr(), p.exit(), app -> info(a, app));
+        } catch (LaunchException e) {
+            // the runner was there a moment ago
+        }
         p.exit().whenCompleteAsync((code, err) -> onExit(a, p, sb, err == null ? code : null), scheduler);
     }
 
@@ -782,10 +787,10 @@ public final class Attempts {
     }
 
     /** A fact about the running application: reported as a RUNNING update's message (kept until RUNNING is). */
-    private void info(Attempt a, String message) {
-        a.info = message;
-        LOG.info("attempt {}: {}", a.id(), message);
-        if (a.state == TaskState.RUNNING) sink.report(a.launch.taskId(), a.id(), TaskState.RUNNING, null, null, message);
+    private void info(Attempt a, io.nightshift.api.model.AppInfo app) {
+        a.info = app;
+        LOG.info("attempt {}: {}", a.id(), app.describe());
+        if (a.state == TaskState.RUNNING) sink.report(a.launch.taskId(), a.id(), app.describe(), app);
     }
 
     private void report(Attempt a, TaskState state, String message) {

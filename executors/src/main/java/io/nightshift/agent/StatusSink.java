@@ -13,4 +13,9 @@ public interface StatusSink {
                         io.nightshift.api.model.FetchProgress fetch) {
         report(taskId, attemptId, state, null, null, message);
     }
+
+    /** A RUNNING update with what the driver told about its application; a sink that keeps no facts keeps the message. */
+    default void report(String taskId, String attemptId, String message, io.nightshift.api.model.AppInfo app) {
+        report(taskId, attemptId, TaskState.RUNNING, null, null, message);
+    }
 }

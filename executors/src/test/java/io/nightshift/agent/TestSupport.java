@@ -60,6 +60,15 @@ public final class TestSupport {
             reports.add(new Report(taskId, attemptId, state, null, null, message, fetch));
         }
 
+        /** What running drivers told, in order. */
+        public final List<io.nightshift.api.model.AppInfo> apps = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void report(String taskId, String attemptId, String message, io.nightshift.api.model.AppInfo app) {
+            apps.add(app);
+            reports.add(new Report(taskId, attemptId, TaskState.RUNNING, null, null, message));
+        }
+
         public List<TaskState> states(String attemptId) {
             return reports.stream().filter(r -> r.attemptId().equals(attemptId)).map(Report::state).toList();
         }

@@ -22,7 +22,7 @@ class SpecsDirTest {
             specs = files.filter(f -> f.toString().endsWith(".json")).collect(Collectors.toMap(
                     f -> f.getFileName().toString(), f -> JobSpecParser.parse(read(f))));
         }
-        assertThat(specs).containsKeys("spark-etl.json", "spark-fails.json", "hadoop-wordcount.json");
+        assertThat(specs).containsKeys("spark-etl.json", "spark-fails.json", "hadoop-wordcount.json", "spark-ml-training.json");
         for (JobSpec s : specs.values()) {
             String main = s.type() == JobType.SPARK ? s.spark().mainClass() : s.type() == JobType.HADOOP ? s.hadoop().mainClass() : null;
             if (main != null) assertThat(Class.forName(main, false, getClass().getClassLoader())).isNotNull();

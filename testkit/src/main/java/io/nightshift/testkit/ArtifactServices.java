@@ -58,6 +58,11 @@ public final class ArtifactServices implements AutoCloseable {
         return s3 != null;
     }
 
+    /** The HDFS, when it runs (with S3, on request); for jobs' input and output beside the artifacts. */
+    public java.util.Optional<HdfsServer> hdfs() {
+        return java.util.Optional.ofNullable(hdfs);
+    }
+
     /** The agent settings that reach these stores. */
     public Config configure(Config c) {
         if (s3 == null) return c;

@@ -101,6 +101,15 @@ public final class LocalCluster implements AutoCloseable {
         if (agentToken != null && config.get(AgentSettings.TOKEN) == null) c = c.with(AgentSettings.TOKEN, agentToken);
         if (config.get(AgentSettings.ID) == null || n > 1) c = c.with(AgentSettings.ID, "local-" + n);
         if (n > 1) c = c.with(AgentSettings.WORK_DIR, config.get(AgentSettings.WORK_DIR) + "-" + n);
+        var tls = coordinator.tls();
+        if (tls != null && c.get(io.nightshift.agent.security.AgentSecuritySettings.TLS_CERT_FILE) == null) {
+            // local agents serve their logs over https with the coordinator's pair and trust the coordinator's CA
+            c = c.with(io.nightshift.agent.security.AgentSecuritySettings.TLS_CERT_FILE, tls.cert().toString())
+                    .with(io.nightshift.agent.security.AgentSecuritySettings.TLS_KEY_FILE, tls.key().toString());
+            if (c.get(io.nightshift.agent.security.AgentSecuritySettings.TLS_CA_FILE) == null)
+                c = c.with(io.nightshift.agent.security.AgentSecuritySettings.TLS_CA_FILE,
+                        (coordinator.config().tlsCaFile() != null ? coordinator.config().tlsCaFile() : tls.cert()).toString());
+        }
         Agent agent = Agent.start(AgentConfig.from(c));
         agents.add(agent);
         // A local cluster is ready when its agents are: wait (bounded) for the registration.

@@ -141,6 +141,14 @@ class ClusterIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> api.json("/v1/jobs/" + id).path("pending").path("reasons").size() > 0);
         JsonNode reasons = api.json("/v1/jobs/" + id).path("pending").path("reasons");
         assertThat(reasons.toString()).contains("insufficient.cpus").contains("asks 64 cpus; the largest agent has");
+        JsonNode cpus = null;
+        for (JsonNode r : reasons) if (r.path("code").asText().equals("insufficient.cpus")) cpus = r;
+        assertThat(cpus).as(reasons.toString()).isNotNull();
+        assertThat(cpus.path("kind").asText()).as("no agent can ever hold 64 cpus").isEqualTo("STATIC");
+        assertThat(cpus.path("resource").asText()).isEqualTo("cpus");
+        assertThat(cpus.path("asked").asDouble()).isEqualTo(64.0);
+        assertThat(cpus.path("available").isNumber()).as(cpus.toString()).isTrue();
+        assertThat(cpus.path("available").asDouble()).isLessThan(64.0);
         assertThat(api.jobState(id)).isEqualTo("QUEUED");
         assertThat(api.delete("/v1/jobs/" + id).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> api.jobState(id).equals("KILLED"));

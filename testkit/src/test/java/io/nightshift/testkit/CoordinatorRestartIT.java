@@ -205,6 +205,32 @@ class CoordinatorRestartIT {
         assertThat(replayed).hasSize((int) end); // numbered 1..end without gaps across the restart
     }
 
+    @Test
+    void whyAJobEndedUnschedulableIsReadBackAfterAKillNineAndRestart() throws Exception {
+        int port = CoordinatorProcess.freePort();
+        String cluster = "unsched-" + UUID.randomUUID().toString().substring(0, 8);
+        coordinator = startCoordinator(port, cluster);
+        Api api = new Api(coordinator);
+        // no agent at all: the task waits unplaced past its one-second pendingTimeout
+        api.submit("{\"id\":\"never-placed\",\"type\":\"command\",\"command\":{\"argv\":[\"true\"]},\"pendingTimeout\":\"PT1S\"}");
+        JsonNode before = await().atMost(Duration.ofSeconds(30)).until(() -> api.json("/v1/jobs/never-placed"),
+                j -> j.path("job").path("state").asText().equals("FAILED"));
+        assertThat(before.path("job").path("reason").asText()).isEqualTo("UNSCHEDULABLE");
+        JsonNode why = before.path("pending").path("reasons");
+        assertThat(why.path(0).path("code").asText()).as(before.toString()).isEqualTo("pending.timeout");
+        assertThat(why.path(1).path("code").asText()).isEqualTo("no.agents");
+
+        coordinator.killHard();
+        coordinator = startCoordinator(port, cluster);
+        Api after = new Api(coordinator);
+
+        JsonNode again = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> after.json("/v1/jobs/never-placed"),
+                j -> j.has("job"));
+        assertThat(again.path("job").path("reason").asText()).isEqualTo("UNSCHEDULABLE");
+        assertThat(again.path("pending").path("reasons")).as("the reasons outlive the coordinator that decided").isEqualTo(why);
+        assertThat(again.path("runs").path(0).path("tasks").path(0).path("unschedulableReasons")).isEqualTo(why);
+    }
+
     static boolean succeeded(List<JsonNode> events, String prefix, int n) {
         return events.stream().filter(e -> e.path("kind").asText().equals("job") && e.path("id").asText().startsWith(prefix)
                 && e.path("state").asText().equals("SUCCEEDED")).count() >= n;

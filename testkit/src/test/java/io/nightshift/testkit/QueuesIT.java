@@ -119,4 +119,35 @@ class QueuesIT {
         assertThat(api.jobState(open)).as(waiting.toString()).isEqualTo("QUEUED");
         for (String id : new String[] {busy, wide, open}) api.delete("/v1/jobs/" + id);
     }
+
+    @Test
+    void aJobQueuedBehindRunningOnesIsGivenAnEtaFromItsQueuesMeasuredFinishRate() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.json("/v1/agents").path("agents").get(0)
+                .path("allocated").path("cpus").asDouble() == 0);
+        assertThat(put("/v1/queues/eta", "{\"weight\":1}").statusCode()).isIn(200, 201);
+        String job = "{\"queue\":\"eta\",\"type\":\"command\",\"killGracePeriod\":\"PT1S\",";
+        // three quick tasks of the queue end: it has a finish rate (3 in the last 10 minutes)
+        for (int i = 0; i < 3; i++) {
+            String quick = api.submit(job + "\"id\":\"eta-quick-" + i + "\",\"command\":{\"argv\":[\"true\"]},"
+                    + "\"resources\":{\"cpus\":0.1,\"memMb\":16}}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.jobState(quick).equals("SUCCEEDED"));
+        }
+        // two tasks without a maxRuntime fill the agent's 2 cpus (so no reservation: the ETA is the rate's), a third waits
+        String fill = "\"command\":{\"shell\":\"sleep 600\"},\"resources\":{\"cpus\":1,\"memMb\":64}}";
+        String a = api.submit(job + "\"id\":\"eta-busy-a\"," + fill);
+        String b = api.submit(job + "\"id\":\"eta-busy-b\"," + fill);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.jobState(a).equals("RUNNING") && api.jobState(b).equals("RUNNING"));
+        java.time.Instant before = java.time.Instant.now();
+        String queued = api.submit(job + "\"id\":\"eta-queued\"," + fill);
+
+        JsonNode pending = await().atMost(Duration.ofSeconds(20)).until(() -> api.json("/v1/jobs/" + queued).path("pending"),
+                p -> p.has("eta"));
+        assertThat(api.jobState(queued)).isEqualTo("QUEUED");
+        assertThat(pending.has("reservation")).as("no running task has an expected end").isFalse();
+        assertThat(pending.path("reasons").toString()).contains("\"insufficient.cpus\"").contains("\"kind\":\"DYNAMIC\"");
+        // 1 task waits in a queue that ended 3 (or a few more) tasks in the last 10 minutes: at most 200 s from now
+        java.time.Instant eta = java.time.Instant.parse(pending.path("eta").asText());
+        assertThat(eta).isAfter(before).isBefore(java.time.Instant.now().plus(Duration.ofSeconds(201)));
+        for (String id : new String[] {a, b, queued}) api.delete("/v1/jobs/" + id);
+    }
 }

@@ -8,6 +8,7 @@ import io.nightshift.api.Resources;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.protocol.AgentMessage;
 import io.nightshift.api.protocol.AgentProof;
+import io.nightshift.api.protocol.AgentTicket;
 import io.nightshift.api.state.TaskState;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -195,5 +196,33 @@ class RogueAgentIT {
         Path file = dir.resolve("agent").resolve("agent-credential");
         assertThat(Files.readString(file).strip()).startsWith("nsa_");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void theAgentsLogPortServesTheLogOnlyWithTheCoordinatorsTicketForThatAttempt() throws Exception {
+        String agentUrl = cluster.agents().get(0).httpUrl();
+        String agentId = cluster.agents().get(0).id();
+        String credential = Files.readString(dir.resolve("agent").resolve("agent-credential")).strip();
+        String log = agentUrl + "/v1/sandboxes/" + attemptId + "/stdout";
+        Instant soon = Instant.now().plusSeconds(60);
+
+        assertThat(agentGet(log, null).statusCode()).isEqualTo(401);
+        assertThat(agentGet(agentUrl + "/metrics", null).statusCode()).isEqualTo(401);
+        assertThat(agentGet(log, AgentTicket.sign(AgentProof.newCredential(), agentId, AgentTicket.logs(attemptId), soon))
+                .statusCode()).isEqualTo(401);
+        assertThat(agentGet(log, AgentTicket.sign(credential, agentId, AgentTicket.logs("someone.r1.0.1"), soon))
+                .statusCode()).isEqualTo(403);
+        assertThat(agentGet(log, AgentTicket.sign(credential, agentId, AgentTicket.logs(attemptId), soon)).statusCode())
+                .isEqualTo(200);
+        // the coordinator signs its own: the proxy works with the API token alone
+        java.net.http.HttpResponse<String> proxied = api.get("/v1/tasks/" + taskId + "/logs/stdout");
+        assertThat(proxied.statusCode()).isEqualTo(200);
+        assertThat(proxied.headers().firstValue("X-Nightshift-Attempt")).hasValue(attemptId);
+    }
+
+    static java.net.http.HttpResponse<String> agentGet(String url, String ticket) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (ticket != null) b.header(AgentTicket.HEADER, ticket);
+        return HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 }

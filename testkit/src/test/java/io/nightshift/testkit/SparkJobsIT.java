@@ -114,6 +114,30 @@ class SparkJobsIT {
     }
 
     @Test
+    void mlTrainingSavesAModelThatLoadsBackAndScoresAnAucOfAtLeast090OnHeldOutData() throws Exception {
+        String out = hdfs.uri() + "/out/ml";
+        String id = api.submit(sparkJob("ml-train", "hdfs:///apps/examples.jar", "io.nightshift.examples.spark.MlTraining",
+                "\"" + out + "\",\"10000\"", ""));
+        assertThat(awaitEnd(id)).isEqualTo("SUCCEEDED");
+        FileSystem fs = hdfs.fileSystem();
+        assertThat(fs.exists(new org.apache.hadoop.fs.Path("/out/ml/model/metadata"))).as("the saved pipeline").isTrue();
+        assertThat(fs.exists(new org.apache.hadoop.fs.Path("/out/ml/model/stages"))).as("its stages").isTrue();
+        assertThat(api.log(api.task(id).path("id").asText(), "stdout")).contains("loaded the model back from " + out + "/model");
+        // The metrics are those of the model as loaded back from HDFS, on the 20 % held out of training.
+        JsonNode metrics = Api.tree(read(fs, "/out/ml/metrics.json"));
+        assertThat(metrics.path("model").asText()).isEqualTo(out + "/model");
+        assertThat(metrics.path("rows").asLong()).as("held-out rows").isBetween(1500L, 2500L);
+        assertThat(metrics.path("auc").asDouble()).isGreaterThanOrEqualTo(0.9);
+        assertThat(metrics.path("accuracy").asDouble()).isGreaterThan(0.8);
+    }
+
+    static String read(FileSystem fs, String path) throws java.io.IOException {
+        try (var in = fs.open(new org.apache.hadoop.fs.Path(path))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aFailingMainFromS3EndsFailedWithTheDriversErrorInTheLog() {
         String id = api.submit(sparkJob("fails", "s3://jobs/spark/examples.jar", "io.nightshift.examples.spark.FailingSparkJob",
                 "\"2026-12-01\"", ""));
@@ -125,12 +149,22 @@ class SparkJobsIT {
     }
 
     @Test
-    void aKilledDriverLeavesNoProcessAndShowedItsAppIdAndUiUrlWhileRunning() {
+    void aKilledDriverLeavesNoProcessAndShowedItsAppIdAndUiUrlWhileRunning() throws Exception {
         String id = api.submit(sparkJob("sleeper", "hdfs:///apps/examples.jar", "io.nightshift.examples.spark.SparkSleeper",
                 "\"3600\"", ",\"killGracePeriod\":\"PT5S\""));
         String marker = awaitRunningDriver(id);
         JsonNode attempt = api.task(id).path("attempts").get(0);
-        assertThat(attempt.path("message").asText()).matches("spark application local-\\d+; driver UI http://\\S+:\\d+");
+        String appId = attempt.path("app").path("sparkAppId").asText();
+        String uiUrl = attempt.path("app").path("driverUiUrl").asText();
+        assertThat(appId).matches("local-\\d+");
+        assertThat(uiUrl).matches("http://\\S+:\\d+");
+        assertThat(attempt.path("message").asText()).isEqualTo("spark application " + appId + "; driver UI " + uiUrl);
+        // Spark's UI answers there while the driver runs (its root sends the browser to /jobs/).
+        var ui = api.http.send(java.net.http.HttpRequest.newBuilder(URI.create(uiUrl.replaceFirst("//[^:/]+:", "//127.0.0.1:") + "/"))
+                .timeout(Duration.ofSeconds(60)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(ui.statusCode()).isEqualTo(302);
+        assertThat(ui.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/jobs/"));
+        assertThat(taskEventWithApp(id).path("app").path("sparkAppId").asText()).as("a task event carries it").isEqualTo(appId);
 
         assertThat(api.delete("/v1/jobs/" + id).statusCode()).isEqualTo(202);
         assertThat(awaitEnd(id)).isEqualTo("KILLED");
@@ -168,6 +202,8 @@ class SparkJobsIT {
         Map<String, Integer> expected = new TreeMap<>();
         for (String w : WORDS.toLowerCase(java.util.Locale.ROOT).split("[^a-z]+")) if (!w.isEmpty()) expected.merge(w, 1, Integer::sum);
         assertThat(counts).isEqualTo(expected).containsEntry("night", 4).containsEntry("the", 3);
+        assertThat(api.task(id).path("attempts").get(0).path("app").path("hadoopJobId").asText())
+                .as("the job id the driver logged while it ran").matches("job_local[0-9]+_0001");
     }
 
     /** Waits until the driver runs and says "ready" with its app id and UI URL known; returns its env marker. */
@@ -175,13 +211,27 @@ class SparkJobsIT {
         await().atMost(Duration.ofMinutes(10)).until(() -> {
             JsonNode t = api.task(id);
             return t.path("state").asText().equals("RUNNING")
-                    && t.path("attempts").get(0).path("message").asText().contains("driver UI")
+                    && t.path("attempts").get(0).path("app").has("driverUiUrl")
                     && api.log(t.path("id").asText(), "stdout").contains("ready");
         });
         String attemptId = api.task(id).path("attempts").get(0).path("id").asText();
         String marker = "NIGHTSHIFT_ATTEMPT_ID=" + attemptId;
         assertThat(Procs.withEnv(marker)).as("the driver JVM").isNotEmpty();
         return marker;
+    }
+
+    /** The first task event of job {@code id} with a Spark application id, from the events the coordinator holds. */
+    static JsonNode taskEventWithApp(String id) throws Exception {
+        var req = api.request("/v1/events?from=0").timeout(Duration.ofSeconds(30)).build();
+        var lines = api.http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        return lines.thenApply(r -> {
+            try (Stream<String> s = r.body()) { // the replay comes first: the event is there if it was sent
+                return s.filter(l -> l.startsWith("data: ")).map(l -> Api.tree(l.substring(6)))
+                        .filter(e -> e.path("kind").asText().equals("task") && e.path("jobId").asText().equals(id)
+                                && e.path("app").has("sparkAppId"))
+                        .findFirst().orElseThrow();
+            }
+        }).get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static String sparkJob(String id, String jarUri, String mainClass, String appArgs, String extra) {

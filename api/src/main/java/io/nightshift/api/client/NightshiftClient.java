@@ -102,7 +102,55 @@ public final class NightshiftClient implements AutoCloseable {
      * coordinator on this machine, the admin token a local cluster wrote under {@code ./nightshift-data}.
      */
     public static NightshiftClient connect(URI baseUrl) {
-        return connect(baseUrl, DEFAULT_REQUEST_TIMEOUT, discoverToken(baseUrl, System.getenv(), LOCAL_TOKEN_FILE));
+        return connect(baseUrl, DEFAULT_REQUEST_TIMEOUT, discoverToken(baseUrl, System.getenv(), LOCAL_TOKEN_FILE),
+                discoverCa(baseUrl, System.getenv(), LOCAL_CA_FILE));
+    }
+
+    /** Environment variable naming a PEM bundle of the CAs an https coordinator's certificate must chain to. */
+    public static final String CA_FILE_ENV = "NIGHTSHIFT_CA_FILE";
+    /** The certificate {@code nightshift local --tls} makes, relative to the working directory. */
+    public static final java.nio.file.Path LOCAL_CA_FILE = java.nio.file.Path.of("nightshift-data", "coordinator", "tls", "cert.pem");
+
+    /**
+     * The CA bundle to trust for an https {@code coordinator}: {@code env[NIGHTSHIFT_CA_FILE]}, else
+     * {@code localFile} when the coordinator is on a loopback address and the file exists (a local
+     * cluster's self-signed certificate), else null (the JDK's CAs). Null for http.
+     */
+    public static java.nio.file.Path discoverCa(URI coordinator, Map<String, String> env, java.nio.file.Path localFile) {
+        if (!"https".equalsIgnoreCase(coordinator.getScheme())) return null;
+        String f = env.get(CA_FILE_ENV);
+        if (f != null && !f.isBlank()) return java.nio.file.Path.of(f.strip());
+        return loopback(coordinator) && localFile != null && java.nio.file.Files.isRegularFile(localFile) ? localFile : null;
+    }
+
+    private static boolean loopback(URI coordinator) {
+        String host = coordinator.getHost() == null ? "" : coordinator.getHost().toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.equals("[::1]") || host.equals("::1") || host.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /**
+     * An SSL context trusting exactly the certificates in {@code pem} (one or more PEM certificates):
+     * the coordinator's certificate must chain to one of them and name its host.
+     */
+    public static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) throw new IllegalArgumentException("no certificate in " + pem);
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (var c : certs) ks.setCertificateEntry("ca-" + i++, c);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the CA bundle " + pem + ": " + e.getMessage(), e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PEM certificate bundle: " + pem + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /**
@@ -129,12 +177,18 @@ public final class NightshiftClient implements AutoCloseable {
      * bearer token sent with every call.
      */
     public static NightshiftClient connect(URI baseUrl, Duration requestTimeout, String token) {
+        return connect(baseUrl, requestTimeout, token, null);
+    }
+
+    /** As {@link #connect(URI, Duration, String)}, trusting only the CAs in {@code caFile} (PEM) for https; null: the JDK's. */
+    public static NightshiftClient connect(URI baseUrl, Duration requestTimeout, String token, java.nio.file.Path caFile) {
         URI base = normalize(baseUrl);
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (caFile != null) builder.sslContext(trusting(caFile));
+        HttpClient http = builder.build();
         return new NightshiftClient(base, http, Objects.requireNonNull(requestTimeout), token);
     }
 
@@ -431,6 +485,29 @@ public final class NightshiftClient implements AutoCloseable {
     /** Revokes a token by id (admin); status 404 when there is no such token. */
     public void revokeToken(String id) {
         expect(send(request("/v1/tokens/" + segment(id)).DELETE()), 204);
+    }
+
+    // ---------------------------------------------------------------- secrets
+
+    /** Every stored secret (admin): names, queues, who and when, never a value ({@code {"secrets":[...]}}). */
+    public JsonNode secrets() {
+        return getJson("/v1/secrets");
+    }
+
+    /**
+     * Stores or replaces secret {@code name} (admin) for the jobs of {@code queues}; the answer describes it
+     * without its value. {@code value} is sent once, in the request body, and never kept by the client.
+     */
+    public JsonNode putSecret(String name, String value, List<String> queues) {
+        byte[] body = json(Map.of("value", value, "queues", queues), "secret");
+        HttpRequest.Builder b = request("/v1/secrets/" + segment(name)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        return tree(expect(send(b), 200, 201));
+    }
+
+    /** Deletes secret {@code name} (admin); status 404 when there is no such secret. */
+    public void deleteSecret(String name) {
+        expect(send(request("/v1/secrets/" + segment(name)).DELETE()), 204);
     }
 
     /** The coordinator's version document ({@code GET /v1/version}). */

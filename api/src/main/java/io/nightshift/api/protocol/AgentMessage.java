@@ -55,11 +55,18 @@ public sealed interface AgentMessage {
 
     /**
      * An attempt changed state. {@code seq} is per agent and strictly increasing; the coordinator
-     * acknowledges it with {@link CoordinatorMessage.Ack} and ignores an update it has seen.
+     * acknowledges it with {@link CoordinatorMessage.Ack} and ignores an update it has seen. {@code app}: on a
+     * RUNNING update, what the driver told about its application (Spark app id, driver UI URL, Hadoop job id).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
-                        String message, Instant time, io.nightshift.api.model.FetchProgress fetch) implements AgentMessage {
+                        String message, Instant time, io.nightshift.api.model.FetchProgress fetch,
+                        io.nightshift.api.model.AppInfo app) implements AgentMessage {
+        public StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
+                            String message, Instant time, io.nightshift.api.model.FetchProgress fetch) {
+            this(seq, taskId, attemptId, state, reason, exitCode, message, time, fetch, null);
+        }
+
         /** Without fetch progress (every update but FETCHING's). */
         public StatusUpdate(long seq, String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
                             String message, Instant time) {

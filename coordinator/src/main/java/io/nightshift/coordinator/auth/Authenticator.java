@@ -60,7 +60,17 @@ public final class Authenticator {
     }
 
     public static boolean wellFormed(String token) {
-        return token != null && WELL_FORMED.matcher(token).matches();
+        return token != null && (WELL_FORMED.matcher(token).matches()
+                || token.length() <= MAX_JWT_CHARS && JwtVerifier.looksLikeJwt(token));
+    }
+
+    static final int MAX_JWT_CHARS = 8192;
+    private volatile JwtVerifier jwt;
+
+    /** Also accepts JWTs that {@code verifier} accepts (an OIDC issuer); null: opaque tokens only. */
+    public Authenticator jwt(JwtVerifier verifier) {
+        this.jwt = verifier;
+        return this;
     }
 
     /** The principal of a token verified within the cache time, else null (then call {@link #verify}). Non-blocking. */
@@ -76,6 +86,16 @@ public final class Authenticator {
 
     /** Asks the database. Blocking. Empty when the token is unknown or revoked. */
     public Optional<Principal> verify(String token) {
+        JwtVerifier j = jwt;
+        if (j != null && JwtVerifier.looksLikeJwt(token)) { // remembered until it expires, at most cacheFor
+            Optional<JwtVerifier.Verified> v = j.verify(token);
+            v.ifPresent(ok -> {
+                if (cache.size() >= MAX_CACHED) cache.clear();
+                cache.put(TokenStore.hash(token), new Cached(ok.principal(),
+                        Math.min(ok.expires().toEpochMilli(), clock.millis() + cacheFor.toMillis())));
+            });
+            return v.map(JwtVerifier.Verified::principal);
+        }
         Optional<Principal> p = store.verify(token).map(t -> new Principal(t.subject(), java.util.Set.copyOf(t.roles()), t.id()));
         if (p.isPresent()) {
             if (cache.size() >= MAX_CACHED) cache.clear();

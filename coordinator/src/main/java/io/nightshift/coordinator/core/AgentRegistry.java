@@ -257,7 +257,7 @@ final class AgentRegistry {
             }
             if (task != null) {
                 Transition t = TaskLifecycle.onStatus(task, lj.job.spec(), lj.job.killRequested(), u.attemptId(), u.state(),
-                        u.reason(), u.exitCode(), u.message(), u.fetch(), now);
+                        u.reason(), u.exitCode(), u.message(), u.fetch(), u.app(), now);
                 if (t.changed()) {
                     log.info("task {} attempt {} {}{}", u.taskId(), u.attemptId(), u.state(),
                             u.exitCode() == null ? "" : " exit=" + u.exitCode());

@@ -61,6 +61,7 @@ final class CoreLoop {
     }
 
     void enqueue(Runnable command) {
+        if (exec.isShutdown()) return; // stepped down or closed: nothing acts any more
         inbox.add(command);
         if (draining.compareAndSet(false, true)) exec.execute(this::drain);
     }
@@ -104,7 +105,15 @@ final class CoreLoop {
     /** As above, with a FETCHING attempt's fetch progress. */
     void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
                  String state, String reason, Integer exitCode, io.nightshift.api.model.FetchProgress fetch) {
-        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch);
+        publish(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch, null);
+    }
+
+    /** As above, with what the attempt's driver told about its application. */
+    void publish(Instant time, String kind, String id, String jobId, String attemptId, String agentId,
+                 String state, String reason, Integer exitCode, io.nightshift.api.model.FetchProgress fetch,
+                 io.nightshift.api.model.AppInfo app) {
+        io.nightshift.api.model.Event e = events.stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode,
+                fetch, app);
         batch.events.add(e);
         batch.afterCommit(() -> events.deliver(e));
     }
@@ -139,6 +148,7 @@ final class CoreLoop {
                     log.error("core step failed", e);
                 }
             }
+            if (exec.isShutdown()) return; // stepped down mid-turn: its writes and sends are dropped
             flush();
             if (!inbox.isEmpty()) continue;
             draining.set(false);

@@ -57,6 +57,7 @@ final class LiveJobs {
     private final Consumer<Instant> wakeAt;
     private AgentRegistry agents;
     private java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues;
+    private io.nightshift.coordinator.scheduling.FinishRates finishRates;
 
     LiveJobs(CoreLoop loop, PlanApplier applier, Runnable requestCycle, Consumer<Instant> wakeAt) {
         this.loop = loop;
@@ -71,6 +72,11 @@ final class LiveJobs {
 
     void queues(java.util.function.Function<String, io.nightshift.api.queue.QueueSpec> queues) {
         this.queues = queues;
+    }
+
+    /** Where ended attempts are counted, per queue, for pending tasks' ETAs. */
+    void finishRates(io.nightshift.coordinator.scheduling.FinishRates rates) {
+        this.finishRates = rates;
     }
 
     /** The job's pending timeout, else its queue's, else none. */
@@ -94,7 +100,8 @@ final class LiveJobs {
             Attempt a = task.currentAttempt();
             loop.publish(loop.clock().instant(), "task", task.id(), lj.job.id(), a == null ? null : a.id(),
                     a == null ? null : a.agentId(), task.state().name(), task.reason() == null ? null : task.reason().name(),
-                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null);
+                    a == null ? null : a.exitCode(), a != null && a.state() == TaskState.FETCHING ? a.fetch() : null,
+                    a == null ? null : a.app());
         }
         for (Effect e : t.effects()) {
             if (e instanceof Effect.KillAttempt k) {
@@ -126,6 +133,7 @@ final class LiveJobs {
                         spec.priority(), a.agentId(), spec.resources(), a.launchedAt(), spec.maxRuntime()));
             } else if (active.remove(a.id()) != null) {
                 applier.ended(t.id());
+                if (finishRates != null) finishRates.ended(spec.queue(), loop.clock().instant());
             }
         }
     }

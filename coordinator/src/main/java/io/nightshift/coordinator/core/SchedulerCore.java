@@ -84,20 +84,9 @@ public final class SchedulerCore implements AutoCloseable {
     private final JobIntake intake;
     private final Firings firings;
     private final Upstreams upstreams;
+    private final io.nightshift.coordinator.scheduling.FinishRates finishRates;
     private boolean cycleQueued;
     private long cycleNumber;
-
-    /**
-     * Why tasks that timed out unplaced waited (the plan that ended them), for readers; the newest 10,000, kept
-     * in memory only (a restarted leader shows the UNSCHEDULABLE reason without the details).
-     */
-    private final Map<String, List<PendingReason>> unschedulableWhy = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, List<PendingReason>> eldest) {
-                    return size() > 10_000;
-                }
-            });
 
     /** Last plan's view for readers on other threads: outstanding offers and why tasks wait. */
     private volatile Plan lastPlan = new Plan(0, List.of(), List.of(), Map.of(), null);
@@ -137,6 +126,9 @@ public final class SchedulerCore implements AutoCloseable {
         this.jobs.agents(agents);
         this.queues = new QueueAdmin(loop, store, jobs, this::requestCycle);
         this.jobs.queues(queues::get);
+        this.finishRates = new io.nightshift.coordinator.scheduling.FinishRates(
+                cfg.config().get(io.nightshift.coordinator.scheduling.FinishRates.WINDOW));
+        this.jobs.finishRates(finishRates);
         this.pools = new PoolAdmin(loop, store, this::requestCycle);
         this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
@@ -380,7 +372,8 @@ public final class SchedulerCore implements AutoCloseable {
                     owner != null && owner.job.spec().revocable()));
         }
         Plan plan = offerCycle.plan(applier.carry(ClusterSnapshot.builder(++cycleNumber, now).agents(agents.slots())
-                .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)).build());
+                .pending(List.copyOf(jobs.pending.values())).queues(queues.all()).running(running)
+                .finishRates(finishRates.perMinute(now))).build());
         Set<AgentState> touched = new java.util.HashSet<>();
         applier.apply(plan, new PlanApplier.Target() {
             @Override
@@ -445,8 +438,7 @@ public final class SchedulerCore implements AutoCloseable {
         if (task == null) return;
         log.info("task {} of job {} unschedulable: {}", taskId, lj.job.id(), why.stream()
                 .map(r -> r.code() + ": " + r.message()).collect(java.util.stream.Collectors.joining("; ")));
-        unschedulableWhy.put(taskId, why);
-        jobs.apply(lj, TaskLifecycle.onUnschedulable(task));
+        jobs.apply(lj, TaskLifecycle.onUnschedulable(task, why));   // stored with the task in this turn's writes
         jobs.refreshRun(lj, now);
     }
 
@@ -472,13 +464,15 @@ public final class SchedulerCore implements AutoCloseable {
         return lastPlan;
     }
 
-    /** Why each of these tasks waits, from the last cycle (or why it waited, when it ended UNSCHEDULABLE). */
+    /**
+     * Why each of these tasks waits, from the last cycle. (Why a task that ended UNSCHEDULABLE waited is stored with
+     * it: {@link Task#unschedulableReasons()}.)
+     */
     public Map<String, List<PendingReason>> pendingReasons(Collection<String> taskIds) {
         Map<String, List<PendingReason>> all = lastPlan.pendingReasons();
         Map<String, List<PendingReason>> out = new LinkedHashMap<>();
         for (String id : taskIds) {
-            List<PendingReason> r = unschedulableWhy.get(id);   // ended: why it waited, not the plan's last word
-            if (r == null) r = all.get(id);
+            List<PendingReason> r = all.get(id);
             if (r != null) out.put(id, r);
         }
         return out;
@@ -506,6 +500,14 @@ public final class SchedulerCore implements AutoCloseable {
             if (runIds.contains(r.runId())) return new JobDetail.Reservation(r.start(), r.instances(), List.copyOf(r.agents().keySet()));
         }
         return null;
+    }
+
+    /**
+     * Stops acting for good (the coordinator stepped down as leader): no more turns, cycles, firings or
+     * messages to agents; commands sent after it are dropped.
+     */
+    public void stepDown() {
+        loop.close();
     }
 
     @Override

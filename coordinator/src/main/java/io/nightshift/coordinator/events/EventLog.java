@@ -65,7 +65,14 @@ public final class EventLog {
     public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
                                     String agentId, String state, String reason, Integer exitCode,
                                     io.nightshift.api.model.FetchProgress fetch) {
-        return new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch);
+        return stage(time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch, null);
+    }
+
+    /** As above, with what the attempt's driver told about its application (Spark app id, driver UI URL). */
+    public synchronized Event stage(Instant time, String kind, String id, String jobId, String attemptId,
+                                    String agentId, String state, String reason, Integer exitCode,
+                                    io.nightshift.api.model.FetchProgress fetch, io.nightshift.api.model.AppInfo app) {
+        return new Event(++seq, time, kind, id, jobId, attemptId, agentId, state, reason, exitCode, fetch, app);
     }
 
     /** Hands a staged event to the ring and every subscriber; events must be delivered in seq order. */

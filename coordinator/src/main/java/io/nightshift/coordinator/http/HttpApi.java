@@ -15,6 +15,7 @@ import io.nightshift.api.spec.Problem;
 import io.nightshift.api.state.JobState;
 import io.nightshift.api.state.TaskState;
 import io.nightshift.coordinator.agents.AgentChannel;
+import io.nightshift.api.protocol.AgentTicket;
 import io.nightshift.coordinator.auth.Authenticator;
 import io.nightshift.coordinator.auth.Principal;
 import io.nightshift.coordinator.core.SchedulerCore;
@@ -73,9 +74,9 @@ public final class HttpApi {
     private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final WorkerExecutor workers;
     private final WorkerExecutor replayWorkers;
-    private final HttpClient agentClient;
+    private HttpClient agentClient;
     /** The log proxy's own client: bounded pool and wait queue, so log reads never starve the leader forwarding. */
-    private final HttpClient logClient;
+    private HttpClient logClient;
     private final AgentChannel channel;
     private final String version;
 
@@ -85,6 +86,16 @@ public final class HttpApi {
 
         /** The leader's base URL, null when unknown. */
         String leaderUrl();
+
+        /** False while this coordinator cannot reach the durable store: it refuses writes (503) rather than lose them. */
+        default boolean storeReachable() {
+            return true;
+        }
+
+        /** Why this coordinator stepped down (it serves nothing but 503 until restarted), or null. */
+        default String steppedDown() {
+            return null;
+        }
     }
 
     private final LeaderView leader;
@@ -122,14 +133,32 @@ public final class HttpApi {
         // Event replays have workers of their own: thousands of resuming streams must not queue ahead of API reads
         // and agent registrations on the API's pool.
         this.replayWorkers = vertx.createSharedWorkerExecutor("nightshift-replay", 2);
-        this.agentClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000));
         this.progress = new io.nightshift.coordinator.progress.ProgressBoard(prometheus);
-        this.logClient = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000),
-                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+        clients(null);
         this.channel = new AgentChannel(core, () -> leader.isLeader() ? null
                 : (leader.leaderUrl() == null ? "" : leader.leaderUrl()), progress, auth == null ? null : auth.agents(), workers);
         this.version = version;
         this.guard = new Guard(auth, workers, core::queues);
+    }
+
+    /** The client forwarding writes to the leader, and the log proxy's own bounded one; {@code trust} null: the JDK's CAs. */
+    private void clients(io.vertx.core.net.TrustOptions trust) {
+        HttpClientOptions forward = new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000);
+        HttpClientOptions logs = new HttpClientOptions().setIdleTimeout(0).setConnectTimeout(5000);
+        if (trust != null) {
+            forward.setTrustOptions(trust);
+            logs.setTrustOptions(trust);
+        }
+        this.agentClient = vertx.createHttpClient(forward);
+        this.logClient = vertx.createHttpClient(logs, new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+    }
+
+    /** https calls to agents and other coordinators trust the CAs in {@code caFile} (PEM) only. Call before serving. */
+    public HttpApi trust(java.nio.file.Path caFile) {
+        agentClient.close();
+        logClient.close();
+        clients(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString()));
+        return this;
     }
 
     /** What each route needs of the caller's token: "GET /v1/jobs/{id}" → {@link Need}. Filled by {@link #router()}. */
@@ -290,6 +319,19 @@ public final class HttpApi {
     private void forwardUnlessLeading(RoutingContext ctx) {
         String path = ctx.request().path();
         boolean get = ctx.request().method() == HttpMethod.GET;
+        String down = leader.steppedDown();
+        if (down != null) {
+            ctx.response().putHeader("Retry-After", "5");
+            Problems.send(ctx, 503, "stepped-down", "Coordinator stepped down",
+                    "this coordinator stepped down (" + down + ") and is restarting; retry, or ask another coordinator");
+            return;
+        }
+        if (!get && !leader.storeReachable()) {
+            ctx.response().putHeader("Retry-After", "5");
+            Problems.send(ctx, 503, "store-unavailable", "Durable store unavailable",
+                    "this coordinator cannot reach its durable store, so it cannot make this change durable; nothing was changed, retry later");
+            return;
+        }
         boolean local = leader.isLeader() || path.equals("/v1/agents/channel")
                 || (get && (path.equals("/v1/jobs") || path.equals("/v1/agents") || path.equals("/v1/openapi")
                 || path.equals("/v1/version") || path.equals("/v1/cluster/utilization")));
@@ -332,7 +374,8 @@ public final class HttpApi {
     private void health(RoutingContext ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
-        body.put("role", leader.isLeader() ? "leader" : "follower");
+        body.put("role", leader.steppedDown() != null ? "stepped-down" : leader.isLeader() ? "leader" : "follower");
+        body.put("store", leader.storeReachable() ? "reachable" : "unreachable");
         if (!leader.isLeader() && leader.leaderUrl() != null) body.put("leader", leader.leaderUrl());
         body.put("version", version);
         body.put("agentsConnected", channel.connections());
@@ -646,8 +689,15 @@ public final class HttpApi {
         if (!pendingTasks.isEmpty()) {
             Set<PendingReason> reasons = new LinkedHashSet<>();
             String upstream = core.upstreamWhy(id);
-            if (upstream != null) reasons.add(new PendingReason("upstream", 0, upstream));
-            core.pendingReasons(pendingTasks).values().forEach(reasons::addAll);
+            if (upstream != null) reasons.add(PendingReason.waiting("upstream", upstream));
+            List<String> waiting = new ArrayList<>();
+            for (JobDetail.RunDetail rd : runs) {
+                for (Task t : rd.tasks()) {
+                    reasons.addAll(t.unschedulableReasons());   // ended UNSCHEDULABLE: why it waited, as stored
+                    if (t.state() == TaskState.PENDING) waiting.add(t.id());
+                }
+            }
+            core.pendingReasons(waiting).values().forEach(reasons::addAll);
             pending = new JobDetail.Pending(pendingTasks, List.copyOf(reasons), core.pendingEta(pendingTasks),
                     core.reservation(job.get().runIds()));
         }
@@ -780,8 +830,12 @@ public final class HttpApi {
             if (job.isEmpty()) return null;
             Attempt a = attemptParam == null ? task.get().currentAttempt()
                     : task.get().attempts().stream().filter(x -> x.number() == Integer.parseInt(attemptParam)).findFirst().orElse(null);
-            if (a == null) return new LogTarget(job.get(), task.get(), null, null);
-            return new LogTarget(job.get(), task.get(), a, store.agent(a.agentId()).orElse(null));
+            if (a == null) return new LogTarget(job.get(), task.get(), null, null, null);
+            // the agent serves a log only with a ticket signed by its credential (none while auth is off)
+            String ticket = auth == null ? null : auth.agents().secret(a.agentId())
+                    .map(c -> AgentTicket.sign(c, a.agentId(), AgentTicket.logs(a.id()), java.time.Instant.now().plus(LOG_TICKET_TTL)))
+                    .orElse(null);
+            return new LogTarget(job.get(), task.get(), a, store.agent(a.agentId()).orElse(null), ticket);
         }, false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(500, ar.cause());
@@ -798,8 +852,11 @@ public final class HttpApi {
         });
     }
 
-    private record LogTarget(Job job, Task task, Attempt attempt, AgentInfo agent) {
+    private record LogTarget(Job job, Task task, Attempt attempt, AgentInfo agent, String ticket) {
     }
+
+    /** How long a ticket for an agent's log is valid: checked when the agent opens the log, so a follow outlives it. */
+    static final java.time.Duration LOG_TICKET_TTL = java.time.Duration.ofMinutes(2);
 
     private void proxyLogs(RoutingContext ctx, LogTarget t, String stream, String offset, String tail, boolean follow) {
         StreamLimits.Slot slot = null;
@@ -818,7 +875,9 @@ public final class HttpApi {
                 .append(URLEncoder.encode(t.attempt.id(), StandardCharsets.UTF_8)).append('/').append(stream).append("?follow=").append(follow);
         if (offset != null) url.append("&offset=").append(offset);
         if (tail != null) url.append("&tail=").append(tail);
-        logClient.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString()))
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString());
+        if (t.ticket != null) options.putHeader(AgentTicket.HEADER, t.ticket);
+        logClient.request(options)
                 .compose(req -> req.send())
                 .onSuccess(resp -> {
                     if (resp.statusCode() == 404) {
@@ -829,7 +888,8 @@ public final class HttpApi {
                     }
                     if (resp.statusCode() != 200) {
                         resp.body().onComplete(b -> Problems.send(ctx, 502, "agent-error", "Agent error",
-                                "agent '" + t.attempt.agentId() + "' answered " + resp.statusCode()));
+                                "agent '" + t.attempt.agentId() + "' answered " + resp.statusCode()
+                                        + (resp.statusCode() == 401 ? " (it does not accept this coordinator's ticket: was its credential released?)" : "")));
                         return;
                     }
                     ctx.response().closeHandler(v -> { // the client went away: free the slot, stop reading the agent

@@ -70,6 +70,16 @@ public final class TaskLifecycle {
     /** As above, with the fetch step's progress ({@code fetch}, null when the update has none). */
     public static Transition onStatus(Task task, JobSpec spec, boolean killRequested, String attemptId, TaskState state,
                                       Reason reason, Integer exitCode, String message, FetchProgress fetch, Instant now) {
+        return onStatus(task, spec, killRequested, attemptId, state, reason, exitCode, message, fetch, null, now);
+    }
+
+    /**
+     * As above, with what a running driver told about its application ({@code app}, null when the update has none):
+     * laid over what the attempt knows, kept once it ends.
+     */
+    public static Transition onStatus(Task task, JobSpec spec, boolean killRequested, String attemptId, TaskState state,
+                                      Reason reason, Integer exitCode, String message, FetchProgress fetch,
+                                      io.nightshift.api.model.AppInfo app, Instant now) {
         Attempt current = task.currentAttempt();
         if (current == null || !current.id().equals(attemptId) || current.state().isTerminal()) return Transition.unchanged(task);
         if (state == TaskState.FETCHING && current.state() == TaskState.FETCHING
@@ -78,12 +88,14 @@ public final class TaskLifecycle {
             return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now).withFetch(fetch)),
                     true, List.of());
         }
-        if (state == TaskState.RUNNING && current.state() == TaskState.RUNNING && message != null
-                && !message.equals(current.message())) { // what a running driver told (Spark app id, driver UI URL)
-            return new Transition(task.withAttempt(current.withState(state, null, null, truncate(message), now)), true, List.of());
+        if (state == TaskState.RUNNING && current.state() == TaskState.RUNNING) { // what a running driver told
+            Attempt told = current.withApp(app);
+            if (message != null && !message.equals(current.message()))
+                told = told.withState(state, null, null, truncate(message), now);
+            return told.equals(current) ? Transition.unchanged(task) : new Transition(task.withAttempt(told), true, List.of());
         }
         if (state == TaskState.PENDING || rank(state) <= rank(current.state())) return Transition.unchanged(task);
-        Attempt next = current.withState(state, reason, exitCode, truncate(message), now).withFetch(fetch);
+        Attempt next = current.withState(state, reason, exitCode, truncate(message), now).withFetch(fetch).withApp(app);
         if (!state.isTerminal()) return new Transition(task.withAttempt(next), true, List.of());
         return ended(task.withAttempt(next), next, spec, killRequested, now);
     }
@@ -142,11 +154,12 @@ public final class TaskLifecycle {
 
     /**
      * The core found {@code task} unplaced past its pending timeout: a PENDING task ends FAILED with
-     * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran); any other state is left alone.
+     * {@link Reason#UNSCHEDULABLE}, without a retry (nothing ran), and keeps {@code why} it waited; any other state is
+     * left alone.
      */
-    public static Transition onUnschedulable(Task task) {
+    public static Transition onUnschedulable(Task task, List<io.nightshift.api.model.PendingReason> why) {
         if (task.state() != TaskState.PENDING) return Transition.unchanged(task);
-        return new Transition(task.withState(TaskState.FAILED, Reason.UNSCHEDULABLE, null), true, List.of());
+        return new Transition(task.unschedulable(why), true, List.of());
     }
 
     private static Transition ended(Task task, Attempt ended, JobSpec spec, boolean killRequested, Instant now) {

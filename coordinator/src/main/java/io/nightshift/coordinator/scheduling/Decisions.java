@@ -34,11 +34,24 @@ final class Decisions {
         reasons.put(t.taskId(), why);
     }
 
+    /** The reason of one veto said by {@code agents} agents (0: about the task), with its kind and numbers. */
     static PendingReason reason(Veto veto, int agents) {
-        return new PendingReason(veto.code().wire(), agents, veto.message());
+        PendingReason.Kind kind = kind(veto.kind());
+        return veto.resource() == null ? PendingReason.of(veto.code().wire(), kind, agents, veto.message())
+                : PendingReason.shortOf(veto.code().wire(), kind, agents, veto.resource(), veto.asked(), veto.available(), veto.message());
     }
 
+    /** A DYNAMIC reason about the task itself (its queue, gang, back-off, a preemption for it). */
     static PendingReason reason(VetoCode code, String message) {
-        return new PendingReason(code.wire(), 0, message);
+        return reason(code, Veto.Kind.DYNAMIC, message);
+    }
+
+    /** A reason about the task itself. */
+    static PendingReason reason(VetoCode code, Veto.Kind kind, String message) {
+        return PendingReason.of(code.wire(), kind(kind), 0, message);
+    }
+
+    static PendingReason.Kind kind(Veto.Kind k) {
+        return k == Veto.Kind.STATIC ? PendingReason.Kind.STATIC : PendingReason.Kind.DYNAMIC;
     }
 }

@@ -178,7 +178,7 @@ public final class OfferCycle {
                     continue;
                 }
                 List<PendingReason> all = new ArrayList<>(why.size() + 1);
-                all.add(Decisions.reason(VetoCode.PENDING_TIMEOUT, "waited unplaced for %s, its pendingTimeout; the job ends UNSCHEDULABLE"
+                all.add(Decisions.reason(VetoCode.PENDING_TIMEOUT, Veto.Kind.STATIC, "waited unplaced for %s, its pendingTimeout; the job ends UNSCHEDULABLE"
                         .formatted(t.pendingTimeout().toString().substring(2).toLowerCase(java.util.Locale.ROOT))));
                 all.addAll(why);
                 out.put(t.taskId(), all);

@@ -64,7 +64,7 @@ final class PendingExplainer {
         shortOf(out, n, "diskMb", asked.diskMb(), largest.diskMb(), asked.diskMb() > largest.diskMb(), tail);
         shortOf(out, n, "gpus", asked.gpus(), largest.gpus(), asked.gpus() > largest.gpus(), tail);
         if (out.isEmpty()) {
-            out.add(new PendingReason(VetoCode.UNPLACED.wire(), n, "no agent with room admits the task (constraints, offers "
+            out.add(PendingReason.of(VetoCode.UNPLACED.wire(), PendingReason.Kind.DYNAMIC, n, "no agent with room admits the task (constraints, offers "
                     + "to other queues, decline filters or too little room on any single agent)" + tail));
         }
         return out;
@@ -73,7 +73,8 @@ final class PendingExplainer {
     private static void shortOf(List<PendingReason> out, int n, String resource, double asked, double largest, boolean isShort,
                               String tail) {
         if (isShort) {
-            out.add(new PendingReason(VetoCode.insufficient(resource).wire(), n, "asks %s; no agent has that much free (the most is %s)%s"
+            out.add(PendingReason.shortOf(VetoCode.insufficient(resource).wire(), PendingReason.Kind.DYNAMIC, n, resource, asked,
+                    largest, "asks %s; no agent has that much free (the most is %s)%s"
                     .formatted(Veto.amount(resource, asked), Veto.number(largest), tail)));
         }
     }

@@ -51,10 +51,17 @@ final class PlacementStack {
                 extra[k] = key;
             }
         }
+        // the run is part of the shape only when a constraint counts what the run already placed (UNIQUE, MAX_PER,
+        // GROUP_BY, CLUSTER without a value); tasks of several runs with the same LIKE/UNLIKE share one shape
         Shape s = t.constraints().isEmpty() ? new Shape(queue, null, t.resources(), List.of(), extra)
-                : new Shape(queue, t.runId(), t.resources(), t.constraints(), extra);
+                : new Shape(queue, countsPerRun(t.constraints()) ? t.runId() : null, t.resources(), t.constraints(), extra);
         Shape known = shapes.putIfAbsent(s, s);
         return known != null ? known : s;
+    }
+
+    private static boolean countsPerRun(List<io.nightshift.api.spec.Constraint> cs) {
+        for (int i = 0, n = cs.size(); i < n; i++) if (!ConstraintFilter.isStaticOnly(cs.get(i))) return true;
+        return false;
     }
 
     /** Free resources grew: cached failures and search starts no longer hold (static vetoes still do). */

@@ -105,7 +105,7 @@ final class ReasonSummary implements SchedulingFilter.VetoSink {
 
     List<PendingReason> reasons() {
         if (isEmpty()) {
-            return List.of(new PendingReason(VetoCode.UNPLACED.wire(), agentsInSnapshot,
+            return List.of(PendingReason.of(VetoCode.UNPLACED.wire(), PendingReason.Kind.DYNAMIC, agentsInSnapshot,
                     "no agent admitted the task, but none vetoed it"));
         }
         List<Group> groups = new ArrayList<>(byResource.size() + byCode.size());
@@ -114,12 +114,12 @@ final class ReasonSummary implements SchedulingFilter.VetoSink {
         groups.sort(Comparator.comparingInt((Group g) -> g.agents).reversed().thenComparing(g -> g.code.wire()));
         List<PendingReason> out = new ArrayList<>(groups.size() + 1);
         if (never()) {
-            out.add(new PendingReason(VetoCode.NEVER.wire(), agentsInSnapshot, agentsInSnapshot == 1
+            out.add(PendingReason.of(VetoCode.NEVER.wire(), PendingReason.Kind.STATIC, agentsInSnapshot, agentsInSnapshot == 1
                     ? "the only agent can never hold this task; it waits until an agent that can registers"
                     : "none of the " + agentsInSnapshot + " agents can ever hold this task; it waits until an agent that can registers"));
         }
         for (Group g : groups) {
-            out.add(new PendingReason(g.code.wire(), g.agents, g.message(agentsInSnapshot)));
+            out.add(g.reason(agentsInSnapshot));
         }
         return out;
     }
@@ -149,6 +149,13 @@ final class ReasonSummary implements SchedulingFilter.VetoSink {
 
         static Group other(Veto first) {
             return new Group(first.code(), null, 0, first.message());
+        }
+
+        /** STATIC when every agent of the group said it STATICally; the numbers for a resource group. */
+        PendingReason reason(int agentsInSnapshot) {
+            PendingReason.Kind kind = staticAgents == agents ? PendingReason.Kind.STATIC : PendingReason.Kind.DYNAMIC;
+            return resource == null ? PendingReason.of(code.wire(), kind, agents, message(agentsInSnapshot))
+                    : PendingReason.shortOf(code.wire(), kind, agents, resource, asked, largestFree, message(agentsInSnapshot));
         }
 
         String message(int agentsInSnapshot) {

@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * What tasks share a placement outcome within a cycle: the same queue, resources and constraints (with
- * their run, since counting constraints count per run), and the same {@link SchedulingFilter#shapeKey}s
+ * their run when a constraint counts what the run placed: UNIQUE, MAX_PER, GROUP_BY, CLUSTER without a value), and the same {@link SchedulingFilter#shapeKey}s
  * of the installed checks. Holds what the cycle learnt about the shape: where a search may start, the
  * reasons when it fit nowhere, and the agents that vetoed it STATICally (kept even when free resources
  * grow again, because a static veto does not depend on them).

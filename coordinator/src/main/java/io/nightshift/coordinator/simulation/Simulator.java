@@ -2,6 +2,7 @@ package io.nightshift.coordinator.simulation;
 
 import io.nightshift.api.Resources;
 import io.nightshift.api.queue.QueueSpec;
+import io.nightshift.coordinator.scheduling.FinishRates;
 import io.nightshift.coordinator.scheduling.AgentSlot;
 import io.nightshift.coordinator.scheduling.ClusterSnapshot;
 import io.nightshift.coordinator.scheduling.DeclineFilter;
@@ -21,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -58,7 +58,6 @@ import java.util.TreeMap;
 public final class Simulator {
 
     static final Instant EPOCH = Instant.parse("2026-03-01T00:00:00Z");
-    private static final long FINISH_WINDOW_S = 600;
     /** Bounded slowdown's threshold τ: runs shorter than this count as this long. */
     static final double SLOWDOWN_TAU_S = 10;
     private static final int MAX_SAMPLES = 5_000;
@@ -80,7 +79,7 @@ public final class Simulator {
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final Map<String, Integer> pendingPerQueue = new HashMap<>();
-    private final Map<String, ArrayDeque<Long>> recentFinishes = new HashMap<>();
+    private final FinishRates recentFinishes = new FinishRates(FinishRates.WINDOW.defaultValue());   // the coordinator's, same window
     private final Map<String, double[]> allocatedPerQueue = new HashMap<>();   // cpus, memMb held now
     private List<TraceTask> trace;
     private int traceNext;
@@ -435,7 +434,7 @@ public final class Simulator {
                 applier.runEnded(r.task.runId());
                 finished++;
                 perQueueCounts.get(task.job.queue)[1]++;
-                recentFinishes.computeIfAbsent(task.job.queue, k -> new ArrayDeque<>()).add((long) t);
+                recentFinishes.ended(task.job.queue, EPOCH.plusMillis(Math.round(t * 1000)));
                 tasks.remove(task.id);
             }
         }
@@ -461,11 +460,7 @@ public final class Simulator {
         }
         List<RunningTask> runningTasks = new ArrayList<>(running.size());
         for (Running r : running.values()) runningTasks.add(r.task);
-        Map<String, Double> rates = new HashMap<>();
-        for (Map.Entry<String, ArrayDeque<Long>> e : recentFinishes.entrySet()) {
-            while (!e.getValue().isEmpty() && e.getValue().peekFirst() < t - FINISH_WINDOW_S) e.getValue().pollFirst();
-            rates.put(e.getKey(), e.getValue().size() * 60.0 / FINISH_WINDOW_S);
-        }
+        Map<String, Double> rates = recentFinishes.perMinute(now);
         ClusterSnapshot.Builder builder = ClusterSnapshot.builder(++cycles, now).agents(slots)
                 .pending(new ArrayList<>(pending.values())).queues(cfg.queues()).running(runningTasks)
                 .finishRates(rates);

@@ -150,7 +150,13 @@ class CoordinatorApiIT {
         assertThat(job.path("job").path("reason").asText()).isEqualTo("UNSCHEDULABLE");
         JsonNode reasons = job.path("pending").path("reasons");
         assertThat(reasons.path(0).path("code").asText()).as(job.toString()).isEqualTo("pending.timeout");
+        assertThat(reasons.path(0).path("kind").asText()).as("waiting no longer helps").isEqualTo("STATIC");
         assertThat(reasons.path(1).path("code").asText()).isEqualTo("no.agents");
+        assertThat(reasons.path(1).path("kind").asText()).isEqualTo("DYNAMIC");
+        for (String field : List.of("resource", "asked", "available")) {
+            assertThat(reasons.path(1).has(field)).as(field + " is there, null: not a resource veto").isTrue();
+            assertThat(reasons.path(1).path(field).isNull()).as(field).isTrue();
+        }
     }
 
     @Test

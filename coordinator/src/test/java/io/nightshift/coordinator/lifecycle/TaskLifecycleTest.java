@@ -95,6 +95,28 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void theDriversAppIdAndUiUrlLandAsFieldsOfTheAttemptAreMergedAndStayOnceItEnds() {
+        Task t = runningOn("a1", noRetry);
+        Transition id = TaskLifecycle.onStatus(t, noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                "spark application local-17", null, io.nightshift.api.model.AppInfo.spark("local-17", null), T0.plusSeconds(1));
+        assertThat(id.changed()).isTrue();
+        assertThat(id.task().currentAttempt().app().sparkAppId()).isEqualTo("local-17");
+        assertThat(id.task().currentAttempt().app().driverUiUrl()).isNull();
+
+        Transition ui = TaskLifecycle.onStatus(id.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null,
+                null, null, io.nightshift.api.model.AppInfo.spark(null, "http://h1:4040"), T0.plusSeconds(2));
+        assertThat(ui.changed()).as("a new fact without a new message").isTrue();
+        assertThat(ui.task().currentAttempt().app()).isEqualTo(new io.nightshift.api.model.AppInfo("local-17", "http://h1:4040", null));
+        assertThat(TaskLifecycle.onStatus(ui.task(), noRetry, false, "j.r1.0.1", TaskState.RUNNING, null, null, null, null,
+                io.nightshift.api.model.AppInfo.spark("local-17", null), T0.plusSeconds(3)).changed()).as("nothing new").isFalse();
+
+        Task done = TaskLifecycle.onStatus(ui.task(), noRetry, false, "j.r1.0.1", TaskState.FINISHED, Reason.EXIT_CODE, 0, "exit 0",
+                T0.plusSeconds(9)).task();
+        assertThat(done.state()).isEqualTo(TaskState.FINISHED);
+        assertThat(done.currentAttempt().app().driverUiUrl()).as("kept for the history").isEqualTo("http://h1:4040");
+    }
+
+    @Test
     void fetchBytesAreKeptOnTheAttemptAndSurviveTheMoveToRunning() {
         Task t = TaskLifecycle.placed(pendingTask(), "a1", "h1", T0);
         var waiting = FetchProgress.of(List.of(new FetchProgress.Artifact("app.jar", "http://h/app.jar", "waiting", 0, -1)));
@@ -172,16 +194,25 @@ class TaskLifecycleTest {
     }
 
     @Test
-    void aPendingTaskPastItsPendingTimeoutFailsUnschedulableWithoutARetry() {
+    void aPendingTaskPastItsPendingTimeoutFailsUnschedulableWithoutARetryAndKeepsWhy() {
         var pending = new io.nightshift.api.model.Task(io.nightshift.api.model.Task.SCHEMA_VERSION, "j.r1.0", "j", "j.r1", 0,
                 io.nightshift.api.state.TaskState.PENDING, null, java.time.Instant.EPOCH, null, java.util.List.of());
+        var why = java.util.List.of(
+                io.nightshift.api.model.PendingReason.of("pending.timeout", io.nightshift.api.model.PendingReason.Kind.STATIC, 0,
+                        "waited unplaced for 1s, its pendingTimeout; the job ends UNSCHEDULABLE"),
+                io.nightshift.api.model.PendingReason.of("no.agents", io.nightshift.api.model.PendingReason.Kind.DYNAMIC, 0,
+                        "no agent is registered"));
 
-        var t = TaskLifecycle.onUnschedulable(pending);
+        var t = TaskLifecycle.onUnschedulable(pending, why);
 
         assertThat(t.changed()).isTrue();
         assertThat(t.task().state()).isEqualTo(io.nightshift.api.state.TaskState.FAILED);
         assertThat(t.task().reason()).isEqualTo(io.nightshift.api.state.Reason.UNSCHEDULABLE);
+        assertThat(t.task().unschedulableReasons()).isEqualTo(why);
         assertThat(t.effects()).isEmpty();
-        assertThat(TaskLifecycle.onUnschedulable(t.task()).changed()).as("only a pending task").isFalse();
+        assertThat(TaskLifecycle.onUnschedulable(t.task(), why).changed()).as("only a pending task").isFalse();
+        String stored = io.nightshift.api.json.Json.write(t.task());
+        assertThat(io.nightshift.api.json.Json.read(stored, io.nightshift.api.model.Task.class)).as(stored).isEqualTo(t.task());
+        assertThat(io.nightshift.api.json.Json.write(pending)).as("left out when none").doesNotContain("unschedulableReasons");
     }
 }

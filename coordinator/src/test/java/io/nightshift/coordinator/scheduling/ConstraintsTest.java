@@ -1,5 +1,7 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
+import static io.nightshift.api.model.PendingReason.Kind.STATIC;
 import io.nightshift.api.model.PendingReason;
 import io.nightshift.api.spec.Constraint;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,7 @@ class ConstraintsTest {
         var plan = cycle.plan(rackedCluster().pending(instances(8, Constraint.unique("hostname"))).build());
 
         assertThat(perAgent(plan)).containsOnlyKeys("h1", "h2", "h3", "h4", "h5", "h6").allSatisfy((a, n) -> assertThat(n).isEqualTo(1));
-        assertThat(plan.reasonsFor("t7")).containsExactly(new PendingReason("constraint.unique", 6,
+        assertThat(plan.reasonsFor("t7")).containsExactly(PendingReason.of("constraint.unique", DYNAMIC, 6,
                 "hostname UNIQUE: another instance is on the agent's value (6 agents)"));
     }
 
@@ -62,7 +64,7 @@ class ConstraintsTest {
         var plan = cycle.plan(rackedCluster().pending(instances(5, Constraint.maxPer("rack", 2))).build());
 
         assertThat(plan.placements()).hasSize(4);
-        assertThat(plan.reasonsFor("t4")).containsExactly(new PendingReason("constraint.max-per", 6,
+        assertThat(plan.reasonsFor("t4")).containsExactly(PendingReason.of("constraint.max-per", DYNAMIC, 6,
                 "rack MAX_PER 2: the agent's value holds 2 instances already (6 agents)"));
     }
 
@@ -103,13 +105,13 @@ class ConstraintsTest {
         assertThat(plan.placementOf("linux")).get().extracting(Placement::agentId).isEqualTo("h1");
         assertThat(plan.placementOf("not-r1")).get().extracting(Placement::agentId).isEqualTo("h4");
         assertThat(plan.reasonsFor("prefix-only")).containsExactly(
-                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                PendingReason.of("unschedulable", STATIC, 6, "none of the 6 agents can ever hold this task; it waits until an "
                         + "agent that can registers"),
-                new PendingReason("constraint.like", 6, "os LIKE \"linux\": the agent's value does not match (6 agents)"));
+                PendingReason.of("constraint.like", STATIC, 6, "os LIKE \"linux\": the agent's value does not match (6 agents)"));
         assertThat(plan.reasonsFor("gpu-pool")).containsExactly(
-                new PendingReason("unschedulable", 6, "none of the 6 agents can ever hold this task; it waits until an "
+                PendingReason.of("unschedulable", STATIC, 6, "none of the 6 agents can ever hold this task; it waits until an "
                         + "agent that can registers"),
-                new PendingReason("constraint.attribute", 6, "the agent has no attribute 'pool' (6 agents)"));
+                PendingReason.of("constraint.attribute", STATIC, 6, "the agent has no attribute 'pool' (6 agents)"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
@@ -104,7 +105,7 @@ class DrfAllocationTest {
                 .build());
 
         assertThat(plan.placements()).hasSize(2);
-        assertThat(plan.reasonsFor("capped-2")).containsExactly(new PendingReason("queue.limit", 0,
+        assertThat(plan.reasonsFor("capped-2")).containsExactly(PendingReason.of("queue.limit", DYNAMIC, 0,
                 "queue capped is at its limit: holds 3 cpus, 768 memMb, 0 gpus of 3, 1048576, 0; the task asks 1 cpus, 256 memMb, 0 gpus"));
         assertThat(plan.offerOn("a1")).get().extracting(Offer::queue).as("no queue wants the rest").isNull();
     }
@@ -119,7 +120,7 @@ class DrfAllocationTest {
                 .build());
 
         assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("few-0");
-        assertThat(plan.reasonsFor("few-1")).containsExactly(new PendingReason("queue.max-running", 0,
+        assertThat(plan.reasonsFor("few-1")).containsExactly(PendingReason.of("queue.max-running", DYNAMIC, 0,
                 "queue few runs 2 tasks, its maxRunning"));
     }
 
@@ -143,7 +144,7 @@ class DrfAllocationTest {
     void aTaskOfAnUnknownQueueWaits() {
         var plan = cycle.plan(snapshot().agents(agent("a1").cpus(4)).pending(task("t").queue("nope").cpus(1)).build());
 
-        assertThat(plan.reasonsFor("t")).containsExactly(new PendingReason("queue.unknown", 0, "queue 'nope' does not exist"));
+        assertThat(plan.reasonsFor("t")).containsExactly(PendingReason.of("queue.unknown", DYNAMIC, 0, "queue 'nope' does not exist"));
     }
 
     @Test

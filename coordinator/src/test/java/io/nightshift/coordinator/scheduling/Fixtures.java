@@ -172,6 +172,7 @@ final class Fixtures {
         SnapshotBuilder declineFilters(List<DeclineFilter> v) { filters.addAll(v); return this; }
         SnapshotBuilder gangHolds(List<GangHold> v) { holds.addAll(v); return this; }
         SnapshotBuilder finishRate(String queue, double perMinute) { finishRates.put(queue, perMinute); return this; }
+        SnapshotBuilder finishRates(Map<String, Double> perMinute) { finishRates.putAll(perMinute); return this; }
         SnapshotBuilder now(Instant v) { now = v; return this; }
 
         SnapshotBuilder agents(AgentBuilder... builders) {

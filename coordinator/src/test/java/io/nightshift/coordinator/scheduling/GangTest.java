@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class GangTest {
                 .pending(gang("train", "ml", 3, 2)).build());
 
         assertThat(plan.placements()).as("no instance starts alone").isEmpty();
-        assertThat(plan.reasonsFor("train.2")).first().isEqualTo(new PendingReason("gang.incomplete", 0,
+        assertThat(plan.reasonsFor("train.2")).first().isEqualTo(PendingReason.of("gang.incomplete", DYNAMIC, 0,
                 "gang train: 2 of 3 instances fit this cycle, none is started; holding what fits on 2 agents until "
                         + NOW.plus(TIMEOUT)));
         assertThat(plan.reasonsFor("train.0")).isEqualTo(plan.reasonsFor("train.2"));
@@ -101,7 +102,7 @@ class GangTest {
                 .pending(task("g.0").job("g").gang("g", 3).cpus(1), task("g.1").job("g").gang("g", 3).cpus(1)).build());
 
         assertThat(plan.placements()).isEmpty();
-        assertThat(plan.reasonsFor("g.0")).containsExactly(new PendingReason("gang.waiting", 0,
+        assertThat(plan.reasonsFor("g.0")).containsExactly(PendingReason.of("gang.waiting", DYNAMIC, 0,
                 "gang g: 2 of 3 instances are pending; waiting for the rest"));
     }
 

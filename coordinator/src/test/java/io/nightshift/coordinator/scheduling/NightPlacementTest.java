@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
 import static io.nightshift.coordinator.scheduling.Fixtures.NOW;
 import static io.nightshift.coordinator.scheduling.Fixtures.snapshot;
 import static io.nightshift.coordinator.scheduling.Fixtures.task;
@@ -88,7 +89,7 @@ class NightPlacementTest {
                 .pending(List.of(job("etl", 2, false, "night", null))).build());
 
         assertThat(plan.placementOf("etl")).isEmpty();
-        assertThat(plan.reasonsFor("etl")).containsExactly(new PendingReason("window.closed", 1,
+        assertThat(plan.reasonsFor("etl")).containsExactly(PendingReason.of("window.closed", DYNAMIC, 1,
                 "window 'night' of pool 'office' is closed; it opens next at 2026-03-02T22:00:00Z"));
         assertThat(plan.etas()).containsEntry("etl", Instant.parse("2026-03-02T22:00:00Z"));
     }

@@ -1,5 +1,7 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
+import static io.nightshift.api.model.PendingReason.Kind.STATIC;
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
@@ -87,7 +89,7 @@ class OfferCycleTest {
 
         assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("t1", "t2");
         assertThat(plan.reasonsFor("t3")).containsExactly(
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 2 asked)"));
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 2, 0, "1 agent too small now (free cpus 0 of 2 asked)"));
     }
 
     @Test
@@ -140,8 +142,8 @@ class OfferCycleTest {
 
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.reasonsFor("huge")).containsExactly(
-                new PendingReason("insufficient.cpus", 3, "3 agents too small now (free cpus 2 of 64 asked)"),
-                new PendingReason("insufficient.memMb", 2, "2 agents too small now (free memMb 4096 of 8192 asked)"));
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 3, "cpus", 64, 2, "3 agents too small now (free cpus 2 of 64 asked)"),
+                PendingReason.shortOf("insufficient.memMb", DYNAMIC, 2, "memMb", 8192, 4096, "2 agents too small now (free memMb 4096 of 8192 asked)"));
     }
 
     @Test
@@ -151,8 +153,7 @@ class OfferCycleTest {
                 .pending(task("huge").cpus(32).memMb(1024))
                 .build());
 
-        assertThat(plan.reasonsFor("huge")).containsExactly(new PendingReason("insufficient.cpus", 2,
-                "2 agents too small now (free cpus 2 of 32 asked); 1 of them never (largest total 16); 1 agent could hold it when idle"));
+        assertThat(plan.reasonsFor("huge")).containsExactly(PendingReason.shortOf("insufficient.cpus", DYNAMIC, 2, "cpus", 32, 2, "2 agents too small now (free cpus 2 of 32 asked); 1 of them never (largest total 16); 1 agent could hold it when idle"));
     }
 
     @Test
@@ -163,9 +164,9 @@ class OfferCycleTest {
                 .build());
 
         assertThat(plan.reasonsFor("wide")).containsExactly(
-                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                PendingReason.of("unschedulable", STATIC, 2, "none of the 2 agents can ever hold this task; it waits until an "
                         + "agent that can registers"),
-                new PendingReason("insufficient.cpus", 2, "asks 8 cpus; the largest agent has 4 in total"));
+                PendingReason.shortOf("insufficient.cpus", STATIC, 2, "cpus", 8, 4, "asks 8 cpus; the largest agent has 4 in total"));
     }
 
     @Test
@@ -177,11 +178,11 @@ class OfferCycleTest {
                 .build());
 
         assertThat(plan.reasonsFor("wide")).containsExactly(
-                new PendingReason("unschedulable", 2, "none of the 2 agents can ever hold this task; it waits until an "
+                PendingReason.of("unschedulable", STATIC, 2, "none of the 2 agents can ever hold this task; it waits until an "
                         + "agent that can registers"),
-                new PendingReason("constraint.attribute", 1, "the agent has no attribute 'rack'"),
-                new PendingReason("constraint.like", 1, "rack LIKE \"r1\": the agent's value does not match"),
-                new PendingReason("insufficient.cpus", 1, "asks 8 cpus; 1 agent has less in total (the largest 4)"));
+                PendingReason.of("constraint.attribute", STATIC, 1, "the agent has no attribute 'rack'"),
+                PendingReason.of("constraint.like", STATIC, 1, "rack LIKE \"r1\": the agent's value does not match"),
+                PendingReason.shortOf("insufficient.cpus", STATIC, 1, "cpus", 8, 1, "asks 8 cpus; 1 agent has less in total (the largest 4)"));
     }
 
     @Test
@@ -197,7 +198,7 @@ class OfferCycleTest {
 
         assertThat(plan.placementOf("small")).isPresent();
         assertThat(plan.unschedulable()).containsOnlyKeys("late");
-        assertThat(plan.unschedulable().get("late")).first().isEqualTo(new PendingReason("pending.timeout", 0,
+        assertThat(plan.unschedulable().get("late")).first().isEqualTo(PendingReason.of("pending.timeout", STATIC, 0,
                 "waited unplaced for 30s, its pendingTimeout; the job ends UNSCHEDULABLE"));
         assertThat(plan.unschedulable().get("late")).hasSize(1 + plan.reasonsFor("late").size())
                 .endsWith(plan.reasonsFor("late").toArray(new PendingReason[0]));
@@ -213,14 +214,14 @@ class OfferCycleTest {
 
         assertThat(plan.placementOf("urgent")).isPresent();
         assertThat(plan.reasonsFor("later")).containsExactly(
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 1 of 2 asked); 1 agent could hold it when idle"));
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 2, 1, "1 agent too small now (free cpus 1 of 2 asked); 1 agent could hold it when idle"));
     }
 
     @Test
     void noAgentsGivesNoAgentsReason() {
         var plan = cycle.plan(snapshot().pending(task("t1").cpus(1)).build());
 
-        assertThat(plan.reasonsFor("t1")).containsExactly(new PendingReason("no.agents", 0, "no agent is registered"));
+        assertThat(plan.reasonsFor("t1")).containsExactly(PendingReason.of("no.agents", DYNAMIC, 0, "no agent is registered"));
         assertThat(plan.offers()).isEmpty();
     }
 
@@ -234,7 +235,7 @@ class OfferCycleTest {
 
         assertThat(plan.offers()).isEmpty();
         assertThat(plan.reasonsFor("t0")).containsExactly(
-                new PendingReason("no.offer", 1, "the agent has no free resources to offer"));
+                PendingReason.of("no.offer", DYNAMIC, 1, "the agent has no free resources to offer"));
     }
 
     // --- back-off --------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class OfferCycleTest {
 
         assertThat(plan.placements()).extracting(Placement::taskId).containsExactlyInAnyOrder("retry-due", "fresh");
         assertThat(plan.reasonsFor("retry-soon")).containsExactly(
-                new PendingReason("backoff", 0, "retry back-off until 2026-03-01T22:00:30Z"));
+                PendingReason.of("backoff", DYNAMIC, 0, "retry back-off until 2026-03-01T22:00:30Z"));
         assertThat(plan.reasonsFor("retry-later")).extracting(PendingReason::code).containsExactly("backoff");
         assertThat(plan.nextWakeUp()).isEqualTo(soon);
     }
@@ -351,8 +352,8 @@ class OfferCycleTest {
 
         assertThat(plan.placementOf("fits-r2")).get().extracting(Placement::agentId).isEqualTo("a3");
         assertThat(plan.reasonsFor("too-big-for-r2")).containsExactly(
-                new PendingReason("filter", 2, "rack r1 is excluded (2 agents)"),
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 2 asked)"));
+                PendingReason.of("filter", STATIC, 2, "rack r1 is excluded (2 agents)"),
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 2, 0, "1 agent too small now (free cpus 0 of 2 asked)"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
 import io.nightshift.api.Resources;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class OffersTest {
                 .agents(agent("a1").cpus(2).memMb(4096)).pending(later).declineFilters(during.declineFilters()).build());
 
         assertThat(during.placements()).isEmpty();
-        assertThat(during.reasonsFor("later")).containsExactly(new PendingReason("offer.declined", 1,
+        assertThat(during.reasonsFor("later")).containsExactly(PendingReason.of("offer.declined", DYNAMIC, 1,
                 "queue big declined the agent until " + NOW.plusSeconds(5)));
         assertThat(during.declineFilters()).containsExactly(filter);
         assertThat(after.placementOf("later")).isPresent();
@@ -83,7 +84,7 @@ class OffersTest {
                 .offers(List.of(offer)).build());
 
         assertThat(plan.placements()).isEmpty();
-        assertThat(plan.reasonsFor("y1")).containsExactly(new PendingReason("offer.other-queue", 1,
+        assertThat(plan.reasonsFor("y1")).containsExactly(PendingReason.of("offer.other-queue", DYNAMIC, 1,
                 "the agent is offered to another queue until that offer expires or is declined"));
         assertThat(plan.declineFilters()).extracting(DeclineFilter::queue, DeclineFilter::agentId).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("x", "a1"));

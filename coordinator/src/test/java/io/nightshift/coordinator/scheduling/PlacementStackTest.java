@@ -1,5 +1,7 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
+import static io.nightshift.api.model.PendingReason.Kind.STATIC;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
 
@@ -60,9 +62,33 @@ class PlacementStackTest {
         assertThat(plan.pendingReasons()).hasSize(198);
         assertThat(drained.explains).as("one explanation over the 3 agents, shared by 198 tasks").isEqualTo(3);
         assertThat(plan.reasonsFor("t199")).containsExactly(
-                new PendingReason("filter", 1, "agent a1 is drained"),
-                new PendingReason("filter", 1, "agent a2 is drained"),
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 0 of 1 asked)"));
+                PendingReason.of("filter", STATIC, 1, "agent a1 is drained"),
+                PendingReason.of("filter", STATIC, 1, "agent a2 is drained"),
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 1, 0, "1 agent too small now (free cpus 0 of 1 asked)"));
+    }
+
+    @Test
+    void runsWithTheSameLikeConstraintShareOneShapeButCountingConstraintsKeepOnePerRun() {
+        // LIKE does not depend on what a run placed: 50 jobs of one size and the same LIKE are one explanation.
+        // UNIQUE counts per run: each of its 3 jobs is explained on its own.
+        var drained = new CountingVeto("a1");
+        var cycle = new OfferCycle(SchedulingPolicy.defaults(), DrfOrdering.INSTANCE, List.of(drained));
+        var like = IntStream.range(0, 50).mapToObj(i -> task("like" + i).job("like" + i).run("like" + i + ".r1", 1).cpus(4).memMb(64)
+                .constraint(io.nightshift.api.spec.Constraint.like("rack", "r.*"))).toArray(Fixtures.TaskBuilder[]::new);
+
+        var plan = cycle.plan(snapshot().agents(agent("a1").cpus(8).memMb(8192).attribute("rack", "r1"),
+                agent("a2").cpus(2).memMb(8192).attribute("rack", "r2")).pending(like).build());
+
+        assertThat(plan.placements()).isEmpty();
+        assertThat(drained.explains).as("one explanation over the 2 agents for the 50 jobs").isEqualTo(2);
+        assertThat(plan.reasonsFor("like49")).isEqualTo(plan.reasonsFor("like0"));
+
+        var perRun = new CountingVeto("a1");
+        var unique = IntStream.range(0, 3).mapToObj(i -> task("u" + i).job("u" + i).run("u" + i + ".r1", 1).cpus(4).memMb(64)
+                .constraint(io.nightshift.api.spec.Constraint.unique("hostname"))).toArray(Fixtures.TaskBuilder[]::new);
+        new OfferCycle(SchedulingPolicy.defaults(), DrfOrdering.INSTANCE, List.of(perRun)).plan(snapshot()
+                .agents(agent("a1").cpus(8).memMb(8192), agent("a2").cpus(2).memMb(8192)).pending(unique).build());
+        assertThat(perRun.explains).as("one explanation per run over the 2 agents").isEqualTo(6);
     }
 
     @Test
@@ -77,8 +103,8 @@ class PlacementStackTest {
 
         assertThat(plan.placements()).isEmpty();
         assertThat(plan.reasonsFor("t")).containsExactly(
-                new PendingReason("filter", 1, "agent a3 is drained"),
-                new PendingReason("insufficient.cpus", 1, "1 agent too small now (free cpus 1 of 4 asked)"));
+                PendingReason.of("filter", STATIC, 1, "agent a3 is drained"),
+                PendingReason.shortOf("insufficient.cpus", DYNAMIC, 1, "cpus", 4, 1, "1 agent too small now (free cpus 1 of 4 asked)"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.scheduling;
 
+import static io.nightshift.api.model.PendingReason.Kind.DYNAMIC;
 import io.nightshift.api.model.PendingReason;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class PreemptionTest {
             assertThat(p.agentId()).isEqualTo("a1");
             assertThat(p.reason()).isEqualTo("queue starved is below its fair share (0% < 25%); queue hog is above its own (100% > 75%)");
         });
-        assertThat(plan.reasonsFor("s1")).first().isEqualTo(new PendingReason("preemption.pending", 0,
+        assertThat(plan.reasonsFor("s1")).first().isEqualTo(PendingReason.of("preemption.pending", DYNAMIC, 0,
                 "preempting 2 tasks on agent a1; placed once they exit"));
     }
 
@@ -62,7 +63,7 @@ class PreemptionTest {
                 .pending(task("s1").queue("starved").cpus(2).memMb(1024)).build());
 
         assertThat(plan.preemptions()).isEmpty();
-        assertThat(plan.reasonsFor("s1")).first().isEqualTo(new PendingReason("preemption.pending", 0,
+        assertThat(plan.reasonsFor("s1")).first().isEqualTo(PendingReason.of("preemption.pending", DYNAMIC, 0,
                 "waiting for preempted tasks to exit on agent a1"));
     }
 

@@ -62,7 +62,7 @@ public final class CoordinatorChannel {
 
     private final Vertx vertx;
     private final Context context;
-    private final WebSocketClient client;
+    private WebSocketClient client;
     private final List<URI> coordinators;
     private final String agentId;
     private final Supplier<AgentMessage.Register> registration;
@@ -104,10 +104,7 @@ public final class CoordinatorChannel {
         coordinators.forEach(CoordinatorChannel::target); // validates each
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setConnectTimeout(5000)
-                .setMaxFrameSize(1 << 20)
-                .setMaxMessageSize(16 << 20));
+        this.client = vertx.createWebSocketClient(clientOptions());
         this.coordinators = List.copyOf(coordinators);
         this.current = this.coordinators.get(0);
         this.agentId = agentId;
@@ -134,6 +131,26 @@ public final class CoordinatorChannel {
         String host = coordinator.getHost().replaceAll("^\\[|]$", ""); // [::1] → ::1
         return new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(tls)
                 .setURI(prefix + PATH);
+    }
+
+    private static WebSocketClientOptions clientOptions() {
+        return new WebSocketClientOptions()
+                .setConnectTimeout(5000)
+                .setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(16 << 20);
+    }
+
+    /**
+     * wss:// coordinators must present a certificate issued by a CA in {@code caFile} (PEM; null: the
+     * JDK's CAs) for their host name: an impostor without the key cannot even complete the handshake.
+     * Call before {@link #start()}.
+     */
+    public CoordinatorChannel trust(java.nio.file.Path caFile) {
+        if (caFile == null) return this;
+        client.close();
+        client = vertx.createWebSocketClient(clientOptions().setVerifyHost(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString())));
+        return this;
     }
 
     /** The token sent as {@code Authorization: Bearer} on every connect (null: none). Call before {@link #start()}. */

@@ -173,21 +173,26 @@ public final class StatusJournal implements StatusSink, AutoCloseable {
     @Override
     public void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
                        String message) {
-        report(taskId, attemptId, state, reason, exitCode, message, null);
+        report(taskId, attemptId, state, reason, exitCode, message, null, null);
     }
 
     @Override
     public void report(String taskId, String attemptId, TaskState state, String message,
                        io.nightshift.api.model.FetchProgress fetch) {
-        report(taskId, attemptId, state, null, null, message, fetch);
+        report(taskId, attemptId, state, null, null, message, fetch, null);
+    }
+
+    @Override
+    public void report(String taskId, String attemptId, String message, io.nightshift.api.model.AppInfo app) {
+        report(taskId, attemptId, TaskState.RUNNING, null, null, message, null, app);
     }
 
     private void report(String taskId, String attemptId, TaskState state, Reason reason, Integer exitCode,
-                        String message, io.nightshift.api.model.FetchProgress fetch) {
+                        String message, io.nightshift.api.model.FetchProgress fetch, io.nightshift.api.model.AppInfo app) {
         StatusUpdate u;
         synchronized (this) {
             if (closed) throw new IllegalStateException("status journal closed; update of " + attemptId + " not recorded");
-            u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant(), fetch);
+            u = new StatusUpdate(++lastSeq, taskId, attemptId, state, reason, exitCode, message, clock.instant(), fetch, app);
             try {
                 append(Json.write(u), false);
             } catch (IOException e) {

@@ -19,17 +19,25 @@ import java.util.Set;
  * {@link LoadSmoother}. The first sample only takes a reading (CPU needs two). Our processes' ticks are
  * counted from the previous sample when the same process (pid and start time) was seen then, else in
  * full (it started since, or just joined a tree); a process that exited between two samples takes its
- * last ticks with it, which over-reports the owners for one interval. Called from one thread.
+ * last ticks with it, which over-reports the owners for one interval. With an owners' cgroup
+ * ({@link CgroupLoad}) only that group's use counts and {@code /proc} is not read. Called from one thread.
  */
 public final class OwnerLoadSampler {
     private final Path proc;
     private final LoadSmoother smoother;
+    private final CgroupLoad cgroup;
     private ProcLoad.Machine previous;
     private Map<Long, ProcLoad.ProcTicks> previousTicks = Map.of();
     private volatile OwnerLoad latest;
 
     public OwnerLoadSampler(Path proc, Duration halfLife, Duration peakWindow) {
+        this(proc, null, halfLife, peakWindow);
+    }
+
+    /** {@code cgroup}: the owners' group, or null for the whole machine minus ours. */
+    public OwnerLoadSampler(Path proc, CgroupLoad cgroup, Duration halfLife, Duration peakWindow) {
         this.proc = proc;
+        this.cgroup = cgroup;
         this.smoother = new LoadSmoother(halfLife, peakWindow);
     }
 
@@ -40,6 +48,11 @@ public final class OwnerLoadSampler {
 
     /** Takes one reading at {@code now}; {@code ours}: pids of the agent and its tasks' process trees. */
     public Optional<OwnerLoad> sample(Set<Long> ours, Instant now) {
+        if (cgroup != null) {
+            Optional<OwnerLoad> load = cgroup.sample(now).map(raw -> smoother.add(now, raw));
+            load.ifPresent(l -> latest = l);
+            return load;
+        }
         Optional<ProcLoad.Machine> m = ProcLoad.machine(read(proc.resolve("stat")), read(proc.resolve("meminfo")));
         if (m.isEmpty()) return Optional.empty();
         Map<Long, ProcLoad.ProcTicks> ticks = new HashMap<>();

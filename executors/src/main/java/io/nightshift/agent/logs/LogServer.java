@@ -2,6 +2,7 @@ package io.nightshift.agent.logs;
 
 import io.nightshift.agent.sandbox.Sandbox;
 import io.nightshift.api.json.Json;
+import io.nightshift.api.protocol.AgentTicket;
 import io.nightshift.api.state.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       {@code X-Nightshift-Log-Offset} (the byte offset of the first byte returned).</li>
  *   <li>Errors are problem JSON ({@code {"title","status","detail"}}): 404 for an unknown attempt or
  *       stream, 400 for bad parameters or an attempt id that is not one safe path component.</li>
+ *   <li>Once the agent holds a credential (see {@link #tickets}), logs and metrics need an
+ *       {@link AgentTicket} the coordinator signed with it: none, a forged or an expired one → 401, one
+ *       for another attempt → 403. {@code /health} stays open.</li>
  * </ul>
  * Only regular files directly inside a sandbox are served; symbolic links are refused, so nothing
  * outside the sandbox directory can be read.
@@ -65,6 +70,10 @@ public final class LogServer {
     private final Supplier<Map<String, Object>> health;
     private HttpServer server;
     private volatile Supplier<String> metrics;
+    private String agentId;
+    private Supplier<String> credential = () -> null;
+    private boolean metricsOpen;
+    private Clock clock = Clock.systemUTC();
 
     /**
      * @param stateOf the attempt's state if this agent knows it; an unknown attempt (e.g. from before a
@@ -85,9 +94,52 @@ public final class LogServer {
         return this;
     }
 
+    /**
+     * Requires tickets signed with {@code credential} (the agent's, null while it has none: then
+     * nothing is required, as with auth off) for logs, and for metrics unless {@code metricsOpen}.
+     * Call before {@link #listen}.
+     */
+    public LogServer tickets(String agentId, Supplier<String> credential, boolean metricsOpen, Clock clock) {
+        this.agentId = agentId;
+        this.credential = credential;
+        this.metricsOpen = metricsOpen;
+        this.clock = clock;
+        return this;
+    }
+
+    /** False (and the answer sent) when the request lacks a ticket for {@code scope}. */
+    private boolean admitted(HttpServerRequest req, String scope) {
+        String key = credential.get();
+        if (key == null) return true;
+        AgentTicket.Check c = AgentTicket.check(req.getHeader(AgentTicket.HEADER), key, agentId, scope, clock.instant());
+        if (c == AgentTicket.Check.VALID) return true;
+        if (c == AgentTicket.Check.WRONG_SCOPE) {
+            problem(req.response(), 403, "Forbidden", "the ticket is for another resource than " + scope);
+        } else {
+            LOG.info("agent {}: refused {} {} from {}: no valid ticket", agentId, req.method(), req.path(), req.remoteAddress());
+            req.response().putHeader("WWW-Authenticate", "Nightshift-Ticket");
+            problem(req.response(), 401, "Unauthorized",
+                    "logs and metrics on an agent are read through the coordinator (GET /v1/tasks/{id}/logs/{stream})");
+        }
+        return false;
+    }
+
+    private Path tlsCert;
+    private Path tlsKey;
+
+    /** Serves https with this PEM pair. Call before {@link #listen}. */
+    public LogServer tls(Path cert, Path key) {
+        this.tlsCert = cert;
+        this.tlsKey = key;
+        return this;
+    }
+
     /** Binds; completes with the actual port. */
     public Future<Integer> listen(String host, int port) {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+        if (tlsCert != null) options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                .setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString()));
+        server = vertx.createHttpServer(options);
         server.requestHandler(this::handle);
         return server.listen().map(HttpServer::actualPort);
     }
@@ -114,6 +166,7 @@ public final class LogServer {
                 problem(req.response(), 405, "Method Not Allowed", "only GET is supported");
                 return;
             }
+            if (!metricsOpen && !admitted(req, AgentTicket.METRICS)) return;
             Supplier<String> scrape = metrics;
             vertx.executeBlocking(scrape::get, false).onComplete(ar -> {
                 if (ar.failed()) {
@@ -148,6 +201,7 @@ public final class LogServer {
             problem(req.response(), 404, "Not Found", "no such log stream; use stdout or stderr");
             return;
         }
+        if (!admitted(req, AgentTicket.logs(attemptId))) return;
         Params params;
         try {
             params = Params.parse(req.getParam("offset"), req.getParam("tail"), req.getParam("follow"));

@@ -33,9 +33,55 @@ public final class ProcTable {
     public static final ProcTable SYSTEM = new ProcTable(Path.of("/proc"));
 
     private final Path root;
+    private final SharedScans scans = new SharedScans(this::snapshot);
 
     public ProcTable(Path root) {
         this.root = root;
+    }
+
+    /**
+     * A reading of the process table that began after this call, shared with every other caller that asked
+     * while it was being taken (a group commit of scans: under a burst of exits one {@code /proc} walk serves
+     * several attempts instead of one walk each). Blocks while a reading is in progress.
+     */
+    public Snapshot freshSnapshot() {
+        return scans.fresh();
+    }
+
+    /** Reads the table now (not shared). */
+    Snapshot snapshot() {
+        return new Snapshot(list());
+    }
+
+    /**
+     * The processes of one reading of {@code /proc}, with each process's environment read at most once, on
+     * first use (a process may have exited since: then it has none). Thread-safe.
+     */
+    public final class Snapshot {
+        private final List<Proc> procs;
+        private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> environ = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Snapshot(List<Proc> procs) {
+            this.procs = List.copyOf(procs);
+        }
+
+        public List<Proc> procs() {
+            return procs;
+        }
+
+        /** As {@link ProcTable#hasEnvEntry}, from the environment read once per process and snapshot. */
+        public boolean hasEnvEntry(long pid, String name, String value) {
+            byte[] env = environ.computeIfAbsent(pid, ProcTable.this::environ);
+            return containsEntry(env, (name + "=" + value).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private byte[] environ(long pid) {
+        try {
+            return Files.readAllBytes(root.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | RuntimeException e) {
+            return new byte[0];
+        }
     }
 
     /** Every process readable now, dead ones included (filter with {@link Proc#isDead()}). */
@@ -103,13 +149,7 @@ public final class ProcTable {
      * kernel thread or a zombie has an empty environment and never matches.
      */
     public boolean hasEnvEntry(long pid, String name, String value) {
-        byte[] env;
-        try {
-            env = Files.readAllBytes(root.resolve(Long.toString(pid)).resolve("environ"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return containsEntry(env, (name + "=" + value).getBytes(StandardCharsets.UTF_8));
+        return containsEntry(environ(pid), (name + "=" + value).getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code environ} is NUL-separated {@code k=v} entries; match a whole entry only. */

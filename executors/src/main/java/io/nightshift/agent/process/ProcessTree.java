@@ -36,16 +36,21 @@ public final class ProcessTree {
         this.group = group;
     }
 
-    /** Scans now; the result is stale as soon as it is returned (processes fork and exit). */
+    /**
+     * Scans now: from a reading of {@code /proc} that began after this call (shared with the attempts that
+     * scan at the same moment, {@link ProcTable#freshSnapshot()}), so a process that existed when it was
+     * called is in it; the result is stale as soon as it is returned (processes fork and exit).
+     */
     public Set<Long> livingMembers() {
         Set<Long> inGroup = group == null ? Set.of() : group.pids();
         Set<Long> members = new TreeSet<>();
         boolean bySession = sessionIsolated && leaderPid > 0 && !leaderPidRecycled();
-        for (ProcTable.Proc p : procs.list()) {
+        ProcTable.Snapshot snapshot = procs.freshSnapshot();
+        for (ProcTable.Proc p : snapshot.procs()) {
             if (p.isDead() || p.pid() == self || p.pid() == 1) continue;
             if (inGroup.contains(p.pid())
                     || (bySession && (p.session() == leaderPid || p.pgrp() == leaderPid))
-                    || procs.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId)) {
+                    || snapshot.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId)) {
                 members.add(p.pid());
             }
         }

@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  *       attempt's cgroups before anything else runs (writes its own pid into each
  *       {@code cgroup.procs}, so no child can be forked outside the groups), runs the real command as
  *       its only child ({@code ( exec "$@" )}: PATH lookup, never a shell builtin), waits for it, and
- *       writes the child's exit status to the sandbox's {@code exit} file atomically (temp file +
- *       {@code mv}) before exiting with that same status. That file is how an agent that is not the
+ *       writes the child's exit status to the sandbox's {@code exit} file before exiting with that
+ *       same status: one shell redirection, no temp file and no {@code mv} (that was a fork and an
+ *       exec per task). The status is one line written by one write(2) of at most four bytes; a
+ *       reader ({@code Sandbox#exitCode}) accepts the file only when it holds a whole line, so a
+ *       wrapper killed between the open and the write (an empty file) counts as one that wrote
+ *       nothing. That file is how an agent that is not the
  *       leader's parent (it restarted) learns the exit code. The wrapper catches SIGTERM, SIGINT and
  *       SIGHUP (a caught signal is reset to the default in the child, an ignored one would not be),
  *       so a tree kill, which signals every member of the session, ends the child while the wrapper
@@ -63,7 +67,7 @@ public final class Supervisor {
             "  echo $$ > \"$1\" || echo \"nightshift: could not join cgroup $1\" >&2; shift",
             "done; shift",
             "if [ -z \"$_ns_sig\" ]; then ( exec \"$@\" ); _ns_code=$?; else _ns_code=$_ns_sig; fi",
-            "printf '%s\\n' \"$_ns_code\" > \"$_ns_exit.tmp\" && command -p mv -f \"$_ns_exit.tmp\" \"$_ns_exit\"",
+            "printf '%s\\n' \"$_ns_code\" > \"$_ns_exit\"",
             "exit \"$_ns_code\"");
     /** {@code $0} of the wrapper, as {@code ps} shows it. */
     static final String WRAPPER_NAME = "nightshift-wrapper";

@@ -25,11 +25,18 @@ import java.util.Map;
  *       {@code mapreduce.framework.name} there or in {@code conf}, the job runs in this JVM (the local job runner);</li>
  *   <li>{@code conf} entries are given as generic options ({@code -D k=v}) before the arguments, which a driver built
  *       on {@code ToolRunner} applies;</li>
- *   <li>heap: {@code heapMb}, else 75 % of {@code memMb}.</li>
+ *   <li>heap: {@code heapMb}, else 75 % of {@code memMb};</li>
+ *   <li>Hadoop's own log at INFO on stdout ({@code -Dorg.apache.logging.log4j.level=INFO}, Log4j 2's default
+ *       configuration when the job brings none), as {@code hadoop jar} shows it: the job's progress and counters,
+ *       and its "Running job: job_…" line, from which the job id is reported on the task.</li>
  * </ul>
  */
 public final class HadoopRunner implements Runner {
     public static final String TMP_DIR = "hadoop-tmp";
+    /** Log4j 2's level for its default configuration (console, stdout), used when the classpath has no log4j2 file. */
+    static final String LOG_LEVEL = "org.apache.logging.log4j.level";
+    /** org.apache.hadoop.mapreduce.Job's "Running job: job_local1234_0001" (also YARN's job_1764…_0001). */
+    static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("Running job: (job_[A-Za-z0-9]+_[0-9]+)");
     private final SparkConfig config;
 
     public HadoopRunner(SparkConfig config) {
@@ -62,6 +69,7 @@ public final class HadoopRunner implements Runner {
         argv.add(java.toString());
         argv.add("-Xmx" + (h.heapMb() != null ? h.heapMb() : JvmRunner.heapMb(null, launch.spec().resources().memMb())) + "m");
         argv.add("-Dhadoop.tmp.dir=" + sandbox.resolve(TMP_DIR));
+        argv.add("-D" + LOG_LEVEL + "=INFO");
         argv.add("-cp");
         argv.add((config.hadoopConfDir() == null ? "" : config.hadoopConfDir() + ":") + jar + ":" + hadoopCp);
         argv.add(h.mainClass());
@@ -74,5 +82,22 @@ public final class HadoopRunner implements Runner {
         env.put("JAVA_HOME", javaHome.toString());
         if (config.hadoopConfDir() != null) env.put("HADOOP_CONF_DIR", config.hadoopConfDir().toString());
         return new ProcessPlan(argv, env, sandbox);
+    }
+
+    /** Reports the MapReduce job id once the driver logs it (the first job of a driver that runs several). */
+    @Override
+    public void watch(Launch launch, Path stdout, Path stderr, java.util.concurrent.CompletableFuture<?> ended,
+                      java.util.function.Consumer<io.nightshift.api.model.AppInfo> info) {
+        LogWatch.follow(stdout, ended, text -> {
+            String id = jobId(text);
+            if (id != null) info.accept(io.nightshift.api.model.AppInfo.hadoop(id));
+            return id != null;
+        });
+    }
+
+    /** The job id in driver log text, or null. Pure. */
+    static String jobId(String log) {
+        java.util.regex.Matcher m = JOB_ID.matcher(log);
+        return m.find() ? m.group(1) : null;
     }
 }

@@ -16,9 +16,9 @@ import java.util.function.Consumer;
 public interface LaunchingRunner extends Runner {
     /**
      * Starts the attempt; returns once the leader's pid is known. {@code cgroupProcs}: files the leader joins first;
-     * {@code setsid}: to lead a session of its own (null: none); {@code info}: one-line facts learnt while it runs
-     * (application id, UI URL), reported on the task.
+     * {@code setsid}: to lead a session of its own (null: none); {@code info}: facts learnt while it runs
+     * (application id, UI URL; each call all that is known so far), reported on the task.
      */
     Supervisor.Started start(Launch launch, TaskContext ctx, ProcessPlan plan, Path stdout, Path stderr,
-                             List<Path> cgroupProcs, Path setsid, Consumer<String> info) throws LaunchException;
+                             List<Path> cgroupProcs, Path setsid, Consumer<io.nightshift.api.model.AppInfo> info) throws LaunchException;
 }

@@ -24,4 +24,15 @@ public interface Runner {
      */
     default void revoke(Launch launch, java.nio.file.Path sandbox, java.time.Instant deadline) {
     }
+
+    /**
+     * Called once the attempt runs (a started process, not a re-attached one), with its log files: a runner whose
+     * workload tells facts about itself only in its log (a MapReduce job id) watches them there and hands each to
+     * {@code info} (all that is known so far). Must not block; {@code ended} completes when the process exits. The
+     * default watches nothing.
+     */
+    default void watch(Launch launch, java.nio.file.Path stdout, java.nio.file.Path stderr,
+                       java.util.concurrent.CompletableFuture<?> ended,
+                       java.util.function.Consumer<io.nightshift.api.model.AppInfo> info) {
+    }
 }

@@ -10,7 +10,6 @@ import io.nightshift.api.spec.JobSpec;
 import io.nightshift.api.spec.JobType;
 import io.nightshift.api.spec.SparkSpec;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * and the driver UI URL (from the driver's "started at http://…" log line) are reported on the task as they are
  * learnt. The end: the handle's final state once the driver JVM is gone: FINISHED → exit code 0, FAILED or KILLED
  * → 1 (spark-submit's code for a failed application; the handle does not tell the real one), LOST → unknown.
+ * A Python application ({@code .py}, {@code pyFiles}) needs a Spark home with PySpark's Python side; without it the
+ * launch fails saying so (the Spark home built from Maven Central has none).
  * Kill: {@code handle.stop()}, the grace period, {@code handle.kill()}, then the process tree kill (see
  * {@link GracefulStop}).
  */
@@ -67,13 +65,6 @@ public final class SparkRunner implements LaunchingRunner {
     /** Spark 4.0's "Start Jetty 127.0.0.1:0 for SparkUI" and "Successfully started service 'SparkUI' on port 46583." */
     static final Pattern UI_HOST = Pattern.compile("Start Jetty ([^\\s:]+):[0-9]+ for SparkUI");
     static final Pattern UI_PORT = Pattern.compile("started service 'SparkUI' on port ([0-9]{1,5})");
-    private static final long UI_SCAN_MAX_BYTES = 8L << 20;
-    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "nightshift-spark-watch");
-        t.setDaemon(true);
-        return t;
-    });
-
     private final SparkConfig config;
 
     public SparkRunner(SparkConfig config) {
@@ -106,6 +97,11 @@ public final class SparkRunner implements LaunchingRunner {
         Path app = sandbox.resolve(s.appResource()).normalize();
         if (!app.startsWith(sandbox) || !Files.isRegularFile(app))
             throw new LaunchException("spark.appResource '" + s.appResource() + "' is not a file in the sandbox");
+        if (python(s) && !hasPySpark(home))
+            throw new LaunchException("spark.appResource '" + s.appResource() + "' is a Python application, but this agent's"
+                    + " Spark home " + home + " has no PySpark (python/lib/pyspark.zip): the Spark home Nightshift builds from"
+                    + " Maven Central has none, PySpark's Python side is published on PyPI only. Run it on an agent whose"
+                    + " agent.spark.homes names a Spark distribution with python/, or submit a jar");
         String master = s.master() != null ? s.master() : "local[" + (int) Math.max(1, Math.ceil(spec.resources().cpus())) + "]";
         String driverMemory = s.driverMemory() != null ? s.driverMemory()
                 : JvmRunner.heapMb(null, spec.resources().memMb()) + "m";
@@ -118,6 +114,16 @@ public final class SparkRunner implements LaunchingRunner {
         return new Resolved(home, javaHome, master, driverMemory, app, s.mainClass(), s.appArgs(), conf,
                 inSandbox(s.jars(), sandbox), inSandbox(s.files(), sandbox), inSandbox(s.pyFiles(), sandbox),
                 spec.name() == null ? launch.jobId() : spec.name());
+    }
+
+    /** A PySpark application: a {@code .py} appResource or any {@code pyFiles}. */
+    static boolean python(SparkSpec s) {
+        return s.appResource().endsWith(".py") || !s.pyFiles().isEmpty();
+    }
+
+    /** The Python side of Spark, as a distribution lays it out ({@code python/lib/pyspark.zip} or {@code python/pyspark/}). */
+    static boolean hasPySpark(Path home) {
+        return Files.isRegularFile(home.resolve("python/lib/pyspark.zip")) || Files.isDirectory(home.resolve("python/pyspark"));
     }
 
     private static List<String> inSandbox(List<String> entries, Path sandbox) {
@@ -149,7 +155,7 @@ public final class SparkRunner implements LaunchingRunner {
 
     @Override
     public Supervisor.Started start(Launch launch, TaskContext ctx, ProcessPlan plan, Path stdout, Path stderr,
-                                    List<Path> cgroupProcs, Path setsid, Consumer<String> info) throws LaunchException {
+                                    List<Path> cgroupProcs, Path setsid, Consumer<io.nightshift.api.model.AppInfo> info) throws LaunchException {
         Resolved r = resolve(launch, ctx);
         Path sandbox = ctx.sandboxDir();
         Path pidFile = sandbox.resolve(PID_FILE);
@@ -209,7 +215,11 @@ public final class SparkRunner implements LaunchingRunner {
             throw new LaunchException("cannot start spark-submit: " + e.getMessage(), e);
         }
         long pid = awaitPid(pidFile, handle);
-        if (pid > 0) watchUiUrl(stderr, facts, ended, 0, System.nanoTime());
+        if (pid > 0) LogWatch.follow(stderr, ended, text -> { // the UI URL is only in the driver's log
+            String url = uiUrl(facts.seen(text));
+            if (url != null) facts.uiUrl(url);
+            return url != null;
+        });
         SparkAppHandle h = handle;
         return new Supervisor.Started(pid, ended, () -> exitCode(h.getState()), new GracefulStop() {
             @Override
@@ -264,34 +274,6 @@ public final class SparkRunner implements LaunchingRunner {
         }
     }
 
-    /** Reads new stderr every 500 ms (at most 8 MiB in all, for at most 10 minutes) until the UI URL shows up. */
-    private static void watchUiUrl(Path stderr, Facts facts, CompletableFuture<Void> ended, long offset, long t0) {
-        long next = offset;
-        String carry = "";
-        try (RandomAccessFile f = new RandomAccessFile(stderr.toFile(), "r")) {
-            long len = f.length();
-            if (len > offset) {
-                long from = Math.max(0, offset - 512); // a line cut at the last read is read again whole
-                long to = Math.min(len, offset + (1 << 20));
-                byte[] bytes = new byte[(int) (to - from)];
-                f.seek(from);
-                f.readFully(bytes);
-                next = to;
-                carry = new String(bytes, StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            // not there yet
-        }
-        String url = uiUrl(facts.seen(carry));
-        if (url != null) {
-            facts.uiUrl(url);
-            return;
-        }
-        if (ended.isDone() || next >= UI_SCAN_MAX_BYTES || System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(10)) return;
-        long at = next;
-        WATCH.schedule(() -> watchUiUrl(stderr, facts, ended, at, t0), 500, TimeUnit.MILLISECONDS);
-    }
-
     /**
      * The driver UI's URL in driver log text: the "started at" URL, else {@code http://<bind host>:<port>} from the
      * Jetty and service lines ({@code 0.0.0.0}: this machine's name). Null when not there (yet). Pure but for the
@@ -316,7 +298,7 @@ public final class SparkRunner implements LaunchingRunner {
 
     /** The application id and UI URL, each reported once when first learnt. */
     private static final class Facts {
-        private final Consumer<String> info;
+        private final Consumer<io.nightshift.api.model.AppInfo> info;
         private String appId, uiUrl;
         /** Log text read so far that may still matter (the Jetty line comes before the port line), at most 64 KiB. */
         private final StringBuilder tail = new StringBuilder();
@@ -327,7 +309,7 @@ public final class SparkRunner implements LaunchingRunner {
             return tail.toString();
         }
 
-        Facts(Consumer<String> info) {
+        Facts(Consumer<io.nightshift.api.model.AppInfo> info) {
             this.info = info;
         }
 
@@ -344,8 +326,7 @@ public final class SparkRunner implements LaunchingRunner {
         }
 
         private void publish() {
-            info.accept("spark application " + (appId == null ? "(id not known yet)" : appId)
-                    + (uiUrl == null ? "" : "; driver UI " + uiUrl));
+            info.accept(io.nightshift.api.model.AppInfo.spark(appId, uiUrl));
         }
     }
 }

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  *         ├── checkpoint.json   what a restarted agent needs to find the attempt again, mode 0600
  *         ├── stdout            the task's standard output, appended by the process itself
  *         ├── stderr            the task's standard error, appended by the process itself
- *         ├── exit              the command's exit code in decimal ("137\n"), written by the wrapper
- *         ├── exit.tmp          (transient) the wrapper's temp file, renamed to exit
+ *         ├── exit              the command's exit code in decimal ("137\n"), written by the wrapper (a
+ *         │                     plain redirection: only a whole line counts) or by the agent
  *         ├── &lt;destination&gt;     each artifact: hard link to its cache blob, or an unpacked archive's directory
  *         └── ...               anything the task writes
  * </pre>
@@ -176,11 +176,23 @@ public final class Sandbox {
         Files.move(tmp, exitFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The recorded exit code, if any. */
+    /**
+     * The recorded exit code, if any: a whole line (the wrapper writes its status with a plain shell redirection,
+     * so an empty file or a line without its newline is one whose writer was killed before it finished).
+     */
     public OptionalInt exitCode() {
         try {
-            return OptionalInt.of(Integer.parseInt(Files.readString(exitFile(), StandardCharsets.US_ASCII).trim()));
-        } catch (IOException | NumberFormatException e) {
+            return parseExitCode(Files.readString(exitFile(), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    static OptionalInt parseExitCode(String content) {
+        if (!content.endsWith("\n")) return OptionalInt.empty();
+        try {
+            return OptionalInt.of(Integer.parseInt(content.trim()));
+        } catch (NumberFormatException e) {
             return OptionalInt.empty();
         }
     }

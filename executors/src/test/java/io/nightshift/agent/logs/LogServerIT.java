@@ -1,6 +1,7 @@
 package io.nightshift.agent.logs;
 
 import io.nightshift.api.json.Json;
+import io.nightshift.api.protocol.AgentTicket;
 import io.nightshift.api.state.TaskState;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
@@ -217,5 +218,70 @@ class LogServerIT {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/sandboxes/m.1/stdout"))
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void onceTheAgentHoldsACredentialLogsNeedATicketForThatAttempt() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        String guarded = guardedServer(credential, false);
+        sandbox("job.r1.0.1", "secret output\n");
+        sandbox("other.r1.0.1", "other output\n");
+        String path = "/v1/sandboxes/job.r1.0.1/stdout";
+        java.time.Instant soon = java.time.Instant.now().plusSeconds(60);
+
+        HttpResponse<String> none = getWith(guarded + path, null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.body()).doesNotContain("secret output");
+        String forged = AgentTicket.sign(io.nightshift.api.protocol.AgentProof.newCredential(), "agent-1",
+                AgentTicket.logs("job.r1.0.1"), soon);
+        assertThat(getWith(guarded + path, forged).statusCode()).isEqualTo(401);
+        String expired = AgentTicket.sign(credential, "agent-1", AgentTicket.logs("job.r1.0.1"), java.time.Instant.now().minusSeconds(5));
+        assertThat(getWith(guarded + path, expired).statusCode()).isEqualTo(401);
+        String otherAgent = AgentTicket.sign(credential, "agent-2", AgentTicket.logs("job.r1.0.1"), soon);
+        assertThat(getWith(guarded + path, otherAgent).statusCode()).isEqualTo(401);
+
+        String forOther = AgentTicket.sign(credential, "agent-1", AgentTicket.logs("other.r1.0.1"), soon);
+        HttpResponse<String> wrong = getWith(guarded + path, forOther);
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(wrong.body()).doesNotContain("secret output");
+        assertThat(getWith(guarded + "/v1/sandboxes/other.r1.0.1/stdout", forOther).body()).isEqualTo("other output\n");
+
+        String good = AgentTicket.sign(credential, "agent-1", AgentTicket.logs("job.r1.0.1"), soon);
+        HttpResponse<String> ok = getWith(guarded + path + "?tail=1", good);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("secret output\n");
+        assertThat(getWith(guarded + "/health", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void onceTheAgentHoldsACredentialMetricsNeedAMetricsTicketUnlessOpen() throws Exception {
+        String credential = io.nightshift.api.protocol.AgentProof.newCredential();
+        String guarded = guardedServer(credential, false);
+        java.time.Instant soon = java.time.Instant.now().plusSeconds(60);
+        assertThat(getWith(guarded + "/metrics", null).statusCode()).isEqualTo(401);
+        assertThat(getWith(guarded + "/metrics", AgentTicket.sign(credential, "agent-1", AgentTicket.logs("job.r1.0.1"), soon))
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> ok = getWith(guarded + "/metrics", AgentTicket.sign(credential, "agent-1", AgentTicket.METRICS, soon));
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("x_total 1.0");
+
+        String open = guardedServer(credential, true);
+        assertThat(getWith(open + "/metrics", null).statusCode()).isEqualTo(200);
+        sandbox("job.r1.0.1", "secret output\n");
+        assertThat(getWith(open + "/v1/sandboxes/job.r1.0.1/stdout", null).statusCode()).isEqualTo(401);
+    }
+
+    private String guardedServer(String credential, boolean metricsOpen) throws Exception {
+        LogServer guarded = new LogServer(vertx, sandboxes, id -> Optional.ofNullable(states.get(id)), Map::of)
+                .metrics(() -> "# TYPE x counter\nx_total 1.0\n")
+                .tickets("agent-1", () -> credential, metricsOpen, java.time.Clock.systemUTC());
+        int port = guarded.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return "http://127.0.0.1:" + port;
+    }
+
+    private HttpResponse<String> getWith(String url, String ticket) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (ticket != null) b.header(AgentTicket.HEADER, ticket);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

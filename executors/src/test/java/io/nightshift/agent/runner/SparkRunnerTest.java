@@ -63,6 +63,21 @@ class SparkRunnerTest {
     }
 
     @Test
+    void aPythonApplicationOnASparkHomeWithoutPySparkFailsTheLaunchSayingWhatIsMissing() throws Exception {
+        Files.writeString(sandbox.resolve("app/job.py"), "print('hi')\n");
+        JobSpec spec = JobSpec.spark(SparkSpec.of("app/job.py", null, List.of())).id("py").build();
+        assertThatThrownBy(() -> new SparkRunner(config()).plan(launch(spec), ctx)).isInstanceOf(LaunchException.class)
+                .hasMessageContaining("'app/job.py' is a Python application")
+                .hasMessageContaining("has no PySpark (python/lib/pyspark.zip)")
+                .hasMessageContaining("PyPI");
+
+        Files.createDirectories(home.resolve("python/lib"));
+        Files.writeString(home.resolve("python/lib/pyspark.zip"), "zip");
+        ProcessPlan plan = new SparkRunner(config()).plan(launch(spec), ctx);
+        assertThat(plan.argv()).contains(sandbox.resolve("app/job.py").toString()).doesNotContain("--class");
+    }
+
+    @Test
     void anEnabledEventLogWithoutADirectoryGoesToTheSandbox() throws Exception {
         SparkSpec s = SparkSpec.of("app/etl.jar", "com.example.Etl", List.of()).withConf(Map.of("spark.eventLog.enabled", "true"));
         SparkRunner.Resolved r = new SparkRunner(config()).resolve(launch(JobSpec.spark(s).id("etl").build()), ctx);
@@ -108,5 +123,16 @@ class SparkRunnerTest {
         ProcessPlan plan = new HadoopRunner(config()).plan(launch(spec), ctx);
         assertThat(plan.argv()).containsSubsequence("-Xmx768m", "-cp", sandbox.resolve("wc.jar") + ":" + home.resolve("jars") + "/*",
                 "com.example.WordCount", "-D", "mapreduce.job.reduces=1", "in", "out");
+    }
+
+    @Test
+    void aHadoopDriverLogsAtInfoAndItsJobIdIsTakenFromTheRunningJobLine() throws Exception {
+        Files.writeString(sandbox.resolve("wc.jar"), "jar");
+        JobSpec spec = JobSpec.hadoop(HadoopSpec.of("wc.jar", "com.example.WordCount", List.of("in", "out"))).id("wc").build();
+        assertThat(new HadoopRunner(config()).plan(launch(spec), ctx).argv()).contains("-Dorg.apache.logging.log4j.level=INFO");
+        assertThat(HadoopRunner.jobId("10:41:02.123 [main] INFO  org.apache.hadoop.mapreduce.Job - Running job: job_local1419361270_0001\n"))
+                .isEqualTo("job_local1419361270_0001");
+        assertThat(HadoopRunner.jobId("INFO mapreduce.Job: Running job: job_1764646800000_0007")).isEqualTo("job_1764646800000_0007");
+        assertThat(HadoopRunner.jobId("INFO mapreduce.JobSubmitter: number of splits:1")).isNull();
     }
 }

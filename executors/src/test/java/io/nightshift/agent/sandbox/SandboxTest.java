@@ -22,6 +22,19 @@ class SandboxTest {
     Path root;
 
     @Test
+    void anExitFileCountsOnlyAsAWholeLine() throws Exception {
+        Sandbox sb = Sandbox.create(root, TestSupport.launch("j.r1.0.1", JobSpec.command("/bin/true").id("j").build()));
+
+        Files.writeString(sb.exitFile(), ""); // the wrapper was killed between the open and the write
+        assertThat(sb.exitCode()).isEmpty();
+        Files.writeString(sb.exitFile(), "14"); // a line without its newline was not finished
+        assertThat(sb.exitCode()).isEmpty();
+        Files.writeString(sb.exitFile(), "143\n");
+        assertThat(sb.exitCode()).hasValue(143);
+        assertThat(Sandbox.parseExitCode("x\n")).isEmpty();
+    }
+
+    @Test
     void createLaysOutTheDocumentedFiles() throws Exception {
         var launch = TestSupport.launch("myjob.r1.0.1",
                 JobSpec.command("/bin/true").id("myjob").env(Map.of("TOKEN", "s3cret")).build());

@@ -536,16 +536,85 @@ public final class Database implements AutoCloseable {
      * BEGIN IMMEDIATE) until commit, and the epoch is read back inside that transaction.
      */
     public long acquireEpoch(String holder, Instant now) {
+        return takeEpoch(holder, now).epoch();
+    }
+
+    /**
+     * As {@link #acquireEpoch}, and says who held the lease before ({@link Lease#holder()} null when it
+     * was released or never taken), read in the same transaction under the row's write lock, so no
+     * other coordinator can take or renew an epoch in between.
+     */
+    public Lease takeEpoch(String holder, Instant now) {
         Objects.requireNonNull(holder, "holder");
         Objects.requireNonNull(now, "now");
         return sql.transaction("acquire epoch for " + holder, c -> {
+            String before;
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE ns_leader SET epoch = epoch WHERE id = 1"); // takes the row lock first (PostgreSQL)
+                try (ResultSet rs = s.executeQuery("SELECT holder FROM ns_leader WHERE id = 1")) {
+                    if (!rs.next()) throw new IllegalStateException("ns_leader has no row 1: schema not migrated?");
+                    before = rs.getString(1);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE ns_leader SET epoch = epoch + 1, holder = ?, since = ? WHERE id = 1")) {
+                    "UPDATE ns_leader SET epoch = epoch + 1, holder = ?, since = ?, renewed = ? WHERE id = 1")) {
                 ps.setString(1, holder);
                 ps.setLong(2, now.toEpochMilli());
+                ps.setLong(3, now.toEpochMilli());
                 if (ps.executeUpdate() != 1) throw new IllegalStateException("ns_leader has no row 1: schema not migrated?");
             }
-            return epoch(c);
+            return new Lease(epoch(c), before);
+        });
+    }
+
+    /**
+     * Renews the lease of the leader holding {@code epoch}: true when that epoch is still the newest
+     * (the renewal is recorded), false when another coordinator has taken a newer one since (the
+     * caller must stop leading at once). Throws {@link DatabaseException} when the store cannot be
+     * reached; the caller's lease runs out while it cannot renew.
+     */
+    public boolean renewLease(long epoch, Instant now) {
+        Objects.requireNonNull(now, "now");
+        return sql.transaction("renew the lease of epoch " + epoch, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_leader SET renewed = ? WHERE id = 1 AND epoch = ?")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, epoch);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Gives up the lease of {@code epoch} (a clean stop): the next leader need not wait for it to
+     * run out. Does nothing when a newer epoch exists.
+     */
+    public void releaseLease(long epoch) {
+        sql.transaction("release the lease of epoch " + epoch, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_leader SET holder = NULL WHERE id = 1 AND epoch = ?")) {
+                ps.setLong(1, epoch);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** An epoch and who holds it: {@code holder} null when released (or never taken). */
+    public record Lease(long epoch, String holder) {
+    }
+
+    /**
+     * This store's identity: a random id written on first use and never changed. Coordinators that
+     * form one cluster must all see the same id (one shared store).
+     */
+    public String storeId() {
+        return sql.transaction("read the store id", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_leader SET store_id = ? WHERE id = 1 AND store_id IS NULL")) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.executeUpdate();
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT store_id FROM ns_leader WHERE id = 1")) {
+                if (!rs.next()) throw new IllegalStateException("ns_leader has no row 1: schema not migrated?");
+                return rs.getString(1);
+            }
         });
     }
 

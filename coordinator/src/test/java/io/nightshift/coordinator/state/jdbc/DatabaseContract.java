@@ -431,6 +431,33 @@ abstract class DatabaseContract {
         assertThat(again.acquireEpoch("coordinator-a", T0.plusSeconds(2))).isEqualTo(3);
     }
 
+    @Test
+    void aLeaseRenewsOnlyWhileItsEpochIsTheNewestAndTakingOneSaysWhetherTheLastWasReleased() {
+        Database db = open();
+        Database.Lease first = db.takeEpoch("coordinator-a", T0);
+        assertThat(first).isEqualTo(new Database.Lease(1, null)); // never taken before: nobody to wait for
+        assertThat(db.renewLease(1, T0.plusSeconds(1))).isTrue();
+
+        Database.Lease second = db.takeEpoch("coordinator-b", T0.plusSeconds(2));
+        assertThat(second).isEqualTo(new Database.Lease(2, "coordinator-a")); // a was not released: b must wait it out
+        assertThat(db.renewLease(1, T0.plusSeconds(3))).as("the old leader's renewal finds the newer epoch").isFalse();
+        db.releaseLease(1); // too late: changes nothing
+        assertThat(db.renewLease(2, T0.plusSeconds(3))).isTrue();
+
+        db.releaseLease(2);
+        assertThat(db.takeEpoch("coordinator-c", T0.plusSeconds(4))).isEqualTo(new Database.Lease(3, null));
+        assertThat(db.currentEpoch()).isEqualTo(3);
+    }
+
+    @Test
+    void theStoreIdIsSetOnceAndSurvivesReopen() {
+        Database db = open();
+        String id = db.storeId();
+        assertThat(id).isNotBlank().isEqualTo(db.storeId());
+        db.close();
+        assertThat(open().storeId()).isEqualTo(id);
+    }
+
     /** Two coordinators (two pools on one database) racing for leadership never share an epoch. */
     @Test
     void twoRacingCoordinatorsNeverGetTheSameEpoch() throws Exception {

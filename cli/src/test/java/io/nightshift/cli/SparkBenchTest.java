@@ -1,0 +1,36 @@
+package io.nightshift.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import org.junit.jupiter.api.Test;
+
+class SparkBenchTest {
+    @Test
+    void theSummaryGivesEachMedianBesideItsBaselineAndTheRatio() {
+        var r = new SparkBench.Result(3, List.of(20.0, 22.0, 21.0), List.of(21.0, 23.0, 40.0), List.of(5.0, 6.0, 7.0),
+                List.of(6.5, 6.0, 6.3), "3.10 2.00 1.50", "3.20 2.10 1.60");
+        assertThat(SparkBench.median(List.of(3.0, 1.0, 2.0, 10.0))).isEqualTo(2.5);
+        assertThat(r.ratioEtl()).isEqualTo(23.0 / 21.0);
+        String s = SparkBench.summary(r);
+        assertThat(s).contains("median of 3 alternating rounds (load average before 3.10 2.00 1.50, after 3.20 2.10 1.60)")
+                .contains("plain SparkLauncher (launch, wait for the JVM):   21.00 s   (baseline)")
+                .contains("nightshift spark job (submit -> SUCCEEDED):       23.00 s   ratio 1.095")
+                .contains("nightshift hadoop job (submit -> SUCCEEDED):       6.30 s   ratio 1.050");
+    }
+
+    @Test
+    void theExamplesJarHoldsTheExampleClassesOnly() throws Exception {
+        List<String> names = new ArrayList<>();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(ExampleJars.examples()))) {
+            for (JarEntry e; (e = in.getNextJarEntry()) != null; ) names.add(e.getName());
+        }
+        assertThat(names).contains("io/nightshift/examples/spark/SparkEtl.class", "io/nightshift/examples/spark/MlTraining.class",
+                "io/nightshift/examples/hadoop/WordCount.class", "io/nightshift/examples/hadoop/WordCount$TokenMapper.class");
+        assertThat(names).allMatch(n -> n.startsWith(ExampleJars.PREFIX));
+    }
+}

@@ -65,7 +65,11 @@ public final class ArtifactServices implements AutoCloseable {
 
     /** The agent settings that reach these stores. */
     public Config configure(Config c) {
-        if (s3 == null) return c;
+        return s3 == null ? c : reach(c, s3, hdfs);
+    }
+
+    /** {@code c} with the agent settings that reach {@code s3} and {@code hdfs} (for tests that start their own). */
+    public static Config reach(Config c, S3Server s3, HdfsServer hdfs) {
         return c.with(FetchSettings.S3_ENDPOINT, s3.endpoint().toString())
                 .with(FetchSettings.S3_REGION, S3Server.REGION)
                 .with(FetchSettings.S3_PATH_STYLE, "true")

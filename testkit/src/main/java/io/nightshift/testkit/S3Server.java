@@ -135,12 +135,6 @@ public final class S3Server implements AutoCloseable {
         client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
     }
 
-    /** Agent settings (flag form, without {@code --}) that point the s3 fetcher at this server. */
-    public List<String> agentSettings() {
-        return List.of("fetch.s3.endpoint=" + endpoint, "fetch.s3.region=" + REGION, "fetch.s3.path-style=true",
-                "fetch.s3.access-key=" + ACCESS_KEY, "fetch.s3.secret-key=" + SECRET_KEY);
-    }
-
     @Override
     public void close() {
         client.close();

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.nightshift.agent.Agent;
 import io.nightshift.agent.AgentConfig;
 import io.nightshift.agent.AgentSettings;
-import io.nightshift.agent.fetch.FetchSettings;
 import io.nightshift.api.config.Config;
 import io.nightshift.connectors.cache.CacheMetrics;
 import io.nightshift.connectors.fetch.FetchException;
@@ -84,12 +83,7 @@ class ArtifactsIT {
         files.put("/evil.tgz", tgz("../../../escaped.txt"));
 
         Config base = LocalCluster.testConfig(dir).with(AgentSettings.CPUS, "8").with(AgentSettings.MEM_MB, "8192");
-        for (String kv : s3.agentSettings()) {
-            String[] p = kv.split("=", 2);
-            base = base.with(FetchSettings.ALL.stream().filter(s -> s.name().equals("agent." + p[0])).findFirst()
-                    .orElseThrow(), p[1]);
-        }
-        base = base.with(FetchSettings.HDFS_CONF_DIRS, hdfs.confDir().toString());
+        base = ArtifactServices.reach(base, s3, hdfs);
         cluster = LocalCluster.start(base, 0);
         agentConfig = base.with(AgentSettings.COORDINATOR, cluster.url().toString()).with(AgentSettings.ID, "fetcher")
                 .with(AgentSettings.TOKEN, cluster.adminToken());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nightshift.agent.AgentSettings;
-import io.nightshift.agent.fetch.FetchSettings;
 import io.nightshift.api.json.Json;
 import io.nightshift.api.config.Config;
 import java.io.BufferedReader;
@@ -47,12 +46,7 @@ class KafkaSinksIT {
         s3.createBucket("exports");
         hdfs = HdfsServer.start(dir.resolve("hdfs"));
         Config base = LocalCluster.testConfig(dir).with(AgentSettings.CPUS, "4").with(AgentSettings.MEM_MB, "8192");
-        for (String kv : s3.agentSettings()) {
-            String[] p = kv.split("=", 2);
-            base = base.with(FetchSettings.ALL.stream().filter(s -> s.name().equals("agent." + p[0])).findFirst()
-                    .orElseThrow(), p[1]);
-        }
-        base = base.with(FetchSettings.HDFS_CONF_DIRS, hdfs.confDir().toString());
+        base = ArtifactServices.reach(base, s3, hdfs);
         cluster = LocalCluster.start(base, 1);
         api = new Api(cluster);
     }

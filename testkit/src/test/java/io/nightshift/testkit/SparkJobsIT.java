@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightshift.agent.AgentSettings;
-import io.nightshift.agent.fetch.FetchSettings;
 import io.nightshift.api.config.Config;
 import io.nightshift.examples.spark.SparkEtl;
 import java.io.ByteArrayOutputStream;
@@ -64,12 +63,7 @@ class SparkJobsIT {
         hdfs.put("/data/words.txt", WORDS.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         Config base = LocalCluster.testConfig(dir).with(AgentSettings.CPUS, "4").with(AgentSettings.MEM_MB, "8192");
-        for (String kv : s3.agentSettings()) {
-            String[] p = kv.split("=", 2);
-            base = base.with(FetchSettings.ALL.stream().filter(s -> s.name().equals("agent." + p[0])).findFirst()
-                    .orElseThrow(), p[1]);
-        }
-        base = base.with(FetchSettings.HDFS_CONF_DIRS, hdfs.confDir().toString());
+        base = ArtifactServices.reach(base, s3, hdfs);
         cluster = LocalCluster.start(base, 1);
         api = new Api(cluster);
     }

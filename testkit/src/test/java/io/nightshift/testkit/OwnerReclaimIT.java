@@ -140,18 +140,13 @@ class OwnerReclaimIT {
     /** SIGKILL to every process of the owners' group until it is empty. */
     static void killBurner() {
         if (groups.isEmpty()) return;
-        for (int i = 0; i < 100; i++) {
-            List<Long> pids = pids();
-            if (pids.isEmpty()) return;
-            pids.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("the burner in " + groups.get(0) + " would not die: " + pids());
+        // kill what is there on each poll (a dying loop's shell may still fork), until the group is empty
+        await("the burner in " + groups.get(0) + " dies").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    List<Long> pids = pids();
+                    pids.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+                    return pids.isEmpty();
+                });
     }
 
     static List<Long> pids() {

@@ -103,7 +103,9 @@ public final class Coordinator implements AutoCloseable {
         this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
                         cfg.utilizationSamples(), cfg.utilizationKept(), Clock.systemUTC().instant()),
-                Clock.systemUTC(), cfg.utilizationInterval());
+                Clock.systemUTC(), cfg.utilizationInterval(), core::pools,
+                io.nightshift.coordinator.utilization.PoolUtilizationHistory.open(cfg.dataDir().resolve("pool-utilization.csv"),
+                        poolSamples(cfg), cfg.utilizationKept(), Clock.systemUTC().instant()), poolStep(cfg), schedulerClock);
         if (cfg.authInsecure()) {
             this.auth = null;
             this.adminToken = null;
@@ -159,6 +161,7 @@ public final class Coordinator implements AutoCloseable {
         }, auth, cfg.metricsOpen()).secrets(secrets).submitRate(cfg.submitRate(), cfg.submitBurst()).hosts(cfg.host(), cfg.allowedHosts())
                 .streamCaps(cfg.maxEventStreams(), cfg.maxEventStreamsPerToken(), cfg.maxLogFollows(), cfg.maxLogFollowsPerToken());
         api.utilization(sampler.history(), cfg.utilizationInterval());
+        api.poolUtilization(sampler.poolHistory(), poolStep(cfg));
         // the coordinator's own calls (to agents' log servers, forwarded writes) trust the CA bundle, else the
         // local self-signed certificate (local agents serve with the same pair), else the JDK's CAs
         java.nio.file.Path trusted = cfg.tlsCaFile() != null ? cfg.tlsCaFile()
@@ -200,6 +203,15 @@ public final class Coordinator implements AutoCloseable {
 
     public static Coordinator start(CoordinatorConfig cfg) {
         return new Coordinator(cfg);
+    }
+
+    /** The time between two samples of each pool's utilization: {@link io.nightshift.coordinator.utilization.PoolUtilizationHistory#step}. */
+    static java.time.Duration poolStep(CoordinatorConfig cfg) {
+        return io.nightshift.coordinator.utilization.PoolUtilizationHistory.step(cfg.utilizationInterval(), cfg.utilizationKept());
+    }
+
+    private static int poolSamples(CoordinatorConfig cfg) {
+        return (int) Math.max(1, cfg.utilizationKept().toMillis() / poolStep(cfg).toMillis());
     }
 
     /** A coordinator whose scheduling core reads {@code schedulerClock} (for tests of time windows). */

@@ -102,6 +102,15 @@ public final class HttpApi {
     private io.nightshift.coordinator.utilization.UtilizationHistory utilization;
     private java.time.Duration utilizationInterval;
 
+    private io.nightshift.coordinator.utilization.PoolUtilizationHistory poolUtilization;
+    private java.time.Duration poolUtilizationStep = java.time.Duration.ofSeconds(10);
+
+    /** Serves {@code GET /v1/pools/{name}/utilization} from {@code history}, sampled every {@code step}; call before {@link #router()}. */
+    public void poolUtilization(io.nightshift.coordinator.utilization.PoolUtilizationHistory history, java.time.Duration step) {
+        this.poolUtilization = history;
+        this.poolUtilizationStep = step;
+    }
+
     /** Serves {@code GET /v1/cluster/utilization} from {@code history}; call before {@link #router()}. */
     public void utilization(io.nightshift.coordinator.utilization.UtilizationHistory history, java.time.Duration interval) {
         this.utilization = history;
@@ -267,7 +276,7 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/queues/:name", Need.ADMIN, io.nightshift.api.queue.QueueSpecParser.MAX_BODY_BYTES)
                 .handler(this::checkJsonBody).handler(ctx -> putQueue(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/queues/:name", Need.ADMIN).handler(this::deleteQueue);
-        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock());
+        PoolsApi pools = new PoolsApi(core, store::agents, workers, vertx, core.clock(), poolUtilization, poolUtilizationStep);
         route(r, HttpMethod.GET, "/v1/pools", Need.READ).handler(pools::list);
         bodyRoute(r, HttpMethod.POST, "/v1/pools", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
                 .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, true));
@@ -275,6 +284,7 @@ public final class HttpApi {
         bodyRoute(r, HttpMethod.PUT, "/v1/pools/:name", Need.ADMIN, io.nightshift.api.pool.PoolSpecParser.MAX_BODY_BYTES)
                 .handler(ctx -> { if (jsonBody(ctx, "pool")) ctx.next(); }).handler(ctx -> pools.put(ctx, false));
         route(r, HttpMethod.DELETE, "/v1/pools/:name", Need.ADMIN).handler(pools::delete);
+        route(r, HttpMethod.GET, "/v1/pools/:name/utilization", Need.READ).handler(pools::utilization);
         if (utilization != null)
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));

@@ -10,6 +10,7 @@ import io.nightshift.api.spec.Problem;
 import io.nightshift.coordinator.core.SchedulerCore;
 import io.nightshift.coordinator.core.SchedulerCore.ConflictException;
 import io.nightshift.coordinator.pools.Capacity;
+import io.nightshift.coordinator.utilization.PoolUtilizationHistory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -36,8 +37,13 @@ final class PoolsApi {
     private final WorkerExecutor workers;
     private final Vertx vertx;
     private final Clock clock;
+    private final PoolUtilizationHistory history; // nullable: no per-pool series kept
+    private final java.time.Duration step;
 
-    PoolsApi(SchedulerCore core, Supplier<Collection<AgentInfo>> agents, WorkerExecutor workers, Vertx vertx, Clock clock) {
+    PoolsApi(SchedulerCore core, Supplier<Collection<AgentInfo>> agents, WorkerExecutor workers, Vertx vertx, Clock clock,
+             PoolUtilizationHistory history, java.time.Duration step) {
+        this.history = history;
+        this.step = step;
         this.core = core;
         this.agents = agents;
         this.workers = workers;
@@ -69,6 +75,28 @@ final class PoolsApi {
             else ctx.fail(500, ar.cause());
         });
     }
+
+    /**
+     * {@code GET /v1/pools/{name}/utilization?since=&points=}: the pool's sampled capacity over time (default the last
+     * 24 hours); 404 for a pool that is not declared, 400 naming a bad parameter.
+     */
+    void utilization(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        if (core.pools().stream().noneMatch(x -> x.name().equals(name))) {
+            notFound(ctx, name);
+            return;
+        }
+        UtilizationHandler.Range range = UtilizationHandler.range(ctx, Instant.now(), DEFAULT_SINCE);
+        if (range == null) return;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("pool", name);
+        body.put("intervalSeconds", step.toMillis() / 1000.0);
+        body.put("since", range.since());
+        body.put("samples", history == null ? List.of() : history.since(name, range.since(), range.points()));
+        Responses.json(ctx, 200, body);
+    }
+
+    static final java.time.Duration DEFAULT_SINCE = java.time.Duration.ofHours(24);
 
     void put(RoutingContext ctx, boolean post) {
         String name = post ? null : ctx.pathParam("name");

@@ -31,10 +31,30 @@ final class UtilizationHandler {
         this.interval = interval;
     }
 
+    /** The range asked for: samples after {@code since}, at most {@code points} of them. */
+    record Range(Instant since, int points) {
+    }
+
     void handle(RoutingContext ctx) {
-        Instant now = Instant.now();
+        Range range = range(ctx, Instant.now(), DEFAULT_SINCE);
+        if (range == null) return;
+        Instant since = range.since();
+        int points = range.points();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("intervalSeconds", interval.toMillis() / 1000.0);
+        body.put("since", since);
+        body.put("samples", history.since(since, points));
+        Responses.json(ctx, 200, body);
+    }
+
+    /**
+     * Reads {@code since} (an ISO-8601 instant or a duration back from {@code now}; default {@code defaultSince}) and
+     * {@code points} (1..{@link #MAX_POINTS}, default {@link #DEFAULT_POINTS}); null after answering 400 naming each bad
+     * parameter.
+     */
+    static Range range(RoutingContext ctx, Instant now, Duration defaultSince) {
         List<Problem> problems = new ArrayList<>();
-        Instant since = now.minus(DEFAULT_SINCE);
+        Instant since = now.minus(defaultSince);
         String s = ctx.request().getParam("since");
         if (s != null) {
             if (s.length() > 40) {
@@ -65,12 +85,9 @@ final class UtilizationHandler {
         }
         if (!problems.isEmpty()) {
             Problems.send(ctx, 400, "invalid-query", "Invalid query", "fix the query parameters", problems);
-            return;
+            return null;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("intervalSeconds", interval.toMillis() / 1000.0);
-        body.put("since", since);
-        body.put("samples", history.since(since, points));
-        Responses.json(ctx, 200, body);
+        return new Range(since, points);
     }
+
 }

@@ -1,8 +1,8 @@
 // Nightshift dashboard: plain ES modules, no build step, no dependencies.
 //
 // Layout: a header with one link per view (VIEWS below) and one <main> the current view renders
-// into. The route is the URL's hash (#/jobs, #/jobs/ID, #/queues, #/agents, #/cluster, #/login), so
-// every view can be shared as a link and back/forward work. A later view (capacity by pool, DAGs)
+// into. The route is the URL's hash (#/jobs, #/jobs/ID, #/queues, #/agents, #/pools, #/pools/NAME,
+// #/cluster, #/login), so every view can be shared as a link and back/forward work. A later view (DAGs)
 // is one more entry in VIEWS with a render(main, params, query) that returns {onEvent, dispose}.
 
 import * as api from './api.js';
@@ -26,6 +26,8 @@ const VIEWS = [
   { name: 'job', title: 'Job', pattern: /^\/jobs\/([^/]+)$/, render: jobView, navAs: 'jobs' },
   { name: 'queues', title: 'Queues', nav: true, pattern: /^\/queues$/, render: queuesView },
   { name: 'agents', title: 'Agents', nav: true, pattern: /^\/agents$/, render: agentsView },
+  { name: 'pools', title: 'Pools', nav: true, pattern: /^\/pools$/, render: poolsView },
+  { name: 'pool', title: 'Pool', pattern: /^\/pools\/([^/]+)$/, render: poolView, navAs: 'pools' },
   { name: 'cluster', title: 'Cluster', nav: true, pattern: /^\/cluster$/, render: clusterView },
   { name: 'login', title: 'Sign in', pattern: /^\/login$/, render: loginView },
 ];
@@ -651,6 +653,242 @@ function expiresIn(iso) {
   if (!iso) return '';
   const ms = Date.parse(iso) - Date.now();
   return ms <= 0 ? 'expired' : `in ${fmtDuration(ms)}`;
+}
+
+// ---------------------------------------------------------------- pools
+
+/** "open until 06:00 Europe/Amsterdam (in 3 hours)" / "opens Tue 22:00 Europe/Amsterdam (in 5 hours), until 06:00". */
+function windowState(w, zone) {
+  const when = (iso) => `${zoneTime(iso, zone)} (${relative(iso)})`;
+  return w.open ? `open now, closes ${when(w.closesAt)}` : `closed, opens ${when(w.opensAt)}, until ${zoneTime(w.closesAt, zone)}`;
+}
+
+/** A time in the window's own zone, with the weekday when it is not today there. */
+function zoneTime(iso, zone) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso ?? '');
+  try {
+    const opts = { timeZone: zone || 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    const day = (x) => new Intl.DateTimeFormat('en-GB', { timeZone: zone || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+    if (day(d) !== day(new Date())) opts.weekday = 'short';
+    return `${new Intl.DateTimeFormat('en-GB', opts).format(d)} ${zone || 'UTC'}`;
+  } catch {
+    return d.toISOString();
+  }
+}
+
+function relative(iso) {
+  const ms = Date.parse(iso) - Date.now();
+  if (!Number.isFinite(ms)) return '';
+  return ms >= 0 ? `in ${fmtDuration(Math.max(ms, 1000))}` : `${fmtDuration(-ms)} ago`;
+}
+
+function zoneOf(spec, name) {
+  return (spec.windows || []).find((w) => w.name === name)?.zone;
+}
+
+function headroomText(h) {
+  if (!h || (!h.cpuPercent && !h.memMb)) return 'none';
+  return `${fmtCpus(h.cpuPercent || 0)} % of the CPUs and ${fmtMem(h.memMb || 0)} kept free above the owners' load`;
+}
+
+function lendingBadge(lending) {
+  return el('span', { class: `badge ${lending ? 'st-running' : 'st-unknown'}` }, lending ? 'lending' : 'not lending');
+}
+
+function poolsView(main) {
+  const body = el('div', { id: 'pools-body' }, el('p', { class: 'muted' }, 'Loading…'));
+  main.append(el('section', { class: 'card', 'aria-labelledby': 'pools-title' },
+    el('div', { class: 'card-head' }, el('h1', { id: 'pools-title' }, 'Pools')),
+    el('p', { class: 'muted small' }, 'Machines shared with their owners. Outside a window the owners keep their reservation; inside one it is lent to revocable jobs and taken back before the window closes or when the owners\' load rises into the headroom.'),
+    body));
+
+  async function load() {
+    try {
+      const { pools = [] } = await api.json('/v1/pools');
+      const rows = pools.map((p) => {
+        const spec = p.spec || {};
+        return el('tr', { 'data-pool': spec.name },
+          el('td', { class: 'mono' }, el('a', { href: `#/pools/${enc(spec.name)}` }, spec.name)),
+          el('td', { class: 'num' }, String((p.agents || []).length)),
+          el('td', {}, lendingBadge(p.lending)),
+          el('td', { class: 'small' }, (p.windows || []).length
+            ? (p.windows || []).map((w) => el('div', { 'data-window': w.name }, el('b', {}, w.name), ': ', windowState(w, zoneOf(spec, w.name))))
+            : el('span', { class: 'muted' }, 'no window: never lends')),
+          el('td', {}, resources(spec.reservation)),
+          el('td', {}, resources(p.owners)),
+          el('td', {}, resources(p.idle)));
+      });
+      clear(body).append(table(['Pool', { text: 'Agents', cls: 'num' }, 'Now', 'Windows', 'Reservation', 'Owners hold', 'Idle for Nightshift'], rows,
+        { caption: 'Pools', empty: 'There is no pool. Agents join one with --pool NAME; an admin declares it with PUT /v1/pools/NAME.' }));
+    } catch (e) {
+      if (e.status !== 401) clear(body).append(el('p', { class: 'error' }, errorText(e, 'the pools')));
+    }
+  }
+  const reload = debounced(load, 1000);
+  load();
+  const tick = setInterval(() => { if (!document.hidden) reload(); }, POLL_MS);
+  return { onEvent(kind) { if (kind === 'agent') reload(); }, dispose() { reload.cancel(); clearInterval(tick); } };
+}
+
+const POOL_RANGES = [['PT1H', 'Last hour', 3600e3], ['PT6H', 'Last 6 hours', 6 * 3600e3], ['PT24H', 'Last 24 hours', 24 * 3600e3]];
+
+function poolView(main, [name], query) {
+  let range = POOL_RANGES.find((r) => r[0] === query.get('range')) || POOL_RANGES[2];
+  const title = el('h1', { id: 'pool-title' }, `Pool ${name}`);
+  const facts = el('div', { id: 'pool-facts' }, el('p', { class: 'muted' }, 'Loading…'));
+  const tiles = el('div', { id: 'pool-now', class: 'tiles' });
+  const cpuChart = el('figure', { id: 'pool-chart-cpu', class: 'chart pool-chart' });
+  const memChart = el('figure', { id: 'pool-chart-mem', class: 'chart pool-chart' });
+  const buttons = POOL_RANGES.map((r) => el('button', { type: 'button', 'aria-pressed': String(r === range), onclick: () => {
+    range = r;
+    for (const [i, b] of buttons.entries()) b.setAttribute('aria-pressed', String(POOL_RANGES[i] === range));
+    replaceQuery(new URLSearchParams({ range: r[0] }));
+    load();
+  } }, r[1]));
+  main.append(
+    el('section', { class: 'card', 'aria-labelledby': 'pool-title' },
+      el('div', { class: 'card-head' }, el('div', {}, el('a', { href: '#/pools', class: 'small' }, '← All pools'), title)),
+      tiles, facts),
+    el('section', { class: 'card', 'aria-labelledby': 'pool-util-title' },
+      el('div', { class: 'card-head' }, el('h2', { id: 'pool-util-title' }, 'Idle and used capacity'),
+        el('div', { class: 'controls', role: 'group', 'aria-label': 'Time range' }, buttons)),
+      el('p', { class: 'muted small' }, 'Stacked from the bottom: held by Nightshift\'s tasks, held by the owners (their reservation, or their measured load while a window lends it), idle for Nightshift; the rest up to the total is the headroom. Shaded: a window was open and the reservation lent.'),
+      cpuChart, memChart));
+
+  async function load() {
+    let view;
+    try {
+      view = await api.json(`/v1/pools/${enc(name)}`);
+    } catch (e) {
+      if (e.status === 401) return;
+      clear(facts).append(el('p', { class: 'error' }, e.status === 404 ? `There is no pool ${name}.` : errorText(e, `pool ${name}`)));
+      return;
+    }
+    renderFacts(view);
+    try {
+      const util = await api.json(`/v1/pools/${enc(name)}/utilization?since=${range[0]}&points=360`);
+      drawPoolChart(cpuChart, util, range, 'cpu');
+      drawPoolChart(memChart, util, range, 'mem');
+    } catch (e) {
+      if (e.status !== 401) clear(cpuChart).append(el('p', { class: 'error' }, errorText(e, 'the pool\'s utilization history')));
+    }
+  }
+
+  function renderFacts(v) {
+    const spec = v.spec || {};
+    title.textContent = `Pool ${spec.name || name}`;
+    const total = v.total || {};
+    const share = (r, f) => (total[f] ? (r?.[f] || 0) / total[f] : 0);
+    clear(tiles).append(
+      tile('Now', v.lending ? 'Lending' : 'Not lending', v.lending ? 'A window is open: the owners\' reservation is lent to revocable jobs.'
+        : 'No window is open: the owners keep their reservation.'),
+      tile('Agents', String((v.agents || []).length), `${resources(total)} in all.`),
+      tile('Owners hold', pct(share(v.owners, 'cpus')), `${resources(v.owners)} of the CPUs and memory.`),
+      tile('Idle for Nightshift', pct(share(v.idle, 'cpus')), `${resources(v.idle)} can take tasks now.`));
+    const dl = el('dl', { class: 'facts' });
+    const fact = (k, ...x) => dl.append(el('dt', {}, k), el('dd', {}, ...x));
+    fact('Windows', (v.windows || []).length ? el('ul', { class: 'plain', id: 'pool-windows' }, (v.windows || []).map((w) => {
+      const ws = (spec.windows || []).find((x) => x.name === w.name) || {};
+      const ranges = (ws.ranges || []).map((r) => `${r.from}–${r.to}`).join(', ');
+      return el('li', { 'data-window': w.name }, el('span', { class: `badge ${w.open ? 'st-running' : 'st-unknown'}` }, w.open ? 'open' : 'closed'), ' ',
+        el('b', {}, w.name), ` (${ranges} ${ws.zone || ''}): `, windowState(w, ws.zone));
+    })) : el('span', { class: 'muted' }, 'none: this pool never lends its reservation'));
+    fact('Reservation', resources(spec.reservation), el('span', { class: 'muted small' }, ' kept for the owners outside the windows'));
+    fact('Headroom', headroomText(spec.headroom));
+    fact('Reclaim lead', spec.reclaimLead ? fmtDuration(isoMillis(spec.reclaimLead)) || spec.reclaimLead : '30 seconds (default)',
+      el('span', { class: 'muted small' }, ' before a window closes, its lent capacity is taken back'));
+    fact('Agents', (v.agents || []).length ? el('span', { id: 'pool-agents' }, (v.agents || []).map((id, i) => [i ? ', ' : '', el('a', { class: 'mono', href: '#/agents' }, id)]))
+      : el('span', { class: 'muted' }, 'no active agent has --pool ', el('code', {}, spec.name || name)));
+    clear(facts).append(dl);
+  }
+
+  load();
+  const tick = setInterval(() => { if (!document.hidden) load(); }, 10_000);
+  return { dispose() { clearInterval(tick); } };
+}
+
+/** Milliseconds of an ISO-8601 duration of seconds, minutes or hours (PT30S, PT2M, PT1H30M); NaN otherwise. */
+function isoMillis(d) {
+  const m = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(String(d));
+  if (!m) return NaN;
+  return 1000 * (3600 * (+m[1] || 0) + 60 * (+m[2] || 0) + (+m[3] || 0));
+}
+
+/**
+ * One resource (cpu or mem) of a pool over the range: stacked areas of used, owners and idle under the total's line,
+ * and the times a window lent the reservation shaded. A gap of more than three sampling steps (the coordinator was
+ * down) breaks the areas.
+ */
+function drawPoolChart(fig, util, range, res) {
+  const samples = util.samples || [];
+  const key = res === 'cpu' ? 'cpus' : 'memMb';
+  const label = res === 'cpu' ? 'CPUs' : 'Memory';
+  const fmt = res === 'cpu' ? (v) => `${fmtCpus(Math.round(v * 100) / 100)}` : (v) => fmtMem(Math.round(v));
+  const W = 800, H = 200, L = 64, R = 12, T = 10, B = 26;
+  const end = Date.now();
+  const start = end - range[2];
+  const max = Math.max(1e-9, ...samples.map((s) => s.total?.[key] || 0));
+  const x = (t) => L + ((t - start) / (end - start)) * (W - L - R);
+  const y = (v) => T + (1 - Math.max(0, Math.min(1, v / max))) * (H - T - B);
+  const step = 1000 * (util.intervalSeconds || 10) * Math.max(1, Math.ceil(samples.length / 360));
+  const capId = `pool-caption-${res}`;
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': capId, preserveAspectRatio: 'none' });
+
+  // runs of consecutive samples (no gap)
+  const runs = [];
+  let run = [];
+  const gapMs = 3 * 1000 * (util.intervalSeconds || 10);
+  for (const s of samples) {
+    const t = Date.parse(s.at);
+    if (run.length && t - Date.parse(run[run.length - 1].at) > Math.max(gapMs, 3 * step)) { runs.push(run); run = []; }
+    run.push(s);
+  }
+  if (run.length) runs.push(run);
+
+  // lending bands: each lending sample shades the time since the sample before it
+  for (const r of runs) {
+    r.forEach((sm, i) => {
+      if (!sm.lending) return;
+      const t = Date.parse(sm.at);
+      const from = i === 0 ? t - step : Date.parse(r[i - 1].at);
+      root.append(svg('rect', { x: x(from), y: T, width: Math.max(1, x(t) - x(from)), height: H - T - B, class: 'band' }));
+    });
+  }
+  for (const f of [0, 0.5, 1]) {
+    root.append(svg('line', { x1: L, x2: W - R, y1: y(f * max), y2: y(f * max), class: 'gridline' }),
+      svg('text', { x: L - 6, y: y(f * max) + 4, 'text-anchor': 'end', class: 'axis' }, samples.length ? fmt(f * max) : ''));
+  }
+  for (let i = 0; i <= 4; i++) {
+    const t = start + (i / 4) * (end - start);
+    root.append(svg('text', { x: x(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle', class: 'axis' },
+      new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+  }
+  const layers = [['used', (s) => s.used?.[key] || 0], ['owners', (s) => s.owners?.[key] || 0], ['idle', (s) => s.idle?.[key] || 0]];
+  for (const r of runs) {
+    const pts = r.length === 1 ? [r[0], r[0]] : r;
+    const xs = pts.map((s, i) => x(Date.parse(s.at) - (r.length === 1 && i === 0 ? step : 0)));
+    let base = pts.map(() => 0);
+    for (const [cls, f] of layers) {
+      const top = pts.map((s, i) => base[i] + f(s));
+      const upper = pts.map((_, i) => `${xs[i].toFixed(1)},${y(top[i]).toFixed(1)}`);
+      const lower = pts.map((_, i) => `${xs[i].toFixed(1)},${y(base[i]).toFixed(1)}`).reverse();
+      root.append(svg('polygon', { points: [...upper, ...lower].join(' '), class: `area ${cls}` }));
+      base = top;
+    }
+    root.append(svg('polyline', { points: pts.map((s, i) => `${xs[i].toFixed(1)},${y(s.total?.[key] || 0).toFixed(1)}`).join(' '), class: `series total ${res}` }));
+  }
+  const mean = (f) => (samples.length ? samples.reduce((a, s) => a + f(s), 0) / samples.length : 0);
+  const lentShare = samples.length ? samples.filter((s) => s.lending).length / samples.length : 0;
+  const caption = samples.length
+    ? `${label}, ${range[1].toLowerCase()}: on average ${fmt(mean(layers[0][1]))} held by Nightshift, ${fmt(mean(layers[1][1]))} by the owners, `
+      + `${fmt(mean(layers[2][1]))} idle, of ${fmt(mean((s) => s.total?.[key] || 0))}; a window was open ${pct(lentShare)} of the time. `
+      + `${plural(samples.length, 'point')}, sampled every ${fmtDuration((util.intervalSeconds || 10) * 1000)}.`
+    : `${label}, ${range[1].toLowerCase()}: no sample yet. The coordinator records one every ${fmtDuration((util.intervalSeconds || 10) * 1000)}.`;
+  clear(fig).append(root, el('figcaption', { id: capId },
+    el('span', { class: 'legend used' }, 'Nightshift'), ' ', el('span', { class: 'legend owners' }, 'Owners'), ' ',
+    el('span', { class: 'legend idle' }, 'Idle'), ' ', el('span', { class: 'legend total' }, 'Total'), ' ',
+    el('span', { class: 'legend band' }, 'Window open'), ' ', caption));
 }
 
 // ---------------------------------------------------------------- cluster

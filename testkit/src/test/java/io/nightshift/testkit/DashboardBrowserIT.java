@@ -53,7 +53,10 @@ class DashboardBrowserIT {
         driver = Browser.start(dir); // skips the class when no browser is installed
         Config config = LocalCluster.testConfig(dir)
                 .with(CoordinatorSettings.UTILIZATION_INTERVAL, "PT1S")
-                .with(AgentSettings.ATTRIBUTES, "pool=night");
+                .with(CoordinatorSettings.UTILIZATION_KEPT, "PT1H") // each pool sampled every second too
+                .with(AgentSettings.ATTRIBUTES, "pool=night")
+                // once pool night is declared its owners' load counts: the other builds on this machine are owners too
+                .with(AgentSettings.CPUS, "16").with(AgentSettings.MEM_MB, "262144");
         cluster = LocalCluster.start(config, 1);
         api = new Api(cluster);
         base = cluster.url().toString();
@@ -233,6 +236,58 @@ class DashboardBrowserIT {
         } finally {
             driver.manage().window().setSize(new Dimension(1280, 800));
         }
+    }
+
+    @Test
+    @Order(9)
+    void thePoolsViewShowsThePoolItsWindowsAndAChartOfTheCapacityARevocableJobUsed() throws Exception {
+        // a window open now and one later today, in UTC, as daily ranges computed from the real clock
+        java.time.LocalTime now = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withSecond(0).withNano(0);
+        String pool = """
+                {"reservation":{"cpus":1,"memMb":256},"headroom":{"cpuPercent":0,"memMb":0},
+                 "windows":[{"name":"now","zone":"UTC","ranges":[{"from":"%s","to":"%s"}]},
+                            {"name":"later","zone":"UTC","ranges":[{"from":"%s","to":"%s"}]}]}"""
+                .formatted(now.minusHours(1), now.plusHours(2), now.plusHours(3), now.plusHours(4));
+        var put = api.send(api.request("/v1/pools/night").header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(pool)).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        String id = api.submit("""
+                {"id":"night-batch","name":"<i>night</i> batch","type":"command","revocable":true,
+                 "command":{"shell":"sleep 4"},"resources":{"cpus":4,"memMb":64}}""");
+        org.awaitility.Awaitility.await().atMost(WAIT.multipliedBy(2)).until(() -> "SUCCEEDED".equals(api.jobState(id)));
+        // the pool's series saw the job's cpus while it ran
+        JsonNode samples = api.json("/v1/pools/night/utilization?since=PT1H").path("samples");
+        assertThat(samples).anySatisfy(x -> assertThat(x.path("used").path("cpus").asDouble()).isGreaterThanOrEqualTo(4));
+        assertThat(samples).allSatisfy(x -> assertThat(x.path("lending").asBoolean()).isTrue());
+
+        open("#/jobs");
+        driver.findElement(By.cssSelector("#nav a[data-view='pools']")).click();
+        By row = By.cssSelector("tr[data-pool='night']");
+        waitFor(WAIT).until(d -> {
+            String text = d.findElement(row).getText();
+            return text.contains("lending") && text.contains("now: open now, closes") && text.contains("later: closed, opens");
+        });
+        shot("pools");
+
+        clickFresh(By.cssSelector("tr[data-pool='night'] a"));
+        waitFor(WAIT).until(ExpectedConditions.urlContains("#/pools/night"));
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#pool-windows li[data-window='now']"), "open"));
+        assertThat(driver.findElement(By.cssSelector("#pool-windows li[data-window='later']")).getText())
+                .contains("closed").contains(now.plusHours(3) + " UTC (in 2 hours");
+        assertThat(driver.findElement(By.id("pool-facts")).getText()).contains("1 CPU, 256 MiB").contains("local-1");
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pool-caption-cpu"), "sampled every 1 second"));
+        // the used area rises above the baseline where the job ran, and a window band shades the chart
+        Object rise = ((JavascriptExecutor) driver).executeScript("""
+                const ys = [...document.querySelectorAll('#pool-chart-cpu polygon.area.used')]
+                  .flatMap(p => p.getAttribute('points').trim().split(' ').map(xy => +xy.split(',')[1]));
+                return ys.length ? Math.max(...ys) - Math.min(...ys) : -1;""");
+        assertThat(((Number) rise).doubleValue()).as("height of the used area in px").isGreaterThan(5);
+        assertThat(driver.findElements(By.cssSelector("#pool-chart-cpu rect.band"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("#pool-chart-mem polygon.area.idle"))).isNotEmpty();
+        shot("pool");
+
+        open("#/pools/no-such-pool");
+        waitFor(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pool-facts"), "There is no pool no-such-pool."));
     }
 
     // ------------------------------------------------------------------ helpers

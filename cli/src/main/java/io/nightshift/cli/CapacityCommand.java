@@ -22,9 +22,10 @@ final class CapacityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode pools = root.client().getJson("/v1/pools");
+        JsonNode answer = root.client().getJson("/v1/pools");
+        JsonNode pools = answer.path("pools");
         if (root.json()) {
-            root.out.println(Cli.pretty(pools));
+            root.out.println(Cli.pretty(answer));
             return 0;
         }
         if (!pools.isArray() || pools.isEmpty()) {
@@ -35,6 +36,7 @@ final class CapacityCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code pools}: the {@code pools} array of {@code GET /v1/pools}. */
     static String table(JsonNode pools) {
         Table t = Table.of("POOL", "AGENTS", "TOTAL CPUS/MiB", "OWNERS CPUS/MiB", "IDLE CPUS/MiB", "LENDING", "WINDOWS")
                 .alignRight(1, 2, 3, 4);

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code nightshift capacity} against a fake coordinator answering {@code GET /v1/pools} as the real one does. */
+/** {@code nightshift capacity} against a fake coordinator answering {@code GET /v1/pools} as the real one does ({@code {"pools": [...]}}; DemoIT sees it against a real one). */
 class CapacityCommandTest {
     static final String POOLS = """
-            [{"spec":{"name":"office","reservation":{"cpus":6,"memMb":12288,"diskMb":0,"gpus":0},
+            {"pools":[{"spec":{"name":"office","reservation":{"cpus":6,"memMb":12288,"diskMb":0,"gpus":0},
                "headroom":{"cpuPercent":20,"memMb":4096},"windows":[{"name":"night"}]},
               "agents":["a1","a2"],"total":{"cpus":8,"memMb":16384,"diskMb":0,"gpus":0},
               "owners":{"cpus":0.5,"memMb":1024,"diskMb":0,"gpus":0},"idle":{"cpus":5.9,"memMb":11264,"diskMb":0,"gpus":0},
@@ -21,7 +21,7 @@ class CapacityCommandTest {
              {"spec":{"name":"lab","windows":[]},"agents":[],"total":{"cpus":0,"memMb":0,"diskMb":0,"gpus":0},
               "owners":{"cpus":0,"memMb":0,"diskMb":0,"gpus":0},"idle":{"cpus":0,"memMb":0,"diskMb":0,"gpus":0},
               "lending":false,"windows":[{"name":"weekend","open":false,"opensAt":"2026-12-05T00:00:00Z",
-              "closesAt":"2026-12-07T06:00:00Z"}]}]
+              "closesAt":"2026-12-07T06:00:00Z"}]}]}
             """;
 
     @TempDir
@@ -52,7 +52,7 @@ class CapacityCommandTest {
     @Test
     void noPoolsSaysHowToMakeOne() throws IOException {
         try (FakeCoordinator fake = new FakeCoordinator()) {
-            fake.route("/v1/pools", ex -> reply(ex, 200, "application/json", "[]"));
+            fake.route("/v1/pools", ex -> reply(ex, 200, "application/json", "{\"pools\":[]}"));
             CliRunner.Result r = cli.run("--coordinator", fake.url(), "capacity");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("No pools.").contains("PUT /v1/pools/NAME");

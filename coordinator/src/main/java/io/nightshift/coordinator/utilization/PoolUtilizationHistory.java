@@ -1,25 +1,15 @@
 package io.nightshift.coordinator.utilization;
 
 import io.nightshift.api.Resources;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Each pool's capacity over the last {@code kept}: per sample, what its active agents have ({@code total}), what
@@ -34,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * held once it has twice as many lines; a torn or foreign line is skipped. Thread-safe.
  */
 public final class PoolUtilizationHistory implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(PoolUtilizationHistory.class);
     /** Most pools with a series; a pool name matches the pool name pattern, so it needs no quoting in the CSV. */
     public static final int MAX_POOLS = 64;
     /** Most samples per pool: a day at 20 s. */
@@ -48,16 +37,14 @@ public final class PoolUtilizationHistory implements AutoCloseable {
 
     private final int capacity;
     private final Duration kept;
-    private final Path file; // nullable: in memory only
+    private final CsvLog file;
     private final Map<String, ArrayDeque<Sample>> series = new HashMap<>();
-    private BufferedWriter out;
-    private int linesInFile;
 
     private PoolUtilizationHistory(int capacity, Duration kept, Path file) {
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         this.capacity = Math.min(capacity, MAX_SAMPLES_PER_POOL);
         this.kept = kept;
-        this.file = file;
+        this.file = new CsvLog(file, "pool utilization history");
     }
 
     /**
@@ -82,17 +69,9 @@ public final class PoolUtilizationHistory implements AutoCloseable {
 
     private void load(Instant now) {
         Instant cutoff = now.minus(kept);
-        if (Files.exists(file)) {
-            try {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    int comma = line.indexOf(',');
-                    int second = comma < 0 ? -1 : line.indexOf(',', comma + 1);
-                    Sample s = parse(line);
-                    if (s != null && s.at().isAfter(cutoff)) append(line.substring(comma + 1, second), s);
-                }
-            } catch (IOException e) {
-                log.warn("pool utilization history {} unreadable, starting empty: {}", file, e.toString());
-            }
+        for (String line : file.read()) {
+            Sample s = parse(line);
+            if (s != null && s.at().isAfter(cutoff)) append(line.split(",", 3)[1], s); // parse checked the pool field
         }
         rewrite();
     }
@@ -116,12 +95,8 @@ public final class PoolUtilizationHistory implements AutoCloseable {
         StringBuilder b = new StringBuilder().append(s.at().toEpochMilli()).append(',').append(pool).append(',')
                 .append(s.agents()).append(',').append(s.lending() ? '1' : '0');
         for (Resources r : List.of(s.total(), s.used(), s.owners(), s.idle(), s.lent()))
-            b.append(',').append(trim(r.cpus())).append(',').append(r.memMb());
+            b.append(',').append(CsvLog.trim(r.cpus())).append(',').append(r.memMb());
         return b.toString();
-    }
-
-    private static String trim(double v) {
-        return java.math.BigDecimal.valueOf(v).setScale(4, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private boolean append(String pool, Sample s) {
@@ -153,16 +128,8 @@ public final class PoolUtilizationHistory implements AutoCloseable {
 
     /** Records one pool's sample (ignored when not newer than the pool's newest, or when the name is not a pool name). */
     public synchronized void add(String pool, Sample s) {
-        if (pool == null || !NAME.matcher(pool).matches() || !append(pool, s) || file == null) return;
-        try {
-            if (out == null) out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            out.write(format(pool, s));
-            out.write('\n');
-            out.flush();
-            if (++linesInFile >= 2 * Math.max(capacity, held())) rewrite();
-        } catch (IOException e) {
-            log.warn("cannot append to pool utilization history {}: {}", file, e.toString());
-        }
+        if (pool == null || !NAME.matcher(pool).matches() || !append(pool, s)) return;
+        if (file.append(format(pool, s)) >= 2 * Math.max(capacity, held())) rewrite();
     }
 
     private int held() {
@@ -172,31 +139,10 @@ public final class PoolUtilizationHistory implements AutoCloseable {
     }
 
     private void rewrite() {
-        if (file == null) return;
-        try {
-            if (out != null) {
-                out.close();
-                out = null;
-            }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (Map.Entry<String, ArrayDeque<Sample>> e : series.entrySet()) {
-                    for (Sample s : e.getValue()) {
-                        w.write(format(e.getKey(), s));
-                        w.write('\n');
-                    }
-                }
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            linesInFile = held();
-        } catch (IOException e) {
-            log.warn("cannot rewrite pool utilization history {}: {}", file, e.toString());
-        }
+        List<Map.Entry<String, Sample>> lines = new ArrayList<>();
+        for (Map.Entry<String, ArrayDeque<Sample>> e : series.entrySet())
+            for (Sample s : e.getValue()) lines.add(Map.entry(e.getKey(), s));
+        file.rewrite(lines, e -> format(e.getKey(), e.getValue()));
     }
 
     /**
@@ -208,11 +154,7 @@ public final class PoolUtilizationHistory implements AutoCloseable {
         List<Sample> out = new ArrayList<>();
         ArrayDeque<Sample> d = series.get(pool);
         if (d != null) for (Sample s : d) if (s.at().isAfter(since)) out.add(s);
-        if (maxPoints < 1 || out.size() <= maxPoints) return out;
-        int per = (out.size() + maxPoints - 1) / maxPoints;
-        List<Sample> merged = new ArrayList<>();
-        for (int i = 0; i < out.size(); i += per) merged.add(mean(out.subList(i, Math.min(out.size(), i + per))));
-        return merged;
+        return CsvLog.buckets(out, maxPoints, PoolUtilizationHistory::mean);
     }
 
     private static Sample mean(List<Sample> bucket) {
@@ -245,12 +187,6 @@ public final class PoolUtilizationHistory implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (out == null) return;
-        try {
-            out.close();
-        } catch (IOException e) {
-            log.debug("closing pool utilization history: {}", e.toString());
-        }
-        out = null;
+        file.close();
     }
 }

@@ -1,22 +1,13 @@
 package io.nightshift.coordinator.utilization;
 
 import io.nightshift.api.Resources;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's used and total resources over the last {@code kept}, one {@link Sample} per sampling
@@ -32,24 +23,20 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: {@link #add} and {@link #since} may run on different threads.
  */
 public final class UtilizationHistory implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(UtilizationHistory.class);
-
     /** One sample: what placed tasks hold ({@code used}) out of what active agents have ({@code total}). */
     public record Sample(Instant at, Resources used, Resources total, int agents) {
     }
 
     private final int capacity;
     private final Duration kept;
-    private final Path file; // nullable: in memory only
+    private final CsvLog file;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
-    private BufferedWriter out;
-    private int linesInFile;
 
     private UtilizationHistory(int capacity, Duration kept, Path file) {
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         this.capacity = capacity;
         this.kept = kept;
-        this.file = file;
+        this.file = new CsvLog(file, "utilization history");
     }
 
     /** A history in memory only. */
@@ -66,16 +53,9 @@ public final class UtilizationHistory implements AutoCloseable {
 
     private void load(Instant now) {
         Instant cutoff = now.minus(kept);
-        if (Files.exists(file)) {
-            try {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    linesInFile++;
-                    Sample s = parse(line);
-                    if (s != null && s.at().isAfter(cutoff)) append(s);
-                }
-            } catch (IOException e) {
-                log.warn("utilization history {} unreadable, starting empty: {}", file, e.toString());
-            }
+        for (String line : file.read()) {
+            Sample s = parse(line);
+            if (s != null && s.at().isAfter(cutoff)) append(s);
         }
         rewrite();
     }
@@ -92,12 +72,8 @@ public final class UtilizationHistory implements AutoCloseable {
     }
 
     static String format(Sample s) {
-        return String.format(Locale.ROOT, "%d,%s,%d,%s,%d,%d", s.at().toEpochMilli(), trim(s.used().cpus()), s.used().memMb(),
-                trim(s.total().cpus()), s.total().memMb(), s.agents());
-    }
-
-    private static String trim(double v) {
-        return java.math.BigDecimal.valueOf(v).setScale(4, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        return String.format(Locale.ROOT, "%d,%s,%d,%s,%d,%d", s.at().toEpochMilli(), CsvLog.trim(s.used().cpus()), s.used().memMb(),
+                CsvLog.trim(s.total().cpus()), s.total().memMb(), s.agents());
     }
 
     private void append(Sample s) {
@@ -109,43 +85,12 @@ public final class UtilizationHistory implements AutoCloseable {
     public synchronized void add(Sample s) {
         if (!samples.isEmpty() && !s.at().isAfter(samples.peekLast().at())) return;
         append(s);
-        if (file == null) return;
-        try {
-            if (out == null) out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            out.write(format(s));
-            out.write('\n');
-            out.flush();
-            if (++linesInFile >= 2 * capacity) rewrite();
-        } catch (IOException e) {
-            log.warn("cannot append to utilization history {}: {}", file, e.toString());
-        }
+        if (file.append(format(s)) >= 2 * capacity) rewrite();
     }
 
     /** Rewrites the file with the samples held (so it never grows past twice the capacity). */
     private void rewrite() {
-        if (file == null) return;
-        try {
-            if (out != null) {
-                out.close();
-                out = null;
-            }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (Sample s : samples) {
-                    w.write(format(s));
-                    w.write('\n');
-                }
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            linesInFile = samples.size();
-        } catch (IOException e) {
-            log.warn("cannot rewrite utilization history {}: {}", file, e.toString());
-        }
+        file.rewrite(samples, UtilizationHistory::format);
     }
 
     /**
@@ -156,11 +101,7 @@ public final class UtilizationHistory implements AutoCloseable {
     public synchronized List<Sample> since(Instant since, int maxPoints) {
         List<Sample> out = new ArrayList<>();
         for (Sample s : samples) if (s.at().isAfter(since)) out.add(s);
-        if (maxPoints < 1 || out.size() <= maxPoints) return out;
-        int per = (out.size() + maxPoints - 1) / maxPoints;
-        List<Sample> merged = new ArrayList<>();
-        for (int i = 0; i < out.size(); i += per) merged.add(mean(out.subList(i, Math.min(out.size(), i + per))));
-        return merged;
+        return CsvLog.buckets(out, maxPoints, UtilizationHistory::mean);
     }
 
     private static Sample mean(List<Sample> bucket) {
@@ -183,12 +124,6 @@ public final class UtilizationHistory implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (out == null) return;
-        try {
-            out.close();
-        } catch (IOException e) {
-            log.debug("closing utilization history: {}", e.toString());
-        }
-        out = null;
+        file.close();
     }
 }

@@ -1,6 +1,5 @@
 package io.nightshift.coordinator.http;
 
-import io.nightshift.api.Resources;
 import io.nightshift.api.model.AgentInfo;
 import io.nightshift.api.pool.PoolSpec;
 import io.nightshift.api.pool.PoolSpecParser;
@@ -9,8 +8,8 @@ import io.nightshift.api.spec.InvalidSpecException;
 import io.nightshift.api.spec.Problem;
 import io.nightshift.coordinator.core.SchedulerCore;
 import io.nightshift.coordinator.core.SchedulerCore.ConflictException;
-import io.nightshift.coordinator.pools.Capacity;
 import io.nightshift.coordinator.utilization.PoolUtilizationHistory;
+import io.nightshift.coordinator.utilization.UtilizationSampler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -65,7 +64,7 @@ final class PoolsApi {
 
     void get(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        PoolSpec p = core.pools().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+        PoolSpec p = find(name);
         if (p == null) {
             notFound(ctx, name);
             return;
@@ -82,7 +81,7 @@ final class PoolsApi {
      */
     void utilization(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        if (core.pools().stream().noneMatch(x -> x.name().equals(name))) {
+        if (find(name) == null) {
             notFound(ctx, name);
             return;
         }
@@ -138,6 +137,11 @@ final class PoolsApi {
         });
     }
 
+    /** The declared pool named {@code name}, or null. */
+    private PoolSpec find(String name) {
+        return core.pools().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+    }
+
     private static void notFound(RoutingContext ctx, String name) {
         String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
         Problems.send(ctx, 404, "not-found", "Pool not found", "no pool '" + shown.replaceAll("[^A-Za-z0-9_.-]", "?") + "'");
@@ -148,21 +152,13 @@ final class PoolsApi {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("spec", p);
         List<String> ids = new ArrayList<>();
-        Resources total = Resources.ZERO;
-        Resources idle = Resources.ZERO;
-        Resources owners = Resources.ZERO;
-        for (AgentInfo a : all) {
-            if (!p.name().equals(a.pool()) || a.status() != AgentInfo.AgentStatus.ACTIVE) continue;
-            ids.add(a.id());
-            total = total.plus(a.total());
-            owners = owners.plus(Capacity.owners(a.ownerLoad(), p, now));
-            idle = idle.plus(a.idle() != null ? a.idle() : Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, now));
-        }
+        for (AgentInfo a : all) if (UtilizationSampler.inPool(a, p)) ids.add(a.id());
+        PoolUtilizationHistory.Sample held = UtilizationSampler.poolSample(p, all, now, now);
         v.put("agents", ids);
-        v.put("total", total);
-        v.put("owners", owners);
-        v.put("idle", idle);
-        v.put("lending", p.lending(now));
+        v.put("total", held.total());
+        v.put("owners", held.owners());
+        v.put("idle", held.idle());
+        v.put("lending", held.lending());
         List<Object> windows = new ArrayList<>();
         for (WindowSpec w : p.windows()) {
             Map<String, Object> wv = new LinkedHashMap<>();

@@ -92,34 +92,42 @@ public final class UtilizationSampler implements AutoCloseable {
         return new UtilizationHistory.Sample(at, used, total, n);
     }
 
-    /**
-     * Pure: each pool's sample at {@code at} over its ACTIVE agents (by their {@code pool} attribute), with the
-     * arithmetic of {@link Capacity} at {@code windowsAt} (the scheduler's time, which decides the open windows). {@code lent}: per agent, the part of the reservation the owners do not use
-     * themselves, while a window is open.
-     */
+    /** Pure: each pool of {@code pools} sampled by {@link #poolSample}, by pool name in the given order. */
     static Map<String, PoolUtilizationHistory.Sample> poolSamples(Collection<AgentInfo> agents, Collection<PoolSpec> pools, Instant at,
                                                                    Instant windowsAt) {
         Map<String, PoolUtilizationHistory.Sample> out = new LinkedHashMap<>();
-        for (PoolSpec p : pools) {
-            boolean lending = p.lending(windowsAt);
-            Resources total = Resources.ZERO, used = Resources.ZERO, owners = Resources.ZERO, idle = Resources.ZERO, lent = Resources.ZERO;
-            int n = 0;
-            for (AgentInfo a : agents) {
-                if (!p.name().equals(a.pool()) || a.status() != AgentInfo.AgentStatus.ACTIVE || a.total() == null) continue;
-                n++;
-                total = total.plus(a.total());
-                used = used.plus(a.allocated());
-                owners = owners.plus(Capacity.owners(a.ownerLoad(), p, windowsAt));
-                idle = idle.plus(a.idle() != null ? a.idle() : Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, windowsAt));
-                if (lending) {
-                    Resources reserved = Resources.of(Math.min(p.reservation().cpus(), a.total().cpus()),
-                            Math.min(p.reservation().memMb(), a.total().memMb()));
-                    lent = lent.plus(reserved.minus(Capacity.owners(a.ownerLoad(), null, windowsAt)));
-                }
-            }
-            out.put(p.name(), new PoolUtilizationHistory.Sample(at, n, lending, total, used, owners, idle, lent));
-        }
+        for (PoolSpec p : pools) out.put(p.name(), poolSample(p, agents, at, windowsAt));
         return out;
+    }
+
+    /** Whether {@code a} counts towards pool {@code p}: an ACTIVE agent of that pool (by its {@code pool} attribute). */
+    public static boolean inPool(AgentInfo a, PoolSpec p) {
+        return p.name().equals(a.pool()) && a.status() == AgentInfo.AgentStatus.ACTIVE && a.total() != null;
+    }
+
+    /**
+     * Pure: pool {@code p}'s sample at {@code at} over its agents ({@link #inPool}), with the arithmetic of
+     * {@link Capacity} at {@code windowsAt} (the scheduler's time, which decides the open windows). {@code lent}: per
+     * agent, the part of the reservation the owners do not use themselves, while a window is open.
+     */
+    public static PoolUtilizationHistory.Sample poolSample(PoolSpec p, Collection<AgentInfo> agents, Instant at, Instant windowsAt) {
+        boolean lending = p.lending(windowsAt);
+        Resources total = Resources.ZERO, used = Resources.ZERO, owners = Resources.ZERO, idle = Resources.ZERO, lent = Resources.ZERO;
+        int n = 0;
+        for (AgentInfo a : agents) {
+            if (!inPool(a, p)) continue;
+            n++;
+            total = total.plus(a.total());
+            used = used.plus(a.allocated());
+            owners = owners.plus(Capacity.owners(a.ownerLoad(), p, windowsAt));
+            idle = idle.plus(a.idle() != null ? a.idle() : Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, windowsAt));
+            if (lending) {
+                Resources reserved = Resources.of(Math.min(p.reservation().cpus(), a.total().cpus()),
+                        Math.min(p.reservation().memMb(), a.total().memMb()));
+                lent = lent.plus(reserved.minus(Capacity.owners(a.ownerLoad(), null, windowsAt)));
+            }
+        }
+        return new PoolUtilizationHistory.Sample(at, n, lending, total, used, owners, idle, lent);
     }
 
     public PoolUtilizationHistory poolHistory() {

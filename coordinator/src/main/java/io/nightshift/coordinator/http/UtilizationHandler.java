@@ -72,7 +72,7 @@ final class UtilizationHandler {
                 try {
                     since = OffsetDateTime.parse(s).toInstant();
                 } catch (DateTimeParseException e) {
-                    problems.add(new Problem("since", "not an ISO-8601 instant such as 2026-12-01T18:00:00Z: '" + HttpApi.shorten(s) + "'"));
+                    problems.add(new Problem("since", "neither an ISO-8601 instant such as 2026-12-01T18:00:00Z nor a duration back from now such as PT6H: '" + HttpApi.shorten(s) + "'"));
                 }
             }
         }

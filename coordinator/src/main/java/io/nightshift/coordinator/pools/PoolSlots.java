@@ -21,11 +21,14 @@ public final class PoolSlots {
     /**
      * The agent's slot. free = idle capacity (what revocable tasks may use), of which {@code lent} = free − what
      * unreserved work may use (total − allocated − max(reservation, load) − headroom). An agent whose owner load
-     * is not known yet ({@code load} null) lends nothing, keeps its reservation and takes nothing back.
+     * is not known yet ({@code load} null) lends nothing, keeps its reservation and takes nothing back. Nor does
+     * a window lend anything new in its last {@code reclaimLead}: what it lent then is being taken back, so a
+     * revoked task placed again would only be revoked again at the next cycle, and again, until the window closed.
      */
     public static AgentSlot slot(String agentId, Resources total, Resources allocated, Map<String, String> attributes,
                                  OwnerLoad load, PoolSpec pool, Instant now, Duration reclaimLead) {
-        Resources revocable = load == null ? Capacity.idle(total, allocated, null, withoutWindows(pool), now)
+        boolean closing = pool.lending(now) && !pool.lending(now.plus(reclaimLead));
+        Resources revocable = load == null || closing ? Capacity.idle(total, allocated, load, withoutWindows(pool), now)
                 : Capacity.idle(total, allocated, load, pool, now);
         Resources unreserved = Capacity.idle(total, allocated, load, withoutWindows(pool), now);
         return new AgentSlot(agentId, revocable, attributes, total, revocable.minus(unreserved), pool,

@@ -101,4 +101,29 @@ class NightPlacementTest {
         assertThat(plan.placementOf("etl")).isEmpty();
         assertThat(plan.reasonsFor("etl")).extracting(PendingReason::code).containsExactly("unschedulable", "window.unknown");
     }
+
+    @Test
+    void inTheLastReclaimLeadOfTheWindowNothingNewIsLentSoARevokedTaskIsNotPlacedAgainToBeRevokedAgain() {
+        // the night ends at 06:00 and the pool takes its lent capacity back from 05:59:30 (reclaim lead 30 s)
+        io.nightshift.api.model.OwnerLoad quiet = new io.nightshift.api.model.OwnerLoad(1, 1024, 1, 1024);
+        Resources machine = Resources.of(8, 8192);
+        Instant night = Instant.parse("2026-03-02T03:00:00Z");
+        Instant closing = Instant.parse("2026-03-02T05:59:40Z");
+        AgentSlot lending = io.nightshift.coordinator.pools.PoolSlots.slot("a1", machine, Resources.ZERO, Map.of("pool", "office"),
+                quiet, OFFICE, night, Duration.ofSeconds(30));
+        AgentSlot taking = io.nightshift.coordinator.pools.PoolSlots.slot("a1", machine, Resources.ZERO, Map.of("pool", "office"),
+                quiet, OFFICE, closing, Duration.ofSeconds(30));
+        // at night the owners' 6 cpus are lent (less their 1 cpu of load); in the lead none of them are
+        assertThat(lending.lent().cpus()).isEqualTo(5);
+        assertThat(taking.lent()).isEqualTo(Resources.ZERO);
+        assertThat(taking.free().cpus()).isEqualTo(2); // what unreserved work may use: 8 - max(6, 1)
+
+        // a revoked task (no maxRuntime: the window filter lets it in) that needs the lent capacity waits
+        PendingTask revoked = job("trainer", 4, true, "night", null);
+        assertThat(CYCLE.plan(snapshot().now(night).agents(List.of(lending)).pending(List.of(revoked)).build())
+                .placementOf("trainer")).isPresent();
+        Plan plan = CYCLE.plan(snapshot().now(closing).agents(List.of(taking)).pending(List.of(revoked)).build());
+        assertThat(plan.placementOf("trainer")).isEmpty();
+        assertThat(plan.reasonsFor("trainer")).extracting(PendingReason::code).doesNotContain("window.closed", "window.too-short");
+    }
 }

@@ -104,6 +104,7 @@ class CoordinatorRestartIT {
                 .with(AgentSettings.RECONNECT_MAX_BACKOFF, "PT1S")));
         Api api = new Api(url, coordinator.adminToken());
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.connected());
+        JsonNode profile = learnAPoolProfile(api, url, coordinator.adminToken());
 
         // one task outlives the coordinator and ends while it is down
         String exitLine = "sleep 3; echo done; exit 4";
@@ -168,6 +169,37 @@ class CoordinatorRestartIT {
         assertThat(api.jobState("ends-while-down")).isEqualTo("FAILED");
         assertThat(attempt.path("exitCode").asInt()).isEqualTo(4);
         assertThat(api.log("ends-while-down.r1.0", "stdout")).isEqualTo("done\n");
+        assertThat(api.json("/v1/pools/" + POOL).path("profile")).as("the hour-of-week profile on %s after the kill -9", kind)
+                .isEqualTo(profile);
+    }
+
+    static final String POOL = "restart-pool";
+
+    /**
+     * Declares a pool and lets an agent of it report until the coordinator has learnt the pool's hour-of-week
+     * profile (its first sample is taken at once), then stops that agent so that nothing changes the profile
+     * any more; returns the profile as {@code GET /v1/pools/{name}} serves it.
+     */
+    JsonNode learnAPoolProfile(Api api, URI url, String token) {
+        HttpResponse<String> put = api.send(api.request("/v1/pools/" + POOL).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"reservation\":{\"cpus\":1,\"memMb\":256}}")).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        Agent pooled = Agent.start(AgentConfig.from(Config.defaults(AgentSettings.ALL)
+                .with(AgentSettings.COORDINATOR, url.toString())
+                .with(AgentSettings.TOKEN, token)
+                .with(AgentSettings.ID, "restart-pool-agent")
+                .with(AgentSettings.WORK_DIR, dir.resolve("pool-agent").toString())
+                .with(AgentSettings.POOL, POOL)
+                .with(AgentSettings.CPUS, "4").with(AgentSettings.MEM_MB, "4096")
+                .with(AgentSettings.OWNER_LOAD_INTERVAL, "PT0.2S")));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !api.json("/v1/pools/" + POOL).path("profile").isEmpty());
+        } finally {
+            pooled.stop(true);
+        }
+        JsonNode profile = api.json("/v1/pools/" + POOL).path("profile");
+        assertThat(profile.size()).as(profile.toString()).isPositive();
+        return profile;
     }
 
     @Test

@@ -109,6 +109,18 @@ public final class EventLog {
         return () -> subscribers.remove(s);
     }
 
+    /** A live subscription and the last event delivered before it began (the subscriber sees every later one). */
+    public record Live(long lastSeq, Subscription subscription) {
+    }
+
+    /**
+     * Subscribes to live events only, and tells atomically which was the last one before: the subscriber sees
+     * exactly the events after {@link Live#lastSeq()}. {@code sink} is called with the log's lock held: it must only enqueue.
+     */
+    public synchronized Live subscribeLive(Consumer<Event> sink) {
+        return new Live(delivered, subscribe(Long.MAX_VALUE, sink));
+    }
+
     /**
      * Up to {@code limit} events with seq &gt; {@code afterSeq}, in order, for a paged replay: from the ring
      * when it still holds them, else from the durable store, read without holding this log's lock (so

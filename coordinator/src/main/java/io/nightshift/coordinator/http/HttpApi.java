@@ -74,6 +74,7 @@ public final class HttpApi {
     private final io.nightshift.coordinator.progress.ProgressBoard progress;
     private final WorkerExecutor workers;
     private final WorkerExecutor replayWorkers;
+    private SseHandler sse;
     private HttpClient agentClient;
     /** The log proxy's own client: bounded pool and wait queue, so log reads never starve the leader forwarding. */
     private HttpClient logClient;
@@ -289,7 +290,9 @@ public final class HttpApi {
             route(r, HttpMethod.GET, "/v1/cluster/utilization", Need.READ)
                     .handler(ctx -> new UtilizationHandler(utilization, utilizationInterval).handle(ctx));
         route(r, HttpMethod.GET, "/v1/offers", Need.READ).handler(ctx -> Responses.json(ctx, 200, Map.of("offers", core.lastPlan().offers())));
-        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(new SseHandler(events, eventStreams, progress, replayWorkers));
+        if (sse != null) sse.close();
+        sse = new SseHandler(events, eventStreams, progress, replayWorkers);
+        route(r, HttpMethod.GET, "/v1/events", Need.READ).handler(sse);
         route(r, HttpMethod.GET, "/v1/agents/channel", Need.AGENT).handler(channel::accept);
         route(r, HttpMethod.DELETE, "/v1/agents/:id/credential", Need.ADMIN).handler(this::releaseAgent);
         route(r, HttpMethod.GET, "/v1/agents/:id/metrics", Need.READ).handler(this::agentMetrics);
@@ -981,6 +984,7 @@ public final class HttpApi {
     }
 
     public void close() {
+        if (sse != null) sse.close();
         workers.close();
         replayWorkers.close();
         agentClient.close();

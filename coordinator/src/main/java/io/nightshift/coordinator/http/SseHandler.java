@@ -1,7 +1,6 @@
 package io.nightshift.coordinator.http;
 
 import io.nightshift.api.model.Event;
-import io.nightshift.api.json.Json;
 import io.nightshift.coordinator.events.EventLog;
 import io.nightshift.coordinator.progress.ProgressBoard;
 import io.vertx.core.Context;
@@ -11,9 +10,10 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code GET /v1/events}: server-sent events, one per state change, {@code id} = event seq. A client
@@ -24,23 +24,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code id} (live only, rate-limited by the {@link ProgressBoard}; it does not move {@code Last-Event-ID}).
  *
  * <p>The event loop only writes bytes: a replay is read and formatted on a worker, {@value #PAGE} events a
- * page, the next page only once the client has drained the last one; live events are formatted once for
- * every stream ({@link SseFrames}) and each stream's pending ones are written as one buffer.
+ * page (a full page is formatted once and its buffer shared by every stream replaying it), the next page only
+ * once the client has drained the last; live events come through one {@link SseFanout} per event loop, which
+ * formats each batch once and writes the same buffer to all the loop's streams.
  */
 final class SseHandler implements Handler<RoutingContext> {
-    private static final int MAX_QUEUED = 200_000;
     static final int PAGE = 500;
+    static final int PAGES_KEPT = 64;
     private final EventLog events;
     private final StreamLimits limits;
     private final ProgressBoard progress;
     private final WorkerExecutor workers;
     private final SseFrames frames = new SseFrames();
+    private final ConcurrentHashMap<Thread, Loop> loops = new ConcurrentHashMap<>();
+    private final Map<Long, Page> pages = new LinkedHashMap<>(PAGES_KEPT * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Page> eldest) {
+            return size() > PAGES_KEPT;
+        }
+    };
 
     SseHandler(EventLog events, StreamLimits limits, ProgressBoard progress, WorkerExecutor workers) {
         this.events = events;
         this.limits = limits;
         this.progress = progress;
         this.workers = workers;
+    }
+
+    /** One event loop's fan-out and its keep-alive timer. */
+    private record Loop(Vertx vertx, SseFanout fanout, long keepAliveTimer) {
     }
 
     @Override
@@ -73,124 +85,131 @@ final class SseHandler implements Handler<RoutingContext> {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        resp.write(": nightshift events; last id " + events.lastSeq() + "\n\n");
-        Stream stream = new Stream(ctx.vertx(), resp, slot, withProgress);
+        long lastSeq = events.lastSeq();
+        resp.write(": nightshift events; last id " + lastSeq + "\n\n");
+        Stream stream = new Stream(ctx.vertx(), loop(ctx.vertx()).fanout, resp, slot, withProgress);
         resp.closeHandler(v -> stream.cleanup());
         resp.exceptionHandler(err -> stream.cleanup());
-        if (after == Long.MAX_VALUE) stream.live(after);
+        if (after == Long.MAX_VALUE) stream.join(lastSeq); // live only: this loop has fanned out no later event yet
         else stream.replay(after);
     }
 
-    /** One client's stream: a paged replay (on a worker), then live events. */
-    private final class Stream {
+    /** This event loop's fan-out (the handler runs on an event loop: one fan-out per loop thread). */
+    private Loop loop(Vertx vertx) {
+        return loops.computeIfAbsent(Thread.currentThread(), t -> {
+            Context context = vertx.getOrCreateContext();
+            SseFanout fanout = new SseFanout(events, progress, frames, r -> context.runOnContext(v -> r.run()),
+                    r -> context.runOnContext(v -> vertx.setTimer(SseFanout.BATCH_MILLIS, id -> r.run())));
+            long timer = vertx.setPeriodic(15_000, id -> fanout.keepAlive());
+            return new Loop(vertx, fanout, timer);
+        });
+    }
+
+    /** Streams that are live on some loop (replaying ones are not counted); read on any thread, for tests and metrics. */
+    int liveStreams() {
+        int n = 0;
+        for (Loop l : loops.values()) n += l.fanout.members();
+        return n;
+    }
+
+    /** Event-log subscriptions this handler holds: one per event loop that served a stream. */
+    int loops() {
+        return loops.size();
+    }
+
+    /** Stops every loop's fan-out (the API is closing). */
+    void close() {
+        for (Loop l : loops.values()) {
+            l.vertx.cancelTimer(l.keepAliveTimer);
+            l.fanout.close();
+        }
+        loops.clear();
+    }
+
+    /** Up to {@value #PAGE} events after {@code from}, formatted; a full page is kept (its events never change) and shared. */
+    private Page page(long from) {
+        synchronized (pages) {
+            Page p = pages.get(from);
+            if (p != null) return p;
+        }
+        long lastSeq = events.lastSeq(); // before the read: an event after it is fanned out live or replayed next
+        List<Event> list = events.page(from, PAGE);
+        Buffer b = Buffer.buffer();
+        for (Event e : list) b.appendBytes(frames.frame(e));
+        Page p = new Page(list.isEmpty() ? Math.min(from, lastSeq) : list.get(list.size() - 1).seq(), list.size(), b);
+        if (p.count == PAGE) {
+            synchronized (pages) {
+                pages.putIfAbsent(from, p);
+            }
+        }
+        return p;
+    }
+
+    /** One client's stream: a paged replay (on a worker), then live events from its loop's {@link SseFanout}. */
+    private final class Stream implements SseFanout.Sink {
         final Vertx vertx;
-        final Context context;
+        final SseFanout fanout;
         final HttpServerResponse resp;
         final StreamLimits.Slot slot;
-        final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>(); // Event or a progress document
         final boolean withProgress;
-        final AtomicInteger size = new AtomicInteger();
-        final AtomicBoolean scheduled = new AtomicBoolean();
-        final AtomicBoolean closed = new AtomicBoolean();
-        final long keepAlive;
-        volatile EventLog.Subscription sub;
-        volatile AutoCloseable progressSub;
+        boolean closed;
+        SseFanout.Member member;
 
-        Stream(Vertx vertx, HttpServerResponse resp, StreamLimits.Slot slot, boolean withProgress) {
-            this.withProgress = withProgress;
+        Stream(Vertx vertx, SseFanout fanout, HttpServerResponse resp, StreamLimits.Slot slot, boolean withProgress) {
             this.vertx = vertx;
-            this.context = vertx.getOrCreateContext();
+            this.fanout = fanout;
             this.resp = resp;
             this.slot = slot;
-            this.keepAlive = vertx.setPeriodic(15_000, id -> {
-                if (!closed.get()) resp.write(": keep-alive\n\n");
-            });
+            this.withProgress = withProgress;
         }
 
         /** Replays one page after {@code from} (read and formatted on a worker), then the next once drained, then goes live. */
         void replay(long from) {
-            if (closed.get()) return;
-            workers.executeBlocking(() -> {
-                java.util.List<Event> page = events.page(from, PAGE);
-                Buffer b = Buffer.buffer();
-                for (Event e : page) b.appendBytes(frames.frame(e));
-                return new Page(page.isEmpty() ? from : page.get(page.size() - 1).seq(), page.size(), b);
-            }, false).onComplete(ar -> {
-                if (closed.get()) return;
+            if (closed) return;
+            workers.executeBlocking(() -> page(from), false).onComplete(ar -> {
+                if (closed) return;
                 if (ar.failed()) {
                     resp.reset();
                     return;
                 }
                 Page p = ar.result();
                 if (p.bytes.length() > 0) resp.write(p.bytes);
-                if (p.count < PAGE) live(p.last); // caught up: the rest (a few, from the ring) comes with the subscription
+                if (p.count < PAGE) join(p.last); // caught up
                 else if (resp.writeQueueFull()) resp.drainHandler(v -> replay(p.last));
                 else replay(p.last);
             });
         }
 
-        void live(long after) {
-            if (closed.get()) return;
-            java.util.function.Consumer<Object> enqueue = e -> {
-                if (closed.get()) return;
-                if (size.incrementAndGet() > MAX_QUEUED) { // a client too slow to keep up: cut it, it can resume
-                    closed.set(true);
-                    context.runOnContext(v -> resp.reset());
-                    return;
-                }
-                queue.add(e);
-                if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
-            };
-            sub = events.subscribe(after, enqueue::accept);
-            if (withProgress) progressSub = progress.subscribe(enqueue::accept);
-            if (closed.get()) cleanup(); // closed while subscribing
+        /** On the loop: goes live after {@code after}, or first replays what the loop fanned out since. */
+        void join(long after) {
+            if (closed) return;
+            member = fanout.join(this, after, withProgress);
+            if (member == null) replay(after);
         }
 
-        /** An event's shared frame; a progress document (live only, rate-limited) is formatted here. */
-        byte[] frame(Object o) {
-            if (o instanceof Event e) return frames.frame(e);
-            return ("event: progress\ndata: " + Json.write(o) + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        @Override
+        public boolean writeQueueFull() {
+            return closed || resp.writeQueueFull();
         }
 
-        void drain() {
-            scheduled.set(false);
-            if (closed.get()) return;
-            Object e = queue.poll();
-            if (e == null) return;
-            size.decrementAndGet();
-            Object next = queue.poll();
-            if (next == null) {
-                resp.write(Buffer.buffer(frame(e)));
-            } else {
-                Buffer b = Buffer.buffer().appendBytes(frame(e));
-                do {
-                    size.decrementAndGet();
-                    b.appendBytes(frame(next));
-                } while ((next = queue.poll()) != null);
-                resp.write(b);
-            }
-            if (resp.writeQueueFull() && !closed.get()) { // a client that does not read: end it, it may resume
-                closed.set(true);
-                resp.write("event: end\ndata: {\"reason\":\"too slow; reconnect with Last-Event-ID\"}\n\n");
-                resp.end();
-                vertx.setTimer(5_000, id -> resp.reset()); // its buffers are full: do not wait for it to read the end
-            }
+        @Override
+        public void write(Buffer bytes) {
+            if (!closed) resp.write(bytes);
+        }
+
+        @Override
+        public void cut() { // a client that does not read: end it, it may resume
+            if (closed) return;
+            closed = true;
+            resp.write("event: end\ndata: {\"reason\":\"too slow; reconnect with Last-Event-ID\"}\n\n");
+            resp.end();
+            vertx.setTimer(5_000, id -> resp.reset()); // its buffers are full: do not wait for it to read the end
         }
 
         void cleanup() {
             slot.release();
-            closed.set(true);
-            EventLog.Subscription s = sub;
-            if (s != null) s.close();
-            AutoCloseable p = progressSub;
-            if (p != null) {
-                try {
-                    p.close();
-                } catch (Exception ignored) {
-                    // only removes a listener
-                }
-            }
-            vertx.cancelTimer(keepAlive);
+            closed = true;
+            fanout.leave(member);
         }
     }
 

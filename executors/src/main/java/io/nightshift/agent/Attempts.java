@@ -758,6 +758,14 @@ public final class Attempts {
             LOG.warn("attempt {}: after-exit hook failed: {}", a.id(), e.toString());
         }
         String taskSaid = said;
+        try {
+            io.nightshift.api.model.AppInfo last = runners.forType(a.launch.spec().type()).atExit(a.launch, sb.stdout(), sb.stderr());
+            io.nightshift.api.model.AppInfo known = a.info;
+            io.nightshift.api.model.AppInfo merged = known == null ? last : known.merge(last);
+            if (merged != null && !merged.isEmpty() && !merged.equals(known)) info(a, merged);
+        } catch (LaunchException | RuntimeException e) {
+            LOG.warn("attempt {}: cannot read its log after the exit: {}", a.id(), e.toString());
+        }
         if (code != null && recorded.isEmpty()) {
             try {
                 sb.writeExitCode(code); // the wrapper was SIGKILLed before it could

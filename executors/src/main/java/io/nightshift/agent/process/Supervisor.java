@@ -137,10 +137,17 @@ public final class Supervisor {
     /**
      * What an {@link ExternalStart} started: the leader's pid (0 when it ended before its pid was known), a future
      * that completes when the library says the application has ended, the exit code to report then (read once the
-     * leader is gone from /proc; null when unknown), and how to ask it to stop.
+     * leader is gone from /proc; null when unknown), whether that code is the leader's own (read from its
+     * {@link Process}, so final as soon as it is gone; otherwise the library's verdict, which may still change just
+     * after the exit), and how to ask it to stop.
      */
     public record Started(long pid, CompletableFuture<?> ended, java.util.function.Supplier<Integer> exitCode,
-                          GracefulStop gracefulStop) {
+                          boolean exitCodeOfProcess, GracefulStop gracefulStop) {
+        /** With the library's verdict as the exit code. */
+        public Started(long pid, CompletableFuture<?> ended, java.util.function.Supplier<Integer> exitCode,
+                       GracefulStop gracefulStop) {
+            this(pid, ended, exitCode, false, gracefulStop);
+        }
     }
 
     /**
@@ -178,15 +185,19 @@ public final class Supervisor {
         long startTime = s.pid() > 0 ? procs.startTimeOfLiving(s.pid()).orElse(-1) : -1;
         ProcessTree tree = new ProcessTree(procs, attemptId, s.pid(), startTime, isolation.sessions() && s.pid() > 0, group);
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        s.ended().whenComplete((v, err) -> awaitGone(s.pid(), startTime, exit, s.exitCode(), false));
+        s.ended().whenComplete((v, err) -> awaitGone(s.pid(), startTime, exit, s.exitCode(), s.exitCodeOfProcess(), false));
         LOG.info("attempt {}: started pid {} through a launcher ({})", attemptId, s.pid(), isolation.describe());
         return new SupervisedProcess(attemptId, s.pid(), startTime, tree, group, scheduler, exit, s.gracefulStop());
     }
 
-    /** Polls until the leader is gone, then once more (the library notes the exit status just after reaping it). */
+    /**
+     * Polls until the leader is gone, then once more (the library notes the exit status just after reaping it),
+     * unless the code is the process's own: then it is final as soon as the leader is gone.
+     */
     private void awaitGone(long pid, long startTime, CompletableFuture<Integer> exit,
-                           java.util.function.Supplier<Integer> code, boolean gone) {
-        if (gone) {
+                           java.util.function.Supplier<Integer> code, boolean ofProcess, boolean gone) {
+        boolean nowGone = gone || pid <= 0 || !procs.isSameLivingProcess(pid, startTime);
+        if (gone || (nowGone && ofProcess)) {
             Integer c;
             try {
                 c = code.get();
@@ -196,9 +207,9 @@ public final class Supervisor {
             exit.complete(c);
             return;
         }
-        boolean nowGone = pid <= 0 || !procs.isSameLivingProcess(pid, startTime);
         try {
-            scheduler.schedule(() -> awaitGone(pid, startTime, exit, code, nowGone), REATTACHED_POLL_MS, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> awaitGone(pid, startTime, exit, code, ofProcess, nowGone), REATTACHED_POLL_MS,
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             exit.complete(null);
         }

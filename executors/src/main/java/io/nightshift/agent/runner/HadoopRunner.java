@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code hadoop} jobs, launched the way {@code hadoop jar <jar> <mainClass> <args>} does it, without a Hadoop
  * installation:
- * {@code <java> -Xmx<heap>m -Dhadoop.tmp.dir=<sandbox>/hadoop-tmp -cp [<confDir>:]<jar>:<hadoop classpath> <mainClass>
+ * {@code <java> -Xmx<heap>m -XX:ActiveProcessorCount=<ceil(cpus)> -Dhadoop.tmp.dir=<sandbox>/hadoop-tmp -cp [<confDir>:]<jar>:<hadoop classpath> <mainClass>
  * [-D k=v ...] <args>}.
  * <ul>
  *   <li>the Hadoop classpath: {@code agent.hadoop.classpath}, else the default Spark home's {@code jars/*} (Hadoop's
@@ -68,6 +68,7 @@ public final class HadoopRunner implements Runner {
         List<String> argv = new ArrayList<>();
         argv.add(java.toString());
         argv.add("-Xmx" + (h.heapMb() != null ? h.heapMb() : JvmRunner.heapMb(null, launch.spec().resources().memMb())) + "m");
+        argv.add(JvmRunner.activeProcessors(launch.spec().resources().cpus()));
         argv.add("-Dhadoop.tmp.dir=" + sandbox.resolve(TMP_DIR));
         argv.add("-D" + LOG_LEVEL + "=INFO");
         argv.add("-cp");
@@ -93,6 +94,30 @@ public final class HadoopRunner implements Runner {
             if (id != null) info.accept(io.nightshift.api.model.AppInfo.hadoop(id));
             return id != null;
         });
+    }
+
+    /** The job id from the driver's whole log once it exited: a job that ends within the watch's first look keeps it. */
+    @Override
+    public io.nightshift.api.model.AppInfo atExit(Launch launch, Path stdout, Path stderr) {
+        String id = jobIdIn(stdout);
+        return id == null ? null : io.nightshift.api.model.AppInfo.hadoop(id);
+    }
+
+    /** The first job id in a log file, reading at most {@link LogWatch#MAX_BYTES}; null when none or unreadable. */
+    static String jobIdIn(Path log) {
+        try (java.io.BufferedReader in = Files.newBufferedReader(log, java.nio.charset.StandardCharsets.UTF_8)) {
+            long read = 0;
+            for (String line = in.readLine(); line != null && read < LogWatch.MAX_BYTES; line = in.readLine()) {
+                read += line.length() + 1;
+                if (line.contains("Running job: ")) {
+                    String id = jobId(line);
+                    if (id != null) return id;
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // no log (never started) or not text: nothing to tell
+        }
+        return null;
     }
 
     /** The job id in driver log text, or null. Pure. */

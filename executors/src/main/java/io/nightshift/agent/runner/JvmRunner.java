@@ -66,6 +66,15 @@ public final class JvmRunner implements Runner {
         return Math.max(MIN_HEAP_MB, memMb * 3 / 4);
     }
 
+    /**
+     * The JVM flag that tells a driver JVM how many processors it has: {@code -XX:ActiveProcessorCount=<ceil(cpus)>}
+     * (at least 1), so its GC and JIT threads and its default parallelism follow the task's cpus, not a guess from
+     * the cgroup's CFS quota or the machine's core count.
+     */
+    static String activeProcessors(double cpus) {
+        return "-XX:ActiveProcessorCount=" + (int) Math.max(1, Math.ceil(cpus));
+    }
+
     static String classpath(List<String> entries, Path sandbox) {
         List<String> resolved = new ArrayList<>();
         for (String e : entries) resolved.add(Path.of(e).isAbsolute() ? e : sandbox.resolve(e).normalize().toString());

@@ -35,4 +35,14 @@ public interface Runner {
                        java.util.concurrent.CompletableFuture<?> ended,
                        java.util.function.Consumer<io.nightshift.api.model.AppInfo> info) {
     }
+
+    /**
+     * Called once the attempt's leader exited, before its end is reported: the facts its workload told in its log,
+     * read from the whole log (a driver that ends within {@link #watch}'s first look still has them reported; what
+     * comes after the end would be dropped). Null when there are none. Reads the files only; must be quick. The
+     * default reads nothing.
+     */
+    default io.nightshift.api.model.AppInfo atExit(Launch launch, java.nio.file.Path stdout, java.nio.file.Path stderr) {
+        return null;
+    }
 }

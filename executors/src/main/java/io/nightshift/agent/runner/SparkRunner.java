@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code appResource}, {@code jars}, {@code files}, {@code pyFiles}: sandbox paths (artifacts), or URIs as given;</li>
  *   <li>{@code master}: the spec's, else {@code local[N]} with N the task's cpus rounded up;</li>
  *   <li>driver memory: {@code driverMemory}, else 75 % of {@code memMb} (at least 16 MiB);</li>
+ *   <li>the driver JVM is told the task's cpus: {@code -XX:ActiveProcessorCount=<ceil(cpus)>} first in
+ *       {@code spark.driver.extraJavaOptions}, unless the job's options set it;</li>
  *   <li>{@code spark.local.dir} in the sandbox ({@code spark-local/}); with {@code spark.eventLog.enabled=true} and
  *       no {@code spark.eventLog.dir}, the event log goes to the sandbox's {@code spark-events/};
  *       {@code spark.log.structuredLogging.enabled=false} unless the job sets it (plain log lines in stderr);</li>
@@ -45,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * States: the handle's RUNNING is the task's RUNNING (reported when the driver started); the application id
  * and the driver UI URL (from the driver's "started at http://…" log line) are reported on the task as they are
- * learnt. The end: the handle's final state once the driver JVM is gone: FINISHED → exit code 0, FAILED or KILLED
- * → 1 (spark-submit's code for a failed application; the handle does not tell the real one), LOST → unknown.
+ * learnt. The end: the driver JVM's exit, with its real exit code (the handle's {@link Process}, see
+ * {@link #childProcess}); only with a launcher whose handle hides it, the handle's final state once the driver JVM is
+ * gone: FINISHED → exit code 0, FAILED or KILLED → 1, LOST → unknown.
  * A Python application ({@code .py}, {@code pyFiles}) needs a Spark home with PySpark's Python side; without it the
  * launch fails saying so (the Spark home built from Maven Central has none).
  * Kill: {@code handle.stop()}, the grace period, {@code handle.kill()}, then the process tree kill (see
@@ -65,6 +68,7 @@ public final class SparkRunner implements LaunchingRunner {
     /** Spark 4.0's "Start Jetty 127.0.0.1:0 for SparkUI" and "Successfully started service 'SparkUI' on port 46583." */
     static final Pattern UI_HOST = Pattern.compile("Start Jetty ([^\\s:]+):[0-9]+ for SparkUI");
     static final Pattern UI_PORT = Pattern.compile("started service 'SparkUI' on port ([0-9]{1,5})");
+    static final String DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions";
     private final SparkConfig config;
 
     public SparkRunner(SparkConfig config) {
@@ -109,6 +113,9 @@ public final class SparkRunner implements LaunchingRunner {
         conf.put("spark.local.dir", sandbox.resolve(LOCAL_DIR).toString());
         conf.put("spark.log.structuredLogging.enabled", "false");
         conf.putAll(s.conf());
+        String cpus = JvmRunner.activeProcessors(spec.resources().cpus());
+        String driverOpts = conf.getOrDefault(DRIVER_JAVA_OPTIONS, "");
+        if (!driverOpts.contains("-XX:ActiveProcessorCount=")) conf.put(DRIVER_JAVA_OPTIONS, (cpus + " " + driverOpts).strip());
         if ("true".equalsIgnoreCase(conf.get("spark.eventLog.enabled")) && !conf.containsKey("spark.eventLog.dir"))
             conf.put("spark.eventLog.dir", sandbox.resolve(EVENT_LOG_DIR).toUri().toString());
         return new Resolved(home, javaHome, master, driverMemory, app, s.mainClass(), s.appArgs(), conf,
@@ -195,6 +202,7 @@ public final class SparkRunner implements LaunchingRunner {
         String attempt = launch.attemptId();
         CompletableFuture<Void> ended = new CompletableFuture<>();
         Facts facts = new Facts(info);
+        java.util.concurrent.atomic.AtomicReference<Process> driverRef = new java.util.concurrent.atomic.AtomicReference<>();
         SparkAppHandle handle;
         try {
             handle = l.startApplication(new SparkAppHandle.Listener() {
@@ -203,7 +211,7 @@ public final class SparkRunner implements LaunchingRunner {
                     SparkAppHandle.State s = h.getState();
                     LOG.info("attempt {}: spark application {} is {}", attempt, h.getAppId() == null ? "-" : h.getAppId(), s);
                     if (h.getAppId() != null) facts.appId(h.getAppId());
-                    if (s.isFinal()) ended.complete(null);
+                    if (s.isFinal() && driverRef.get() == null) ended.complete(null); // else the JVM's exit ends it
                 }
 
                 @Override
@@ -214,6 +222,11 @@ public final class SparkRunner implements LaunchingRunner {
         } catch (IOException | RuntimeException e) {
             throw new LaunchException("cannot start spark-submit: " + e.getMessage(), e);
         }
+        Process driver = childProcess(handle);
+        if (driver != null) {
+            driverRef.set(driver);
+            driver.onExit().thenRun(() -> ended.complete(null)); // the exit itself, not the handle's last state
+        }
         long pid = awaitPid(pidFile, handle);
         if (pid > 0) LogWatch.follow(stderr, ended, text -> { // the UI URL is only in the driver's log
             String url = uiUrl(facts.seen(text));
@@ -221,7 +234,9 @@ public final class SparkRunner implements LaunchingRunner {
             return url != null;
         });
         SparkAppHandle h = handle;
-        return new Supervisor.Started(pid, ended, () -> exitCode(h.getState()), new GracefulStop() {
+        java.util.function.Supplier<Integer> exitCode = driver != null ? () -> driver.isAlive() ? null : driver.exitValue()
+                : () -> exitCode(h.getState());
+        return new Supervisor.Started(pid, ended, exitCode, driver != null, new GracefulStop() {
             @Override
             public boolean stop() {
                 if (h.getState() == SparkAppHandle.State.UNKNOWN || h.getState().isFinal()) return false;
@@ -234,6 +249,29 @@ public final class SparkRunner implements LaunchingRunner {
                 h.kill();
             }
         });
+    }
+
+    /**
+     * The driver JVM's {@link Process}, which SparkLauncher's handle holds but does not expose (its
+     * {@code ChildProcAppHandle.childProc}; the Spark home's spark-submit execs the driver, so it is the driver JVM):
+     * its exit code is the driver's real one, and its exit is noticed at once. Null when this launcher's handle has
+     * no such field (another Spark release): then the handle's final state is all that is known.
+     */
+    static Process childProcess(SparkAppHandle handle) {
+        for (Class<?> c = handle.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField("childProc");
+                if (!Process.class.isAssignableFrom(f.getType())) return null;
+                f.setAccessible(true);
+                return (Process) f.get(handle);
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.warn("cannot read the Spark driver's process from its handle ({}): its exit code will be 0 or 1", e.toString());
+                return null;
+            }
+        }
+        return null;
     }
 
     /** The handle's final state as an exit code: FINISHED 0, FAILED / KILLED 1, LOST (or not final) unknown. */

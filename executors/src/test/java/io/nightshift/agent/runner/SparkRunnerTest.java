@@ -121,7 +121,8 @@ class SparkRunnerTest {
         JobSpec spec = JobSpec.hadoop(new HadoopSpec("wc.jar", "com.example.WordCount", List.of("in", "out"),
                 Map.of("mapreduce.job.reduces", "1"), null)).id("wc").resources(Resources.of(1, 1024)).build();
         ProcessPlan plan = new HadoopRunner(config()).plan(launch(spec), ctx);
-        assertThat(plan.argv()).containsSubsequence("-Xmx768m", "-cp", sandbox.resolve("wc.jar") + ":" + home.resolve("jars") + "/*",
+        assertThat(plan.argv()).containsSubsequence("-Xmx768m", "-XX:ActiveProcessorCount=1", "-cp",
+                sandbox.resolve("wc.jar") + ":" + home.resolve("jars") + "/*",
                 "com.example.WordCount", "-D", "mapreduce.job.reduces=1", "in", "out");
     }
 
@@ -134,5 +135,53 @@ class SparkRunnerTest {
                 .isEqualTo("job_local1419361270_0001");
         assertThat(HadoopRunner.jobId("INFO mapreduce.Job: Running job: job_1764646800000_0007")).isEqualTo("job_1764646800000_0007");
         assertThat(HadoopRunner.jobId("INFO mapreduce.JobSubmitter: number of splits:1")).isNull();
+    }
+
+    @Test
+    void aFastHadoopJobKeepsItsJobIdFromTheWholeLogReadAtExit() throws Exception {
+        JobSpec spec = JobSpec.hadoop(HadoopSpec.of("wc.jar", "com.example.WordCount", List.of("in", "out"))).id("wc").build();
+        HadoopRunner runner = new HadoopRunner(config());
+        Path stdout = sandbox.resolve("stdout"), stderr = Files.writeString(sandbox.resolve("stderr"), "");
+        // more than one watch read (1 MiB) of output before the job's line, and the line is the log's last
+        String before = "10:41:01.000 [main] INFO  org.apache.hadoop.conf.Configuration - a deprecated key\n".repeat(30_000);
+        Files.writeString(stdout, before + "10:41:02.123 [main] INFO  org.apache.hadoop.mapreduce.Job - Running job: job_local42_0001");
+        assertThat(runner.atExit(launch(spec), stdout, stderr)).isEqualTo(io.nightshift.api.model.AppInfo.hadoop("job_local42_0001"));
+
+        Files.writeString(stdout, before + "10:41:02.123 [main] INFO  org.apache.hadoop.mapreduce.JobSubmitter - Cleaning up the staging area\n");
+        assertThat(runner.atExit(launch(spec), stdout, stderr)).as("a driver that never submitted a job").isNull();
+        assertThat(runner.atExit(launch(spec), sandbox.resolve("no-such-log"), stderr)).as("no log at all").isNull();
+        assertThat(new SparkRunner(config()).atExit(launch(spec), stdout, stderr)).as("the default reads nothing").isNull();
+    }
+
+    @Test
+    void aDriversEndIsItsJvmsExitItselfWithItsRealExitCode() throws Exception {
+        // the Spark home's spark-submit execs the driver, so what it exits with is what the driver JVM exits with
+        Files.writeString(home.resolve("bin/spark-submit"), "#!/bin/sh\necho $$ > \"$NIGHTSHIFT_SPARK_PID_FILE\"\nexit 7\n");
+        JobSpec spec = JobSpec.spark(SparkSpec.of("app/etl.jar", "com.example.Etl", List.of())).id("etl").build();
+        SparkRunner runner = new SparkRunner(config());
+        Launch l = launch(spec);
+        io.nightshift.agent.process.Supervisor.Started s = runner.start(l, ctx, runner.plan(l, ctx), sandbox.resolve("stdout"),
+                sandbox.resolve("stderr"), List.of(), null, info -> { });
+        s.ended().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(s.exitCodeOfProcess()).as("the launcher's handle gave up its process").isTrue();
+        assertThat(s.exitCode().get()).as("not the handle's FAILED, which would read 1").isEqualTo(7);
+    }
+
+    @Test
+    void theDriverJvmIsToldTheTasksCpusUnlessTheJobSaysOtherwise() throws Exception {
+        JobSpec spec = JobSpec.spark(SparkSpec.of("app/etl.jar", "com.example.Etl", List.of()))
+                .id("etl").resources(new Resources(2.5, 2048, 0, 0)).build();
+        assertThat(new SparkRunner(config()).plan(launch(spec), ctx).argv())
+                .containsSubsequence("--conf", "spark.driver.extraJavaOptions=-XX:ActiveProcessorCount=3");
+        JobSpec own = JobSpec.spark(SparkSpec.of("app/etl.jar", "com.example.Etl", List.of())
+                        .withConf(Map.of("spark.driver.extraJavaOptions", "-XX:+UseG1GC")))
+                .id("etl").resources(new Resources(0.5, 2048, 0, 0)).build();
+        assertThat(new SparkRunner(config()).plan(launch(own), ctx).argv()).as("ahead of the job's own options")
+                .containsSubsequence("--conf", "spark.driver.extraJavaOptions=-XX:ActiveProcessorCount=1 -XX:+UseG1GC");
+        JobSpec set = JobSpec.spark(SparkSpec.of("app/etl.jar", "com.example.Etl", List.of())
+                        .withConf(Map.of("spark.driver.extraJavaOptions", "-XX:ActiveProcessorCount=8")))
+                .id("etl").resources(new Resources(0.5, 2048, 0, 0)).build();
+        assertThat(new SparkRunner(config()).plan(launch(set), ctx).argv()).as("the job's own count stands")
+                .containsSubsequence("--conf", "spark.driver.extraJavaOptions=-XX:ActiveProcessorCount=8");
     }
 }

@@ -135,6 +135,12 @@ class SchedulesIT {
         assertThat(api.post("/v1/jobs/nope/pause", "").statusCode()).isEqualTo(404);
     }
 
+    /** The value of the first sample whose line starts with {@code prefix} in a Prometheus text page (NaN: none). */
+    static double metric(String page, String prefix) {
+        return page.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(Double.NaN);
+    }
+
     /** A job that appends its id to {@code file}, after {@code sleep} seconds, and exits {@code exit}. */
     static String step(String id, Path file, int sleep, int exit, String after) {
         return "{\"id\":\"" + id + "\",\"type\":\"command\",\"command\":{\"shell\":"
@@ -184,6 +190,41 @@ class SchedulesIT {
         assertThat(api.jobState("broken")).isEqualTo("FAILED");
         assertThat(api.jobState("needs-broken")).isEqualTo("UPSTREAM_FAILED");
         assertThat(order).doesNotContain("needs-broken").containsOnlyOnce("after-all");
+
+        deadlinesAreAdmittedFromTheRunHistory(api, file);
+    }
+
+    /**
+     * On the DAG's coordinator, whose leader saw report (0 s) and extract (4 s) succeed: a report due in ten minutes is
+     * admitted from its history and meets its deadline; an extract due in 3 s cannot (its p90 is 4 s and more) and is
+     * refused at submit with the numbers, and nothing is stored.
+     */
+    void deadlinesAreAdmittedFromTheRunHistory(Api api, Path file) throws Exception {
+        String fits = step("report-again", file, 0, 0, null).replace("\"id\":\"report-again\"", "\"id\":\"report-again\","
+                + "\"name\":\"report\",\"deadline\":\"" + Instant.now().plus(Duration.ofMinutes(10)) + "\"");
+        HttpResponse<String> admitted = api.post("/v1/jobs", fits);
+        assertThat(admitted.statusCode()).as(admitted.body()).isEqualTo(201);
+        JsonNode admission = Api.tree(admitted.body()).path("admission");
+        assertThat(admission.path("verdict").asText()).as(admitted.body()).isEqualTo("admitted");
+        assertThat(admission.path("basis").asText()).isEqualTo("history");
+        assertThat(admission.path("historyRuns").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.jobState("report-again").equals("SUCCEEDED"));
+        assertThat(api.json("/v1/jobs/report-again").path("job").path("admission").path("verdict").asText()).isEqualTo("admitted");
+        String metrics = api.get("/metrics").body();
+        assertThat(metric(metrics, "nightshift_deadline_met_total")).isEqualTo(1.0);
+        assertThat(metric(metrics, "nightshift_deadline_admissions_total{verdict=\"admitted\"")).isEqualTo(1.0);
+
+        String late = step("extract-late", file, 4, 0, null).replace("\"id\":\"extract-late\"", "\"id\":\"extract-late\","
+                + "\"name\":\"extract\",\"deadline\":\"" + Instant.now().plus(Duration.ofSeconds(3)) + "\"");
+        HttpResponse<String> refused = api.post("/v1/jobs", late);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        JsonNode problem = Api.tree(refused.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:nightshift:problem:deadline-refused");
+        assertThat(problem.path("problems").get(0).path("path").asText()).isEqualTo("/deadline");
+        assertThat(problem.path("admission").path("verdict").asText()).isEqualTo("refused");
+        assertThat(problem.path("admission").path("basis").asText()).isEqualTo("history");
+        assertThat(Duration.parse(problem.path("admission").path("estimate").asText())).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        assertThat(api.get("/v1/jobs/extract-late").statusCode()).as("nothing stored").isEqualTo(404);
     }
 
     /** A local cluster whose scheduler clock shows {@code start} when it starts to lead. */

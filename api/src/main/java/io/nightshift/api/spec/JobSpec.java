@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.nightshift.api.Resources;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,11 @@ import java.util.Map;
  * <p>{@code schedule} (null by default) makes the job fire runs on a cron expression or once at an instant; see
  * {@link ScheduleSpec}. {@code after} (empty by default, left out of the JSON) makes each run wait for other jobs'
  * runs; see {@link DependencySpec}.
+ * <p>Deadlines: {@code deadline} (an instant) or {@code deadlineTime} (a time of day, read in {@code deadlineZone},
+ * by default the schedule's zone or UTC; a scheduled job's deadline is then per firing, see {@link #deadlineFor}).
+ * {@code expectedRuntime} is the runtime admission assumes while the job has no history of successful runs;
+ * {@code deadlinePolicy} says whether a deadline admission cannot promise refuses the job ({@code refuse}, the
+ * default) or only warns. All four are left out of the JSON while unset.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -62,7 +68,11 @@ public record JobSpec(
         ScheduleSpec schedule,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DependencySpec> after,
         SparkSpec spark,
-        HadoopSpec hadoop) {
+        HadoopSpec hadoop,
+        LocalTime deadlineTime,
+        String deadlineZone,
+        Duration expectedRuntime,
+        DeadlinePolicy deadlinePolicy) {
 
     public static final String DEFAULT_QUEUE = "default";
     public static final Resources DEFAULT_RESOURCES = new Resources(1, 256, 0, 0);
@@ -94,6 +104,31 @@ public record JobSpec(
         if (name == null) name = id;
     }
 
+    /**
+     * The deadline of a run that becomes due at {@code from} (its scheduled time, or the submit time of a job without
+     * a schedule): the {@code deadline} instant, else the first {@code deadlineTime} in the deadline's zone after
+     * {@code from}; null when the job has no deadline. A time a spring-forward skips moves to just after the gap.
+     */
+    public Instant deadlineFor(Instant from) {
+        if (deadline != null) return deadline;
+        if (deadlineTime == null) return null;
+        java.time.ZonedDateTime local = from.atZone(deadlineZoneId());
+        java.time.ZonedDateTime at = java.time.ZonedDateTime.of(local.toLocalDate(), deadlineTime, local.getZone());
+        if (!at.toInstant().isAfter(from)) at = java.time.ZonedDateTime.of(local.toLocalDate().plusDays(1), deadlineTime, local.getZone());
+        return at.toInstant();
+    }
+
+    /** The zone a {@code deadlineTime} is read in: {@code deadlineZone}, else the schedule's zone, else UTC. */
+    public java.time.ZoneId deadlineZoneId() {
+        if (deadlineZone != null) return java.time.ZoneId.of(deadlineZone);
+        return schedule != null ? schedule.zoneId() : java.time.ZoneOffset.UTC;
+    }
+
+    /** What admission does with a deadline it cannot promise: {@code deadlinePolicy}, {@code refuse} by default. */
+    public DeadlinePolicy deadlinePolicyOrDefault() {
+        return deadlinePolicy == null ? DeadlinePolicy.REFUSE : deadlinePolicy;
+    }
+
     /** The same spec with another number of instances (a running stream job scaled by PATCH). */
     public JobSpec withInstances(int newInstances) {
         return toBuilder().instances(newInstances).build();
@@ -110,7 +145,8 @@ public record JobSpec(
                 .env(env).labels(labels).args(args).retries(retries).maxRuntime(maxRuntime)
                 .killGracePeriod(killGracePeriod).priority(priority).instances(instances).constraints(constraints)
                 .gang(gang).deadline(deadline).kafka(kafka).pendingTimeout(pendingTimeout).revocable(revocable)
-                .window(window).schedule(schedule).spark(spark).hadoop(hadoop);
+                .window(window).schedule(schedule).spark(spark).hadoop(hadoop).deadlineTime(deadlineTime)
+                .deadlineZone(deadlineZone).expectedRuntime(expectedRuntime).deadlinePolicy(deadlinePolicy);
         b.artifacts.addAll(artifacts);
         b.after.addAll(after);
         b.secrets.putAll(secrets);
@@ -165,6 +201,10 @@ public record JobSpec(
         private SparkSpec spark;
         private HadoopSpec hadoop;
         private final List<DependencySpec> after = new ArrayList<>();
+        private LocalTime deadlineTime;
+        private String deadlineZone;
+        private Duration expectedRuntime;
+        private DeadlinePolicy deadlinePolicy;
 
         private Builder(JobType type) { this.type = type; }
 
@@ -208,10 +248,17 @@ public record JobSpec(
         public Builder after(DependencySpec v) { after.add(v); return this; }
         public Builder after(String job) { after.add(DependencySpec.on(job)); return this; }
 
+        /** A time-of-day deadline ("06:00"), read in {@link JobSpec#deadlineZoneId()}; per firing for a scheduled job. */
+        public Builder deadlineTime(LocalTime v) { deadlineTime = v; return this; }
+        public Builder deadlineZone(String v) { deadlineZone = v; return this; }
+        public Builder expectedRuntime(Duration v) { expectedRuntime = v; return this; }
+        public Builder deadlinePolicy(DeadlinePolicy v) { deadlinePolicy = v; return this; }
+
         public JobSpec build() {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGracePeriod, priority, labels, instances, constraints, gang, deadline, kafka, pendingTimeout,
-                    artifacts, secrets, revocable, window, schedule, after, spark, hadoop);
+                    artifacts, secrets, revocable, window, schedule, after, spark, hadoop, deadlineTime, deadlineZone,
+                    expectedRuntime, deadlinePolicy);
         }
     }
 }

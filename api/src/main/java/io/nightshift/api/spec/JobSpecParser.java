@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -73,7 +74,13 @@ import java.util.stream.Stream;
  *                  LIKE / UNLIKE regex (1..256 chars, must compile) | MAX_PER k 1..10000
  *                  (integers may be given as JSON numbers or decimal strings)   default none
  * gang             boolean: all instances start together or none does         default false
- * deadline         ISO-8601 instant (2026-03-02T06:00:00Z, or with an offset), years 2000..2199; default none
+ * deadline         ISO-8601 instant (2026-03-02T06:00:00Z, or with an offset), years 2000..2199, or a time of day
+ *                  HH:MM[:SS] (06:00: the next one after submit, or after each firing of a schedule); default none
+ * deadlineTime     a time of day as in deadline (how a time-of-day deadline is stored and shown); not with an instant
+ * deadlineZone     IANA zone a time-of-day deadline is read in; default the schedule's zone, else UTC
+ * expectedRuntime  ISO-8601 duration in (PT0S, P30D]: the runtime admission assumes until the job has successful runs
+ * deadlinePolicy   refuse | warn: a deadline admission cannot promise refuses the job (409) or only warns; = refuse
+ *                  (deadlineZone, expectedRuntime and deadlinePolicy need a deadline)
  * kafka            {bootstrapServers "host:port[,host:port...]" (required, ≤64 servers), topics [1..100 names of
  *                   [A-Za-z0-9._-]{1,249}] | topicPattern regex (1..256 chars), groupId 1..255 chars (required),
  *                   mode drain | stream (required), handler (Java class name) [classpath as for jvm] | sink {path
@@ -145,6 +152,7 @@ public final class JobSpecParser {
     static final Pattern ATTRIBUTE = LABEL_KEY;
     static final Instant MIN_DEADLINE = Instant.parse("2000-01-01T00:00:00Z");
     static final Instant MAX_DEADLINE = Instant.parse("2200-01-01T00:00:00Z");
+    static final Pattern TIME_OF_DAY = Pattern.compile("[0-9]{2}:[0-9]{2}(:[0-9]{2})?");
 
     private static final java.util.regex.Pattern WINDOW = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Set<String> KNOWN_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
@@ -153,7 +161,8 @@ public final class JobSpecParser {
     private static final List<String> TOP_FIELDS = Stream.concat(
             Stream.of("id", "name", "queue", "type", "resources", "env", "args", "retries", "maxRuntime",
                     "killGracePeriod", "priority", "labels", "instances", "constraints", "gang", "deadline", "pendingTimeout",
-                    "artifacts", "secrets", "revocable", "window", "schedule", "after"),
+                    "artifacts", "secrets", "revocable", "window", "schedule", "after", "deadlineTime", "deadlineZone",
+                    "expectedRuntime", "deadlinePolicy"),
             KNOWN_TYPES.stream()).toList();
     private static final List<String> COMMAND_FIELDS = List.of("argv", "shell");
     private static final List<String> JVM_FIELDS = List.of("mainClass", "classpath", "jvmOptions", "heapMb", "javaHome");
@@ -330,7 +339,31 @@ public final class JobSpecParser {
             Long instances = integer(optional(root, "", "instances"), "/instances", 1, MAX_INSTANCES);
             List<Constraint> constraints = constraints(optional(root, "", "constraints"));
             Boolean gang = bool(optional(root, "", "gang"), "/gang");
-            Instant deadline = instant(optional(root, "", "deadline"), "/deadline");
+            JsonNode deadlineNode = optional(root, "", "deadline");
+            LocalTime deadlineTime = timeOfDay(optional(root, "", "deadlineTime"), "/deadlineTime");
+            if (deadlineNode != null && deadlineNode.isTextual() && TIME_OF_DAY.matcher(deadlineNode.textValue()).matches()) {
+                if (root.has("deadlineTime")) problems.add("/deadline", "give a time of day in 'deadline' or in 'deadlineTime', not both");
+                deadlineTime = timeOfDay(deadlineNode, "/deadline");
+                deadlineNode = null;
+            }
+            Instant deadline = instant(deadlineNode, "/deadline");
+            if (deadline != null && deadlineTime != null) problems.add("/deadlineTime", "give a deadline instant or a time of day, not both");
+            boolean hasDeadline = root.has("deadline") || root.has("deadlineTime");
+            String deadlineZone = string(optional(root, "", "deadlineZone"), "/deadlineZone", 1, 64);
+            if (deadlineZone != null) {
+                try {
+                    java.time.ZoneId.of(deadlineZone);
+                } catch (java.time.DateTimeException e) {
+                    problems.add("/deadlineZone", "must be an IANA time zone such as Europe/Amsterdam or UTC, got " + quote(deadlineZone));
+                }
+                if (deadline != null) problems.add("/deadlineZone", "belongs to a time-of-day deadline; a deadline instant has its own offset");
+            }
+            Duration expectedRuntime = duration(optional(root, "", "expectedRuntime"), "/expectedRuntime",
+                    Duration.ZERO, false, MAX_RUNTIME, "> PT0S and <= P30D");
+            DeadlinePolicy deadlinePolicy = deadlinePolicy(optional(root, "", "deadlinePolicy"));
+            for (String f : List.of("deadlineZone", "expectedRuntime", "deadlinePolicy")) {
+                if (root.has(f) && !hasDeadline) problems.add("/" + f, "is used only with a deadline; give 'deadline' too");
+            }
             if (kafka != null && (killGrace != null || !root.has("killGracePeriod"))) {
                 Duration grace = killGrace != null ? killGrace : JobSpec.DEFAULT_KILL_GRACE;
                 if (grace.compareTo(kafka.commitInterval()) <= 0) {
@@ -363,7 +396,8 @@ public final class JobSpecParser {
             return new JobSpec(id, name, queue, type, command, jvm, resources, env, args, retries, maxRuntime,
                     killGrace, priority == null ? 0 : priority.intValue(), labels,
                     instances == null ? 1 : instances.intValue(), constraints, gang != null && gang, deadline, kafka,
-                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, after, spark, hadoop);
+                    pendingTimeout, artifacts, secrets, revocable != null && revocable, window, schedule, after, spark, hadoop,
+                    deadlineTime, deadlineZone, expectedRuntime, deadlinePolicy);
         }
 
         private String window(JsonNode n) {
@@ -581,9 +615,31 @@ public final class JobSpecParser {
             return n.booleanValue();
         }
 
+        private LocalTime timeOfDay(JsonNode n, String path) {
+            if (n == null) return null;
+            if (!n.isTextual() || !TIME_OF_DAY.matcher(n.textValue()).matches()) {
+                problems.add(path, "must be a time of day HH:MM or HH:MM:SS such as 06:00, got " + describe(n));
+                return null;
+            }
+            try {
+                return LocalTime.parse(n.textValue());
+            } catch (DateTimeParseException e) {
+                problems.add(path, "must be a time of day from 00:00 to 23:59:59, got " + quote(n.textValue()));
+                return null;
+            }
+        }
+
+        private DeadlinePolicy deadlinePolicy(JsonNode n) {
+            if (n == null) return null;
+            DeadlinePolicy p = n.isTextual() ? DeadlinePolicy.fromWire(n.textValue()) : null;
+            if (p == null) problems.add("/deadlinePolicy", "must be refuse or warn, got " + describe(n));
+            return p;
+        }
+
         private Instant instant(JsonNode n, String path) {
             if (n == null) return null;
-            String example = "an ISO-8601 instant such as 2026-03-02T06:00:00Z or 2026-03-02T07:00:00+01:00";
+            String example = "an ISO-8601 instant such as 2026-03-02T06:00:00Z or 2026-03-02T07:00:00+01:00"
+                    + (path.equals("/deadline") ? ", or a time of day such as 06:00" : "");
             if (!n.isTextual()) {
                 problems.add(path, "must be %s (a string), got %s".formatted(example, describe(n)));
                 return null;

@@ -88,7 +88,7 @@ class JobSpecPlacementTest {
         assertThat(problemsOf(cmd("'gang':'yes','deadline':'tomorrow'"))).containsExactly(
                 new Problem("/gang", "must be true or false, got \"yes\""),
                 new Problem("/deadline", "expected an ISO-8601 instant such as 2026-03-02T06:00:00Z or "
-                        + "2026-03-02T07:00:00+01:00, got \"tomorrow\""));
+                        + "2026-03-02T07:00:00+01:00, or a time of day such as 06:00, got \"tomorrow\""));
         assertThat(problemsOf(cmd("'deadline':'1970-01-01T00:00:00Z'"))).extracting(Problem::path).containsExactly("/deadline");
     }
 

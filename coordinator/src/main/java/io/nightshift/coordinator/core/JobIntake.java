@@ -92,12 +92,14 @@ final class JobIntake {
         if (queued(spec.queue(), maxQueued) >= maxQueued)
             throw new SchedulerCore.QueueFullException("queue '%s' holds its cap of %d waiting jobs (coordinator.queue.max-queued); "
                     .formatted(spec.queue(), maxQueued) + "retry once some have started");
+        Instant now = loop.clock().instant();
+        io.nightshift.api.model.Admission admission = admit(spec, now); // refused: nothing is staged yet
         if (id == null) id = newJobId();
         if (key != null) loop.batch().key(key, id);
-        Instant now = loop.clock().instant();
         JobSpec withId = spec.id() == null ? spec.withId(id) : spec;
         LiveJob lj = new LiveJob();
-        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(), owner);
+        lj.job = new Job(Job.SCHEMA_VERSION, id, withId, hash, key, JobState.QUEUED, null, false, now, now, null, List.of(), owner)
+                .withAdmission(admission);
         if (withId.schedule() == null) {
             startRun(lj, now, null);
         } else { // no run yet: the schedule step opens one per firing
@@ -108,10 +110,39 @@ final class JobIntake {
         jobs.live.put(id, lj);
         metrics.jobsSubmitted.increment();
         loop.publish(now, "job", id, id, null, null, JobState.QUEUED.name(), null, null);
-        log.info("job {} accepted: type={} queue={} instances={}{}", id, withId.type().wire(), withId.queue(), withId.instances(),
-                lj.job.schedule() == null ? "" : " next fire at " + lj.job.schedule().nextFireAt());
+        log.info("job {} accepted: type={} queue={} instances={}{}{}", id, withId.type().wire(), withId.queue(), withId.instances(),
+                lj.job.schedule() == null ? "" : " next fire at " + lj.job.schedule().nextFireAt(),
+                admission == null ? "" : " deadline " + admission.verdict() + ": " + admission.reason());
         requestCycle.run();
         return new SchedulerCore.SubmitResult(lj.job, true);
+    }
+
+    private Deadlines deadlines;
+    private java.util.function.Supplier<List<io.nightshift.coordinator.scheduling.AgentSlot>> slots;
+
+    void deadlines(Deadlines d, java.util.function.Supplier<List<io.nightshift.coordinator.scheduling.AgentSlot>> agentSlots) {
+        this.deadlines = d;
+        this.slots = agentSlots;
+    }
+
+    /**
+     * The deadline admission of a new job (null without a deadline); a refusal under {@code deadlinePolicy: refuse} is a
+     * {@link SchedulerCore.DeadlineRefusedException}, thrown before anything of the job is staged.
+     */
+    private io.nightshift.api.model.Admission admit(JobSpec spec, Instant now) {
+        if (deadlines == null || (spec.deadline() == null && spec.deadlineTime() == null)) return null;
+        Instant from = now;
+        if (spec.schedule() != null) {
+            Instant first = io.nightshift.coordinator.schedules.FireTimes.of(spec.schedule()).next(now);
+            if (first != null) from = first;
+        }
+        io.nightshift.api.model.Admission a = deadlines.admit(spec, now, from, jobs.pending.values(),
+                jobId -> { LiveJob other = jobs.get(jobId); return other == null ? null : other.job.spec(); }, slots);
+        if (a.verdict().equals(io.nightshift.api.model.Admission.REFUSED)) {
+            log.info("job {} refused: deadline {}: {}", spec.id() == null ? "(no id)" : spec.id(), a.deadline(), a.reason());
+            throw new SchedulerCore.DeadlineRefusedException(a);
+        }
+        return a;
     }
 
     /**

@@ -116,13 +116,24 @@ final class LiveJobs {
         }
     }
 
+    private Deadlines deadlines;
+
+    void deadlines(Deadlines d) {
+        this.deadlines = d;
+    }
+
+    /** EDF goes by each run's own deadline: a time-of-day deadline resolves per firing. */
+    private static Instant runDeadline(LiveJob lj, JobSpec spec) {
+        return lj.run == null ? spec.deadline() : Deadlines.deadlineOf(spec, lj.run);
+    }
+
     /** Keeps the pending and active indexes in line with a task's new state. */
     void index(LiveJob lj, Task t) {
         JobSpec spec = lj.job.spec();
         if (t.state() == TaskState.PENDING && !lj.waitingUpstream) {
             pending.put(t.id(), new PendingTask(t.id(), t.jobId(), spec.priority(), t.queuedAt(), t.notBefore(),
                     spec.resources(), spec.queue(), t.runId(), spec.instances(), spec.gang(),
-                    io.nightshift.coordinator.scheduling.DefaultSpread.constraints(spec), spec.deadline(),
+                    io.nightshift.coordinator.scheduling.DefaultSpread.constraints(spec), runDeadline(lj, spec),
                     pendingTimeout(spec), spec.maxRuntime()).night(spec.revocable(), spec.window(), spec.maxRuntime()));
         } else {
             pending.remove(t.id());
@@ -160,7 +171,10 @@ final class LiveJobs {
                 loop.batch().run(lj.run);
                 loop.publish(now, "run", lj.run.id(), lj.job.id(), null, null, o.state().name(),
                         o.reason() == null ? null : o.reason().name(), null);
-                if (o.state().isTerminal()) applier.runEnded(lj.run.id());
+                if (o.state().isTerminal()) {
+                    applier.runEnded(lj.run.id());
+                    if (deadlines != null) deadlines.runEnded(lj, o.state(), now);
+                }
             }
         }
         JobState jobState = o.state();

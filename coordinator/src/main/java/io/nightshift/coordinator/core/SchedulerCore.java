@@ -84,6 +84,7 @@ public final class SchedulerCore implements AutoCloseable {
     private final JobIntake intake;
     private final Firings firings;
     private final Upstreams upstreams;
+    private final Deadlines deadlines;
     private final io.nightshift.coordinator.scheduling.FinishRates finishRates;
     private boolean cycleQueued;
     private long cycleNumber;
@@ -113,6 +114,20 @@ public final class SchedulerCore implements AutoCloseable {
         }
     }
 
+    /** A deadline refused at submit ({@code deadlinePolicy: refuse}): 409 with the admission's numbers; nothing is stored. */
+    public static final class DeadlineRefusedException extends RuntimeException {
+        private final io.nightshift.api.model.Admission admission;
+
+        DeadlineRefusedException(io.nightshift.api.model.Admission admission) {
+            super(admission.reason());
+            this.admission = admission;
+        }
+
+        public io.nightshift.api.model.Admission admission() {
+            return admission;
+        }
+    }
+
     public SchedulerCore(StateStore store, EventLog events, Clock clock, CoordinatorConfig cfg, Metrics metrics) {
         this.store = store;
         this.events = events;
@@ -133,6 +148,9 @@ public final class SchedulerCore implements AutoCloseable {
         this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         this.intake.maxQueued(cfg.maxQueuedPerQueue());
+        this.deadlines = new Deadlines(metrics.registry());
+        this.jobs.deadlines(deadlines);
+        this.intake.deadlines(deadlines, agents::slots);
         this.firings = new Firings(loop, jobs, intake, metrics);
         this.upstreams = new Upstreams(loop, store, jobs);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())

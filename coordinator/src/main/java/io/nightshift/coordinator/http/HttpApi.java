@@ -563,6 +563,10 @@ public final class HttpApi {
                 Responses.json(ctx, ar.result().created() ? 201 : 200, job);
             } else if (ar.cause() instanceof ConflictException c) {
                 Problems.send(ctx, 409, "conflict", "Conflict", c.getMessage());
+            } else if (ar.cause() instanceof SchedulerCore.DeadlineRefusedException refused) {
+                Problems.send(ctx, 409, "deadline-refused", "Deadline refused", refused.getMessage(),
+                        List.of(new io.nightshift.api.spec.Problem("/deadline", refused.getMessage())),
+                        java.util.Map.of("admission", refused.admission()));
             } else if (ar.cause() instanceof SchedulerCore.QueueFullException full) {
                 ctx.response().putHeader("Retry-After", "30");
                 Problems.send(ctx, 429, "queue-full", "Queue full", full.getMessage());

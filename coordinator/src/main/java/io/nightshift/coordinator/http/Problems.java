@@ -19,6 +19,12 @@ final class Problems {
     }
 
     static void send(RoutingContext ctx, int status, String slug, String title, String detail, List<Problem> problems) {
+        send(ctx, status, slug, title, detail, problems, java.util.Map.of());
+    }
+
+    /** With extension members (RFC 9457 §3.2) beside the standard ones, such as the numbers behind a refusal. */
+    static void send(RoutingContext ctx, int status, String slug, String title, String detail, List<Problem> problems,
+                     java.util.Map<String, Object> extensions) {
         if (ctx.response().headWritten() || ctx.response().closed()) {
             if (!ctx.response().closed()) ctx.response().end();
             return;
@@ -33,6 +39,7 @@ final class Problems {
             ArrayNode arr = body.putArray("problems");
             for (Problem p : problems) arr.addObject().put("path", p.path()).put("message", p.message());
         }
+        extensions.forEach((k, v) -> body.set(k, Json.mapper().valueToTree(v)));
         ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.toString());
     }
 }

@@ -1,0 +1,130 @@
+package io.nightshift.coordinator.core;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nightshift.api.model.Admission;
+import io.nightshift.api.model.Attempt;
+import io.nightshift.api.model.Run;
+import io.nightshift.api.model.Task;
+import io.nightshift.api.spec.JobSpec;
+import io.nightshift.api.state.JobState;
+import io.nightshift.coordinator.core.LiveJobs.LiveJob;
+import io.nightshift.coordinator.scheduling.AgentSlot;
+import io.nightshift.coordinator.scheduling.DeadlineAdmission;
+import io.nightshift.coordinator.scheduling.DeadlineAdmission.Decision;
+import io.nightshift.coordinator.scheduling.DeadlineAdmission.Estimate;
+import io.nightshift.coordinator.scheduling.PendingTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shell around {@link DeadlineAdmission}: the runtimes of successful runs by job name (a nightly job submitted
+ * anew each night under a new id keeps its history through its name), the admission of a job with a deadline at
+ * submit from that history, the queued work and the idle cpus, and the count of runs that met or missed their
+ * deadline. Core thread only, except the meters. The history is the leader's memory: it starts empty on a new leader.
+ */
+final class Deadlines {
+    private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
+
+    private final Map<String, ArrayDeque<Duration>> runtimes = new HashMap<>();
+    private final MeterRegistry registry;
+    private final Map<String, Counter> admissions = new ConcurrentHashMap<>();
+    private final Counter met;
+    private final Counter missed;
+
+    Deadlines(MeterRegistry registry) {
+        this.registry = registry;
+        this.met = Counter.builder("nightshift.deadline.met").description("Runs with a deadline that succeeded by it")
+                .register(registry);
+        this.missed = Counter.builder("nightshift.deadline.missed")
+                .description("Runs with a deadline that ended after it, or ended in time without succeeding").register(registry);
+    }
+
+    /** The successful runtimes of jobs named {@code name}, oldest first (at most {@link DeadlineAdmission#HISTORY}). */
+    List<Duration> history(String name) {
+        ArrayDeque<Duration> d = runtimes.get(name);
+        return d == null ? List.of() : List.copyOf(d);
+    }
+
+    Estimate estimate(JobSpec spec) {
+        return DeadlineAdmission.estimate(history(spec.name()), spec.expectedRuntime(), spec.maxRuntime());
+    }
+
+    /** A run's deadline: the spec's, resolved from the run's scheduled time (or its creation); null without one. */
+    static Instant deadlineOf(JobSpec spec, Run run) {
+        return spec.deadlineFor(run.scheduledFor() != null ? run.scheduledFor() : run.createdAt());
+    }
+
+    /**
+     * The admission of {@code spec} (which has a deadline) due to start at {@code from} (now, or its first firing), behind
+     * the tasks {@code pending}; {@code jobSpecs} finds a pending task's spec. Counted by verdict.
+     */
+    Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
+                    java.util.function.Function<String, JobSpec> jobSpecs, Supplier<List<AgentSlot>> slots) {
+        Instant deadline = spec.deadlineFor(from);
+        List<DeadlineAdmission.Work> ahead = new ArrayList<>();
+        for (PendingTask t : pending) {
+            JobSpec other = jobSpecs.apply(t.jobId());
+            Duration d = other == null ? null : estimate(other).runtime();
+            if (d != null) ahead.add(new DeadlineAdmission.Work(t.priority(), t.deadline(), t.resources().cpus(), d));
+        }
+        double idle = 0;
+        for (AgentSlot s : slots.get()) idle += s.free().cpus();
+        double idleNow = idle;
+        Decision d = DeadlineAdmission.decide(from.isAfter(now) ? from : now, spec.priority(), deadline,
+                spec.resources().cpus() * spec.instances(), estimate(spec), ahead, t -> idleNow);
+        String verdict = d.verdict().wire();
+        String reason = d.reason();
+        if (d.verdict() == DeadlineAdmission.Verdict.REFUSED && spec.deadlinePolicyOrDefault() == io.nightshift.api.spec.DeadlinePolicy.WARN) {
+            verdict = Admission.AT_RISK;
+            reason = reason + " (accepted: deadlinePolicy warn)";
+        }
+        admissions.computeIfAbsent(verdict, v -> Counter.builder("nightshift.deadline.admissions").tag("verdict", v)
+                .description("Deadline admissions at submit, by verdict").register(registry)).increment();
+        return new Admission(verdict, deadline, d.estimate(), d.basis().wire(), d.historyRuns(), d.aheadCpuSeconds(), idleNow,
+                d.expectedStart(), d.expectedEnd(), reason, now);
+    }
+
+    /** When the run's first attempt started (or was launched); null while none has. */
+    private static Instant started(LiveJob lj) {
+        Instant started = null;
+        for (Task t : lj.tasks.values()) {
+            for (Attempt a : t.attempts()) {
+                Instant s = a.startedAt() != null ? a.startedAt() : a.launchedAt();
+                if (s != null && (started == null || s.isBefore(started))) started = s;
+            }
+        }
+        return started;
+    }
+
+    /**
+     * A run of {@code lj} ended as {@code state} at {@code now}: a success adds its runtime (first attempt start to now)
+     * to the name's history; a run with a deadline counts as met or missed.
+     */
+    void runEnded(LiveJob lj, JobState state, Instant now) {
+        JobSpec spec = lj.job.spec();
+        if (state == JobState.SUCCEEDED) {
+            Instant started = started(lj);
+            if (started != null) {
+                ArrayDeque<Duration> d = runtimes.computeIfAbsent(spec.name(), k -> new ArrayDeque<>());
+                d.addLast(Duration.between(started, now));
+                while (d.size() > DeadlineAdmission.HISTORY) d.removeFirst();
+            }
+        }
+        Instant deadline = deadlineOf(spec, lj.run);
+        if (deadline == null || lj.job.killRequested()) return; // a run its user killed neither met nor missed
+        boolean inTime = state == JobState.SUCCEEDED && !now.isAfter(deadline);
+        (inTime ? met : missed).increment();
+        log.info("job {} run {} deadline {} {} ({})", lj.job.id(), lj.run.id(), deadline, inTime ? "met" : "missed", state);
+    }
+}

@@ -293,7 +293,8 @@ final class Views {
                 + (r.agents() == 1 ? " agent" : " agents") + ", seed " + r.seed() + ", " + r.cycles() + " cycles");
         head.row("Tasks", "submitted " + r.submitted() + ", started " + r.started() + ", finished " + r.finished()
                 + ", preempted " + r.preemptions() + "; at the end " + r.pendingAtEnd() + " pending, "
-                + r.runningAtEnd() + " running");
+                + r.runningAtEnd() + " running"
+                + (r.refused() > 0 ? "; " + r.refused() + " jobs refused, their queue full (coordinator.queue.max-queued)" : ""));
         head.row("Utilization", "cpus " + percent(value(r.utilization(), "cpus")) + " %, memory "
                 + percent(value(r.utilization(), "memMb")) + " %");
         Map<String, Double> w = r.waitSeconds();

@@ -52,13 +52,14 @@ public record ClusterSnapshot(long cycle, Instant now, List<AgentSlot> agents, L
             }
         }
         seen.clear();
+        TaskMap<Boolean> tasks = new TaskMap<>(pending.size() + running.size());   // no node per task: 10,000s of them a cycle
         for (PendingTask t : pending) {
-            if (!seen.add(t.taskId())) {
+            if (tasks.put(t.taskId(), Boolean.TRUE) != null) {
                 throw new IllegalArgumentException("task '" + t.taskId() + "' appears twice in snapshot " + cycle);
             }
         }
         for (RunningTask t : running) {
-            if (!seen.add(t.taskId())) {
+            if (tasks.put(t.taskId(), Boolean.TRUE) != null) {
                 throw new IllegalArgumentException("task '" + t.taskId() + "' appears twice (pending or running) in snapshot "
                         + cycle);
             }

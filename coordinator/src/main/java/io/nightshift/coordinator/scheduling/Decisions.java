@@ -4,16 +4,15 @@ import io.nightshift.api.model.PendingReason;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** What the steps of one cycle decided so far; {@link OfferCycle} turns it into the {@link Plan}. */
 final class Decisions {
     final Instant now;
     final List<Placement> placements = new ArrayList<>();
-    final Map<String, List<PendingReason>> reasons = new LinkedHashMap<>();
-    final Map<String, Instant> etas = new LinkedHashMap<>();
+    /** Task id → why it waits; one entry per unplaced task, so array-backed ({@link TaskMap}). */
+    final TaskMap<List<PendingReason>> reasons;
+    final TaskMap<Instant> etas;
     final List<Preemption> preemptions = new ArrayList<>();
     final List<String> expired = new ArrayList<>();
     final List<String> rescinded = new ArrayList<>();
@@ -21,8 +20,11 @@ final class Decisions {
     final List<DeclineFilter> newFilters = new ArrayList<>();
     Instant nextWakeUp;
 
-    Decisions(Instant now) {
+    /** @param pending how many tasks the snapshot has waiting (the reasons get about one entry each) */
+    Decisions(Instant now, int pending) {
         this.now = now;
+        this.reasons = new TaskMap<>(pending);
+        this.etas = new TaskMap<>(Math.min(pending, 1024));
     }
 
     /** The plan should wake the shell at {@code t} (if later than now and earlier than any wake-up so far). */

@@ -136,7 +136,7 @@ public final class OfferCycle {
 
         Cycle(ClusterSnapshot s) {
             this.ledger = new Ledger(s);
-            this.decisions = new Decisions(s.now());
+            this.decisions = new Decisions(s.now(), s.pending().size());
             this.stack = new PlacementStack(ledger, extraFilters);
             this.placer = new Placer(ledger, stack, decisions, policy);
             this.explainer = new PendingExplainer(ledger, stack, decisions, policy);
@@ -157,9 +157,10 @@ public final class OfferCycle {
             List<Offer> offers = OfferMaker.offers(ledger, decisions, policy);
             List<GangHold> holds = gangs.out();
             Map<String, List<PendingReason>> unschedulable = timedOut();
-            return new Plan(ledger.cycle, offers, decisions.placements, decisions.reasons, decisions.nextWakeUp,
+            decisions.reasons.replaceAll((task, why) -> List.copyOf(why));   // the same list when it is immutable already
+            return new Plan(ledger.cycle, offers, decisions.placements, decisions.reasons.freeze(), decisions.nextWakeUp,
                     decisions.preemptions, OfferMaker.filters(decisions), holds, decisions.expired, decisions.rescinded,
-                    decisions.etas, shares(fair), unschedulable, ledger.reservations.made());
+                    decisions.etas.freeze(), shares(fair), unschedulable, ledger.reservations.made());
         }
 
         /**

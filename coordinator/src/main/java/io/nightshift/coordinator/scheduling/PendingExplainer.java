@@ -20,19 +20,33 @@ final class PendingExplainer {
     private final Decisions decisions;
     private final SchedulingPolicy policy;
     private int explained;
+    /** Per queue index: its finish rate from the snapshot (0: none), looked up once a cycle, not once per task; NaN until then. */
+    private final double[] rates;
 
     PendingExplainer(Ledger ledger, PlacementStack stack, Decisions decisions, SchedulingPolicy policy) {
         this.ledger = ledger;
         this.stack = stack;
         this.decisions = decisions;
         this.policy = policy;
+        this.rates = new double[ledger.queues.length];
+        java.util.Arrays.fill(rates, Double.NaN);
+    }
+
+    private double rate(QueueState q) {
+        double r = rates[q.idx];
+        if (Double.isNaN(r)) {
+            Double v = ledger.snap.finishRates().get(q.name);
+            r = v == null || v.isNaN() ? 0 : v;
+            rates[q.idx] = r;
+        }
+        return r;
     }
 
     /** Why no agent took {@code t}; cached on its shape. */
     List<PendingReason> explain(PendingTask t, Shape shape) {
         if (shape.failed != null) return shape.failed;
-        List<PendingReason> why = explained++ >= policy.maxExplainedShapes() ? cheap(t) : stack.explain(t, shape);
-        shape.failed = why;
+        List<PendingReason> why = List.copyOf(explained++ >= policy.maxExplainedShapes() ? cheap(t) : stack.explain(t, shape));
+        shape.failed = why;   // immutable: every task of the shape carries this one list into the plan
         return why;
     }
 
@@ -41,8 +55,8 @@ final class PendingExplainer {
         decisions.reason(t, why);
         q.want(t);
         if (!t.isGang()) q.unplaced.add(t);
-        Double rate = ledger.snap.finishRates().get(q.name);
-        if (rate != null && rate > 0) {
+        double rate = rate(q);
+        if (rate > 0) {
             long seconds = (long) Math.ceil(q.waiting * 60.0 / rate);
             decisions.etas.put(t.taskId(), ledger.now.plusSeconds(seconds));
         }

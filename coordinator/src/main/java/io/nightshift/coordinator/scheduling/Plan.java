@@ -45,15 +45,18 @@ public record Plan(long cycle, List<Offer> offers, List<Placement> placements,
     public Plan {
         offers = List.copyOf(offers);
         placements = List.copyOf(placements);
-        Map<String, List<PendingReason>> reasons = new LinkedHashMap<>();
-        pendingReasons.forEach((task, rs) -> reasons.put(task, List.copyOf(rs)));
-        pendingReasons = Collections.unmodifiableMap(reasons);
+        if (!(pendingReasons instanceof TaskMap<?> m && m.frozen())) {   // the core's own is frozen with immutable lists
+            Map<String, List<PendingReason>> reasons = new LinkedHashMap<>();
+            pendingReasons.forEach((task, rs) -> reasons.put(task, List.copyOf(rs)));
+            pendingReasons = Collections.unmodifiableMap(reasons);
+        }
         preemptions = preemptions == null ? List.of() : List.copyOf(preemptions);
         declineFilters = declineFilters == null ? List.of() : List.copyOf(declineFilters);
         gangHolds = gangHolds == null ? List.of() : List.copyOf(gangHolds);
         expiredOffers = expiredOffers == null ? List.of() : List.copyOf(expiredOffers);
         rescindedOffers = rescindedOffers == null ? List.of() : List.copyOf(rescindedOffers);
-        etas = etas == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(etas));
+        etas = etas == null ? Map.of() : etas instanceof TaskMap<?> m && m.frozen() ? etas
+                : Collections.unmodifiableMap(new LinkedHashMap<>(etas));
         queues = queues == null ? List.of() : List.copyOf(queues);
         unschedulable = unschedulable == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(unschedulable));
         reservations = reservations == null ? List.of() : List.copyOf(reservations);

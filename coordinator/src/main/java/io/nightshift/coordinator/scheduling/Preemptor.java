@@ -35,6 +35,8 @@ final class Preemptor {
     private final int[] soonGpus;
     private List<RunningTask>[] victims;
     private final Set<String> taken = new HashSet<>();
+    /** The lowest priority of any candidate victim (each agent's list is sorted, lowest first); asked per unplaced task. */
+    private int lowestVictimPriority = Integer.MAX_VALUE;
 
     Preemptor(Ledger ledger, Decisions decisions, SchedulingPolicy policy) {
         this.ledger = ledger;
@@ -90,7 +92,11 @@ final class Preemptor {
         }
         Comparator<RunningTask> victimOrder = Comparator.comparingInt(RunningTask::priority)
                 .thenComparing(RunningTask::startedAt, Comparator.reverseOrder()).thenComparing(RunningTask::taskId);
-        for (List<RunningTask> l : victims) if (l != null && l.size() > 1) l.sort(victimOrder);
+        for (List<RunningTask> l : victims) {
+            if (l == null) continue;
+            if (l.size() > 1) l.sort(victimOrder);
+            lowestVictimPriority = Math.min(lowestVictimPriority, l.get(0).priority());   // the lists only get sorted
+        }
         int considered = 0;
         for (QueueState q : order) {
             for (PendingTask t : q.unplaced) {
@@ -105,10 +111,7 @@ final class Preemptor {
     }
 
     private boolean anyLowerPriority(PendingTask t) {
-        for (List<RunningTask> l : victims) {
-            if (l != null && l.get(0).priority() < t.priority()) return true;
-        }
-        return false;
+        return lowestVictimPriority < t.priority();
     }
 
     private void preemptFor(PendingTask t, QueueState q, boolean byShare) {

@@ -28,13 +28,15 @@ public final class Invariants {
         String where = "cycle " + snapshot.cycle() + " at " + snapshot.now() + ": ";
         Map<String, AgentSlot> agents = new HashMap<>();
         snapshot.agents().forEach(a -> agents.put(a.agentId(), a));
-        Map<String, PendingTask> pending = new HashMap<>();
-        snapshot.pending().forEach(t -> pending.put(t.taskId(), t));
+        Set<String> placed = new HashSet<>();
+        for (Placement p : plan.placements()) placed.add(p.taskId());
+        Map<String, PendingTask> pending = new HashMap<>();   // only the placed ones: the others are many and only need a reason
+        for (PendingTask t : snapshot.pending()) if (placed.contains(t.taskId())) pending.put(t.taskId(), t);
         Set<String> runningIds = new HashSet<>();
         snapshot.running().forEach(r -> runningIds.add(r.taskId()));
 
         // no task placed twice, only known pending tasks on known agents
-        Set<String> placed = new HashSet<>();
+        placed.clear();
         Map<String, Resources> perAgent = new HashMap<>();
         Map<String, Integer> placedPerRun = new HashMap<>();
         for (Placement p : plan.placements()) {

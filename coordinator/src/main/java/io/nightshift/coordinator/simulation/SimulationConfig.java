@@ -51,6 +51,9 @@ import java.util.Objects;
  *                            max-preemptions-per-run, preemption-tolerance, max-preemptors-per-cycle,
  *                            placement-candidates, max-explained-shapes, reservations)
  * out=                       directory for summary.json and the charts (PNG + SVG); none: no files
+ * coordinator.queue.max-queued=10000  most jobs waiting (not yet started) in one queue, as the coordinator's
+ *                            setting of that name: a job arriving into a full queue is refused (the coordinator's
+ *                            429) and counted in the summary's {@code refused}, not queued
  * </pre>
  */
 public record SimulationConfig(long seed, int agents, Resources agentResources, int racks, List<QueueSpec> queues,
@@ -58,7 +61,7 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
                                Path trace, double arrivalsPerMinute, int backlog, Map<String, Double> queueMix,
                                List<Double> taskCpus, List<Long> taskMemMb, Duration meanTaskDuration,
                                Duration minTaskDuration, Map<Integer, Double> priorities, Duration killGrace,
-                               SchedulingPolicy policy, Path out, boolean drain) {
+                               SchedulingPolicy policy, Path out, boolean drain, int maxQueued) {
 
     public SimulationConfig {
         if (agents < 1) throw new IllegalArgumentException("agents must be at least 1, got " + agents);
@@ -87,6 +90,7 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
         priorities = Map.copyOf(priorities);
         Objects.requireNonNull(killGrace, "killGrace");
         Objects.requireNonNull(policy, "policy");
+        if (maxQueued < 1) throw new IllegalArgumentException(MAX_QUEUED.name() + " must be at least 1, got " + maxQueued);
     }
 
     private static void positive(Duration d, String name) {
@@ -130,7 +134,8 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
                     weights(o.get("queueMix")), doubles(o.get("task.cpus")), longs(o.get("task.memMb")),
                     Duration.parse(o.get("task.meanDuration")), Duration.parse(o.get("task.minDuration")),
                     priorities(o.get("priorities")), Duration.parse(o.get("killGrace")), policy,
-                    o.get("out").isBlank() ? null : Path.of(o.get("out")), bool("drain", o.get("drain")));
+                    o.get("out").isBlank() ? null : Path.of(o.get("out")), bool("drain", o.get("drain")),
+                    maxQueued(o.get(MAX_QUEUED.name())));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("bad simulation option: " + e.getMessage(), e);
         }
@@ -147,6 +152,8 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
         return parse(m);
     }
 
+    /** The coordinator's cap on waiting jobs per queue: the same setting, so the same default and bounds. */
+    private static final Setting<Integer> MAX_QUEUED = io.nightshift.coordinator.SecuritySettings.MAX_QUEUED;
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
     /** The scheduling core's knobs by setting name, and the two older short names. */
     private static final Map<String, Setting<?>> KNOBS = new LinkedHashMap<>();
@@ -179,6 +186,15 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
         for (Setting<?> s : SchedulingPolicy.SETTINGS) KNOBS.put(s.name(), s);
         DEFAULTS.put("out", "");
         DEFAULTS.put("drain", "true");
+        DEFAULTS.put(MAX_QUEUED.name(), String.valueOf(MAX_QUEUED.defaultValue()));
+    }
+
+    private static int maxQueued(String raw) {
+        try {
+            return MAX_QUEUED.parse(raw);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private static List<QueueSpec> queues(String s) {
@@ -232,6 +248,6 @@ public record SimulationConfig(long seed, int agents, Resources agentResources, 
     public SimulationConfig withOut(Path v) {
         return new SimulationConfig(seed, agents, agentResources, racks, queues, duration, tick, sample, warmup, workload,
                 trace, arrivalsPerMinute, backlog, queueMix, taskCpus, taskMemMb, meanTaskDuration, minTaskDuration,
-                priorities, killGrace, policy, v, drain);
+                priorities, killGrace, policy, v, drain, maxQueued);
     }
 }

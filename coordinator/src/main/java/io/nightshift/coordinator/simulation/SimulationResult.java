@@ -23,12 +23,15 @@ import java.util.Map;
  * @param recorded      for a trace with recorded waits (SWF field 3): the same figures from those, what that
  *                      machine's own scheduler did; null otherwise
  * @param wallSeconds   wall-clock time of the whole run (for information)
+ * @param refused       jobs refused on arrival because their queue already held
+ *                      {@code coordinator.queue.max-queued} waiting jobs (the coordinator answers such a submit 429)
  */
 public record SimulationResult(long seed, double simulatedSeconds, long cycles, int agents, long submitted,
                                long started, long finished, long preemptions, long pendingAtEnd, long runningAtEnd,
                                Map<String, Double> utilization, Map<String, Double> waitSeconds,
                                Map<String, QueueSummary> queues, Map<String, Double> cycleMillis, List<String> charts,
-                               long jobs, long skipped, Figures figures, Figures recorded, double wallSeconds) {
+                               long jobs, long skipped, Figures figures, Figures recorded, double wallSeconds,
+                               long refused) {
 
     /** A run without job figures (tests of tools around the simulator). */
     public SimulationResult(long seed, double simulatedSeconds, long cycles, int agents, long submitted, long started,
@@ -36,7 +39,7 @@ public record SimulationResult(long seed, double simulatedSeconds, long cycles, 
             Map<String, Double> waitSeconds, Map<String, QueueSummary> queues, Map<String, Double> cycleMillis,
             List<String> charts) {
         this(seed, simulatedSeconds, cycles, agents, submitted, started, finished, preemptions, pendingAtEnd, runningAtEnd,
-                utilization, waitSeconds, queues, cycleMillis, charts, 0, 0, null, null, 0);
+                utilization, waitSeconds, queues, cycleMillis, charts, 0, 0, null, null, 0, 0);
     }
 
     /**

@@ -79,6 +79,8 @@ public final class Simulator {
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final Map<String, Integer> pendingPerQueue = new HashMap<>();
+    /** Jobs per queue not started yet (the coordinator's QUEUED jobs), against {@code coordinator.queue.max-queued}. */
+    private final Map<String, int[]> waitingJobs = new HashMap<>();
     private final FinishRates recentFinishes = new FinishRates(FinishRates.WINDOW.defaultValue());   // the coordinator's, same window
     private final Map<String, double[]> allocatedPerQueue = new HashMap<>();   // cpus, memMb held now
     private List<TraceTask> trace;
@@ -87,6 +89,7 @@ public final class Simulator {
     private long jobSeq;
     private long eventSeq;
     private long skipped;
+    private long refused;
 
     // measurements
     private long cycles, submitted, started, finished, preempted, jobsSubmitted;
@@ -176,6 +179,7 @@ public final class Simulator {
         totalMem = (double) n * cfg.agentResources().memMb();
         for (QueueSpec q : cfg.queues()) {
             pendingPerQueue.put(q.name(), 0);
+            waitingJobs.put(q.name(), new int[1]);
             perQueueCounts.put(q.name(), new long[3]);
             cpuSecondsPerQueue.put(q.name(), new double[1]);
             allocatedPerQueue.put(q.name(), new double[2]);
@@ -330,7 +334,7 @@ public final class Simulator {
             for (QueueSpec q : cfg.queues()) {
                 while (pendingPerQueue.get(q.name()) < cfg.backlog()) {
                     Resources size = size();
-                    submitJob(q.name(), t, duration(), size.cpus(), size.memMb(), priority(), null, Double.NaN);
+                    if (!submitJob(q.name(), t, duration(), size.cpus(), size.memMb(), priority(), null, Double.NaN)) break;
                     any = true;
                 }
             }
@@ -340,7 +344,9 @@ public final class Simulator {
 
     /**
      * Submits a job of {@code cpus} in total: one task when it fits one agent, else a gang of instances of at
-     * most one agent's cpus each. A job wider than the whole cluster is skipped (counted).
+     * most one agent's cpus each. A job wider than the whole cluster is skipped (counted); a job arriving into
+     * a queue that holds {@code coordinator.queue.max-queued} jobs not started yet is refused (counted), as the
+     * coordinator refuses such a submit with 429. False when the job was not queued.
      */
     private boolean submitJob(String queue, double at, double duration, double cpus, long memMb, int priority, Duration maxRuntime,
                               double recordedWait) {
@@ -350,6 +356,12 @@ public final class Simulator {
             skipped++;
             return false;
         }
+        int[] waiting = waitingJobs.get(queue);
+        if (waiting[0] >= cfg.maxQueued()) {
+            refused++;
+            return false;
+        }
+        waiting[0]++;
         double each = cpus / instances;
         long mem = Math.min(agent.memMb(), Math.max(1, memMb / instances));
         SimJob job = new SimJob("j%07d".formatted(jobSeq++), queue, at, duration, instances, cpus, recordedWait);
@@ -495,7 +507,10 @@ public final class Simulator {
                 perQueueCounts.get(job.queue)[0]++;
                 if (!task.everStarted) {
                     task.everStarted = true;
-                    if (Double.isNaN(job.startedAt)) job.startedAt = t;
+                    if (Double.isNaN(job.startedAt)) {
+                        job.startedAt = t;
+                        waitingJobs.get(job.queue)[0]--;
+                    }
                 }
                 return true;
             }
@@ -616,7 +631,7 @@ public final class Simulator {
         }
         SimulationResult result = new SimulationResult(cfg.seed(), end, cycles, cfg.agents(), submitted, started, finished,
                 preempted, pending.size(), running.size(), util, wait, queues, cost, charts, jobsSubmitted, skipped, ours, recorded,
-                round(wallSeconds));
+                round(wallSeconds), refused);
         if (cfg.out() != null) {
             try {
                 Files.writeString(cfg.out().resolve("summary.json"), result.toJson());

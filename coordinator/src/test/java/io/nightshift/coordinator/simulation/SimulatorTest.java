@@ -134,6 +134,36 @@ class SimulatorTest {
     }
 
     @Test
+    void arrivalsIntoAFullQueueAreRefusedAndCountedAsTheCoordinatorRefusesThem() {
+        String[] saturating = {"agents=2", "duration=PT30M", "arrivals.perMinute=100", "priorities=0:1", "preemption=false"};
+        var capped = Simulator.run(SimulationConfig.parse(concat(saturating, "coordinator.queue.max-queued=200")));
+        var uncapped = Simulator.run(SimulationConfig.parse(saturating));
+
+        assertThat(capped.pendingAtEnd()).as("never more waiting than the cap").isLessThanOrEqualTo(200);
+        assertThat(capped.refused()).isGreaterThan(2_500);
+        assertThat(capped.jobs() + capped.refused()).as("every arrival is either queued or refused")
+                .isBetween(2_800L, 3_200L);
+        assertThat(capped.started()).as("a full queue still feeds a busy cluster").isGreaterThan(uncapped.started() * 9 / 10);
+        assertThat(uncapped.refused()).as("the default cap (10,000) is not reached").isZero();
+        assertThat(uncapped.pendingAtEnd()).isGreaterThan(2_500);
+        assertThat(capped.toJson()).contains("\"refused\"");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void aQueueCapBelowOneIsRefusedNamingTheOption() {
+        assertThatThrownBy(() -> SimulationConfig.parse("coordinator.queue.max-queued=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coordinator.queue.max-queued");
+        assertThatThrownBy(() -> SimulationConfig.parse("coordinator.queue.max-queued=many"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coordinator.queue.max-queued");
+    }
+
+    @Test
     void unknownOptionsAreNamed() {
         assertThatThrownBy(() -> SimulationConfig.parse(Map.of("agnets", "3")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option 'agnets'");

@@ -228,7 +228,8 @@ public final class Agent implements AutoCloseable {
                             LOG.info("attempt {}: kill ignored (unknown here or already ending)", kill.attemptId());
                     }
                 }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff()).bearer(config::token)
-                .credential(this::credential, this::keepCredential).trust(config.security().caFile());
+                .credential(this::credential, this::keepCredential).trust(config.security().caFile())
+                .localAddress(config.localAddress());
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
         attempts.onLeaderExit(progress::last);

@@ -72,6 +72,8 @@ public final class CoordinatorChannel {
     private final Handler handler;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private java.nio.file.Path caFile;
+    private String localAddress;
 
     // confined to context:
     private URI current;
@@ -140,6 +142,20 @@ public final class CoordinatorChannel {
                 .setMaxMessageSize(16 << 20);
     }
 
+    /** The client for the current {@link #trust} and {@link #localAddress} choices. */
+    private WebSocketClientOptions options() {
+        WebSocketClientOptions o = clientOptions();
+        if (caFile != null) o.setVerifyHost(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString()));
+        if (localAddress != null) o.setLocalAddress(localAddress);
+        return o;
+    }
+
+    private void rebuildClient() {
+        client.close();
+        client = vertx.createWebSocketClient(options());
+    }
+
     /**
      * wss:// coordinators must present a certificate issued by a CA in {@code caFile} (PEM; null: the
      * JDK's CAs) for their host name: an impostor without the key cannot even complete the handshake.
@@ -147,9 +163,20 @@ public final class CoordinatorChannel {
      */
     public CoordinatorChannel trust(java.nio.file.Path caFile) {
         if (caFile == null) return this;
-        client.close();
-        client = vertx.createWebSocketClient(clientOptions().setVerifyHost(true)
-                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString())));
+        this.caFile = caFile;
+        rebuildClient();
+        return this;
+    }
+
+    /**
+     * Binds the channel's socket to this local address (an IP literal of this machine; null: the
+     * system's choice). On loopback an unbound socket to 127.0.0.x gets the source 127.0.0.1, so a
+     * packet filter could not tell this agent from any other. Call before {@link #start()}.
+     */
+    public CoordinatorChannel localAddress(String address) {
+        if (address == null) return this;
+        this.localAddress = address;
+        rebuildClient();
         return this;
     }
 
@@ -221,7 +248,7 @@ public final class CoordinatorChannel {
         socket.binaryMessageHandler(b -> LOG.warn("agent {}: binary frame from coordinator ignored ({} bytes)", agentId, b.length()));
         socket.exceptionHandler(e -> LOG.info("agent {}: channel error: {}", agentId, e.toString()));
         socket.closeHandler(v -> onClosed(socket));
-        LOG.info("agent {}: channel open to {}, registering", agentId, current);
+        LOG.info("agent {}: channel open to {} from {}, registering", agentId, current, socket.localAddress());
         send(registration.get());
         registerTimer = vertx.setTimer(REGISTER_TIMEOUT_MS, id -> {
             registerTimer = -1;

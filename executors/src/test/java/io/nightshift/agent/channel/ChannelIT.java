@@ -85,6 +85,14 @@ class ChannelIT {
     }
 
     @Test
+    void theChannelLeavesFromTheConfiguredLocalAddress() {
+        // without agent.local-address a socket to 127.0.0.1 leaves from 127.0.0.1; with it, from that address
+        startAgent(Map.of("agent.local-address", "127.0.0.41"));
+        await().atMost(T).until(agent::connected);
+        assertThat(coordinator.remoteHosts).isNotEmpty().allMatch("127.0.0.41"::equals);
+    }
+
+    @Test
     void heartbeatsArriveAtTheIntervalTheCoordinatorAsked() {
         startAgent(Map.of());
         await().atMost(T).until(() -> coordinator.received(AgentMessage.Heartbeat.class).size() >= 3);

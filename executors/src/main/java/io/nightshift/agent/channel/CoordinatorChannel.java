@@ -74,6 +74,7 @@ public final class CoordinatorChannel {
     private final Duration maxBackoff;
     private java.nio.file.Path caFile;
     private String localAddress;
+    private LaunchRecord launchRecord;
 
     // confined to context:
     private URI current;
@@ -197,6 +198,12 @@ public final class CoordinatorChannel {
         return this;
     }
 
+    /** Where fenced launches are recorded (the handler records the others). Call before {@link #start()}. */
+    public CoordinatorChannel launchRecord(LaunchRecord record) {
+        this.launchRecord = record;
+        return this;
+    }
+
     /** Starts connecting (asynchronously) and keeps the channel up until {@link #close()}. */
     public void start() {
         journal.listener(u -> context.runOnContext(v -> sendNew(u)));
@@ -292,8 +299,12 @@ public final class CoordinatorChannel {
         } else if (msg instanceof CoordinatorMessage.Ack a) {
             if (registered) journal.ack(a.seq());
         } else if (msg instanceof CoordinatorMessage.Launch l) {
-            if (fencing.admits(l.epoch())) handler.launch(l);
-            else LOG.warn("agent {}: launch of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
+            if (fencing.admits(l.epoch())) {
+                handler.launch(l);
+                return;
+            }
+            if (launchRecord != null) launchRecord.record(l, LaunchRecord.Verdict.FENCED);
+            LOG.warn("agent {}: launch of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
                     agentId, l.attemptId(), l.epoch(), fencing.highest());
         } else if (msg instanceof CoordinatorMessage.Kill k) {
             if (fencing.admits(k.epoch())) handler.kill(k);

@@ -299,6 +299,13 @@ class ChannelIT {
 
         coordinator.send(new CoordinatorMessage.Kill(current.attemptId(), Duration.ZERO, Reason.KILLED_BY_USER, 6));
         await().atMost(T).until(() -> states(coordinator.updates(current.attemptId())).contains(TaskState.KILLED));
+
+        coordinator.send(withEpoch(current, 5)); // a duplicate
+        // the agent's own record of who launched what under which epoch
+        await().atMost(T).until(() -> LaunchRecord.read(work).size() == 4);
+        assertThat(LaunchRecord.read(work)).extracting(e -> e.attemptId() + " " + e.epoch() + " " + e.verdict()).containsExactly(
+                old.attemptId() + " 4 fenced", old.attemptId() + " 0 fenced", current.attemptId() + " 5 launched",
+                current.attemptId() + " 5 ignored");
     }
 
     @Test

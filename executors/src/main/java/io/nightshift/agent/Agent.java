@@ -68,6 +68,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final StatusJournal journal;
     private final Fencing fencing;
+    private final io.nightshift.agent.channel.LaunchRecord launches;
     private final Supervisor supervisor;
     private final Attempts attempts;
     private final ArtifactStager artifacts;
@@ -103,6 +104,8 @@ public final class Agent implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         this.journal = StatusJournal.open(work, Clock.systemUTC(), scheduler);
         this.fencing = new Fencing(work);
+        this.launches = new io.nightshift.agent.channel.LaunchRecord(work,
+                io.nightshift.agent.channel.LaunchRecord.DEFAULT_MAX_BYTES, Clock.systemUTC());
         this.supervisor = new Supervisor(isolation, ProcTable.SYSTEM, scheduler);
         ArtifactStager stager;
         try {
@@ -219,7 +222,9 @@ public final class Agent implements AutoCloseable {
                 journal, fencing, new CoordinatorChannel.Handler() {
                     @Override
                     public void launch(CoordinatorMessage.Launch launch) {
-                        attempts.launch(launch);
+                        boolean started = attempts.launch(launch);
+                        launches.record(launch, started ? io.nightshift.agent.channel.LaunchRecord.Verdict.LAUNCHED
+                                : io.nightshift.agent.channel.LaunchRecord.Verdict.IGNORED);
                     }
 
                     @Override
@@ -228,7 +233,8 @@ public final class Agent implements AutoCloseable {
                             LOG.info("attempt {}: kill ignored (unknown here or already ending)", kill.attemptId());
                     }
                 }, config.reconnectInitialBackoff(), config.reconnectMaxBackoff()).bearer(config::token)
-                .credential(this::credential, this::keepCredential).trust(config.security().caFile());
+                .credential(this::credential, this::keepCredential).trust(config.security().caFile())
+                .localAddress(config.localAddress()).launchRecord(launches);
         channel.start();
         ProgressReporter progress = new ProgressReporter(id, attempts::activeSandboxes, channel::sendProgress);
         attempts.onLeaderExit(progress::last);
@@ -403,6 +409,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         journal.close();
+        launches.close();
         LOG.info("agent {}: stopped", id);
     }
 

@@ -45,7 +45,8 @@ public record AgentConfig(
         io.nightshift.agent.fetch.FetchConfig fetch,
         OwnerLoadConfig ownerLoad,
         io.nightshift.agent.spark.SparkConfig spark,
-        io.nightshift.agent.security.AgentSecurityConfig security) {
+        io.nightshift.agent.security.AgentSecurityConfig security,
+        String localAddress) {
 
     /** How the owner load is sampled and smoothed (see {@link io.nightshift.agent.load.OwnerLoadSampler}). */
     public record OwnerLoadConfig(Duration interval, Duration halfLife, Duration peakWindow, String cgroup) {
@@ -111,7 +112,18 @@ public record AgentConfig(
                 new OwnerLoadConfig(c.get(AgentSettings.OWNER_LOAD_INTERVAL), c.get(AgentSettings.OWNER_LOAD_HALF_LIFE),
                         c.get(AgentSettings.OWNER_LOAD_PEAK_WINDOW), c.get(AgentSettings.OWNER_LOAD_CGROUP)),
                 io.nightshift.agent.spark.SparkConfig.from(c),
-                io.nightshift.agent.security.AgentSecurityConfig.from(c));
+                io.nightshift.agent.security.AgentSecurityConfig.from(c), localAddress(c.get(AgentSettings.LOCAL_ADDRESS)));
+    }
+
+    /** {@code agent.local-address}, checked to be a valid IP literal (the setting's pattern lets 999.1.1.1 through). */
+    static String localAddress(String raw) {
+        if (raw == null) return null;
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(raw); // a literal: no name lookup
+            return a.getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException(AgentSettings.LOCAL_ADDRESS.name() + ": '" + raw + "' is not an IP address");
+        }
     }
 
     /** {@code agent.pool} becomes the attribute {@code pool}; giving both with different values is an error. */

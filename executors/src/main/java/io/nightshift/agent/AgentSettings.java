@@ -27,6 +27,11 @@ public final class AgentSettings {
                     + "tried in turn (the agent follows a non-leader's pointer to the leader).");
     public static final Setting<String> HOST = Setting.string("agent.host", null,
             "Host name the agent advertises to the coordinator; default this machine's host name, or 127.0.0.1.");
+    /** An IPv4 or IPv6 literal (no host name: a name could resolve to an address this machine does not have). */
+    static final String IP_LITERAL = "\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}";
+    public static final Setting<String> LOCAL_ADDRESS = Setting.string("agent.local-address", null, IP_LITERAL,
+            "Local IP address the agent's channel to the coordinator binds to (one of this machine's); default the "
+                    + "system's choice. Lets a packet filter tell agents on one host apart (e.g. 127.0.0.x on loopback).");
     public static final Setting<String> HTTP_HOST = Setting.string("agent.http-host", "127.0.0.1",
             "Address the log HTTP server binds to (0.0.0.0 for every interface).");
     public static final Setting<Integer> HTTP_PORT = Setting.integer("agent.http-port", 0, 0, 65535,
@@ -95,7 +100,7 @@ public final class AgentSettings {
             HOST, HTTP_HOST, HTTP_PORT, WORK_DIR, CPUS, MEM_MB, DISK_MB, GPUS, ATTRIBUTES, RECONNECT_INITIAL_BACKOFF,
             RECONNECT_MAX_BACKOFF, SANDBOX_MAX_AGE, SANDBOX_DISK_BUDGET_MB, SANDBOX_GC_INTERVAL, CGROUPS, KILL_TASKS_ON_STOP,
             KAFKA_HARNESS_CLASSPATH, TOKEN, POOL, OWNER_LOAD_INTERVAL, OWNER_LOAD_HALF_LIFE, OWNER_LOAD_PEAK_WINDOW,
-            OWNER_LOAD_CGROUP),
+            OWNER_LOAD_CGROUP, LOCAL_ADDRESS),
             java.util.stream.Stream.concat(io.nightshift.agent.fetch.FetchSettings.ALL.stream(),
                     java.util.stream.Stream.concat(io.nightshift.agent.spark.SparkSettings.ALL.stream(),
                             io.nightshift.agent.security.AgentSecuritySettings.ALL.stream()))).toList();

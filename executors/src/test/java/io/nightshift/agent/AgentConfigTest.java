@@ -116,4 +116,18 @@ class AgentConfigTest {
                 Map.of("NIGHTSHIFT_AGENT_HTTP_PORT", "8089", "NIGHTSHIFT_AGENT_WORK_DIR", tmp.toString()), Map.of()));
         assertThat(c.httpPort()).isEqualTo(8089);
     }
+
+    @Test
+    void theChannelsLocalAddressIsAnIpLiteralOrUnset() {
+        assertThat(config(Map.of("agent.work-dir", tmp.toString())).localAddress()).isNull();
+        assertThat(config(Map.of("agent.work-dir", tmp.toString(), "agent.local-address", "127.0.0.41")).localAddress())
+                .isEqualTo("127.0.0.41");
+        assertThat(config(Map.of("agent.work-dir", tmp.toString(), "agent.local-address", "::1")).localAddress())
+                .isEqualTo("0:0:0:0:0:0:0:1");
+        assertThatThrownBy(() -> config(Map.of("agent.work-dir", tmp.toString(), "agent.local-address", "agent-1.example")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("agent.local-address");
+        assertThatThrownBy(() -> config(Map.of("agent.work-dir", tmp.toString(), "agent.local-address", "999.0.0.1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("agent.local-address")
+                .hasMessageContaining("999.0.0.1");
+    }
 }

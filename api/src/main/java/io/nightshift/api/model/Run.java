@@ -38,7 +38,7 @@ public record Run(
     }
 
     public Run withTaskIds(List<String> ids) {
-        return new Run(v, id, jobId, number, state, createdAt, finishedAt, ids);
+        return new Run(v, id, jobId, number, state, createdAt, finishedAt, ids, scheduledFor);
     }
 
     public Run withState(JobState s, Instant at) {

@@ -60,10 +60,16 @@ public sealed interface CoordinatorMessage {
      * else ({@link #withoutSecrets()} is what it writes to disk); {@link #toString()} never shows them.
      */
     record Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch,
-                  @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> secrets)
+                  @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, String> secrets,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant scheduledFor)
             implements CoordinatorMessage {
         public Launch {
             secrets = secrets == null ? java.util.Map.of() : java.util.Map.copyOf(secrets);
+        }
+
+        public Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch,
+                      java.util.Map<String, String> secrets) {
+            this(jobId, runId, taskId, attemptId, attemptNumber, spec, epoch, secrets, null);
         }
 
         public Launch(String jobId, String runId, String taskId, String attemptId, int attemptNumber, JobSpec spec, long epoch) {
@@ -76,13 +82,15 @@ public sealed interface CoordinatorMessage {
 
         /** This launch with no secret values: what may be written to disk or shown. */
         public Launch withoutSecrets() {
-            return secrets.isEmpty() ? this : new Launch(jobId, runId, taskId, attemptId, attemptNumber, spec, epoch, null);
+            return secrets.isEmpty() ? this : new Launch(jobId, runId, taskId, attemptId, attemptNumber, spec, epoch, null,
+                    scheduledFor);
         }
 
         @Override
         public String toString() {
             return "Launch[jobId=" + jobId + ", runId=" + runId + ", taskId=" + taskId + ", attemptId=" + attemptId
-                    + ", attemptNumber=" + attemptNumber + ", epoch=" + epoch + ", secrets=" + secrets.keySet() + "]";
+                    + ", attemptNumber=" + attemptNumber + ", epoch=" + epoch + ", secrets=" + secrets.keySet()
+                    + (scheduledFor == null ? "" : ", scheduledFor=" + scheduledFor) + "]";
         }
     }
 

@@ -443,7 +443,7 @@ public final class SchedulerCore implements AutoCloseable {
         Map<String, String> secretEnv = lj.job.spec().secrets().isEmpty() ? Map.of()
                 : secretValues.resolve(lj.job.id(), lj.job.spec().secrets());
         loop.send(agent.link, new CoordinatorMessage.Launch(lj.job.id(), lj.run.id(), placed.id(), attempt.id(),
-                attempt.number(), lj.job.spec(), agents.epoch(), secretEnv));
+                attempt.number(), lj.job.spec(), agents.epoch(), secretEnv, lj.run.scheduledFor()));
         metrics.tasksLaunched.increment();
         log.info("task {} attempt {} launched on agent {}", placed.id(), attempt.id(), p.agentId());
         return true;

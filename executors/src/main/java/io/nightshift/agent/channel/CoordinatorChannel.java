@@ -72,6 +72,9 @@ public final class CoordinatorChannel {
     private final Handler handler;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private java.nio.file.Path caFile;
+    private String localAddress;
+    private LaunchRecord launchRecord;
 
     // confined to context:
     private URI current;
@@ -140,6 +143,20 @@ public final class CoordinatorChannel {
                 .setMaxMessageSize(16 << 20);
     }
 
+    /** The client for the current {@link #trust} and {@link #localAddress} choices. */
+    private WebSocketClientOptions options() {
+        WebSocketClientOptions o = clientOptions();
+        if (caFile != null) o.setVerifyHost(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString()));
+        if (localAddress != null) o.setLocalAddress(localAddress);
+        return o;
+    }
+
+    private void rebuildClient() {
+        client.close();
+        client = vertx.createWebSocketClient(options());
+    }
+
     /**
      * wss:// coordinators must present a certificate issued by a CA in {@code caFile} (PEM; null: the
      * JDK's CAs) for their host name: an impostor without the key cannot even complete the handshake.
@@ -147,9 +164,20 @@ public final class CoordinatorChannel {
      */
     public CoordinatorChannel trust(java.nio.file.Path caFile) {
         if (caFile == null) return this;
-        client.close();
-        client = vertx.createWebSocketClient(clientOptions().setVerifyHost(true)
-                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile.toString())));
+        this.caFile = caFile;
+        rebuildClient();
+        return this;
+    }
+
+    /**
+     * Binds the channel's socket to this local address (an IP literal of this machine; null: the
+     * system's choice). On loopback an unbound socket to 127.0.0.x gets the source 127.0.0.1, so a
+     * packet filter could not tell this agent from any other. Call before {@link #start()}.
+     */
+    public CoordinatorChannel localAddress(String address) {
+        if (address == null) return this;
+        this.localAddress = address;
+        rebuildClient();
         return this;
     }
 
@@ -167,6 +195,12 @@ public final class CoordinatorChannel {
     public CoordinatorChannel credential(Supplier<String> current, java.util.function.Consumer<String> keep) {
         this.credential = current;
         this.keepCredential = keep;
+        return this;
+    }
+
+    /** Where fenced launches are recorded (the handler records the others). Call before {@link #start()}. */
+    public CoordinatorChannel launchRecord(LaunchRecord record) {
+        this.launchRecord = record;
         return this;
     }
 
@@ -221,7 +255,7 @@ public final class CoordinatorChannel {
         socket.binaryMessageHandler(b -> LOG.warn("agent {}: binary frame from coordinator ignored ({} bytes)", agentId, b.length()));
         socket.exceptionHandler(e -> LOG.info("agent {}: channel error: {}", agentId, e.toString()));
         socket.closeHandler(v -> onClosed(socket));
-        LOG.info("agent {}: channel open to {}, registering", agentId, current);
+        LOG.info("agent {}: channel open to {} from {}, registering", agentId, current, socket.localAddress());
         send(registration.get());
         registerTimer = vertx.setTimer(REGISTER_TIMEOUT_MS, id -> {
             registerTimer = -1;
@@ -265,8 +299,12 @@ public final class CoordinatorChannel {
         } else if (msg instanceof CoordinatorMessage.Ack a) {
             if (registered) journal.ack(a.seq());
         } else if (msg instanceof CoordinatorMessage.Launch l) {
-            if (fencing.admits(l.epoch())) handler.launch(l);
-            else LOG.warn("agent {}: launch of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
+            if (fencing.admits(l.epoch())) {
+                handler.launch(l);
+                return;
+            }
+            if (launchRecord != null) launchRecord.record(l, LaunchRecord.Verdict.FENCED);
+            LOG.warn("agent {}: launch of attempt {} ignored: epoch {} is older than the leader epoch {} (a deposed leader)",
                     agentId, l.attemptId(), l.epoch(), fencing.highest());
         } else if (msg instanceof CoordinatorMessage.Kill k) {
             if (fencing.admits(k.epoch())) handler.kill(k);

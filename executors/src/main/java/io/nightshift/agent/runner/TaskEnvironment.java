@@ -13,7 +13,9 @@ import java.util.Map;
  *       {@code /usr/local/bin:/usr/bin:/bin}), {@code HOME}, {@code LANG}, {@code TZ}, {@code JAVA_HOME};</li>
  *   <li>the job's {@code env}, then its {@code secrets} (values the coordinator resolved for this launch only);</li>
  *   <li>{@code NIGHTSHIFT_JOB_ID}, {@code NIGHTSHIFT_RUN_ID}, {@code NIGHTSHIFT_TASK_ID},
- *       {@code NIGHTSHIFT_ATTEMPT_ID}, {@code NIGHTSHIFT_SANDBOX} (a job cannot override them).</li>
+ *       {@code NIGHTSHIFT_ATTEMPT_ID}, {@code NIGHTSHIFT_SANDBOX}, {@code NIGHTSHIFT_EPOCH} (the epoch of the
+ *       leader that launched it) and, for a run opened by a schedule, {@code NIGHTSHIFT_SCHEDULED_FOR}
+ *       (the firing's scheduled time, ISO-8601) (a job cannot override them).</li>
  * </ol>
  * Nothing else of the agent's environment reaches a task.
  */
@@ -38,6 +40,8 @@ public final class TaskEnvironment {
         env.put("NIGHTSHIFT_TASK_ID", nullToEmpty(launch.taskId()));
         env.put(Supervisor.MARKER_ENV, launch.attemptId());
         env.put("NIGHTSHIFT_SANDBOX", ctx.sandboxDir().toString());
+        env.put("NIGHTSHIFT_EPOCH", Long.toString(launch.epoch()));
+        if (launch.scheduledFor() != null) env.put("NIGHTSHIFT_SCHEDULED_FOR", launch.scheduledFor().toString());
         if (launch.spec().revocable()) {
             // where the agent writes the instant by which a revoked attempt must have stopped (before its SIGTERM)
             env.put("NIGHTSHIFT_REVOCABLE", "true");

@@ -85,6 +85,14 @@ class ChannelIT {
     }
 
     @Test
+    void theChannelLeavesFromTheConfiguredLocalAddress() {
+        // without agent.local-address a socket to 127.0.0.1 leaves from 127.0.0.1; with it, from that address
+        startAgent(Map.of("agent.local-address", "127.0.0.41"));
+        await().atMost(T).until(agent::connected);
+        assertThat(coordinator.remoteHosts).isNotEmpty().allMatch("127.0.0.41"::equals);
+    }
+
+    @Test
     void heartbeatsArriveAtTheIntervalTheCoordinatorAsked() {
         startAgent(Map.of());
         await().atMost(T).until(() -> coordinator.received(AgentMessage.Heartbeat.class).size() >= 3);
@@ -291,6 +299,13 @@ class ChannelIT {
 
         coordinator.send(new CoordinatorMessage.Kill(current.attemptId(), Duration.ZERO, Reason.KILLED_BY_USER, 6));
         await().atMost(T).until(() -> states(coordinator.updates(current.attemptId())).contains(TaskState.KILLED));
+
+        coordinator.send(withEpoch(current, 5)); // a duplicate
+        // the agent's own record of who launched what under which epoch
+        await().atMost(T).until(() -> LaunchRecord.read(work).size() == 4);
+        assertThat(LaunchRecord.read(work)).extracting(e -> e.attemptId() + " " + e.epoch() + " " + e.verdict()).containsExactly(
+                old.attemptId() + " 4 fenced", old.attemptId() + " 0 fenced", current.attemptId() + " 5 launched",
+                current.attemptId() + " 5 ignored");
     }
 
     @Test

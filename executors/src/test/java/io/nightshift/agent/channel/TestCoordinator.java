@@ -33,6 +33,8 @@ public final class TestCoordinator implements AutoCloseable {
     public volatile String issue;
     /** The credential header of each connection, in order ("" when absent). */
     public final List<String> presented = new CopyOnWriteArrayList<>();
+    /** The remote (source) address of each connection, in order. */
+    public final List<String> remoteHosts = new CopyOnWriteArrayList<>();
     private volatile ServerWebSocket current;
     private final HttpServer server;
     public final int port;
@@ -52,6 +54,7 @@ public final class TestCoordinator implements AutoCloseable {
             return;
         }
         connections.incrementAndGet();
+        remoteHosts.add(ws.remoteAddress().hostAddress());
         current = ws;
         String nonce = ws.headers().get(io.nightshift.api.protocol.AgentProof.NONCE_HEADER);
         String cred = ws.headers().get(io.nightshift.api.protocol.AgentProof.CREDENTIAL_HEADER);

@@ -60,6 +60,20 @@ class RunnersTest {
     }
 
     @Test
+    void aTaskKnowsTheEpochThatLaunchedItAndTheFiringItIsFor() {
+        var l = TestSupport.launch("job.r1.0.1", JobSpec.command("/bin/true").id("job")
+                .env(Map.of("NIGHTSHIFT_EPOCH", "999", "NIGHTSHIFT_SCHEDULED_FOR", "spoof")).build());
+        var scheduled = new io.nightshift.api.protocol.CoordinatorMessage.Launch(l.jobId(), l.runId(), l.taskId(), l.attemptId(),
+                1, l.spec(), 7, Map.of(), java.time.Instant.parse("2026-12-02T01:00:00Z"));
+        assertThat(TaskEnvironment.of(scheduled, CTX)).containsEntry("NIGHTSHIFT_EPOCH", "7")
+                .containsEntry("NIGHTSHIFT_SCHEDULED_FOR", "2026-12-02T01:00:00Z");
+        var unscheduled = new io.nightshift.api.protocol.CoordinatorMessage.Launch(l.jobId(), l.runId(), l.taskId(), l.attemptId(),
+                1, JobSpec.command("/bin/true").id("job").build(), 3);
+        assertThat(TaskEnvironment.of(unscheduled, CTX)).containsEntry("NIGHTSHIFT_EPOCH", "3")
+                .doesNotContainKey("NIGHTSHIFT_SCHEDULED_FOR");
+    }
+
+    @Test
     void withoutAnAgentPathTasksGetADefaultOne() {
         var launch = TestSupport.launch("job.1", JobSpec.command("/bin/true").id("job").build());
         assertThat(TaskEnvironment.of(launch, new TaskContext(SANDBOX, Map.of(), JAVA_HOME)))

@@ -6,9 +6,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code nightshift agents}: the registered agents and their capacity. */
+/** {@code nightshift agents}: the registered agents, their capacity, their owners' load and their idle capacity. */
 @Command(name = "agents", mixinStandardHelpOptions = true,
-        description = "List agents: ID, HOST, STATUS, free/total CPUs and memory, process isolation.")
+        description = "List agents: ID, HOST, STATUS, POOL, free/total CPUs and memory, the owners' load, the idle "
+                + "capacity, process isolation.")
 final class AgentsCommand implements Callable<Integer> {
     @ParentCommand
     Nightshift root;

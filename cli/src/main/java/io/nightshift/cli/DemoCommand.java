@@ -31,7 +31,9 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code nightshift demo}: {@code local}, then the example jobs (a command that succeeds, one that
  * fails and is retried, a JVM job) with their progress and logs, then the Kafka step ({@link KafkaDemo}: a local
- * broker, a producer job, a drain job into files), then keeps serving until Ctrl-C.
+ * broker, a producer job, a drain job into files), with a compressed night beside them ({@link NightDemo}: a pool
+ * whose one-minute window lends its owners' capacity to two revocable jobs, one of them revoked as it closes),
+ * then keeps serving until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a local cluster with the example jobs, show their progress and logs, keep serving.",
@@ -39,7 +41,9 @@ import picocli.CommandLine.ParentCommand;
                 "fetched as an artifact from a local HTTP server (and from S3 and HDFS with --artifact-services),",
                 "a Spark ETL and a MapReduce word count (their data on that HDFS, else in a local directory).",
                 "Then Kafka: a local broker, a producer job writing 5,000 orders and a drain job exporting them into files",
-                "(--no-kafka leaves it out). Serves until Ctrl-C, or stops once they ended with --exit."})
+                "(--no-kafka leaves it out). Beside them a compressed night: pool demo-night lends its owners' cpus in a",
+                "one-minute window to two revocable jobs; one ends inside it, the other is revoked as it closes and queued",
+                "again (--no-night leaves it out). Serves until Ctrl-C, or stops once they ended with --exit."})
 final class DemoCommand implements Callable<Integer>, ServerCommand {
     /** The examples shipped in nightshift-examples.jar (classpath {@code examples/}), in the order they run. */
     static final List<String> EXAMPLES = List.of("command-hello.json", "command-fails.json", "jvm-pi.json");
@@ -65,12 +69,18 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             + "job exporting the topic into files).")
     boolean noKafka;
 
+    @Option(names = "--no-night", description = "Leave out the night step (pool demo-night with a one-minute window, "
+            + "a second agent in it and two revocable jobs; it adds up to about a minute and a half).")
+    boolean noNight;
+
     /** Where the artifact examples fetch their jar from (the HTTP server always; S3 and HDFS on request). */
     private ArtifactServices services;
     /** Where the Spark examples' input and output go when there is no HDFS. */
     private Path demoDataDir;
     /** The Kafka step's broker, started in the background at once; null with --no-kafka. */
     private KafkaDemo kafka;
+    /** The night step, following its window in the background; null with --no-night. */
+    private NightDemo night;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -102,8 +112,10 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             root.out.println("Nightshift demo: serving at " + url);
             root.out.println();
             NightshiftClient client = root.connect(cluster.url(), cluster.adminToken());
+            if (!noNight) night = NightDemo.start(cluster, client, root.out, suffix());
             ok = runExamples(client);
             if (kafka != null) ok &= kafka.run(client, root.out, suffix(), examplesJar().toString());
+            if (night != null) ok &= night.finish();
             root.out.println();
             root.out.println("Dashboard and API: " + url + "  (OpenAPI at " + url + "v1/openapi)");
             LocalCommand.printToken(root, cluster);
@@ -111,6 +123,7 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
             root.out.println("Try, in another terminal:  ./nightshift" + flag + " status   |   ./nightshift" + flag
                     + " submit jobs-examples/src/main/resources/examples/yaml/command-hello.yaml --wait");
         } catch (RuntimeException | InterruptedException e) {
+            if (night != null) night.close();
             cluster.close();
             services.close();
             closeKafka();

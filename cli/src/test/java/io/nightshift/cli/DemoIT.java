@@ -41,6 +41,22 @@ class DemoIT {
                 .contains("Dashboard and API: http://127.0.0.1:");
         assertThat(r.out()).as("both Spark examples succeeded").containsPattern("spark-etl-\\w+ +Spark ETL[^\\n]+SUCCEEDED")
                 .containsPattern("wordcount-\\w+ +Hadoop MapReduce word count +SUCCEEDED");
+        // the night step: the pool lends in its window, the short job succeeds inside it, the long one is revoked
+        // as the window closes and queued again, and the capacity by pool is shown while it lends and after
+        String out = r.out();
+        assertThat(out).containsPattern("night: pool demo-night \\(agent local-2, [\\d.]+ cpus\\) keeps all its cpus")
+                .containsPattern("night: [\\d:]+ window 'night' opened")
+                .containsPattern("night: [\\d:]+ night-short-\\w+ SUCCEEDED")
+                .containsPattern("night: [\\d:]+ night-long-\\w+ attempt 1 REVOKED")
+                .containsPattern("night: [\\d:]+ night-long-\\w+ re-queued: job \\w+, task PENDING, 1 attempt, no retry used")
+                .containsPattern("capacity by pool while the window is open \\(nightshift capacity\\):\\n  POOL .*\\n"
+                        + "  demo-night +1 .* yes +night: open until")
+                .containsPattern("capacity by pool after the window closed \\(nightshift capacity\\):\\n  POOL .*\\n"
+                        + "  demo-night +1 .* no +night: opens")
+                .contains("The night, in plain words:");
+        assertThat(out.indexOf("attempt 1 REVOKED")).as("revoked before the window closed")
+                .isLessThan(out.indexOf("window 'night' closed")).isGreaterThan(out.indexOf("window 'night' opened"));
+        assertThat(out).doesNotContainPattern("night-(short|long)-\\w+ FAILED");
         // the story only: no log line of the coordinator or the agent on the console
         assertThat(r.out().lines()).noneMatch(l -> l.matches(".*\\b(INFO|WARN|DEBUG)\\b .* - .*"));
         assertThat(Files.readString(log)).contains("SchedulerCore").contains("coordinator").contains("accepted");

@@ -94,6 +94,14 @@ public final class LocalCluster implements AutoCloseable {
      * first) and returns once it has registered (or after 30 s).
      */
     public synchronized Agent addAgent() {
+        return addAgent(java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * The same with settings of its own: {@code settings} changes the agent's config before it starts (its pool,
+     * its cpus, how often it samples its owners' load), after the id and the work dir have been set.
+     */
+    public synchronized Agent addAgent(java.util.function.UnaryOperator<Config> settings) {
         int n = agents.size() + 1;
         Config c = config.with(AgentSettings.COORDINATOR, coordinator.url().toString());
         Optional<SparkHome> spark = config.get(SparkSettings.HOMES).isBlank() ? SparkHome.local() : Optional.empty();
@@ -110,7 +118,7 @@ public final class LocalCluster implements AutoCloseable {
                 c = c.with(io.nightshift.agent.security.AgentSecuritySettings.TLS_CA_FILE,
                         (coordinator.config().tlsCaFile() != null ? coordinator.config().tlsCaFile() : tls.cert()).toString());
         }
-        Agent agent = Agent.start(AgentConfig.from(c));
+        Agent agent = Agent.start(AgentConfig.from(settings.apply(c)));
         agents.add(agent);
         // A local cluster is ready when its agents are: wait (bounded) for the registration.
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);

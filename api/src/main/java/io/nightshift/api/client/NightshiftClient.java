@@ -433,6 +433,17 @@ public final class NightshiftClient implements AutoCloseable {
         return expect(send(b), 200, 201).statusCode() == 201;
     }
 
+    /**
+     * Creates or replaces a pool ({@code PUT /v1/pools/{name}}, admin) from its JSON definition; true when it was
+     * created. An invalid definition fails with status 400 naming each field.
+     */
+    public boolean putPoolRaw(String name, byte[] json) {
+        HttpRequest.Builder b = request("/v1/pools/" + segment(name))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json));
+        return expect(send(b), 200, 201).statusCode() == 201;
+    }
+
     /** Creates a queue that must not exist yet ({@code POST /v1/queues}); status 409 when it does. */
     public void createQueue(QueueSpec spec) {
         Objects.requireNonNull(spec, "spec");

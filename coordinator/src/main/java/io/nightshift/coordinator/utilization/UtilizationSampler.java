@@ -108,7 +108,8 @@ public final class UtilizationSampler implements AutoCloseable {
     /**
      * Pure: pool {@code p}'s sample at {@code at} over its agents ({@link #inPool}), with the arithmetic of
      * {@link Capacity} at {@code windowsAt} (the scheduler's time, which decides the open windows). {@code lent}: per
-     * agent, the part of the reservation the owners do not use themselves, while a window is open.
+     * agent, the part of the reservation the owners do not use themselves, while a window is open. {@code idle} is
+     * computed at {@code windowsAt} too, not taken from the agent's last report.
      */
     public static PoolUtilizationHistory.Sample poolSample(PoolSpec p, Collection<AgentInfo> agents, Instant at, Instant windowsAt) {
         boolean lending = p.lending(windowsAt);
@@ -120,7 +121,9 @@ public final class UtilizationSampler implements AutoCloseable {
             total = total.plus(a.total());
             used = used.plus(a.allocated());
             owners = owners.plus(Capacity.owners(a.ownerLoad(), p, windowsAt));
-            idle = idle.plus(a.idle() != null ? a.idle() : Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, windowsAt));
+            // at windowsAt, as owners and lending are: the agent's own idle is as of its last report, which may be
+            // from before a window opened or closed
+            idle = idle.plus(Capacity.idle(a.total(), a.allocated(), a.ownerLoad(), p, windowsAt));
             if (lending) {
                 Resources reserved = Resources.of(Math.min(p.reservation().cpus(), a.total().cpus()),
                         Math.min(p.reservation().memMb(), a.total().memMb()));

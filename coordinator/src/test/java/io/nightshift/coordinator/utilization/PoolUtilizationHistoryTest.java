@@ -118,6 +118,21 @@ class PoolUtilizationHistoryTest {
         assertThat(n.idle()).isEqualTo(Resources.of(16 - 2 - 2 - 4, 16384 - 2048 - 2048 - 2048));
     }
 
+    @Test
+    void aPoolsIdleCapacityFollowsItsWindowNowNotTheAgentsLastReport() {
+        var pool = PoolSpecParser.parse("""
+                {"reservation":{"cpus":8,"memMb":4096},
+                 "windows":[{"name":"night","zone":"UTC","ranges":[{"from":"22:00","to":"06:00"}]}]}""".getBytes(StandardCharsets.UTF_8), "office");
+        OwnerLoad load = new OwnerLoad(1, 1024, 1, 1024);
+        // the agent last reported at 21:59:59, when the owners still held all 8 cpus: idle 0 then
+        AgentInfo reported = agent("a1", "office", AgentInfo.AgentStatus.ACTIVE, load).withOwnerLoad(load, Resources.of(0, 4096));
+        Instant open = Instant.parse("2026-12-01T22:00:01Z");
+        Sample s = UtilizationSampler.poolSample(pool, List.of(reported), open, open);
+        assertThat(s.lending()).isTrue();
+        assertThat(s.owners()).isEqualTo(Resources.of(1, 1024));
+        assertThat(s.idle()).isEqualTo(Resources.of(8 - 1 - 1, 8192 - 1024 - 1024)); // total - allocated - owners' load
+    }
+
     private static AgentInfo agent(String id, String pool, AgentInfo.AgentStatus status, OwnerLoad load) {
         return new AgentInfo(1, id, "h", "http://h", status, Resources.of(8, 8192), Resources.of(1, 1024), Map.of("pool", pool),
                 "none", "1", T0, T0).withOwnerLoad(load, null);

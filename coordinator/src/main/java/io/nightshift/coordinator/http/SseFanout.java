@@ -10,14 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The live part of the event streams of ONE event loop: a single {@link EventLog} subscription (not one per
- * stream) whose events are handed to the loop in batches (what arrives within {@value #BATCH_MILLIS} ms goes
- * together); each batch is formatted once into one shared {@link Buffer} that is written to every stream of the
- * loop, {@value #SLICE} streams per loop task so that requests in between wait for one slice, not for thousands of
- * streams. A stream whose write queue is full is cut (an {@code end} event, then closed: it may resume with
+ * stream) whose events are handed to the loop in batches: what arrives within {@value #BATCH_MILLIS} ms goes
+ * together, or within {@value #IDLE_SHARE} times as long as the last batch took to write, so that writing to many
+ * streams takes at most about a fifth of the loop's time. Each batch is formatted once into one shared
+ * {@link Buffer} that is written to every stream of the loop, {@value #SLICE} streams per loop task so that requests
+ * in between wait for one slice, not for thousands of streams. A stream whose write queue is full is cut (an {@code end} event, then closed: it may resume with
  * {@code Last-Event-ID}) without formatting anything for it.
  *
  * <p>Every method but {@link #offer} runs on the loop's thread ({@code onLoop} runs a task there), so the
@@ -30,8 +33,10 @@ final class SseFanout {
     static final Buffer KEEP_ALIVE = Buffer.buffer(": keep-alive\n\n");
     /** How long events gather before they go out together. */
     static final long BATCH_MILLIS = 100;
+    /** The wait before the next batch, as a multiple of how long the last one took to write (at least {@link #BATCH_MILLIS}). */
+    static final int IDLE_SHARE = 4;
     /** Streams written in one go before the loop serves other work (a submit waits for at most one slice). */
-    static final int SLICE = 256;
+    static final int SLICE = 64;
 
     /** Where a stream's bytes go (its HTTP response); called on the loop only. */
     interface Sink {
@@ -66,19 +71,24 @@ final class SseFanout {
     private final EventLog.Subscription subscription;
     private final ProgressBoard progress;
     private AutoCloseable progressSub;
-    private final Consumer<Runnable> later;
+    private final BiConsumer<Long, Runnable> later;
+    private final LongSupplier nanoTime;
+    private volatile long lastPassNanos;
+    private long passNanos;
     private long fannedOut;
     private Pass pass;
 
     /**
      * Subscribes to {@code events} at once; {@code progress} may be null (no progress documents). {@code onLoop} runs
-     * a task on the loop soon; {@code later} runs one on the loop after {@link #BATCH_MILLIS} (what arrives meanwhile
-     * goes out in the same batch: one write per stream for many events).
+     * a task on the loop soon; {@code later} runs one on the loop after the given milliseconds (what arrives meanwhile
+     * goes out in the same batch: one write per stream for many events); {@code nanoTime} times the writing.
      */
-    SseFanout(EventLog events, ProgressBoard progress, SseFrames frames, Consumer<Runnable> onLoop, Consumer<Runnable> later) {
+    SseFanout(EventLog events, ProgressBoard progress, SseFrames frames, Consumer<Runnable> onLoop,
+              BiConsumer<Long, Runnable> later, LongSupplier nanoTime) {
         this.frames = frames;
         this.onLoop = onLoop;
         this.later = later;
+        this.nanoTime = nanoTime;
         this.progress = progress;
         EventLog.Live sub = events.subscribeLive(this::offer);
         this.fannedOut = sub.lastSeq();
@@ -88,7 +98,7 @@ final class SseFanout {
     /** From any thread (the event log calls it with its lock held): queues {@code o} and wakes the loop once. */
     void offer(Object o) {
         inbox.add(o);
-        if (scheduled.compareAndSet(false, true)) later.accept(this::drain);
+        if (scheduled.compareAndSet(false, true)) later.accept(batchDelayMillis(), this::drain);
     }
 
     /** The last event written to this loop's streams (or the last before its subscription). */
@@ -177,14 +187,18 @@ final class SseFanout {
                 withProgress.appendBytes(progressFrame(o));
             }
         }
+        eventsOnly = shared(eventsOnly);
+        withProgress = withProgress == null ? eventsOnly : shared(withProgress);
         fannedOut = last; // every member from now on gets these (a later joiner only those after its replay)
-        pass = new Pass(batch, first, last, eventsOnly, withProgress == null ? eventsOnly : withProgress);
+        pass = new Pass(batch, first, last, eventsOnly, withProgress);
+        passNanos = 0;
         write(0);
     }
 
     /** Writes the pass to members {@code from}.. up to {@value #SLICE} of them, then lets the loop do other work first. */
     private void write(int from) {
         Pass p = pass;
+        long t0 = nanoTime.getAsLong();
         int end = Math.min(members.size(), from + SLICE);
         for (int i = from; i < end; i++) {
             Member m = members.get(i);
@@ -205,13 +219,20 @@ final class SseFanout {
                 gone(m);
             }
         }
+        passNanos += nanoTime.getAsLong() - t0;
         if (end < members.size()) {
             onLoop.accept(() -> write(end));
             return;
         }
         pass = null;
         members.removeIf(x -> x.gone);
-        if (!inbox.isEmpty() && scheduled.compareAndSet(false, true)) later.accept(this::drain);
+        lastPassNanos = passNanos;
+        if (!inbox.isEmpty() && scheduled.compareAndSet(false, true)) later.accept(batchDelayMillis(), this::drain);
+    }
+
+    /** How long the next batch gathers: {@link #BATCH_MILLIS}, or {@link #IDLE_SHARE} times the last batch's writing. */
+    long batchDelayMillis() {
+        return Math.max(BATCH_MILLIS, IDLE_SHARE * lastPassNanos / 1_000_000);
     }
 
     /** A batch being written to the loop's members. */
@@ -233,6 +254,18 @@ final class SseFanout {
     private void cut(Member m) {
         gone(m);
         m.sink.cut();
+    }
+
+    /**
+     * The same bytes in one direct buffer that every stream's write shares: Netty copies a heap buffer into a direct
+     * one of each connection's own before the socket write, which with thousands of streams was a copy per stream.
+     * A JDK direct buffer, freed by the garbage collector once no connection holds it (so it is never released).
+     */
+    static Buffer shared(Buffer heap) {
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(heap.length());
+        direct.put(heap.getBytes()).flip();
+        return io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.unreleasableBuffer(
+                io.netty.buffer.Unpooled.wrappedBuffer(direct)));
     }
 
     static byte[] progressFrame(Object o) {

@@ -99,7 +99,7 @@ final class SseHandler implements Handler<RoutingContext> {
         return loops.computeIfAbsent(Thread.currentThread(), t -> {
             Context context = vertx.getOrCreateContext();
             SseFanout fanout = new SseFanout(events, progress, frames, r -> context.runOnContext(v -> r.run()),
-                    r -> context.runOnContext(v -> vertx.setTimer(SseFanout.BATCH_MILLIS, id -> r.run())));
+                    (millis, r) -> context.runOnContext(v -> vertx.setTimer(millis, id -> r.run())), System::nanoTime);
             long timer = vertx.setPeriodic(15_000, id -> fanout.keepAlive());
             return new Loop(vertx, fanout, timer);
         });
@@ -126,21 +126,30 @@ final class SseHandler implements Handler<RoutingContext> {
         loops.clear();
     }
 
-    /** Up to {@value #PAGE} events after {@code from}, formatted; a full page is kept (its events never change) and shared. */
+    /**
+     * Up to {@value #PAGE} events after {@code from}, formatted, and kept for the next stream replaying from the same
+     * place (thousands of streams opened with {@code from=0} get one buffer): a full page for good (its events never
+     * change), a shorter one while no event came after it.
+     */
     private Page page(long from) {
+        long lastSeq = events.lastSeq(); // before the read: an event after it is fanned out live or replayed next
         synchronized (pages) {
             Page p = pages.get(from);
-            if (p != null) return p;
+            if (p != null && (p.count == PAGE || p.lastSeqAtRead == lastSeq)) return p;
         }
-        long lastSeq = events.lastSeq(); // before the read: an event after it is fanned out live or replayed next
         List<Event> list = events.page(from, PAGE);
-        Buffer b = Buffer.buffer();
-        for (Event e : list) b.appendBytes(frames.frame(e));
-        Page p = new Page(list.isEmpty() ? Math.min(from, lastSeq) : list.get(list.size() - 1).seq(), list.size(), b);
-        if (p.count == PAGE) {
-            synchronized (pages) {
-                pages.putIfAbsent(from, p);
-            }
+        int size = 0;
+        List<byte[]> framed = new java.util.ArrayList<>(list.size());
+        for (Event e : list) {
+            byte[] f = frames.frame(e);
+            framed.add(f);
+            size += f.length;
+        }
+        Buffer b = Buffer.buffer(size);
+        for (byte[] f : framed) b.appendBytes(f);
+        Page p = new Page(list.isEmpty() ? Math.min(from, lastSeq) : list.get(list.size() - 1).seq(), list.size(), b, lastSeq);
+        synchronized (pages) {
+            pages.put(from, p);
         }
         return p;
     }
@@ -213,6 +222,6 @@ final class SseHandler implements Handler<RoutingContext> {
         }
     }
 
-    private record Page(long last, int count, Buffer bytes) {
+    private record Page(long last, int count, Buffer bytes, long lastSeqAtRead) {
     }
 }

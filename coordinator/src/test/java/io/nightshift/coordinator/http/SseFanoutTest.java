@@ -21,6 +21,7 @@ class SseFanoutTest {
     final Queue<Runnable> loop = new ArrayDeque<>();
     final EventLog log = new EventLog(1000, 0);
     final SseFrames frames = new SseFrames();
+    final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
 
     void runLoop() {
         for (Runnable r; (r = loop.poll()) != null; ) r.run();
@@ -64,7 +65,7 @@ class SseFanoutTest {
 
     @Test
     void oneSubscriptionForTheLoopAndEachBatchFormattedOnceIntoOneBufferSharedByEveryStream() {
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         List<Sink> sinks = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             Sink s = new Sink();
@@ -87,7 +88,7 @@ class SseFanoutTest {
 
     @Test
     void aBatchGoesOutASliceOfStreamsPerLoopTaskAndTheNextBatchWaitsForTheWholePass() {
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         List<Sink> sinks = new ArrayList<>();
         for (int i = 0; i < SseFanout.SLICE * 2 + 10; i++) {
             Sink s = new Sink();
@@ -104,8 +105,30 @@ class SseFanoutTest {
     }
 
     @Test
+    void theNextBatchWaitsLongerWhenWritingTheLastOneTookLongSoTheFanOutKeepsToAShareOfTheLoop() {
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
+        Sink slow = new Sink() {
+            @Override
+            public void write(Buffer bytes) {
+                super.write(bytes);
+                clock.addAndGet(60_000_000); // 60 ms a write
+            }
+        };
+        fanout.join(slow, 0, false);
+        assertThat(fanout.batchDelayMillis()).isEqualTo(SseFanout.BATCH_MILLIS);
+        publish(1);
+        runLoop();
+        assertThat(fanout.batchDelayMillis()).isEqualTo(SseFanout.IDLE_SHARE * 60L);
+        slow.writes.clear();
+        fanout.leave(fanout.join(new Sink(), 1, false));
+        publish(1);
+        runLoop();
+        assertThat(slow.ids()).containsExactly(2L);
+    }
+
+    @Test
     void aStreamWhoseQueueIsFullIsCutWithoutBeingWrittenAndTheOthersGoOn() {
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         Sink reader = new Sink();
         Sink stuck = new Sink();
         Sink fillsUp = new Sink();
@@ -131,7 +154,7 @@ class SseFanoutTest {
     @Test
     void aStreamBehindTheLoopIsRefusedUntilItHasReplayedTheGapThenSeesEachEventOnceInOrder() {
         publish(5); // before the fan-out: replayed by the stream itself
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         assertThat(fanout.fannedOut()).isEqualTo(5);
         Sink s = new Sink();
         assertThat(fanout.join(s, 2, false)).as("events 3..5 were never fanned out here: replay them first").isNull();
@@ -150,7 +173,7 @@ class SseFanoutTest {
 
     @Test
     void aStreamWhoseWriteFailsIsDroppedAndTheOthersStillGetTheBatch() {
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         Sink broken = new Sink() {
             @Override
             public void write(Buffer bytes) {
@@ -168,7 +191,7 @@ class SseFanoutTest {
 
     @Test
     void aClosedStreamGetsNothingMoreAndKeepAlivesSkipAndCutFullStreams() {
-        SseFanout fanout = new SseFanout(log, null, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         Sink a = new Sink();
         Sink b = new Sink();
         SseFanout.Member ma = fanout.join(a, 0, false);
@@ -192,7 +215,7 @@ class SseFanoutTest {
     void progressDocumentsGoOnlyToStreamsThatAskedAndEventsKeepTheirOrder() {
         io.nightshift.coordinator.progress.ProgressBoard board = new io.nightshift.coordinator.progress.ProgressBoard(
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        SseFanout fanout = new SseFanout(log, board, frames, loop::add, loop::add);
+        SseFanout fanout = new SseFanout(log, board, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         Sink plain = new Sink();
         Sink progress = new Sink();
         fanout.join(plain, 0, false);

@@ -12,15 +12,22 @@ import org.junit.jupiter.api.Test;
 class SparkBenchTest {
     @Test
     void theSummaryGivesEachMedianBesideItsBaselineAndTheRatio() {
-        var r = new SparkBench.Result(3, List.of(20.0, 22.0, 21.0), List.of(21.0, 23.0, 40.0), List.of(5.0, 6.0, 7.0),
-                List.of(6.5, 6.0, 6.3), "3.10 2.00 1.50", "3.20 2.10 1.60");
+        var r = new SparkBench.Result(3, List.of(20.0, 22.0, 21.0),
+                List.of(new SparkBench.Phases(0.5, 20.0, 0.5), new SparkBench.Phases(1.0, 21.5, 0.5), new SparkBench.Phases(0.25, 39.5, 0.25)),
+                List.of(5.0, 6.0, 7.0),
+                List.of(new SparkBench.Phases(0.5, 5.5, 0.5), new SparkBench.Phases(0.5, 5.0, 0.5), new SparkBench.Phases(0.3, 5.5, 0.5)),
+                "3.10 2.00 1.50", "3.20 2.10 1.60", true);
         assertThat(SparkBench.median(List.of(3.0, 1.0, 2.0, 10.0))).isEqualTo(2.5);
         assertThat(r.ratioEtl()).isEqualTo(23.0 / 21.0);
         String s = SparkBench.summary(r);
         assertThat(s).contains("median of 3 alternating rounds (load average before 3.10 2.00 1.50, after 3.20 2.10 1.60)")
+                .contains("each plain launch in a cgroup beside the job's attempts, with the same limits (2 cpus, 1024 MiB)")
+                .contains("(local[2], driver 768m; the job 2 cpus)")
                 .contains("plain SparkLauncher (launch, wait for the JVM):   21.00 s   (baseline)")
                 .contains("nightshift spark job (submit -> SUCCEEDED):       23.00 s   ratio 1.095")
-                .contains("nightshift hadoop job (submit -> SUCCEEDED):       6.30 s   ratio 1.050");
+                .contains("of which (medians) submit->RUNNING 0.50 s, RUNNING->exit 21.50 s, exit->SUCCEEDED 0.50 s")
+                .contains("nightshift hadoop job (submit -> SUCCEEDED):       6.30 s   ratio 1.050")
+                .contains("of which (medians) submit->RUNNING 0.50 s, RUNNING->exit 5.50 s, exit->SUCCEEDED 0.50 s");
     }
 
     @Test

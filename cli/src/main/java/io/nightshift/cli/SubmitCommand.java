@@ -68,6 +68,9 @@ final class SubmitCommand implements Callable<Integer> {
         }
         NightshiftClient client = root.client();
         Job job = client.submitRaw(body, "application/json", idempotencyKey);
+        io.nightshift.api.model.Admission admission = job.admission();
+        if (admission != null && !root.json() && !io.nightshift.api.model.Admission.ADMITTED.equals(admission.verdict()))
+            root.err.println("deadline " + admission.verdict() + ": " + admission.reason()); // stdout stays the job id
         if (!await) {
             root.out.println(root.json() ? Cli.pretty(job) : job.id());
             return 0;

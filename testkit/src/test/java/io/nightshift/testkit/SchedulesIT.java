@@ -225,6 +225,33 @@ class SchedulesIT {
         assertThat(problem.path("admission").path("basis").asText()).isEqualTo("history");
         assertThat(Duration.parse(problem.path("admission").path("estimate").asText())).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
         assertThat(api.get("/v1/jobs/extract-late").statusCode()).as("nothing stored").isEqualTo(404);
+
+        // the same with deadlinePolicy warn is accepted at risk; the watcher warns before the deadline, then says missed
+        Instant due = Instant.now().plus(Duration.ofSeconds(3));
+        String warned = step("extract-warned", file, 4, 0, null).replace("\"id\":\"extract-warned\"", "\"id\":\"extract-warned\","
+                + "\"name\":\"extract\",\"deadlinePolicy\":\"warn\",\"deadline\":\"" + due + "\"");
+        HttpResponse<String> accepted = api.post("/v1/jobs", warned);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        assertThat(Api.tree(accepted.body()).path("admission").path("verdict").asText()).isEqualTo("at-risk");
+        List<JsonNode> events = deadlineEvents(api, 3); // report-again MET, then extract-warned AT_RISK and MISSED
+        assertThat(events).extracting(e -> e.path("id").asText() + " " + e.path("state").asText())
+                .containsExactly("report-again.r1 MET", "extract-warned.r1 AT_RISK", "extract-warned.r1 MISSED");
+        assertThat(Instant.parse(events.get(1).path("time").asText())).as("warned before the deadline").isBefore(due);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.jobState("extract-warned").equals("SUCCEEDED"));
+        assertThat(metric(api.get("/metrics").body(), "nightshift_deadline_missed_total")).isEqualTo(1.0);
+    }
+
+    /** The first {@code n} {@code deadline} events the coordinator holds, read from its event stream from the start. */
+    static List<JsonNode> deadlineEvents(Api api, int n) throws Exception {
+        java.net.http.HttpRequest req = api.request("/v1/events?from=0").GET().build();
+        HttpResponse<java.util.stream.Stream<String>> r = api.http.sendAsync(req, HttpResponse.BodyHandlers.ofLines())
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try (java.util.stream.Stream<String> lines = r.body()) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> lines
+                            .filter(l -> l.startsWith("data:") && l.contains("\"kind\":\"deadline\""))
+                            .map(l -> Api.tree(l.substring(5))).limit(n).toList())
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /** A local cluster whose scheduler clock shows {@code start} when it starts to lead. */

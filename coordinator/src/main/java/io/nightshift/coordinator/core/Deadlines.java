@@ -42,8 +42,16 @@ final class Deadlines {
     private final Counter met;
     private final Counter missed;
 
-    Deadlines(MeterRegistry registry) {
+    /** Where each live run with a deadline last stood (by run id), for the early warning. */
+    private final Map<String, DeadlineAdmission.Standing> standings = new HashMap<>();
+    private volatile int atRisk;
+    private final CoreLoop loop;
+
+    Deadlines(MeterRegistry registry, CoreLoop loop) {
+        this.loop = loop;
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("nightshift.deadline.at.risk", this, d -> d.atRisk)
+                .description("Live runs expected to miss their deadline (now + remaining estimate past it)").register(registry);
         this.met = Counter.builder("nightshift.deadline.met").description("Runs with a deadline that succeeded by it")
                 .register(registry);
         this.missed = Counter.builder("nightshift.deadline.missed")
@@ -71,6 +79,13 @@ final class Deadlines {
      */
     Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
                     java.util.function.Function<String, JobSpec> jobSpecs, Supplier<List<AgentSlot>> slots) {
+        return admit(spec, now, from, pending, jobSpecs, slots, (pool, at) -> java.util.Optional.empty(), List::of);
+    }
+
+    /** As above, the idle cpus after the current hour forecast from {@code forecast} over {@code pools} ({@link #forecast}). */
+    Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
+                    java.util.function.Function<String, JobSpec> jobSpecs, Supplier<List<AgentSlot>> slots,
+                    io.nightshift.coordinator.pools.CapacityForecast forecast, Supplier<List<String>> pools) {
         Instant deadline = spec.deadlineFor(from);
         List<DeadlineAdmission.Work> ahead = new ArrayList<>();
         for (PendingTask t : pending) {
@@ -82,7 +97,7 @@ final class Deadlines {
         for (AgentSlot s : slots.get()) idle += s.free().cpus();
         double idleNow = idle;
         Decision d = DeadlineAdmission.decide(from.isAfter(now) ? from : now, spec.priority(), deadline,
-                spec.resources().cpus() * spec.instances(), estimate(spec), ahead, t -> idleNow);
+                spec.resources().cpus() * spec.instances(), estimate(spec), ahead, forecast(now, idleNow, forecast, pools.get()));
         String verdict = d.verdict().wire();
         String reason = d.reason();
         if (d.verdict() == DeadlineAdmission.Verdict.REFUSED && spec.deadlinePolicyOrDefault() == io.nightshift.api.spec.DeadlinePolicy.WARN) {
@@ -93,6 +108,32 @@ final class Deadlines {
                 .description("Deadline admissions at submit, by verdict").register(registry)).increment();
         return new Admission(verdict, deadline, d.estimate(), d.basis().wire(), d.historyRuns(), d.aheadCpuSeconds(), idleNow,
                 d.expectedStart(), d.expectedEnd(), reason, now);
+    }
+
+    /**
+     * The early warning, each cycle: every live run with a deadline that has not ended is placed as on track, at risk or
+     * missed ({@link DeadlineAdmission#standing}); a run that becomes at risk or missed is a {@code deadline} event
+     * (state {@code AT_RISK} / {@code MISSED}) and a log line, once per change.
+     */
+    void watch(Collection<LiveJob> live, Instant now) {
+        int risky = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (LiveJob lj : live) {
+            if (lj.run == null || lj.run.state().isTerminal()) continue;
+            JobSpec spec = lj.job.spec();
+            Instant deadline = deadlineOf(spec, lj.run);
+            if (deadline == null) continue;
+            DeadlineAdmission.Standing s = DeadlineAdmission.standing(now, deadline, estimate(spec).runtime(), started(lj));
+            seen.add(lj.run.id());
+            if (s == DeadlineAdmission.Standing.AT_RISK) risky++;
+            DeadlineAdmission.Standing before = standings.put(lj.run.id(), s);
+            if (s != before && s != DeadlineAdmission.Standing.ON_TRACK) {
+                loop.publish(now, "deadline", lj.run.id(), lj.job.id(), null, null, s.name(), null, null);
+                log.warn("job {} run {} deadline {} {}", lj.job.id(), lj.run.id(), deadline, s.wire());
+            }
+        }
+        standings.keySet().retainAll(seen);
+        atRisk = risky;
     }
 
     /** When the run's first attempt started (or was launched); null while none has. */
@@ -108,11 +149,35 @@ final class Deadlines {
     }
 
     /**
+     * Idle cpus at a moment: {@code idleNow} until the end of the current hour, then the sum of the pools' hour-of-week
+     * forecasts (the pools never observed at that hour count as their share of now: nothing is known of them), or
+     * {@code idleNow} when no pool has been observed at that hour.
+     */
+    static DeadlineAdmission.IdleCpus forecast(Instant now, double idleNow, io.nightshift.coordinator.pools.CapacityForecast forecast,
+                                               List<String> pools) {
+        Instant hourEnd = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        return at -> {
+            if (at.isBefore(hourEnd) || pools.isEmpty()) return idleNow;
+            double sum = 0;
+            boolean known = false;
+            for (String p : pools) {
+                java.util.Optional<io.nightshift.api.Resources> r = forecast.idleAt(p, at);
+                if (r.isPresent()) {
+                    sum += r.get().cpus();
+                    known = true;
+                }
+            }
+            return known ? sum : idleNow;
+        };
+    }
+
+    /**
      * A run of {@code lj} ended as {@code state} at {@code now}: a success adds its runtime (first attempt start to now)
      * to the name's history; a run with a deadline counts as met or missed.
      */
     void runEnded(LiveJob lj, JobState state, Instant now) {
         JobSpec spec = lj.job.spec();
+        DeadlineAdmission.Standing last = standings.remove(lj.run.id());
         if (state == JobState.SUCCEEDED) {
             Instant started = started(lj);
             if (started != null) {
@@ -125,6 +190,8 @@ final class Deadlines {
         if (deadline == null || lj.job.killRequested()) return; // a run its user killed neither met nor missed
         boolean inTime = state == JobState.SUCCEEDED && !now.isAfter(deadline);
         (inTime ? met : missed).increment();
+        if (inTime || last != DeadlineAdmission.Standing.MISSED) // a miss the watcher announced is not announced twice
+            loop.publish(now, "deadline", lj.run.id(), lj.job.id(), null, null, inTime ? "MET" : "MISSED", null, null);
         log.info("job {} run {} deadline {} {} ({})", lj.job.id(), lj.run.id(), deadline, inTime ? "met" : "missed", state);
     }
 }

@@ -120,9 +120,15 @@ final class JobIntake {
     private Deadlines deadlines;
     private java.util.function.Supplier<List<io.nightshift.coordinator.scheduling.AgentSlot>> slots;
 
-    void deadlines(Deadlines d, java.util.function.Supplier<List<io.nightshift.coordinator.scheduling.AgentSlot>> agentSlots) {
+    private io.nightshift.coordinator.pools.CapacityForecast forecast = (pool, at) -> Optional.empty();
+    private java.util.function.Supplier<List<String>> poolNames = List::of;
+
+    void deadlines(Deadlines d, java.util.function.Supplier<List<io.nightshift.coordinator.scheduling.AgentSlot>> agentSlots,
+                   io.nightshift.coordinator.pools.CapacityForecast capacity, java.util.function.Supplier<List<String>> pools) {
         this.deadlines = d;
         this.slots = agentSlots;
+        this.forecast = capacity;
+        this.poolNames = pools;
     }
 
     /**
@@ -137,7 +143,8 @@ final class JobIntake {
             if (first != null) from = first;
         }
         io.nightshift.api.model.Admission a = deadlines.admit(spec, now, from, jobs.pending.values(),
-                jobId -> { LiveJob other = jobs.get(jobId); return other == null ? null : other.job.spec(); }, slots);
+                jobId -> { LiveJob other = jobs.get(jobId); return other == null ? null : other.job.spec(); }, slots, forecast,
+                poolNames);
         if (a.verdict().equals(io.nightshift.api.model.Admission.REFUSED)) {
             log.info("job {} refused: deadline {}: {}", spec.id() == null ? "(no id)" : spec.id(), a.deadline(), a.reason());
             throw new SchedulerCore.DeadlineRefusedException(a);

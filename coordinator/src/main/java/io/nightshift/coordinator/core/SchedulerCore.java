@@ -148,9 +148,10 @@ public final class SchedulerCore implements AutoCloseable {
         this.agents.idleCapacity(pools);
         this.intake = new JobIntake(loop, store, jobs, queues, metrics, this::requestCycle);
         this.intake.maxQueued(cfg.maxQueuedPerQueue());
-        this.deadlines = new Deadlines(metrics.registry());
+        this.deadlines = new Deadlines(metrics.registry(), loop);
         this.jobs.deadlines(deadlines);
-        this.intake.deadlines(deadlines, agents::slots);
+        this.intake.deadlines(deadlines, agents::slots, pools.profile(),
+                () -> pools.all().stream().map(io.nightshift.api.pool.PoolSpec::name).toList());
         this.firings = new Firings(loop, jobs, intake, metrics);
         this.upstreams = new Upstreams(loop, store, jobs);
         Gauge.builder("nightshift.tasks.pending", this, c -> c.lastPlan.pendingReasons().size())
@@ -381,6 +382,7 @@ public final class SchedulerCore implements AutoCloseable {
         Instant nextFire = firings.tick(now);   // firings first: their runs' tasks are placed in this same cycle
         if (nextFire != null) loop.wakeAt(nextFire, this::safeCycle);
         upstreams.tick(now);                    // runs whose upstream runs have ended are offered in this cycle too
+        deadlines.watch(jobs.live.values(), now); // early warning: runs that will miss their deadline at their estimate
         List<RunningTask> running = new ArrayList<>(jobs.active.size());
         for (ActiveAttempt a : jobs.active.values()) {
             LiveJob owner = jobs.get(a.jobId());

@@ -145,6 +145,35 @@ public final class DeadlineAdmission {
                 "expected to end at %s, %s before the deadline %s".formatted(end, slack, deadline));
     }
 
+    /** Where a live run stands against its deadline: on track, at risk (it will miss at the estimate), or missed. */
+    public enum Standing {
+        ON_TRACK("on-track"), AT_RISK("at-risk"), MISSED("missed");
+
+        private final String wire;
+
+        Standing(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /**
+     * The early warning: a run not yet ended is {@code missed} once {@code now} is past its deadline, {@code at-risk} while
+     * now + its remaining estimate is (the whole {@code estimate} while it waits, the estimate less the time it has run
+     * since {@code startedAt} once it runs, never below zero), else on track. Without an estimate it is on track until it
+     * misses.
+     */
+    public static Standing standing(Instant now, Instant deadline, Duration estimate, Instant startedAt) {
+        if (now.isAfter(deadline)) return Standing.MISSED;
+        if (estimate == null) return Standing.ON_TRACK;
+        Duration remaining = startedAt == null ? estimate : estimate.minus(Duration.between(startedAt, now));
+        if (remaining.isNegative()) remaining = Duration.ZERO;
+        return now.plus(remaining).isAfter(deadline) ? Standing.AT_RISK : Standing.ON_TRACK;
+    }
+
     /**
      * The first moment, no later than {@code latest}, when {@code aheadCpuSeconds} have drained through the idle cpus and
      * at least {@code cpus} are idle; null when there is none within {@link #HORIZON}.

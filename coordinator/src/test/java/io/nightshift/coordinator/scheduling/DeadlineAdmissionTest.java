@@ -103,4 +103,22 @@ class DeadlineAdmissionTest {
 
         assertThat(DeadlineAdmission.decide(SIX, 0, SIX, 1, est(1), List.of(), t -> 4).verdict()).isEqualTo(Verdict.REFUSED);
     }
+
+    @Test
+    void aRunIsAtRiskBeforeItMissesAndMissedAfter() {
+        Duration hour = Duration.ofHours(1);
+        Instant four = Instant.parse("2026-03-02T04:00:00Z");
+        // waiting at 04:00 with an hour to run: ends 05:00, on track; waiting at 05:01: ends 06:01, at risk
+        assertThat(DeadlineAdmission.standing(four, SIX, hour, null)).isEqualTo(DeadlineAdmission.Standing.ON_TRACK);
+        assertThat(DeadlineAdmission.standing(four.plus(min(61)), SIX, hour, null)).isEqualTo(DeadlineAdmission.Standing.AT_RISK);
+        // started at 05:10: at 05:20 it has 50 minutes left, to 06:10
+        Instant started = Instant.parse("2026-03-02T05:10:00Z");
+        assertThat(DeadlineAdmission.standing(started.plus(min(10)), SIX, hour, started)).isEqualTo(DeadlineAdmission.Standing.AT_RISK);
+        // started at 04:30: at 05:00 it has 30 minutes left; past its estimate it counts as about to end
+        Instant early = Instant.parse("2026-03-02T04:30:00Z");
+        assertThat(DeadlineAdmission.standing(early.plus(min(30)), SIX, hour, early)).isEqualTo(DeadlineAdmission.Standing.ON_TRACK);
+        assertThat(DeadlineAdmission.standing(early.plus(min(80)), SIX, hour, early)).isEqualTo(DeadlineAdmission.Standing.ON_TRACK);
+        assertThat(DeadlineAdmission.standing(SIX.plusSeconds(1), SIX, hour, early)).isEqualTo(DeadlineAdmission.Standing.MISSED);
+        assertThat(DeadlineAdmission.standing(four, SIX, null, null)).as("no estimate").isEqualTo(DeadlineAdmission.Standing.ON_TRACK);
+    }
 }

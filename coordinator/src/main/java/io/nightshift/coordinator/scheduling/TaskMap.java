@@ -40,14 +40,19 @@ final class TaskMap<V> extends AbstractMap<String, V> {
         return Integer.highestOneBit(Math.max(4, entries) * 2 - 1) << 1;
     }
 
-    private static int spread(int h) {
-        return (h ^ (h >>> 16)) * 0x9E3779B9;
+    /**
+     * The home slot of hash {@code h} in a table of {@code length} slots: the top bits of {@code h} times the
+     * golden ratio (Fibonacci hashing). Task ids are mostly sequential ({@code j0001234}), so their hash codes
+     * come in dense runs; the low bits alone would lay them out as runs that merge into long probe chains.
+     */
+    private static int home(int h, int length) {
+        return (h * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(length));
     }
 
     /** The entry index of {@code key}, or {@code -(slot + 1)} of the empty slot where it would go. */
     private int find(String key) {
         int mask = slots.length - 1;
-        for (int i = spread(key.hashCode()) & mask; ; i = (i + 1) & mask) {
+        for (int i = home(key.hashCode(), slots.length); ; i = (i + 1) & mask) {
             int s = slots[i];
             if (s == 0) return -(i + 1);
             if (keys[s - 1].equals(key)) return s - 1;
@@ -78,7 +83,7 @@ final class TaskMap<V> extends AbstractMap<String, V> {
         slots = new int[tableSize(size * 2)];
         int mask = slots.length - 1;
         for (int e = 0; e < size; e++) {
-            int i = spread(keys[e].hashCode()) & mask;
+            int i = home(keys[e].hashCode(), slots.length);
             while (slots[i] != 0) i = (i + 1) & mask;
             slots[i] = e + 1;
         }

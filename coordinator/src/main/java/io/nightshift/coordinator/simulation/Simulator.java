@@ -326,9 +326,8 @@ public final class Simulator {
         }
         while (nextArrival <= t) {
             Resources size = size();
-            submitJob(pickQueue(), nextArrival, duration(), size.cpus(), size.memMb(), priority(), null, Double.NaN);
-            nextArrival += exponential(60.0 / cfg.arrivalsPerMinute());
-            any = true;
+            any |= submitJob(pickQueue(), nextArrival, duration(), size.cpus(), size.memMb(), priority(), null, Double.NaN);
+            nextArrival += exponential(60.0 / cfg.arrivalsPerMinute());   // a refused job changes nothing: no cycle for it
         }
         if (cfg.backlog() > 0) {
             for (QueueSpec q : cfg.queues()) {

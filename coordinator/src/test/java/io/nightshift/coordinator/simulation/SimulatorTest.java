@@ -149,6 +149,18 @@ class SimulatorTest {
         assertThat(capped.toJson()).contains("\"refused\"");
     }
 
+    @Test
+    void aRefusedArrivalChangesNothingSoItCostsNoCycle() {
+        // one agent busy for 10 h, the queue full after a minute: from then on only refused arrivals, nothing to decide
+        var r = Simulator.run(SimulationConfig.parse("agents=1", "duration=PT1H", "arrivals.perMinute=100", "priorities=0:1",
+                "task.meanDuration=PT10H", "task.minDuration=PT10H", "coordinator.queue.max-queued=20"));
+
+        assertThat(r.refused()).isGreaterThan(5_000);
+        assertThat(r.finished()).isZero();
+        assertThat(r.cycles()).as("cycles while the queue filled, none per refused arrival (a tick is 10 s: 360 in the hour)")
+                .isLessThan(20);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

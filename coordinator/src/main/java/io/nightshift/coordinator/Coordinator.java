@@ -242,7 +242,7 @@ public final class Coordinator implements AutoCloseable {
         if (othersHoldData) hz.getCluster().promoteLocalLiteMember();
     }
 
-    private static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {
+    static Config hazelcastConfig(CoordinatorConfig cfg, Database db) {
         Config hc = new Config();
         hc.setLiteMember(true); // until joinOnTheSameStore has checked the store
         hc.setClusterName(cfg.clusterName());
@@ -253,6 +253,10 @@ public final class Coordinator implements AutoCloseable {
         // a dead leader is noticed within seconds, so another coordinator takes over quickly
         hc.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         hc.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
+        // a healed partition merges within seconds, not Hazelcast's 5 minutes: until then each half has its own maps
+        String merge = Long.toString(Math.max(1, cfg.mergeDelay().toSeconds()));
+        hc.setProperty("hazelcast.merge.first.run.delay.seconds", merge);
+        hc.setProperty("hazelcast.merge.next.run.delay.seconds", merge);
         hc.getJetConfig().setEnabled(false);
         // Members only: with the advanced network config and no client endpoint, the member port speaks the
         // member protocol alone (no Hazelcast clients), bound to the configured interface only (no bind-any).

@@ -146,6 +146,7 @@ public final class CoordinatorConfig {
     public Duration leaderLease() { return c.get(LeadershipSettings.LEASE); }
     public Duration leaderRenewInterval() { return c.get(LeadershipSettings.RENEW_INTERVAL); }
     public int leaderQuorum() { return c.get(LeadershipSettings.QUORUM); }
+    public Duration mergeDelay() { return c.get(LeadershipSettings.MERGE_DELAY); }
     /** The secrets key file: the setting, or {@code secrets.key} in the data directory. */
     public Path secretsKeyFile() {
         String f = c.get(SecuritySettings.SECRETS_KEY_FILE);

@@ -162,7 +162,7 @@ final class Leadership implements MembershipListener {
             sleep(wait);
         }
         long started = nanos.getAsLong();
-        if (!database.renewLease(e, clock.instant())) {
+        if (!database.epochActing(e, url.toString(), clock.instant())) { // renews the lease and records since when it acts
             log.warn("coordinator {}: epoch {} was taken over while it waited; it follows", me, e);
             return;
         }
@@ -225,9 +225,22 @@ final class Leadership implements MembershipListener {
         leader = false;
         steppedDown = why;
         log.error("coordinator at {} steps down{}: {}", url, was ? " as leader of epoch " + epoch : "", why);
-        Thread t = new Thread(() -> onStepDown.accept(why), "nightshift-step-down");
+        long ended = epoch;
+        Thread t = new Thread(() -> {
+            onStepDown.accept(why); // first: recording the end may hang on a store that was cut
+            if (was) recordEnded(ended, why); // best effort: the next epoch bounds it otherwise
+        }, "nightshift-step-down");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Writes the end of {@code e} in {@code ns_epochs}; a store that cannot be reached leaves it open (the next epoch bounds it). */
+    private void recordEnded(long e, String why) {
+        try {
+            database.epochEnded(e, clock.instant(), why);
+        } catch (RuntimeException ex) {
+            log.warn("could not record the end of epoch {} in the store: {}", e, ex.toString());
+        }
     }
 
     private IMap<String, HazelcastJsonValue> leaderMap() {
@@ -283,6 +296,7 @@ final class Leadership implements MembershipListener {
         try {
             database.releaseLease(epoch);
             log.info("coordinator at {} released the lease of epoch {}", url, epoch);
+            recordEnded(epoch, "released its lease (clean stop)");
         } catch (RuntimeException e) {
             log.warn("could not release the lease of epoch {} ({}); the next leader waits for it to run out", epoch, e.toString());
         }

@@ -21,5 +21,11 @@ public final class LeadershipSettings {
             "Fewest coordinators (Hazelcast members, itself included) a coordinator must see to lead; with three or more "
                     + "coordinators set a majority (2 of 3), so the minority side of a partition never leads.");
 
-    public static final List<Setting<?>> ALL = List.of(LEASE, RENEW_INTERVAL, QUORUM);
+    public static final Setting<Duration> MERGE_DELAY = Setting.duration("coordinator.leader.merge-delay", Duration.ofSeconds(5),
+            Duration.ofSeconds(1), Duration.ofMinutes(10),
+            "After a network partition heals, how soon (and then how often) the coordinators look for the other half "
+                    + "to merge into one cluster again (Hazelcast's split-brain merge; its own default is 5 minutes), in whole "
+                    + "seconds.");
+
+    public static final List<Setting<?>> ALL = List.of(LEASE, RENEW_INTERVAL, QUORUM, MERGE_DELAY);
 }

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -88,6 +89,16 @@ class LeaderStepDownIT {
             assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
             assertThat(Json.mapper().readTree(refused.body()).path("type").asText()).isEqualTo("urn:nightshift:problem:stepped-down");
             assertThat(intruder.currentEpoch()).as("the old leader took no epoch back").isEqualTo(newer);
+            // the store's record: epoch 1 acted at the leader's URL until it stepped down; the intruder's never acted
+            await().atMost(Duration.ofSeconds(10)).until(() -> intruder.epochs().get(0).ended() != null);
+            List<Database.EpochRecord> epochs = intruder.epochs();
+            assertThat(epochs).extracting(Database.EpochRecord::epoch).containsExactly(1L, newer);
+            assertThat(epochs.get(0).acting()).isNotNull().isAfterOrEqualTo(epochs.get(0).taken());
+            assertThat(epochs.get(0).url()).isEqualTo(leader.url().toString());
+            assertThat(epochs.get(0).ended()).isAfterOrEqualTo(epochs.get(0).acting());
+            assertThat(epochs.get(0).why()).contains("newer epoch");
+            assertThat(epochs.get(1).holder()).isEqualTo("another-coordinator");
+            assertThat(epochs.get(1).acting()).isNull();
         }
     }
 
@@ -133,6 +144,12 @@ class LeaderStepDownIT {
                 assertThat(submit(again, token, "after-heal").statusCode()).isEqualTo(201);
                 try (Database db = Database.open(url, TestPostgres.USER, "", dir.resolve("check"))) {
                     assertThat(db.currentEpoch()).as("the restarted coordinator leads with a newer epoch").isGreaterThanOrEqualTo(2);
+                    List<Database.EpochRecord> epochs = db.epochs();
+                    assertThat(epochs.get(0).acting()).as("epoch 1 acted").isNotNull();
+                    Database.EpochRecord last = epochs.get(epochs.size() - 1);
+                    assertThat(last.epoch()).isEqualTo(db.currentEpoch());
+                    assertThat(last.acting()).as("the new leader's epoch acts").isNotNull().isAfter(epochs.get(0).acting());
+                    assertThat(last.url()).isEqualTo(again.url().toString());
                 }
             } finally {
                 stopping.complete(null);

@@ -570,8 +570,78 @@ public final class Database implements AutoCloseable {
                 ps.setLong(3, now.toEpochMilli());
                 if (ps.executeUpdate() != 1) throw new IllegalStateException("ns_leader has no row 1: schema not migrated?");
             }
-            return new Lease(epoch(c), before);
+            long epoch = epoch(c);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ns_epochs (epoch, holder, taken) VALUES (?, ?, ?)")) {
+                ps.setLong(1, epoch);
+                ps.setString(2, holder);
+                ps.setLong(3, now.toEpochMilli());
+                ps.executeUpdate();
+            }
+            return new Lease(epoch, before);
         });
+    }
+
+    /**
+     * Records that the holder of {@code epoch} begins to act as leader now, serving at {@code url}:
+     * true when {@code epoch} is still the newest (in the same transaction), false when a newer one
+     * was taken meanwhile (then nothing is recorded and the caller must not act).
+     */
+    public boolean epochActing(long epoch, String url, Instant now) {
+        Objects.requireNonNull(now, "now");
+        return sql.transaction("record epoch " + epoch + " acting", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_leader SET renewed = ? WHERE id = 1 AND epoch = ?")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, epoch);
+                if (ps.executeUpdate() != 1) return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_epochs SET acting = ?, url = ? WHERE epoch = ? AND acting IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, url);
+                ps.setLong(3, epoch);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Records that the holder of {@code epoch} stopped acting (stepped down or released), the first time only. */
+    public void epochEnded(long epoch, Instant now, String why) {
+        Objects.requireNonNull(now, "now");
+        sql.transaction("record epoch " + epoch + " ended", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ns_epochs SET ended = ?, why = ? WHERE epoch = ? AND ended IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, why == null ? null : why.length() > 1000 ? why.substring(0, 1000) : why);
+                ps.setLong(3, epoch);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * One row of {@code ns_epochs}: who took the epoch and when, since when it acted (null: never) and
+     * until when (null: it still leads, or died without a word).
+     */
+    public record EpochRecord(long epoch, String holder, Instant taken, Instant acting, String url, Instant ended, String why) {
+    }
+
+    /** Every epoch taken (since the table exists), oldest first. */
+    public List<EpochRecord> epochs() {
+        return sql.read("read the epochs", c -> {
+            List<EpochRecord> out = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT epoch, holder, taken, acting, url, ended, why FROM ns_epochs ORDER BY epoch")) {
+                while (rs.next()) {
+                    out.add(new EpochRecord(rs.getLong(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                            instantOrNull(rs, 4), rs.getString(5), instantOrNull(rs, 6), rs.getString(7)));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static Instant instantOrNull(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
     /**

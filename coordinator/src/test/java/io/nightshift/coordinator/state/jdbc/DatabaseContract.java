@@ -489,6 +489,29 @@ abstract class DatabaseContract {
     }
 
     @Test
+    void theStoreRecordsWhoTookEachEpochSinceWhenItActedAndWhenItEnded() {
+        Database db = open();
+        db.takeEpoch("coordinator-a", T0);
+        assertThat(db.epochActing(1, "http://127.0.0.41:7070", T0.plusSeconds(1))).isTrue();
+        db.takeEpoch("coordinator-b", T0.plusSeconds(5)); // a partition: a is still leading
+        assertThat(db.epochActing(1, "http://127.0.0.41:7070", T0.plusSeconds(6))).as("a newer epoch exists").isFalse();
+        db.takeEpoch("coordinator-c", T0.plusSeconds(7)); // c takes over before b acted
+        assertThat(db.epochActing(2, "http://127.0.0.42:7070", T0.plusSeconds(8))).as("b lost its epoch while waiting").isFalse();
+        db.epochEnded(1, T0.plusSeconds(9), "another coordinator took a newer epoch");
+        db.epochEnded(1, T0.plusSeconds(10), "a second word changes nothing");
+        assertThat(db.epochActing(3, "http://127.0.0.43:7070", T0.plusSeconds(11))).isTrue();
+        assertThat(db.renewLease(3, T0.plusSeconds(12))).isTrue();
+        db.close();
+
+        assertThat(open().epochs()).containsExactly(
+                new Database.EpochRecord(1, "coordinator-a", T0, T0.plusSeconds(1), "http://127.0.0.41:7070", T0.plusSeconds(9),
+                        "another coordinator took a newer epoch"),
+                new Database.EpochRecord(2, "coordinator-b", T0.plusSeconds(5), null, null, null, null),
+                new Database.EpochRecord(3, "coordinator-c", T0.plusSeconds(7), T0.plusSeconds(11), "http://127.0.0.43:7070", null,
+                        null));
+    }
+
+    @Test
     void theStoreIdIsSetOnceAndSurvivesReopen() {
         Database db = open();
         String id = db.storeId();

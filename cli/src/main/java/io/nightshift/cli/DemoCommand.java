@@ -219,10 +219,13 @@ final class DemoCommand implements Callable<Integer>, ServerCommand {
     }
 
     private void showLog(NightshiftClient client, String jobId, JobState state, NightshiftClient.Stream stream) {
-        root.out.println();
-        root.out.println("--- " + jobId + " (" + state + ") " + stream.wire() + ", last " + LOG_LINES + " lines ---");
         String text = client.logs(jobId, stream, LOG_LINES);
-        root.out.print(text.isEmpty() ? "(empty)\n" : text.endsWith("\n") ? text : text + "\n");
+        synchronized (root.out) { // the night step's lines (NightDemo) wait until the log is out
+            root.out.println();
+            root.out.println("--- " + jobId + " (" + state + ") " + stream.wire() + ", last " + LOG_LINES + " lines ---");
+            root.out.print(text.isEmpty() ? "(empty)\n" : text.endsWith("\n") ? text : text + "\n");
+            root.out.flush();
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeoutException;
  * capacity back ({@link #RECLAIM_LEAD} before the window closes), then waits in the queue for the next night.
  * A thread follows the night as it happens (lines start with {@code night:}), with {@code nightshift capacity}'s
  * table while the pool lends and after the window closed; {@link #finish} waits for its end and says what happened.
+ * What it prints it prints holding {@code out}'s monitor, so a block the demo prints holding it stays whole.
  */
 final class NightDemo implements AutoCloseable {
     static final String POOL = "demo-night";
@@ -181,8 +182,11 @@ final class NightDemo implements AutoCloseable {
             JobDetail l = last.get(longJob);
 
             if (!waitingShown && !lending && l.pending() != null && !l.pending().reasons().isEmpty()) {
-                PendingReason why = l.pending().reasons().get(0);
-                say("both wait (" + why.code() + "): " + why.message());
+                PendingReason why = l.pending().reasons().stream().filter(r -> r.code().startsWith("window."))
+                        .findFirst().orElse(l.pending().reasons().get(0));
+                Instant eta = l.pending().eta();
+                say("both wait (" + why.code() + "): " + why.message()
+                        + (eta == null ? "" : "; ETA " + eta.atZone(zone).format(CLOCK)));
                 waitingShown = true;
             }
             if (lending && !wasLending) say("window '" + WINDOW + "' opened: pool " + POOL + " lends its owners' cpus");
@@ -224,13 +228,17 @@ final class NightDemo implements AutoCloseable {
         StringBuilder b = new StringBuilder("night: " + Instant.now().atZone(zone).format(CLOCK) + " capacity by pool " + when
                 + ":\n");
         CapacityCommand.table(pools).lines().forEach(line -> b.append("  ").append(line).append('\n'));
-        out.print(b);
-        out.flush();
+        synchronized (out) { // not inside a block the demo prints (a job's log)
+            out.print(b);
+            out.flush();
+        }
     }
 
     private void say(String what) {
-        out.println("night: " + Instant.now().atZone(zone).format(CLOCK) + " " + what);
-        out.flush();
+        synchronized (out) {
+            out.println("night: " + Instant.now().atZone(zone).format(CLOCK) + " " + what);
+            out.flush();
+        }
     }
 
     private static Task task(JobDetail d) {

@@ -45,6 +45,7 @@ class DemoIT {
         // as the window closes and queued again, and the capacity by pool is shown while it lends and after
         String out = r.out();
         assertThat(out).containsPattern("night: pool demo-night \\(agent local-2, [\\d.]+ cpus\\) keeps all its cpus")
+                .containsPattern("night: [\\d:]+ both wait \\([\\w.]+\\): ")
                 .containsPattern("night: [\\d:]+ window 'night' opened")
                 .containsPattern("night: [\\d:]+ night-short-\\w+ SUCCEEDED")
                 .containsPattern("night: [\\d:]+ night-long-\\w+ attempt 1 REVOKED")

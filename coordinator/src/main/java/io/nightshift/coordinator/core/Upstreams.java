@@ -2,6 +2,7 @@ package io.nightshift.coordinator.core;
 
 import io.nightshift.api.model.Job;
 import io.nightshift.api.model.Run;
+import io.nightshift.api.model.ScheduleState;
 import io.nightshift.api.model.Task;
 import io.nightshift.api.spec.DependencySpec;
 import io.nightshift.api.spec.JobSpec;
@@ -58,10 +59,20 @@ final class Upstreams {
             if (!lj.waitingUpstream || lj.run == null || lj.run.state().isTerminal() || lj.job.killRequested()) continue;
             JobSpec spec = lj.job.spec();
             Map<String, List<UpstreamRun>> runs = new HashMap<>();
-            for (DependencySpec d : spec.after()) runs.put(d.job(), runsOf(d.job(), d.sameDay()));
+            Map<String, ScheduleState> schedules = new HashMap<>();
+            boolean scheduled = lj.run.scheduledFor() != null;
+            for (DependencySpec d : spec.after()) {
+                Optional<Job> up = jobOf(d.job());
+                // an ended or killed upstream fires no more: its standing owes nothing
+                up.filter(j -> !j.state().isTerminal() && !j.killRequested()).map(Job::schedule)
+                        .ifPresent(s -> schedules.put(d.job(), s));
+                // a scheduled run looks for the upstream's run of a firing due by its own time, not only the latest
+                boolean deep = d.sameDay() || (scheduled && schedules.containsKey(d.job()));
+                runs.put(d.job(), up.map(j -> runsOf(j, deep)).orElse(List.of()));
+            }
             ZoneId zone = spec.schedule() != null && spec.schedule().cron() != null ? spec.schedule().zoneId() : ZoneId.of("UTC");
-            Instant runTime = lj.run.scheduledFor() != null ? lj.run.scheduledFor() : lj.run.createdAt();
-            DependencyStep.Verdict v = DependencyStep.decide(spec.after(), runTime, zone, runs);
+            Instant runTime = scheduled ? lj.run.scheduledFor() : lj.run.createdAt();
+            DependencyStep.Verdict v = DependencyStep.decide(spec.after(), runTime, scheduled, zone, runs, schedules);
             switch (v.kind()) {
                 case WAIT -> why.put(lj.job.id(), v.why());
                 case GO -> {
@@ -85,14 +96,18 @@ final class Upstreams {
         }
     }
 
-    /** An upstream job's runs, newest first: the working set's current run, then the store's. */
-    private List<UpstreamRun> runsOf(String jobId, boolean sameDay) {
+    /** An upstream job as it stands: the working set's, else this turn's, else the store's. */
+    private Optional<Job> jobOf(String jobId) {
         LiveJob live = jobs.get(jobId);
-        Optional<Job> job = live != null ? Optional.of(live.job) : Optional.ofNullable(loop.batch().jobs.get(jobId)).or(() -> store.job(jobId));
-        if (job.isEmpty()) return List.of();
-        List<String> ids = job.get().runIds();
+        return live != null ? Optional.of(live.job) : Optional.ofNullable(loop.batch().jobs.get(jobId)).or(() -> store.job(jobId));
+    }
+
+    /** An upstream job's runs, newest first (all of the last {@link #MAX_RUNS_READ} when deep, else the latest): the working set's current run, then the store's. */
+    private List<UpstreamRun> runsOf(Job job, boolean deep) {
+        LiveJob live = jobs.get(job.id());
+        List<String> ids = job.runIds();
         List<UpstreamRun> out = new ArrayList<>();
-        int limit = sameDay ? MAX_RUNS_READ : 1;
+        int limit = deep ? MAX_RUNS_READ : 1;
         for (int i = ids.size() - 1; i >= 0 && out.size() < limit; i--) {
             String id = ids.get(i);
             Run r = live != null && live.run != null && live.run.id().equals(id) ? live.run

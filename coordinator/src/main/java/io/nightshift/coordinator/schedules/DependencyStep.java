@@ -1,5 +1,6 @@
 package io.nightshift.coordinator.schedules;
 
+import io.nightshift.api.model.ScheduleState;
 import io.nightshift.api.spec.DependencySpec;
 import io.nightshift.api.state.JobState;
 import java.time.Instant;
@@ -43,6 +44,22 @@ public final class DependencyStep {
      */
     public static Verdict decide(List<DependencySpec> after, Instant runTime, ZoneId zone,
                                  Map<String, List<UpstreamRun>> upstreamRuns) {
+        return decide(after, runTime, false, zone, upstreamRuns, Map.of());
+    }
+
+    /**
+     * As above, for a run that may be a scheduled firing. Without {@code sameDay}, a scheduled run ({@code
+     * scheduled}, {@code runTime} its scheduled time) whose upstream job is scheduled too waits for the upstream's
+     * run of its latest firing due at or before {@code runTime}: while the upstream's standing still owes such a
+     * firing (not yet walked by its schedule, or held back by {@code forbid}) it waits, then it counts the
+     * upstream's newest run of a time at or before {@code runTime}. A paused upstream owes nothing (resuming skips
+     * those times), nor does a firing its policies skipped. Otherwise (an unscheduled run or upstream) the
+     * upstream's latest run counts.
+     *
+     * @param upstreamSchedules the scheduled upstream jobs' standings (an unscheduled job: absent)
+     */
+    public static Verdict decide(List<DependencySpec> after, Instant runTime, boolean scheduled, ZoneId zone,
+                                 Map<String, List<UpstreamRun>> upstreamRuns, Map<String, ScheduleState> upstreamSchedules) {
         LocalDate day = day(runTime, zone);
         String waiting = null;
         for (DependencySpec d : after) {
@@ -50,6 +67,14 @@ public final class DependencyStep {
             UpstreamRun r = null;
             if (d.sameDay()) {
                 for (UpstreamRun u : runs) if (day(u.time(), zone).equals(day)) { r = u; break; }
+            } else if (scheduled && upstreamSchedules.get(d.job()) != null) {
+                Instant owed = owedBy(upstreamSchedules.get(d.job()), runTime);
+                if (owed != null) {
+                    if (waiting == null) waiting = "waits for job '" + d.job() + "' to run its firing of " + owed;
+                    continue;
+                }
+                for (UpstreamRun u : runs) if (!u.time().isAfter(runTime)) { r = u; break; }
+                if (r == null && !runs.isEmpty()) r = runs.get(0); // the upstream never ran by then: its latest run
             } else if (!runs.isEmpty()) {
                 r = runs.get(0);
             }
@@ -71,6 +96,13 @@ public final class DependencyStep {
                     + r.state() + "; this job waits for " + d.state());
         }
         return waiting == null ? new Verdict(Kind.GO, null) : new Verdict(Kind.WAIT, waiting);
+    }
+
+    /** The oldest firing at or before {@code t} that a schedule's standing has not opened yet (and will), or null. */
+    static Instant owedBy(ScheduleState s, Instant t) {
+        if (s.paused()) return null;
+        for (Instant o : s.owed()) if (!o.isAfter(t)) return o;
+        return s.nextFireAt() != null && !s.nextFireAt().isAfter(t) ? s.nextFireAt() : null;
     }
 
     /**

@@ -77,15 +77,14 @@ final class Deadlines {
      * The admission of {@code spec} (which has a deadline) due to start at {@code from} (now, or its first firing), behind
      * the tasks {@code pending}; {@code jobSpecs} finds a pending task's spec. Counted by verdict.
      */
+    /**
+     * The idle cpus: now's, plus what the {@code running} attempts hand back when they are expected to end (start + their
+     * job's estimate), for the current hour; after it, the pools' hour-of-week {@code forecast} ({@link #forecast}).
+     */
     Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
-                    java.util.function.Function<String, JobSpec> jobSpecs, Supplier<List<AgentSlot>> slots) {
-        return admit(spec, now, from, pending, jobSpecs, slots, (pool, at) -> java.util.Optional.empty(), List::of);
-    }
-
-    /** As above, the idle cpus after the current hour forecast from {@code forecast} over {@code pools} ({@link #forecast}). */
-    Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
-                    java.util.function.Function<String, JobSpec> jobSpecs, Supplier<List<AgentSlot>> slots,
-                    io.nightshift.coordinator.pools.CapacityForecast forecast, Supplier<List<String>> pools) {
+                    Collection<LiveJobs.ActiveAttempt> running, java.util.function.Function<String, JobSpec> jobSpecs,
+                    Supplier<List<AgentSlot>> slots, io.nightshift.coordinator.pools.CapacityForecast forecast,
+                    Supplier<List<String>> pools) {
         Instant deadline = spec.deadlineFor(from);
         List<DeadlineAdmission.Work> ahead = new ArrayList<>();
         for (PendingTask t : pending) {
@@ -96,8 +95,16 @@ final class Deadlines {
         double idle = 0;
         for (AgentSlot s : slots.get()) idle += s.free().cpus();
         double idleNow = idle;
+        List<Release> releases = new ArrayList<>();
+        for (LiveJobs.ActiveAttempt r : running) {
+            JobSpec other = jobSpecs.apply(r.jobId());
+            Duration d = other == null ? null : estimate(other).runtime();
+            if (d == null || r.startedAt() == null) continue; // no idea when it ends: it keeps its cpus
+            Instant end = r.startedAt().plus(d);
+            releases.add(new Release(end.isBefore(now) ? now : end, r.resources().cpus()));
+        }
         Decision d = DeadlineAdmission.decide(from.isAfter(now) ? from : now, spec.priority(), deadline,
-                spec.resources().cpus() * spec.instances(), estimate(spec), ahead, forecast(now, idleNow, forecast, pools.get()));
+                spec.resources().cpus() * spec.instances(), estimate(spec), ahead, forecast(now, idleNow, releases, forecast, pools.get()));
         String verdict = d.verdict().wire();
         String reason = d.reason();
         if (d.verdict() == DeadlineAdmission.Verdict.REFUSED && spec.deadlinePolicyOrDefault() == io.nightshift.api.spec.DeadlinePolicy.WARN) {
@@ -149,15 +156,18 @@ final class Deadlines {
     }
 
     /**
-     * Idle cpus at a moment: {@code idleNow} until the end of the current hour, then the sum of the pools' hour-of-week
+     * Idle cpus at a moment: {@code idleNow} plus the {@code releases} due by then until the end of the current hour, then
+     * the sum of the pools' hour-of-week
      * forecasts (the pools never observed at that hour count as their share of now: nothing is known of them), or
-     * {@code idleNow} when no pool has been observed at that hour.
+     * {@code idleNow} plus the releases when no pool has been observed at that hour.
      */
-    static DeadlineAdmission.IdleCpus forecast(Instant now, double idleNow, io.nightshift.coordinator.pools.CapacityForecast forecast,
-                                               List<String> pools) {
+    static DeadlineAdmission.IdleCpus forecast(Instant now, double idleNow, List<Release> releases,
+                                               io.nightshift.coordinator.pools.CapacityForecast forecast, List<String> pools) {
         Instant hourEnd = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(Duration.ofHours(1));
         return at -> {
-            if (at.isBefore(hourEnd) || pools.isEmpty()) return idleNow;
+            double released = 0;
+            for (Release r : releases) if (!r.at().isAfter(at)) released += r.cpus();
+            if (at.isBefore(hourEnd) || pools.isEmpty()) return idleNow + released;
             double sum = 0;
             boolean known = false;
             for (String p : pools) {
@@ -167,8 +177,12 @@ final class Deadlines {
                     known = true;
                 }
             }
-            return known ? sum : idleNow;
+            return known ? sum : idleNow + released;
         };
+    }
+
+    /** Running work handing back {@code cpus} at {@code at}. */
+    record Release(Instant at, double cpus) {
     }
 
     /**

@@ -142,7 +142,7 @@ final class JobIntake {
             Instant first = io.nightshift.coordinator.schedules.FireTimes.of(spec.schedule()).next(now);
             if (first != null) from = first;
         }
-        io.nightshift.api.model.Admission a = deadlines.admit(spec, now, from, jobs.pending.values(),
+        io.nightshift.api.model.Admission a = deadlines.admit(spec, now, from, jobs.pending.values(), jobs.active.values(),
                 jobId -> { LiveJob other = jobs.get(jobId); return other == null ? null : other.job.spec(); }, slots, forecast,
                 poolNames);
         if (a.verdict().equals(io.nightshift.api.model.Admission.REFUSED)) {

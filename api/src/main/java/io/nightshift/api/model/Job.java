@@ -88,7 +88,7 @@ public record Job(
 
     /** The job with a changed spec (its instances scaled); the spec hash of the submission stays. */
     public Job withSpec(JobSpec s, Instant at) {
-        return new Job(v, id, s, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, runIds, owner, null,
+        return new Job(v, id, s, specHash, idempotencyKey, state, reason, killRequested, submittedAt, at, finishedAt, runIds, owner, schedule,
                 admission);
     }
 

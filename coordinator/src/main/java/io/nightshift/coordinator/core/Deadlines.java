@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -75,21 +76,24 @@ final class Deadlines {
 
     /**
      * The admission of {@code spec} (which has a deadline) due to start at {@code from} (now, or its first firing), behind
-     * the tasks {@code pending}; {@code jobSpecs} finds a pending task's spec. Counted by verdict.
-     */
-    /**
-     * The idle cpus: now's, plus what the {@code running} attempts hand back when they are expected to end (start + their
-     * job's estimate), for the current hour; after it, the pools' hour-of-week {@code forecast} ({@link #forecast}).
+     * the tasks {@code pending}; {@code jobSpecs} finds a pending task's or running attempt's spec. The idle cpus are now's,
+     * plus what the {@code running} attempts hand back when they are expected to end (start + their job's estimate), for
+     * the current hour; after it, the pools' hour-of-week {@code forecast} ({@link #forecast}). Counted by verdict.
      */
     Admission admit(JobSpec spec, Instant now, Instant from, Collection<PendingTask> pending,
                     Collection<LiveJobs.ActiveAttempt> running, java.util.function.Function<String, JobSpec> jobSpecs,
                     Supplier<List<AgentSlot>> slots, io.nightshift.coordinator.pools.CapacityForecast forecast,
                     Supplier<List<String>> pools) {
         Instant deadline = spec.deadlineFor(from);
+        // one estimate per job, not per task: a job's tasks share it, and each estimate sorts the name's history
+        Map<String, Optional<Duration>> runtimeOf = new HashMap<>();
+        java.util.function.Function<String, Duration> runtime = jobId -> runtimeOf.computeIfAbsent(jobId, id -> {
+            JobSpec other = jobSpecs.apply(id);
+            return Optional.ofNullable(other == null ? null : estimate(other).runtime());
+        }).orElse(null);
         List<DeadlineAdmission.Work> ahead = new ArrayList<>();
         for (PendingTask t : pending) {
-            JobSpec other = jobSpecs.apply(t.jobId());
-            Duration d = other == null ? null : estimate(other).runtime();
+            Duration d = runtime.apply(t.jobId());
             if (d != null) ahead.add(new DeadlineAdmission.Work(t.priority(), t.deadline(), t.resources().cpus(), d));
         }
         double idle = 0;
@@ -97,8 +101,7 @@ final class Deadlines {
         double idleNow = idle;
         List<Release> releases = new ArrayList<>();
         for (LiveJobs.ActiveAttempt r : running) {
-            JobSpec other = jobSpecs.apply(r.jobId());
-            Duration d = other == null ? null : estimate(other).runtime();
+            Duration d = runtime.apply(r.jobId());
             if (d == null || r.startedAt() == null) continue; // no idea when it ends: it keeps its cpus
             Instant end = r.startedAt().plus(d);
             releases.add(new Release(end.isBefore(now) ? now : end, r.resources().cpus()));

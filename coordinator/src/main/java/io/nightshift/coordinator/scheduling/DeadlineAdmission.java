@@ -137,12 +137,21 @@ public final class DeadlineAdmission {
         long marginMillis = Math.max(STEP.toMillis(), (long) (runtime.toMillis() * MARGIN));
         if (slack.isNegative())
             return new Decision(Verdict.REFUSED, deadline, runtime, estimate.basis(), estimate.runs(), aheadCpuSeconds, start, end,
-                    "expected to end at %s, %s after the deadline %s".formatted(end, slack.negated(), deadline));
+                    "expected to end at %s, %s after the deadline %s".formatted(secs(end), secs(slack.negated()), secs(deadline)));
         if (slack.toMillis() < marginMillis)
             return new Decision(Verdict.AT_RISK, deadline, runtime, estimate.basis(), estimate.runs(), aheadCpuSeconds, start, end,
-                    "expected to end at %s, only %s before the deadline %s".formatted(end, slack, deadline));
+                    "expected to end at %s, only %s before the deadline %s".formatted(secs(end), secs(slack), secs(deadline)));
         return new Decision(Verdict.ADMITTED, deadline, runtime, estimate.basis(), estimate.runs(), aheadCpuSeconds, start, end,
-                "expected to end at %s, %s before the deadline %s".formatted(end, slack, deadline));
+                "expected to end at %s, %s before the deadline %s".formatted(secs(end), secs(slack), secs(deadline)));
+    }
+
+    /** A reason's times in whole seconds: "PT59M57S", not the clock's nanoseconds. */
+    private static Instant secs(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    private static Duration secs(Duration d) {
+        return d.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     /** Where a live run stands against its deadline: on track, at risk (it will miss at the estimate), or missed. */

@@ -67,6 +67,14 @@ class DeadlineAdmissionTest {
     }
 
     @Test
+    void theReasonGivesWholeSecondsWhenTheClockHasNanoseconds() {
+        Instant now = NOW.plusNanos(388_160_724);
+        Decision late = DeadlineAdmission.decide(now, 0, NOW.plusSeconds(3), 1, est(60), List.of(), t -> 4);
+        assertThat(late.verdict()).isEqualTo(Verdict.REFUSED);
+        assertThat(late.reason()).doesNotContain(".388").contains("PT59M57S after the deadline");
+    }
+
+    @Test
     void onlyHigherPriorityOrEarlierDeadlinesQueueAhead() {
         List<Work> others = List.of(
                 new Work(-1, null, 8, Duration.ofHours(10)),                          // lower priority

@@ -81,6 +81,7 @@ public final class Coordinator implements AutoCloseable {
                 .withPoolSize(cfg.jdbcPoolSize()).withSqliteSync(Database.Options.Sync.valueOf(cfg.sqliteSynchronous())));
         log.info("durable store: {}", database.describe());
         try {
+            HazelcastAsync.install(); // not a thread per map write on a 2-core machine
             this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(cfg, database));
         } catch (RuntimeException e) {
             database.close();

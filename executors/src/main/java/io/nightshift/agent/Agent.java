@@ -130,7 +130,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void sampleOwnerLoad() {
-        Set<Long> ours = new java.util.HashSet<>(attempts.taskPids());
+        Set<Long> ours = new java.util.HashSet<>(ownerLoad.countsOurProcesses() ? attempts.taskPids() : Set.of());
         ours.add(ProcessHandle.current().pid());
         ownerLoad.sample(ours, Clock.systemUTC().instant());
     }

@@ -33,11 +33,17 @@ public final class AttemptsHarness implements AutoCloseable {
 
     /** {@code stager}: how artifacts are fetched; null for an agent that fetches none. */
     public AttemptsHarness(Path workDir, boolean cgroups, io.nightshift.connectors.stage.ArtifactStager stager) {
+        this(workDir, cgroups, stager, ProcTable.SYSTEM);
+    }
+
+    /** {@code procs}: the process table the supervisor reads (one of its own lets a test count its readings). */
+    public AttemptsHarness(Path workDir, boolean cgroups, io.nightshift.connectors.stage.ArtifactStager stager,
+                           ProcTable procs) {
         this.isolation = Isolation.detect(cgroups);
         this.sandboxes = workDir.resolve("sandboxes");
         Map<String, String> agentEnv = new HashMap<>(System.getenv());
         agentEnv.put(AGENT_SECRET, "must-not-reach-tasks");
-        this.attempts = new Attempts(sandboxes, Runners.defaults(), new Supervisor(isolation, ProcTable.SYSTEM, scheduler),
+        this.attempts = new Attempts(sandboxes, Runners.defaults(), new Supervisor(isolation, procs, scheduler),
                 sink, scheduler, agentEnv, Path.of(System.getProperty("java.home")), java.time.Clock.systemUTC(), stager);
     }
 

@@ -46,6 +46,11 @@ public final class OwnerLoadSampler {
         return latest;
     }
 
+    /** False with an owners' cgroup: then {@link #sample} ignores {@code ours}, so the caller need not scan for them. */
+    public boolean countsOurProcesses() {
+        return cgroup == null;
+    }
+
     /** Takes one reading at {@code now}; {@code ours}: pids of the agent and its tasks' process trees. */
     public Optional<OwnerLoad> sample(Set<Long> ours, Instant now) {
         if (cgroup != null) {

@@ -1,5 +1,6 @@
 package io.nightshift.agent.process;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -28,6 +29,15 @@ public final class ProcTable {
         public boolean isDead() {
             return state == 'Z' || state == 'X';
         }
+
+        /**
+         * kthreadd (pid 2) and its children, the kernel's threads: they have no environment, and no user process
+         * can be one (only the kernel starts children of kthreadd), so a scan need not read their {@code environ}
+         * (on this kind of VM they are about half of all processes).
+         */
+        public boolean isKernelThread() {
+            return pid == 2 || ppid == 2;
+        }
     }
 
     public static final ProcTable SYSTEM = new ProcTable(Path.of("/proc"));
@@ -46,6 +56,11 @@ public final class ProcTable {
      */
     public Snapshot freshSnapshot() {
         return scans.fresh();
+    }
+
+    /** How many readings {@link #freshSnapshot()} has taken so far (fewer than its calls when callers shared). */
+    public long readings() {
+        return scans.readings();
     }
 
     /** Reads the table now (not shared). */
@@ -77,19 +92,26 @@ public final class ProcTable {
     }
 
     private byte[] environ(long pid) {
-        try {
-            return Files.readAllBytes(root.resolve(Long.toString(pid)).resolve("environ"));
+        try (FileInputStream in = new FileInputStream(root.resolve(Long.toString(pid)).resolve("environ").toString())) {
+            return in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             return new byte[0];
         }
     }
 
-    /** Every process readable now, dead ones included (filter with {@link Proc#isDead()}). */
+    /**
+     * Every process readable now, dead ones included (filter with {@link Proc#isDead()}). Each {@code stat} is
+     * read with a plain {@link FileInputStream} into one buffer reused for the whole walk and parsed from its
+     * bytes: {@code Files.readString} per process (a channel, a size query, a temporary direct buffer, a String
+     * and a split of every field) made the walk the agent's largest cost under a burst of short tasks.
+     */
     public List<Proc> list() {
         List<Proc> out = new ArrayList<>();
+        byte[] buf = new byte[STAT_BUFFER];
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, p -> isNumeric(p.getFileName().toString()))) {
             for (Path dir : dirs) {
-                stat(Long.parseLong(dir.getFileName().toString())).ifPresent(out::add);
+                Proc p = readStat(dir.resolve("stat").toString(), buf);
+                if (p != null) out.add(p);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + root + ": " + e.getMessage(), e);
@@ -97,15 +119,26 @@ public final class ProcTable {
         return out;
     }
 
+    /** A stat line is well under this (comm is at most 64 bytes; 52 numeric fields): larger ones are cut, and
+     *  only the fields up to 22 are read. */
+    static final int STAT_BUFFER = 1024;
+
+    /** The stat row at {@code file} read into {@code buf}; null when it no longer exists or is unreadable. */
+    private static Proc readStat(String file, byte[] buf) {
+        int n = 0;
+        try (FileInputStream in = new FileInputStream(file)) {
+            int r;
+            while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) n += r;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return parseStat(buf, n);
+    }
+
     /** The stat row of one process, empty when it no longer exists. */
     public Optional<Proc> stat(long pid) {
-        String line;
-        try {
-            line = Files.readString(root.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-        return parseStat(line);
+        return Optional.ofNullable(readStat(root.resolve(Long.toString(pid)).resolve("stat").toString(),
+                new byte[STAT_BUFFER]));
     }
 
     /**
@@ -142,6 +175,61 @@ public final class ProcTable {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * {@link #parseStat(String)} from the first {@code len} bytes of {@code b}, without making a String: the pid
+     * before the first '(', then the fields after the LAST ')'. Null when the row is malformed.
+     */
+    static Proc parseStat(byte[] b, int len) {
+        int open = -1, close = -1;
+        for (int i = 0; i < len; i++) {
+            if (b[i] == '(') {
+                if (open < 0) open = i;
+            } else if (b[i] == ')') {
+                close = i;
+            }
+        }
+        if (open < 0 || close < open) return null;
+        long pid = parseLong(b, 0, open);
+        if (pid < 0) return null;
+        // fields after ')': f[0] state (field 3), f[1] ppid, f[2] pgrp, f[3] session, ..., f[19] starttime (field 22)
+        long[] f = new long[20];
+        char state = 0;
+        int field = 0, i = close + 1;
+        while (field < 20) {
+            while (i < len && b[i] == ' ') i++;
+            int start = i;
+            while (i < len && b[i] != ' ' && b[i] != '\n') i++;
+            if (start == i) break;
+            if (field == 0) {
+                state = (char) (b[start] & 0xff);
+            } else if (field <= 3 || field == 19) {
+                f[field] = parseLong(b, start, i);
+                if (f[field] == Long.MIN_VALUE) return null;
+            }
+            field++;
+            if (i < len && b[i] == '\n') break;
+        }
+        if (field < 4) return null;
+        return new Proc(pid, f[1], f[2], f[3], state, field > 19 ? f[19] : -1);
+    }
+
+    /** The decimal (optionally negative) in b[from, to), trimmed of spaces; Long.MIN_VALUE when it is not one. */
+    private static long parseLong(byte[] b, int from, int to) {
+        while (from < to && b[from] == ' ') from++;
+        while (to > from && b[to - 1] == ' ') to--;
+        if (from == to) return Long.MIN_VALUE;
+        boolean neg = b[from] == '-';
+        if (neg) from++;
+        if (from == to || to - from > 18) return Long.MIN_VALUE;
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) return Long.MIN_VALUE;
+            v = v * 10 + d;
+        }
+        return neg ? -v : v;
     }
 
     /**

@@ -43,14 +43,28 @@ public final class ProcessTree {
      */
     public Set<Long> livingMembers() {
         Set<Long> inGroup = group == null ? Set.of() : group.pids();
-        Set<Long> members = new TreeSet<>();
         boolean bySession = sessionIsolated && leaderPid > 0 && !leaderPidRecycled();
-        ProcTable.Snapshot snapshot = procs.freshSnapshot();
+        return members(procs.freshSnapshot(), inGroup, bySession);
+    }
+
+    /**
+     * The members found in {@code snapshot}, a reading the caller took (and may share among the trees of
+     * every attempt, as the owner-load sampling does): stale by as much as the reading is, so not for a kill,
+     * which scans afresh ({@link #livingMembers()}). The cgroup's members are read now.
+     */
+    public Set<Long> livingMembers(ProcTable.Snapshot snapshot) {
+        Set<Long> inGroup = group == null ? Set.of() : group.pids();
+        boolean bySession = sessionIsolated && leaderPid > 0 && !leaderPidRecycled();
+        return members(snapshot, inGroup, bySession);
+    }
+
+    private Set<Long> members(ProcTable.Snapshot snapshot, Set<Long> inGroup, boolean bySession) {
+        Set<Long> members = new TreeSet<>();
         for (ProcTable.Proc p : snapshot.procs()) {
             if (p.isDead() || p.pid() == self || p.pid() == 1) continue;
             if (inGroup.contains(p.pid())
                     || (bySession && (p.session() == leaderPid || p.pgrp() == leaderPid))
-                    || snapshot.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId)) {
+                    || (!p.isKernelThread() && snapshot.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId))) {
                 members.add(p.pid());
             }
         }

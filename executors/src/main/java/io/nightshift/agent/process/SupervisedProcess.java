@@ -73,6 +73,11 @@ public final class SupervisedProcess {
         return tree.livingMembers();
     }
 
+    /** Living processes of the attempt in {@code snapshot}, a reading shared with other attempts (stale by its age). */
+    public Set<Long> members(ProcTable.Snapshot snapshot) {
+        return tree.livingMembers(snapshot);
+    }
+
     /**
      * SIGTERM to the whole tree, {@code grace}, then SIGKILL until nothing is left. While a kill is
      * in progress another call joins it; after one finished a new one starts (and finds nothing when

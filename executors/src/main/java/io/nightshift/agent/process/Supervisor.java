@@ -88,6 +88,11 @@ public final class Supervisor {
         return isolation;
     }
 
+    /** One reading of {@code /proc} that began after this call, for {@link SupervisedProcess#members(ProcTable.Snapshot)}. */
+    public ProcTable.Snapshot freshSnapshot() {
+        return procs.freshSnapshot();
+    }
+
     /**
      * Starts {@code plan} for {@code attemptId} with {@code limits} applied; the wrapper records the
      * exit status in {@code exitFile}. Blocks briefly (process creation, cgroup set-up): call it off

@@ -47,6 +47,7 @@ public final class Coordinator implements AutoCloseable {
     private final StateStore store;
     private final SchedulerCore core;
     private final Vertx vertx;
+    private final io.nightshift.coordinator.http.LoopDelayProbe loopProbe;
     private final HttpApi api;
     private final Leadership leadership;
     private java.util.concurrent.ScheduledExecutorService compactor;
@@ -101,6 +102,8 @@ public final class Coordinator implements AutoCloseable {
         EventLog events = new EventLog(cfg.eventBuffer(), store.lastEventSeq(), store::eventsAfter);
         this.core = new SchedulerCore(store, events, schedulerClock, cfg, new Metrics(prometheus));
         this.vertx = Vertx.vertx();
+        this.loopProbe = new io.nightshift.coordinator.http.LoopDelayProbe(vertx, prometheus,
+                io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, core::onCoreThread);
         this.sampler = new io.nightshift.coordinator.utilization.UtilizationSampler(store,
                 io.nightshift.coordinator.utilization.UtilizationHistory.open(cfg.dataDir().resolve("utilization.csv"),
                         cfg.utilizationSamples(), cfg.utilizationKept(), Clock.systemUTC().instant()),
@@ -400,6 +403,7 @@ public final class Coordinator implements AutoCloseable {
             log.debug("http server close: {}", e.getMessage());
         }
         leadership.stop();
+        loopProbe.close();
         if (compactor != null) compactor.shutdownNow();
         sampler.close();
         api.close();

@@ -304,6 +304,11 @@ public final class SchedulerCore implements AutoCloseable {
         return loop.call(() -> firings.pause(jobId, pause));
     }
 
+    /** Runs {@code r} on the core thread in its turn (the loop-delay probe); dropped once the core is closed. */
+    public void onCoreThread(Runnable r) {
+        loop.enqueue(r);
+    }
+
     public void onRegister(AgentMessage.Register r, AgentLink link) {
         agents.onRegister(r, link);
     }

@@ -287,6 +287,7 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
         hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         hc.addMapConfig(durable(HazelcastStateStore.POOL_PROFILES, db.poolProfiles()));
+        hc.addMapConfig(durable(HazelcastStateStore.RUNTIMES, db.runtimes()));
         return hc;
     }
 

@@ -164,6 +164,7 @@ final class CoreLoop {
             while (true) {
                 try {
                     store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys, b.events);
+                    if (!b.runtimes.isEmpty()) store.saveRuntimes(b.runtimes); // after the runs they come from
                     break;
                 } catch (RuntimeException e) {
                     if (exec.isShutdown()) return;

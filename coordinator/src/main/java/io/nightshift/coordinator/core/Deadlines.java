@@ -32,12 +32,14 @@ import org.slf4j.LoggerFactory;
  * The shell around {@link DeadlineAdmission}: the runtimes of successful runs by job name (a nightly job submitted
  * anew each night under a new id keeps its history through its name), the admission of a job with a deadline at
  * submit from that history, the queued work and the idle cpus, and the count of runs that met or missed their
- * deadline. Core thread only, except the meters. The history is the leader's memory: it starts empty on a new leader.
+ * deadline. Core thread only, except the meters. The history is durable (V20, {@code nightshift.runtimes}): the turn
+ * that ends a successful run stores its name's last {@link DeadlineAdmission#HISTORY} runtimes, and a new leader
+ * {@link #recover}s them, so a restart or a failover admits from the same p90 as before.
  */
 final class Deadlines {
     private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
 
-    private final Map<String, ArrayDeque<Duration>> runtimes = new HashMap<>();
+    private final Map<String, ArrayDeque<Sample>> runtimes = new HashMap<>();
     private final MeterRegistry registry;
     private final Map<String, Counter> admissions = new ConcurrentHashMap<>();
     private final Counter met;
@@ -59,10 +61,51 @@ final class Deadlines {
                 .description("Runs with a deadline that ended after it, or ended in time without succeeding").register(registry);
     }
 
+    /** One successful run's runtime, in whole milliseconds (as stored): which run, when it ended, how long it took. */
+    record Sample(String run, Instant endedAt, double seconds) {
+        Duration runtime() {
+            return Duration.ofMillis(Math.round(seconds * 1000));
+        }
+    }
+
+    /** A job name's runtime history as stored (ns_runtimes, V20): oldest first, at most {@link DeadlineAdmission#HISTORY}. */
+    record Stored(int v, String id, List<Sample> runs) {
+    }
+
     /** The successful runtimes of jobs named {@code name}, oldest first (at most {@link DeadlineAdmission#HISTORY}). */
     List<Duration> history(String name) {
-        ArrayDeque<Duration> d = runtimes.get(name);
-        return d == null ? List.of() : List.copyOf(d);
+        ArrayDeque<Sample> d = runtimes.get(name);
+        return d == null ? List.of() : d.stream().map(Sample::runtime).toList();
+    }
+
+    /**
+     * Replaces the history with the stored one ({@link io.nightshift.coordinator.state.StateStore#runtimes}), at
+     * leadership. A document that cannot be read is skipped with a warning: its name's history is learnt again.
+     */
+    void recover(Map<String, String> stored) {
+        runtimes.clear();
+        int runs = 0;
+        for (Map.Entry<String, String> e : stored.entrySet()) {
+            try {
+                Stored h = io.nightshift.api.json.Json.read(e.getValue(), Stored.class);
+                ArrayDeque<Sample> d = new ArrayDeque<>(h.runs() == null ? List.of() : h.runs());
+                while (d.size() > DeadlineAdmission.HISTORY) d.removeFirst();
+                if (!d.isEmpty()) runtimes.put(e.getKey(), d);
+                runs += d.size();
+            } catch (RuntimeException bad) {
+                log.warn("job name {}: stored runtime history not restored ({}); it is learnt again", e.getKey(), bad.getMessage());
+            }
+        }
+        if (!runtimes.isEmpty()) log.info("recovered the runtime history of {} job names ({} runs)", runtimes.size(), runs);
+    }
+
+    /** Adds a successful run's runtime to its name's history (once per run) and stores the history in this turn. */
+    void record(String name, String runId, Instant endedAt, Duration runtime) {
+        ArrayDeque<Sample> d = runtimes.computeIfAbsent(name, k -> new ArrayDeque<>());
+        for (Sample s : d) if (s.run().equals(runId)) return; // a run ends once; a second report of it adds nothing
+        d.addLast(new Sample(runId, endedAt, runtime.toMillis() / 1000.0));
+        while (d.size() > DeadlineAdmission.HISTORY) d.removeFirst();
+        loop.batch().runtimes(name, io.nightshift.api.json.Json.write(new Stored(1, name, List.copyOf(d))));
     }
 
     Estimate estimate(JobSpec spec) {
@@ -197,11 +240,7 @@ final class Deadlines {
         DeadlineAdmission.Standing last = standings.remove(lj.run.id());
         if (state == JobState.SUCCEEDED) {
             Instant started = started(lj);
-            if (started != null) {
-                ArrayDeque<Duration> d = runtimes.computeIfAbsent(spec.name(), k -> new ArrayDeque<>());
-                d.addLast(Duration.between(started, now));
-                while (d.size() > DeadlineAdmission.HISTORY) d.removeFirst();
-            }
+            if (started != null) record(spec.name(), lj.run.id(), now, Duration.between(started, now));
         }
         Instant deadline = deadlineOf(spec, lj.run);
         if (deadline == null || lj.job.killRequested()) return; // a run its user killed neither met nor missed

@@ -177,6 +177,7 @@ public final class SchedulerCore implements AutoCloseable {
         queues.recover();
         pools.recover();
         agents.recover(store, now); // a grace period of one heartbeat timeout to reconnect
+        deadlines.recover(store.runtimes()); // the p90 input of deadline admission, as the last leader left it
         // Every job not yet ended, whether or not a task of it is still live: a crash between a turn's
         // writes (they go to several maps in parallel) can leave a job RUNNING whose tasks all ended.
         Set<String> jobIds = new TreeSet<>();

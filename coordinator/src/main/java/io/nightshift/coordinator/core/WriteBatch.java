@@ -21,6 +21,8 @@ final class WriteBatch {
     final Map<String, Task> tasks = new LinkedHashMap<>();
     final Map<String, AgentInfo> agents = new LinkedHashMap<>();
     final Map<String, String> keys = new LinkedHashMap<>();
+    /** Job names' runtime histories (whole JSON documents), by name. */
+    final Map<String, String> runtimes = new LinkedHashMap<>();
     final List<io.nightshift.api.model.Event> events = new ArrayList<>();
     final List<Runnable> afterCommit = new ArrayList<>();
 
@@ -44,16 +46,20 @@ final class WriteBatch {
         keys.put(key, jobId);
     }
 
+    void runtimes(String name, String json) {
+        runtimes.put(name, json);
+    }
+
     void afterCommit(Runnable r) {
         afterCommit.add(r);
     }
 
     boolean hasWrites() {
         return !jobs.isEmpty() || !runs.isEmpty() || !tasks.isEmpty() || !agents.isEmpty() || !keys.isEmpty()
-                || !events.isEmpty();
+                || !events.isEmpty() || !runtimes.isEmpty();
     }
 
     int writes() {
-        return jobs.size() + runs.size() + tasks.size() + agents.size() + keys.size() + events.size();
+        return jobs.size() + runs.size() + tasks.size() + agents.size() + keys.size() + events.size() + runtimes.size();
     }
 }

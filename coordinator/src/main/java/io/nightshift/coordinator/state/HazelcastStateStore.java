@@ -38,6 +38,7 @@ public final class HazelcastStateStore implements StateStore {
     public static final String QUEUES = "nightshift.queues";
     public static final String POOLS = "nightshift.pools";
     public static final String POOL_PROFILES = "nightshift.pool-profiles";
+    public static final String RUNTIMES = "nightshift.runtimes";
 
     /** How a pool is stored: its spec under its name, with a schema version. */
     public record StoredPool(int v, String id, io.nightshift.api.pool.PoolSpec spec) {
@@ -55,6 +56,7 @@ public final class HazelcastStateStore implements StateStore {
     private final IMap<String, HazelcastJsonValue> queues;
     private final IMap<String, HazelcastJsonValue> pools;
     private final IMap<String, HazelcastJsonValue> poolProfiles;
+    private final IMap<String, HazelcastJsonValue> runtimes;
 
     private final io.nightshift.coordinator.state.jdbc.Database database;
 
@@ -69,6 +71,7 @@ public final class HazelcastStateStore implements StateStore {
         this.queues = hz.getMap(QUEUES);
         this.pools = hz.getMap(POOLS);
         this.poolProfiles = hz.getMap(POOL_PROFILES);
+        this.runtimes = hz.getMap(RUNTIMES);
         jobs.addIndex(IndexType.HASH, "state");
         tasks.addIndex(IndexType.HASH, "state");
     }
@@ -291,6 +294,21 @@ public final class HazelcastStateStore implements StateStore {
     @Override
     public void savePoolProfile(String pool, String json) {
         poolProfiles.set(pool, new HazelcastJsonValue(json));
+    }
+
+    @Override
+    public Map<String, String> runtimes() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, HazelcastJsonValue> e : runtimes.entrySet()) out.put(e.getKey(), e.getValue().getValue());
+        return out;
+    }
+
+    @Override
+    public void saveRuntimes(Map<String, String> byName) {
+        if (byName.isEmpty()) return;
+        Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(byName.size() * 2);
+        byName.forEach((name, json) -> m.put(name, new HazelcastJsonValue(json)));
+        runtimes.setAll(m);
     }
 
     @Override

@@ -136,6 +136,7 @@ public final class Database implements AutoCloseable {
     private final TableStore<HazelcastJsonValue> queues;
     private final TableStore<HazelcastJsonValue> pools;
     private final TableStore<HazelcastJsonValue> poolProfiles;
+    private final TableStore<HazelcastJsonValue> runtimes;
     private final TableStore<String> idempotency;
 
     private Database(HikariDataSource pool, Kind kind, String description) {
@@ -150,6 +151,7 @@ public final class Database implements AutoCloseable {
         this.queues = new TableStore<>(sql, Tables.queues(), Tables.QUEUE);
         this.pools = new TableStore<>(sql, Tables.pools(), Tables.POOL);
         this.poolProfiles = new TableStore<>(sql, Tables.poolProfiles(), Tables.POOL_PROFILE);
+        this.runtimes = new TableStore<>(sql, Tables.runtimes(), Tables.RUNTIME);
         this.idempotency = new TableStore<>(sql, Tables.idempotency(), Tables.IDEMPOTENCY);
     }
 
@@ -326,6 +328,11 @@ public final class Database implements AutoCloseable {
     /** {@code nightshift.pool-profiles} → ns_pool_profiles. Eager keys: all. */
     public MapStore<String, HazelcastJsonValue> poolProfiles() {
         return poolProfiles;
+    }
+
+    /** {@code nightshift.runtimes} → ns_runtimes. Eager keys: all. */
+    public MapStore<String, HazelcastJsonValue> runtimes() {
+        return runtimes;
     }
 
     /** {@code nightshift.idempotency} → ns_idempotency. Eager keys: those bound to a live job. */

@@ -32,6 +32,7 @@ final class Tables {
     static final String QUEUES_MAP = HazelcastStateStore.QUEUES;
     static final String POOLS_MAP = HazelcastStateStore.POOLS;
     static final String POOL_PROFILES_MAP = HazelcastStateStore.POOL_PROFILES;
+    static final String RUNTIMES_MAP = HazelcastStateStore.RUNTIMES;
 
     private static final TableStore.Column BODY = new TableStore.Column("body", Types.VARCHAR);
     private static final TableStore.Column STATE = new TableStore.Column("state", Types.VARCHAR);
@@ -108,6 +109,18 @@ final class Tables {
     }
 
     static final TableStore.Codec<HazelcastJsonValue> POOL_PROFILE = new JsonCodec(POOL_PROFILES_MAP) {
+        @Override
+        Object[] columns(String key, JsonNode n, String body) {
+            return new Object[] {body};
+        }
+    };
+
+    /** ns_runtimes (V20): all of them are loaded. */
+    static TableStore.Table runtimes() {
+        return new TableStore.Table(RUNTIMES_MAP, "ns_runtimes", "id", List.of(BODY), "body", "SELECT id FROM ns_runtimes");
+    }
+
+    static final TableStore.Codec<HazelcastJsonValue> RUNTIME = new JsonCodec(RUNTIMES_MAP) {
         @Override
         Object[] columns(String key, JsonNode n, String body) {
             return new Object[] {body};

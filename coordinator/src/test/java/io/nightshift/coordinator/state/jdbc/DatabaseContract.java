@@ -339,6 +339,38 @@ abstract class DatabaseContract {
         }
     }
 
+    /** A job name's runtime history (V20), the p90 input of deadline admission, comes back after every member stopped. */
+    @Test
+    void aJobNamesRuntimeHistorySurvivesARestartOfEveryMember() throws Exception {
+        String cluster = "ns-jdbc-" + UUID.randomUUID().toString().substring(0, 8);
+        String nightly = "{\"v\":1,\"id\":\"nightly\",\"runs\":[{\"run\":\"n1.r1\",\"endedAt\":\"2026-03-03T04:10:00Z\",\"seconds\":61.5}]}";
+        String etl = "{\"v\":1,\"id\":\"etl\",\"runs\":[{\"run\":\"e1.r1\",\"endedAt\":\"2026-03-03T04:20:00Z\",\"seconds\":7.25}]}";
+        Database first = open();
+        HazelcastInstance hz1 = HazelcastMembers.start(cluster, first);
+        try {
+            var store = new io.nightshift.coordinator.state.HazelcastStateStore(hz1, first);
+            store.saveRuntimes(java.util.Map.of("nightly", "{\"v\":1,\"id\":\"nightly\",\"runs\":[]}", "etl", etl));
+            store.saveRuntimes(java.util.Map.of("nightly", nightly)); // the whole document replaces the one before
+        } finally {
+            hz1.getLifecycleService().terminate(); // no graceful flush: write-through must not need one
+        }
+        first.close();
+
+        Database second = open();
+        assertThat(tables(second)).contains("ns_runtimes");
+        HazelcastInstance hz2 = HazelcastMembers.start(cluster, second);
+        try {
+            var store = new io.nightshift.coordinator.state.HazelcastStateStore(hz2, second);
+            assertThat(store.runtimes()).containsOnlyKeys("etl", "nightly");
+            assertThat(io.nightshift.api.json.Json.mapper().readTree(store.runtimes().get("nightly")))
+                    .isEqualTo(io.nightshift.api.json.Json.mapper().readTree(nightly));
+            assertThat(io.nightshift.api.json.Json.mapper().readTree(store.runtimes().get("etl")))
+                    .isEqualTo(io.nightshift.api.json.Json.mapper().readTree(etl));
+        } finally {
+            hz2.shutdown();
+        }
+    }
+
     // ------------------------------------------------------------------ job listing
 
     @Test

@@ -36,7 +36,7 @@ final class HazelcastMembers {
         for (Map.Entry<String, Object> e : Map.<String, Object>of(
                 Tables.JOBS_MAP, db.jobs(), Tables.RUNS_MAP, db.runs(), Tables.TASKS_MAP, db.tasks(),
                 Tables.AGENTS_MAP, db.agents(), Tables.IDEMPOTENCY_MAP, db.idempotency(), Tables.POOLS_MAP, db.pools(),
-                Tables.POOL_PROFILES_MAP, db.poolProfiles()).entrySet()) {
+                Tables.POOL_PROFILES_MAP, db.poolProfiles(), Tables.RUNTIMES_MAP, db.runtimes()).entrySet()) {
             hc.addMapConfig(new MapConfig(e.getKey()).setMapStoreConfig(new MapStoreConfig()
                     .setEnabled(true)
                     .setImplementation(e.getValue())

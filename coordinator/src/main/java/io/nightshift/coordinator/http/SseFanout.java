@@ -77,6 +77,10 @@ final class SseFanout {
     private long passNanos;
     private long fannedOut;
     private Pass pass;
+    /** A keep-alive is going out a slice at a time. */
+    private boolean keepingAlive;
+    /** A batch went out since the last {@link #keepAlive} call. */
+    private boolean sentSinceKeepAlive;
 
     /**
      * Subscribes to {@code events} at once; {@code progress} may be null (no progress documents). {@code onLoop} runs
@@ -135,10 +139,27 @@ final class SseFanout {
         return live;
     }
 
-    /** Writes a comment to every stream (proxies close silent connections); cuts those that are full. */
+    /**
+     * Writes a comment to every stream (proxies close silent connections), {@value #SLICE} streams per loop task like a
+     * batch, and cuts those that are full. Skipped while a batch goes out, and when one went out since the last call:
+     * every stream got bytes since then (a stream that joined later got its replay), which is traffic enough. Writing
+     * the comment to thousands of streams in one task held the loop for as long as a whole batch pass and delayed the
+     * requests behind it.
+     */
     void keepAlive() {
-        if (pass != null) return; // a batch is going out: that is traffic enough
-        for (Member m : members) {
+        if (pass != null || keepingAlive) return;
+        if (sentSinceKeepAlive) {
+            sentSinceKeepAlive = false;
+            return;
+        }
+        keepingAlive = true;
+        keepAlive(new ArrayList<>(members), 0);
+    }
+
+    private void keepAlive(List<Member> targets, int from) {
+        int end = Math.min(targets.size(), from + SLICE);
+        for (int i = from; i < end; i++) {
+            Member m = targets.get(i);
             if (m.gone) continue;
             try {
                 if (m.sink.writeQueueFull()) cut(m);
@@ -147,7 +168,12 @@ final class SseFanout {
                 gone(m);
             }
         }
-        members.removeIf(m -> m.gone);
+        if (end < targets.size()) {
+            onLoop.accept(() -> keepAlive(targets, end));
+            return;
+        }
+        keepingAlive = false;
+        if (pass == null) members.removeIf(m -> m.gone); // a pass under way indexes the list: it removes them itself
     }
 
     /** Stops listening (the loop's streams get nothing more). */
@@ -225,6 +251,7 @@ final class SseFanout {
             return;
         }
         pass = null;
+        sentSinceKeepAlive = true;
         members.removeIf(x -> x.gone);
         lastPassNanos = passNanos;
         if (!inbox.isEmpty() && scheduled.compareAndSet(false, true)) later.accept(batchDelayMillis(), this::drain);

@@ -22,6 +22,10 @@ final class PlacementStack {
     private final SchedulingFilter[] checks;
     private final SchedulingFilter[] keyed;
     private final Map<Shape, Shape> shapes = new HashMap<>();
+    /** Per queue index: the shape {@link #shapeOf} returned last (tasks of one job come in a row). */
+    private final Shape[] lastShape;
+    /** The keyed checks' shape keys of the task being shaped (scratch, copied into a new shape only). */
+    private final Object[] keys;
 
     PlacementStack(Ledger ledger, List<SchedulingFilter> extra) {
         this.ledger = ledger;
@@ -39,24 +43,43 @@ final class PlacementStack {
         all.addAll(keyedChecks);
         this.checks = all.toArray(new SchedulingFilter[0]);
         this.keyed = keyedChecks.toArray(new SchedulingFilter[0]);
+        this.keys = new Object[keyed.length];
+        this.lastShape = new Shape[ledger.queues.length];
     }
 
     /** The shape of {@code t} in queue {@code queue}, with what this cycle learnt about it. */
     Shape shapeOf(PendingTask t, int queue) {
-        Object[] extra = null;
+        boolean anyKey = false;
         for (int k = 0; k < keyed.length; k++) {
             Object key = keyed[k].shapeKey(t);
-            if (key != null) {
-                if (extra == null) extra = new Object[keyed.length];
-                extra[k] = key;
-            }
+            keys[k] = key;
+            anyKey |= key != null;
         }
+        List<io.nightshift.api.spec.Constraint> cs = t.constraints();
         // the run is part of the shape only when a constraint counts what the run already placed (UNIQUE, MAX_PER,
         // GROUP_BY, CLUSTER without a value); tasks of several runs with the same LIKE/UNLIKE share one shape
-        Shape s = t.constraints().isEmpty() ? new Shape(queue, null, t.resources(), List.of(), extra)
-                : new Shape(queue, countsPerRun(t.constraints()) ? t.runId() : null, t.resources(), t.constraints(), extra);
+        String run = cs.isEmpty() || !countsPerRun(cs) ? null : t.runId();
+        Shape last = queue < lastShape.length ? lastShape[queue] : null;
+        if (last != null && sameShape(last, run, t.resources(), cs, anyKey)) return last;
+        Shape s = new Shape(queue, run, t.resources(), cs.isEmpty() ? List.of() : cs, anyKey ? keys.clone() : null);
         Shape known = shapes.putIfAbsent(s, s);
-        return known != null ? known : s;
+        Shape out = known != null ? known : s;
+        if (queue < lastShape.length) lastShape[queue] = out;
+        return out;
+    }
+
+    /**
+     * True when a task of {@code run}, {@code resources}, {@code cs} and this call's {@link #keys} has the shape
+     * {@code last}, checked without building a shape: tasks of one job come one after another, so most lookups are
+     * answered here instead of by hashing a new shape and comparing its constraint list. Constraints count as the
+     * same only when they are the very same list (else the map decides, as before).
+     */
+    private boolean sameShape(Shape last, String run, io.nightshift.api.Resources resources, List<io.nightshift.api.spec.Constraint> cs,
+                              boolean anyKey) {
+        if (!java.util.Objects.equals(last.run, run) || !last.resources.equals(resources)) return false;
+        if (cs.isEmpty() ? !last.constraints.isEmpty() : last.constraints != cs) return false;
+        if (last.extra == null) return !anyKey;
+        return anyKey && java.util.Arrays.equals(last.extra, keys);
     }
 
     private static boolean countsPerRun(List<io.nightshift.api.spec.Constraint> cs) {

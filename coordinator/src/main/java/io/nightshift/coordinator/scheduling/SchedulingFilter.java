@@ -36,10 +36,15 @@ public interface SchedulingFilter {
         return Veto.Kind.DYNAMIC;
     }
 
-    /** Reports {@link #filter}'s vetoes to {@code sink}; override to report without building them. */
+    /**
+     * Reports {@link #filter}'s vetoes to {@code sink}; override to report without building them. Indexed, not
+     * for-each: the explainer calls this for every agent and check, and an iterator over the (usually empty)
+     * list was most of what an explanation allocated.
+     */
     default void explain(PendingTask task, int agent, Ledger ledger, VetoSink sink) {
-        for (Veto v : filter(task, agent, ledger)) {
-            sink.add(v);
+        List<Veto> vetoes = filter(task, agent, ledger);
+        for (int i = 0, n = vetoes.size(); i < n; i++) {
+            sink.add(vetoes.get(i));
         }
     }
 

@@ -87,6 +87,33 @@ class SseFanoutTest {
     }
 
     @Test
+    void aKeepAliveGoesOutASliceOfStreamsPerLoopTaskAndNotWhileABatchDoes() {
+        SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
+        List<Sink> sinks = new ArrayList<>();
+        for (int i = 0; i < SseFanout.SLICE * 2 + 10; i++) {
+            Sink s = new Sink();
+            fanout.join(s, 0, false);
+            sinks.add(s);
+        }
+        fanout.keepAlive();
+        assertThat(sinks.stream().filter(s -> !s.writes.isEmpty())).as("the first slice, then the loop serves others").hasSize(SseFanout.SLICE);
+        fanout.keepAlive(); // the timer again while the first is still going out: nothing twice
+        sinks.get(SseFanout.SLICE * 2 + 5).full = true;
+        runLoop();
+        for (int i = 0; i < sinks.size(); i++) {
+            if (i == SseFanout.SLICE * 2 + 5) assertThat(sinks.get(i).cuts).isEqualTo(1);
+            else assertThat(sinks.get(i).writes).containsExactly(SseFanout.KEEP_ALIVE);
+        }
+        assertThat(fanout.members()).isEqualTo(SseFanout.SLICE * 2 + 9);
+        publish(1);
+        loop.poll().run(); // the drain writes the first slice of the batch
+        fanout.keepAlive(); // mid-pass: the batch is traffic enough
+        runLoop();
+        for (Sink s : sinks) if (s.cuts == 0) assertThat(s.writes).hasSize(2);
+        for (Sink s : sinks) if (s.cuts == 0) assertThat(s.ids()).containsExactly(1L);
+    }
+
+    @Test
     void aBatchGoesOutASliceOfStreamsPerLoopTaskAndTheNextBatchWaitsForTheWholePass() {
         SseFanout fanout = new SseFanout(log, null, frames, loop::add, (ms, r) -> loop.add(r), clock::get);
         List<Sink> sinks = new ArrayList<>();
@@ -201,6 +228,8 @@ class SseFanoutTest {
         runLoop();
         assertThat(a.writes).isEmpty();
         assertThat(b.ids()).containsExactly(1L);
+        fanout.keepAlive();
+        assertThat(b.writes).as("a batch went out since the last keep-alive: traffic enough").hasSize(1);
         fanout.keepAlive();
         assertThat(b.writes.get(1)).isSameAs(SseFanout.KEEP_ALIVE);
         b.full = true;

@@ -278,7 +278,7 @@ public final class Attempts {
         this.onLeaderExit = hook;
     }
 
-    /** Pids of the living processes of every attempt not yet terminal (scans {@code /proc}; stale at once). */
+    /** Pids of the processes of every attempt not yet terminal, for the owner-load accounting ({@link SupervisedProcess#accountedMembers}; stale at once). */
     public Set<Long> taskPids() {
         Set<Long> out = new java.util.HashSet<>();
         for (Attempt a : attempts.values()) {
@@ -287,7 +287,7 @@ public final class Attempts {
             synchronized (a) {
                 p = a.process;
             }
-            if (p != null) out.addAll(p.members());
+            if (p != null) out.addAll(p.accountedMembers());
         }
         return out;
     }

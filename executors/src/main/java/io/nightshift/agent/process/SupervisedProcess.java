@@ -73,6 +73,11 @@ public final class SupervisedProcess {
         return tree.livingMembers();
     }
 
+    /** The processes the owner-load accounting counts as the attempt's (cheap with cgroups: {@link ProcessTree#accountedMembers}). */
+    public Set<Long> accountedMembers() {
+        return tree.accountedMembers();
+    }
+
     /**
      * SIGTERM to the whole tree, {@code grace}, then SIGKILL until nothing is left. While a kill is
      * in progress another call joins it; after one finished a new one starts (and finds nothing when

@@ -60,14 +60,26 @@ final class SparkBench {
     static final String ETL = "io.nightshift.examples.spark.SparkEtl", WORDCOUNT = "io.nightshift.examples.hadoop.WordCount";
     /** The cpus of each job, and the N of the Spark master local[N] on both sides: the agent machine's two cores. */
     static final int CPUS = 2;
+    /** How often the bench's client asks for the job's state while it runs. */
+    static final long POLL_MS = 500;
 
     /** One Nightshift run in seconds: submit → RUNNING, RUNNING → the leader's exit, exit → SUCCEEDED. */
     record Phases(double toRunning, double running, double toSucceeded) {
         double total() { return toRunning + running + toSucceeded; }
     }
 
+    /**
+     * The bench's own JVM (coordinator, agent, client; the drivers are other processes) in CPU seconds per 10 s of
+     * wall time, while the plain launches ran and while the Nightshift jobs ran (medians over the runs).
+     */
+    record OwnCpu(List<Double> duringPlain, List<Double> duringNightshift) {
+        static OwnCpu empty() {
+            return new OwnCpu(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
     record Result(int rounds, List<Double> etlPlain, List<Phases> etlNightshift, List<Double> wcPlain,
-                  List<Phases> wcNightshift, String loadBefore, String loadAfter, boolean plainInCgroup) {
+                  List<Phases> wcNightshift, String loadBefore, String loadAfter, boolean plainInCgroup, OwnCpu ownCpu) {
         double ratioEtl() { return median(totals(etlNightshift)) / median(etlPlain); }
         double ratioWc() { return median(totals(wcNightshift)) / median(wcPlain); }
     }
@@ -99,6 +111,7 @@ final class SparkBench {
         List<Phases> etlNs = new ArrayList<>(), wcNs = new ArrayList<>();
         Path sandboxes = dir.resolve("agent").resolve("sandboxes");
         boolean confined;
+        OwnCpu own = OwnCpu.empty();
         try (LocalCluster cluster = LocalCluster.start(config, 1)) {
             NightshiftClient client = NightshiftClient.connect(cluster.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT,
                     cluster.adminToken());
@@ -106,19 +119,40 @@ final class SparkBench {
             CgroupV1 cgroups = Isolation.detectFor(true, client.agents().get(0).id(), dir.resolve("agent")).cgroups();
             confined = cgroups != null;
             for (int round = 1; round <= rounds; round++) {
-                etlPlain.add(plainSpark(cgroups, home, java, jar, csv, dir.resolve("out/etl-plain-" + round)));
-                etlNs.add(timeJob(client, sandboxes, "spark-bench-etl-" + round, sparkJob("spark-bench-etl-" + round, jar, csv,
-                        dir.resolve("out/etl-ns-" + round))));
-                wcPlain.add(plainHadoop(cgroups, home, java, jar, text, dir.resolve("out/wc-plain-" + round)));
-                wcNs.add(timeJob(client, sandboxes, "spark-bench-wc-" + round, hadoopJob("spark-bench-wc-" + round, jar, text,
-                        dir.resolve("out/wc-ns-" + round))));
-                err.printf(Locale.ROOT, "round %d: etl plain %.2f s, nightshift %s; wordcount plain %.2f s, nightshift %s%n",
+                int r = round;
+                etlPlain.add(ownCpu(own.duringPlain(), () -> plainSpark(cgroups, home, java, jar, csv, dir.resolve("out/etl-plain-" + r))));
+                etlNs.add(ownCpu(own.duringNightshift(), () -> timeJob(client, sandboxes, "spark-bench-etl-" + r,
+                        sparkJob("spark-bench-etl-" + r, jar, csv, dir.resolve("out/etl-ns-" + r)))));
+                wcPlain.add(ownCpu(own.duringPlain(), () -> plainHadoop(cgroups, home, java, jar, text, dir.resolve("out/wc-plain-" + r))));
+                wcNs.add(ownCpu(own.duringNightshift(), () -> timeJob(client, sandboxes, "spark-bench-wc-" + r,
+                        hadoopJob("spark-bench-wc-" + r, jar, text, dir.resolve("out/wc-ns-" + r)))));
+                err.printf(Locale.ROOT, "round %d: etl plain %.2f s, nightshift %s; wordcount plain %.2f s, nightshift %s;"
+                                + " this JVM's CPU s per 10 s: %s while plain, %s while a job ran%n",
                         round, etlPlain.get(round - 1), split(etlNs.get(round - 1)), wcPlain.get(round - 1),
-                        split(wcNs.get(round - 1)));
+                        split(wcNs.get(round - 1)), last2(own.duringPlain()), last2(own.duringNightshift()));
                 err.flush();
             }
         }
-        return new Result(rounds, etlPlain, etlNs, wcPlain, wcNs, loadBefore, loadAverage(), confined);
+        return new Result(rounds, etlPlain, etlNs, wcPlain, wcNs, loadBefore, loadAverage(), confined, own);
+    }
+
+    interface Run<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs {@code run} and adds this JVM's CPU seconds per 10 s of wall time meanwhile to {@code into}. */
+    static <T> T ownCpu(List<Double> into, Run<T> run) throws Exception {
+        long cpu0 = processCpuNanos(), t0 = System.nanoTime();
+        T t = run.run();
+        long cpu = processCpuNanos() - cpu0, wall = System.nanoTime() - t0;
+        if (cpu0 >= 0 && wall > 0) into.add(10.0 * cpu / wall);
+        return t;
+    }
+
+    /** This JVM's CPU time (every thread, user + system), or -1 when the platform does not tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     static String summary(Result r) {
@@ -132,12 +166,19 @@ final class SparkBench {
                   mapreduce word count, %,d lines (local job runner, 768m; the job %d cpus):
                     plain java -cp jar:spark-home/jars/* WordCount: %7.2f s   (baseline)
                     nightshift hadoop job (submit -> SUCCEEDED):    %7.2f s   ratio %.3f
-                      of which (medians) %s""",
+                      of which (medians) %s
+                  this JVM (coordinator, agent, client), CPU s per 10 s (medians): %.2f while a plain launch ran, \
+                %.2f while a job ran""",
                 r.rounds(), r.loadBefore(), r.loadAfter(), r.plainInCgroup()
                         ? "in a cgroup beside the job's attempts, with the same limits (" + CPUS + " cpus, 1024 MiB)"
                         : "unconstrained (the agent uses no cgroups here, nor the job)", ETL_ROWS, CPUS, CPUS, median(r.etlPlain()),
                 median(totals(r.etlNightshift())), r.ratioEtl(), split(medians(r.etlNightshift())), TEXT_LINES, CPUS,
-                median(r.wcPlain()), median(totals(r.wcNightshift())), r.ratioWc(), split(medians(r.wcNightshift())));
+                median(r.wcPlain()), median(totals(r.wcNightshift())), r.ratioWc(), split(medians(r.wcNightshift())),
+                medianOr0(r.ownCpu().duringPlain()), medianOr0(r.ownCpu().duringNightshift()));
+    }
+
+    private static double medianOr0(List<Double> xs) {
+        return xs.isEmpty() ? 0 : median(xs);
     }
 
     /** {@code submit->RUNNING 0.41 s, RUNNING->exit 20.12 s, exit->SUCCEEDED 0.05 s}. */
@@ -266,9 +307,12 @@ final class SparkBench {
     }
 
     /**
-     * Submits the job and returns its phases, from the submit to its SUCCEEDED (polled every 20 ms), split at its
-     * attempt's RUNNING and at the leader's exit (the mtime of the sandbox's exit file). Wall-clock instants: the
-     * coordinator's and the agent's are this machine's.
+     * Submits the job and returns its phases, from the submit to its SUCCEEDED, split at its attempt's RUNNING and at
+     * the leader's exit (the mtime of the sandbox's exit file). The end is the job's {@code finishedAt} as the
+     * coordinator recorded it, so the job is polled only every {@value #POLL_MS} ms: a client polling every 20 ms (as
+     * before) cost this JVM, which hosts the coordinator and the agent too, about a tenth of a 2-core machine while
+     * the driver ran, on the Nightshift side only. Wall-clock instants: the coordinator's and the agent's are this
+     * machine's.
      */
     private static Phases timeJob(NightshiftClient client, Path sandboxes, String id, String json) throws Exception {
         Instant submitted = Instant.now();
@@ -278,7 +322,7 @@ final class SparkBench {
             JobDetail d = client.get(id);
             JobState s = d.job().state();
             if (s.isTerminal()) {
-                Instant succeeded = Instant.now();
+                Instant succeeded = d.job().finishedAt() != null ? d.job().finishedAt() : Instant.now();
                 if (s != JobState.SUCCEEDED)
                     throw new CliException(CliException.FAILED, "job " + id + " ended " + s + ": "
                             + client.logs(id, NightshiftClient.Stream.STDERR, 40));
@@ -286,7 +330,7 @@ final class SparkBench {
                 Instant exited = Files.getLastModifiedTime(sandboxes.resolve(a.id()).resolve("exit")).toInstant();
                 return new Phases(seconds(submitted, a.startedAt()), seconds(a.startedAt(), exited), seconds(exited, succeeded));
             }
-            Thread.sleep(20);
+            Thread.sleep(POLL_MS);
         }
         throw new CliException(CliException.FAILED, "job " + id + " did not end within 15 minutes");
     }
@@ -318,6 +362,10 @@ final class SparkBench {
             for (int w = 0; w < 8; w++) b.append(words[(i * 7 + w * 3) % words.length]).append(w == 7 ? '\n' : ' ');
         }
         return Files.writeString(file, b);
+    }
+
+    private static String last2(List<Double> xs) {
+        return xs.subList(Math.max(0, xs.size() - 2), xs.size()).stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList().toString();
     }
 
     static String loadAverage() {

@@ -16,7 +16,8 @@ class SparkBenchTest {
                 List.of(new SparkBench.Phases(0.5, 20.0, 0.5), new SparkBench.Phases(1.0, 21.5, 0.5), new SparkBench.Phases(0.25, 39.5, 0.25)),
                 List.of(5.0, 6.0, 7.0),
                 List.of(new SparkBench.Phases(0.5, 5.5, 0.5), new SparkBench.Phases(0.5, 5.0, 0.5), new SparkBench.Phases(0.3, 5.5, 0.5)),
-                "3.10 2.00 1.50", "3.20 2.10 1.60", true);
+                "3.10 2.00 1.50", "3.20 2.10 1.60", true,
+                new SparkBench.OwnCpu(List.of(0.2, 0.3, 0.25), List.of(0.4, 0.6, 0.5)));
         assertThat(SparkBench.median(List.of(3.0, 1.0, 2.0, 10.0))).isEqualTo(2.5);
         assertThat(r.ratioEtl()).isEqualTo(23.0 / 21.0);
         String s = SparkBench.summary(r);
@@ -27,7 +28,26 @@ class SparkBenchTest {
                 .contains("nightshift spark job (submit -> SUCCEEDED):       23.00 s   ratio 1.095")
                 .contains("of which (medians) submit->RUNNING 0.50 s, RUNNING->exit 21.50 s, exit->SUCCEEDED 0.50 s")
                 .contains("nightshift hadoop job (submit -> SUCCEEDED):       6.30 s   ratio 1.050")
-                .contains("of which (medians) submit->RUNNING 0.50 s, RUNNING->exit 5.50 s, exit->SUCCEEDED 0.50 s");
+                .contains("of which (medians) submit->RUNNING 0.50 s, RUNNING->exit 5.50 s, exit->SUCCEEDED 0.50 s")
+                .contains("this JVM (coordinator, agent, client), CPU s per 10 s (medians): 0.25 while a plain launch ran, 0.50 while a job ran");
+    }
+
+    @Test
+    void ownCpuCountsThisJvmsCpuPerTenSecondsOfWallTime() throws Exception {
+        List<Double> into = new ArrayList<>();
+        long spun = SparkBench.ownCpu(into, () -> {
+            long t0 = System.nanoTime(), n = 0;
+            while (System.nanoTime() - t0 < 200_000_000L) n++; // busy: CPU while the wall clock runs
+            return n;
+        });
+        assertThat(spun).isPositive();
+        assertThat(into).hasSize(1);
+        assertThat(into.get(0)).isGreaterThan(0.0).isLessThanOrEqualTo(10.0 * Runtime.getRuntime().availableProcessors() + 0.5);
+        SparkBench.ownCpu(into, () -> {
+            Thread.sleep(300); // idle: next to nothing
+            return null;
+        });
+        assertThat(into.get(1)).isLessThan(into.get(0));
     }
 
     @Test

@@ -282,11 +282,12 @@ public final class Attempts {
     /**
      * Pids of the living processes of every attempt not yet terminal (stale at once): from ONE reading of
      * {@code /proc} shared by all of them (a reading per attempt cost the agent about a sixth of its CPU under a
-     * burst of short tasks), taken only when some attempt has a process.
+     * burst of short tasks), taken only when some attempt without cgroup members needs it (with cgroups, their
+     * members: {@link SupervisedProcess#accountedMembers}).
      */
     public Set<Long> taskPids() {
         Set<Long> out = new java.util.HashSet<>();
-        ProcTable.Snapshot snapshot = null;
+        ProcTable.Snapshot[] shared = new ProcTable.Snapshot[1];
         for (Attempt a : attempts.values()) {
             if (a.state.isTerminal()) continue;
             SupervisedProcess p;
@@ -294,8 +295,7 @@ public final class Attempts {
                 p = a.process;
             }
             if (p == null) continue;
-            if (snapshot == null) snapshot = supervisor.freshSnapshot();
-            out.addAll(p.members(snapshot));
+            out.addAll(p.accountedMembers(() -> shared[0] == null ? shared[0] = supervisor.freshSnapshot() : shared[0]));
         }
         return out;
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Spark drivers end to end: through the coordinator's API, a real agent, the Spark home the build assembled
  * (spark-home/), SparkLauncher and the example jobs' jar fetched from HDFS and from S3 (real HDFS and S3Proxy
  * processes). The ETL's Parquet output is read back with Parquet's own reader; a failing main ends FAILED with the
- * driver's error in the task's log; a kill and a max-runtime timeout leave no process of the driver behind.
+ * driver's error in the task's log; a kill, a max-runtime timeout and a revocation leave no process of the driver behind.
  * One cluster, one HDFS and one S3 for the class; every driver is a real JVM of its own.
  */
 class SparkJobsIT {
@@ -176,6 +176,54 @@ class SparkJobsIT {
         assertThat(awaitEnd(id)).isEqualTo("FAILED");
         assertThat(api.task(id).path("attempts").get(0).path("reason").asText()).isEqualTo("TIMEOUT");
         assertThat(Procs.withEnv(marker)).as("processes of the timed-out driver").isEmpty();
+    }
+
+    /**
+     * Revocation, the cheapest honest way on this cluster: a second agent joins in a pool whose owners keep all of it
+     * outside a window that is open now, so only revocable work (in that window) runs there; a revocable driver
+     * starts; then the pool's reclaim lead is raised past the window's end (an admin's {@code PUT /v1/pools/{name}}):
+     * the window now closes within the lead, the pool takes its capacity back, and the driver is revoked (stopped
+     * through its launcher handle, then the tree's SIGTERM and SIGKILL after the grace) and its task re-queued.
+     */
+    @Test
+    void aRevokedDriverLeavesNoProcessAndItsTaskIsRequeuedWithoutUsingARetry() throws Exception {
+        var utc = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        var hhmm = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+        String from = utc.minusHours(1).format(hhmm), to = utc.plusMinutes(40).format(hhmm);
+        String pool = """
+                {"reservation":{"cpus":64,"memMb":262144},"reclaimLead":"%s",
+                 "windows":[{"name":"lent","zone":"UTC","ranges":[{"from":"%s","to":"%s"}]}]}""";
+        var put = api.send(api.request("/v1/pools/spark-lent").header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(pool.formatted("PT0S", from, to))).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        // 64 cpus and 256 GiB so that the machine's real owners (other builds) leave room; all reserved by day
+        String agentId = cluster.addAgent(c -> c.with(AgentSettings.POOL, "spark-lent").with(AgentSettings.CPUS, "64")
+                .with(AgentSettings.MEM_MB, "262144").with(AgentSettings.OWNER_LOAD_INTERVAL, "PT0.3S")).id();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (JsonNode a : api.json("/v1/agents").path("agents"))
+                if (a.path("id").asText().equals(agentId)) return !a.path("ownerLoad").isMissingNode();
+            return false;
+        });
+
+        String id = api.submit(sparkJob("lent", "hdfs:///apps/examples.jar", "io.nightshift.examples.spark.SparkSleeper",
+                "\"3600\"", ",\"revocable\":true,\"window\":\"lent\",\"maxRuntime\":\"PT15M\",\"killGracePeriod\":\"PT5S\""));
+        String marker = awaitRunningDriver(id);
+        JsonNode attempt = api.task(id).path("attempts").get(0);
+        assertThat(attempt.path("agentId").asText()).as("it runs on lent capacity").isEqualTo(agentId);
+
+        put = api.send(api.request("/v1/pools/spark-lent").header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(pool.formatted("PT1H", from, to))).build());
+        assertThat(put.statusCode()).as(put.body()).isBetween(200, 201);
+        await().atMost(Duration.ofMinutes(2)).until(() -> api.task(id).path("attempts").get(0).path("state").asText().equals("REVOKED"));
+        JsonNode task = api.task(id);
+        assertThat(task.path("attempts").get(0).path("reason").asText()).isEqualTo("REVOKED");
+        assertThat(Procs.withEnv(marker)).as("processes of the revoked driver").isEmpty();
+        assertThat(task.path("state").asText()).as("re-queued").isEqualTo("PENDING");
+        assertThat(task.path("attempts")).as("the closing window lends nothing new").hasSize(1);
+        assertThat(api.jobState(id)).isNotIn("FAILED", "KILLED");
+
+        assertThat(api.delete("/v1/jobs/" + id).statusCode()).isEqualTo(202);
+        assertThat(awaitEnd(id)).isEqualTo("KILLED");
     }
 
     @Test

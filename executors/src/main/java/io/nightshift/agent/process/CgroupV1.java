@@ -43,6 +43,11 @@ public final class CgroupV1 {
         this.controllers = List.copyOf(controllers);
     }
 
+    /** Groups under {@code root}/{controller}/{@code parent} taken as usable without probing (tests on a fake root). */
+    static CgroupV1 unprobed(Path root, String parent, List<String> controllers) {
+        return new CgroupV1(root, parent, controllers);
+    }
+
     /**
      * Finds the usable controllers under {@code root} (normally {@code /sys/fs/cgroup}) by creating
      * and removing a probe group below {@code parent}. Never throws; an unusable host gives none.

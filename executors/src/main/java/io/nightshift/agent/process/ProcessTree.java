@@ -71,6 +71,28 @@ public final class ProcessTree {
         return members;
     }
 
+    /**
+     * The attempt's processes as the owner-load accounting counts them, every sampling interval while it runs: with
+     * cgroups, their members (a process leaves them only when moved), without a {@code /proc} scan, which reads the
+     * stat and the environment of every process on the machine (some tens of ms of CPU per scan on a busy machine,
+     * spent on the Nightshift side only while a task runs); without cgroups, or while they are empty (the leader has
+     * not joined yet, or is gone), {@link #livingMembers}.
+     */
+    public Set<Long> accountedMembers() {
+        return accountedMembers(procs::freshSnapshot);
+    }
+
+    /** {@link #accountedMembers()}, falling back to {@code fallback}'s reading (shared with other attempts) without cgroup members. */
+    public Set<Long> accountedMembers(java.util.function.Supplier<ProcTable.Snapshot> fallback) {
+        if (group != null) {
+            Set<Long> pids = new TreeSet<>(group.pids());
+            pids.remove(self);
+            pids.remove(1L);
+            if (!pids.isEmpty()) return pids;
+        }
+        return livingMembers(fallback.get());
+    }
+
     private boolean leaderPidRecycled() {
         if (leaderStartTime < 0) return false;
         return procs.stat(leaderPid).map(p -> p.startTime() >= 0 && p.startTime() != leaderStartTime).orElse(false);

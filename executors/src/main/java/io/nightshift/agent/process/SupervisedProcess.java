@@ -73,9 +73,14 @@ public final class SupervisedProcess {
         return tree.livingMembers();
     }
 
-    /** Living processes of the attempt in {@code snapshot}, a reading shared with other attempts (stale by its age). */
-    public Set<Long> members(ProcTable.Snapshot snapshot) {
-        return tree.livingMembers(snapshot);
+    /** The processes the owner-load accounting counts as the attempt's (cheap with cgroups: {@link ProcessTree#accountedMembers}). */
+    public Set<Long> accountedMembers() {
+        return tree.accountedMembers();
+    }
+
+    /** {@link #accountedMembers()} with a {@code /proc} reading shared with other attempts as the fallback. */
+    public Set<Long> accountedMembers(java.util.function.Supplier<ProcTable.Snapshot> fallback) {
+        return tree.accountedMembers(fallback);
     }
 
     /**

@@ -278,12 +278,14 @@ public final class Coordinator implements AutoCloseable {
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(!cfg.hazelcastMembers().isEmpty()).setMembers(cfg.hazelcastMembers());
         hc.addMapConfig(new MapConfig("nightshift.*").setBackupCount(1));
-        // Write-through (not write-behind): a map write returns only once the database committed it.
-        hc.addMapConfig(durable(HazelcastStateStore.JOBS, db.jobs()));
-        hc.addMapConfig(durable(HazelcastStateStore.RUNS, db.runs()));
-        hc.addMapConfig(durable(HazelcastStateStore.TASKS, db.tasks()));
-        hc.addMapConfig(durable(HazelcastStateStore.AGENTS, db.agents()));
-        hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, db.idempotency()));
+        // The core's five maps load from the database but do not write through: HazelcastStateStore.saveAll
+        // stores a whole turn in one transaction first (Database.saveTurn), then puts it in the maps.
+        hc.addMapConfig(durable(HazelcastStateStore.JOBS, Database.loadOnly(db.jobs())));
+        hc.addMapConfig(durable(HazelcastStateStore.RUNS, Database.loadOnly(db.runs())));
+        hc.addMapConfig(durable(HazelcastStateStore.TASKS, Database.loadOnly(db.tasks())));
+        hc.addMapConfig(durable(HazelcastStateStore.AGENTS, Database.loadOnly(db.agents())));
+        hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, Database.loadOnly(db.idempotency())));
+        // Write-through (not write-behind): a write to these returns only once the database committed it.
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
         hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         hc.addMapConfig(durable(HazelcastStateStore.POOL_PROFILES, db.poolProfiles()));

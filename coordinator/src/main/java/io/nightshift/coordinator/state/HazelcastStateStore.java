@@ -86,7 +86,7 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public void saveJob(Job job) {
-        jobs.set(job.id(), json(job));
+        saveAll(List.of(job), List.of(), List.of(), List.of(), Map.of(), List.of());
     }
 
     @Override
@@ -162,7 +162,7 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public void saveRun(Run run) {
-        runs.set(run.id(), json(run));
+        saveAll(List.of(), List.of(run), List.of(), List.of(), Map.of(), List.of());
     }
 
     @Override
@@ -172,7 +172,7 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public void saveTask(Task task) {
-        tasks.set(task.id(), json(task));
+        saveAll(List.of(), List.of(), List.of(task), List.of(), Map.of(), List.of());
     }
 
     @Override
@@ -209,7 +209,7 @@ public final class HazelcastStateStore implements StateStore {
 
     @Override
     public void saveAgent(AgentInfo agent) {
-        agents.set(agent.id(), json(agent));
+        saveAll(List.of(), List.of(), List.of(), List.of(agent), Map.of(), List.of());
     }
 
     @Override
@@ -225,26 +225,32 @@ public final class HazelcastStateStore implements StateStore {
         return out;
     }
 
+    /**
+     * A turn's writes. With a database: first stored there in one transaction ({@link
+     * io.nightshift.coordinator.state.jdbc.Database#saveTurn}), then put in the maps, which load from the
+     * database but do not write through (so an acknowledged write is durable, and a turn costs one commit
+     * rather than one per map partition it touches). Without one: the maps only.
+     */
     @Override
     public void saveAll(Collection<Job> jobList, Collection<Run> runList, Collection<Task> taskList,
                         Collection<AgentInfo> agentList, Map<String, String> keys,
                         List<io.nightshift.api.model.Event> events) {
+        Map<String, HazelcastJsonValue> j = values(jobList, Job::id), r = values(runList, Run::id),
+                t = values(taskList, Task::id), a = values(agentList, AgentInfo::id);
+        if (database != null) database.saveTurn(j, r, t, a, keys, events);
         List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(5);
         if (!keys.isEmpty()) pending.add(idempotency.setAllAsync(keys).toCompletableFuture());
-        if (!taskList.isEmpty()) pending.add(setAll(tasks, taskList, Task::id));
-        if (!runList.isEmpty()) pending.add(setAll(runs, runList, Run::id));
-        if (!agentList.isEmpty()) pending.add(setAll(agents, agentList, AgentInfo::id));
-        if (!jobList.isEmpty()) pending.add(setAll(jobs, jobList, Job::id));
-        if (database != null) database.appendEvents(events); // meanwhile the maps write in parallel
+        if (!t.isEmpty()) pending.add(tasks.setAllAsync(t).toCompletableFuture());
+        if (!r.isEmpty()) pending.add(runs.setAllAsync(r).toCompletableFuture());
+        if (!a.isEmpty()) pending.add(agents.setAllAsync(a).toCompletableFuture());
+        if (!j.isEmpty()) pending.add(jobs.setAllAsync(j).toCompletableFuture());
         java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
     }
 
-    private static <T> java.util.concurrent.CompletableFuture<Void> setAll(IMap<String, HazelcastJsonValue> map,
-                                                                           Collection<T> values,
-                                                                           java.util.function.Function<T, String> id) {
+    private static <T> Map<String, HazelcastJsonValue> values(Collection<T> values, java.util.function.Function<T, String> id) {
         Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(values.size() * 2);
         for (T v : values) m.put(id.apply(v), json(v));
-        return map.setAllAsync(m).toCompletableFuture();
+        return m;
     }
 
     @Override

@@ -38,8 +38,10 @@ import org.sqlite.SQLiteDataSource;
  * default, PostgreSQL when a JDBC URL is configured. One JDBC implementation serves both; the schema
  * is created and upgraded by Flyway ({@code classpath:db/migration}) before {@link #open} returns.
  *
- * <p>It provides write-through {@link MapStore}s for the five IMaps (every store is committed when it
- * returns, so Hazelcast acknowledges a write only once it is durable), the job history listing
+ * <p>It provides write-through {@link MapStore}s for the IMaps (every store is committed when it
+ * returns, so Hazelcast acknowledges a write only once it is durable; the coordinator uses the job, run,
+ * task, agent and idempotency ones {@link #loadOnly} and stores each core turn with {@link #saveTurn}),
+ * the job history listing
  * (which the IMaps cannot serve once history is evicted from memory), the numbered event log,
  * leadership fencing epochs, and retention.
  *
@@ -499,6 +501,68 @@ public final class Database implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * One core turn, all in ONE transaction (one fsync on SQLite): the rows of the job, run, task, agent and
+     * idempotency maps and the turn's events. Every value is checked before the database is touched; all or
+     * nothing. The coordinator's maps for these five load from the database but do not write through
+     * ({@link #loadOnly}): the turn is stored here first, then put in the maps, and only then acknowledged.
+     * Upserts and events already stored are harmless, so a turn that failed unclearly is simply retried.
+     */
+    public void saveTurn(Map<String, HazelcastJsonValue> jobRows, Map<String, HazelcastJsonValue> runRows,
+                         Map<String, HazelcastJsonValue> taskRows, Map<String, HazelcastJsonValue> agentRows,
+                         Map<String, String> keys, List<Event> events) {
+        for (Event e : events)
+            if (e.seq() < 1) throw new IllegalArgumentException("event seq must be >= 1, got " + e.seq());
+        Map<String, Object[]> j = jobs.rows(jobRows), r = runs.rows(runRows), t = tasks.rows(taskRows),
+                a = agents.rows(agentRows), k = idempotency.rows(keys);
+        int writes = j.size() + r.size() + t.size() + a.size() + k.size() + events.size();
+        if (writes == 0) return;
+        sql.transaction("store a turn of " + writes + " writes", c -> {
+            idempotency.upsert(c, k);
+            tasks.upsert(c, t);
+            runs.upsert(c, r);
+            agents.upsert(c, a);
+            jobs.upsert(c, j);
+            if (!events.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO ns_events (seq, time, body) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
+                    for (Event e : events) {
+                        ps.setLong(1, e.seq());
+                        ps.setLong(2, e.time() == null ? 0 : e.time().toEpochMilli());
+                        ps.setString(3, Json.write(e));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@code store} as a loader only: the map loads from the database (eagerly its live keys, lazily the rest)
+     * but a write to it stays in memory, for maps whose writes are stored by {@link #saveTurn} before they are
+     * put. No write is then offloaded to a MapStore thread and none costs a commit of its own.
+     */
+    public static <V> com.hazelcast.map.MapLoader<String, V> loadOnly(MapStore<String, V> store) {
+        return new com.hazelcast.map.MapLoader<>() {
+            @Override
+            public V load(String key) {
+                return store.load(key);
+            }
+
+            @Override
+            public Map<String, V> loadAll(java.util.Collection<String> keys) {
+                return store.loadAll(keys);
+            }
+
+            @Override
+            public Iterable<String> loadAllKeys() {
+                return store.loadAllKeys();
+            }
+        };
     }
 
     /** Up to {@code limit} events with seq > {@code seq}, in order. */

@@ -85,17 +85,27 @@ final class TableStore<V> implements MapStore<String, V> {
     @Override
     public void storeAll(Map<String, V> entries) {
         if (entries.isEmpty()) return;
+        Map<String, Object[]> rows = rows(entries); // reject bad values before touching the database
+        sql.transaction("storeAll " + t.map() + " (" + entries.size() + " entries)", c -> upsert(c, rows));
+    }
+
+    /** The rows of {@code entries}, each checked by the codec: a value that does not fit is refused here. */
+    Map<String, Object[]> rows(Map<String, V> entries) {
         Map<String, Object[]> rows = new HashMap<>(entries.size() * 2);
-        entries.forEach((k, v) -> rows.put(k, codec.row(k, v))); // reject bad values before touching the database
-        sql.transaction("storeAll " + t.map() + " (" + entries.size() + " entries)", c -> {
-            try (PreparedStatement ps = c.prepareStatement(upsert)) {
-                for (Map.Entry<String, Object[]> e : rows.entrySet()) {
-                    bindRow(ps, e.getKey(), e.getValue());
-                    ps.addBatch();
-                }
-                return ps.executeBatch();
+        entries.forEach((k, v) -> rows.put(k, codec.row(k, v)));
+        return rows;
+    }
+
+    /** Upserts {@code rows} (from {@link #rows}) on {@code c}, inside the caller's transaction. */
+    int[] upsert(java.sql.Connection c, Map<String, Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) return new int[0];
+        try (PreparedStatement ps = c.prepareStatement(upsert)) {
+            for (Map.Entry<String, Object[]> e : rows.entrySet()) {
+                bindRow(ps, e.getKey(), e.getValue());
+                ps.addBatch();
             }
-        });
+            return ps.executeBatch();
+        }
     }
 
     private void bindRow(PreparedStatement ps, String key, Object[] row) throws SQLException {

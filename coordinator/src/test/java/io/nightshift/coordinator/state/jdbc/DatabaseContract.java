@@ -457,6 +457,31 @@ abstract class DatabaseContract {
         assertThatThrownBy(() -> db.jobs(null, null, Map.of(), 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** A core turn is one transaction: every map's rows and the events, or (a value that does not fit) none of them. */
+    @Test
+    void aTurnStoresEveryMapAndItsEventsTogetherOrNothing() {
+        Database db = open();
+        Task t = task("j1", TaskState.PENDING);
+        db.saveTurn(Map.of("j1", json(job("j1", JobState.QUEUED))), Map.of(Run.idOf("j1", 1), json(run("j1", JobState.QUEUED))),
+                Map.of(t.id(), json(t)), Map.of("a1", json(agent("a1"))), Map.of("key-1", "j1"), List.of(event(1), event(2)));
+        db.saveTurn(Map.of("j1", json(job("j1", JobState.QUEUED))), Map.of(), Map.of(), Map.of(), Map.of(), List.of(event(2))); // a retry
+
+        assertThat(read(db.jobs().load("j1"), Job.class)).isEqualTo(job("j1", JobState.QUEUED));
+        assertThat(read(db.runs().load(Run.idOf("j1", 1)), Run.class)).isEqualTo(run("j1", JobState.QUEUED));
+        assertThat(read(db.tasks().load(t.id()), Task.class)).isEqualTo(t);
+        assertThat(read(db.agents().load("a1"), AgentInfo.class)).isEqualTo(agent("a1"));
+        assertThat(db.idempotency().load("key-1")).isEqualTo("j1");
+        assertThat(db.eventsAfter(0, 10)).containsExactly(event(1), event(2));
+
+        assertThatThrownBy(() -> db.saveTurn(Map.of("j2", json(job("j2", JobState.QUEUED))), Map.of(),
+                Map.of("t9", new HazelcastJsonValue("{\"id\":\"t9\",\"jobId\":\"j2\",\"state\":\"NAPPING\"}")),
+                Map.of(), Map.of("key-2", "j2"), List.of(event(3))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown state 'NAPPING'");
+        assertThat(db.jobs().load("j2")).isNull();
+        assertThat(db.idempotency().load("key-2")).isNull();
+        assertThat(db.lastEventSeq()).isEqualTo(2);
+    }
+
     // ------------------------------------------------------------------ events
 
     @Test

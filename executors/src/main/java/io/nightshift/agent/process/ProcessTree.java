@@ -12,7 +12,8 @@ import java.util.TreeSet;
  *       with the leader's pid is alive but has another start time than the leader's, the pid was
  *       recycled, so no member of the old session is left and this rule is skipped for that scan),</li>
  *   <li>processes whose initial environment holds {@code NIGHTSHIFT_ATTEMPT_ID=<attemptId>} (catches
- *       children that called setsid themselves and were re-parented to init).</li>
+ *       children that called setsid themselves and were re-parented to init); only processes that may descend
+ *       from the leader are read for it: no kernel thread, none started before the leader.</li>
  * </ol>
  * Zombies are excluded (they are already dead), and so are the agent itself and pid 1.
  */
@@ -64,7 +65,7 @@ public final class ProcessTree {
             if (p.isDead() || p.pid() == self || p.pid() == 1) continue;
             if (inGroup.contains(p.pid())
                     || (bySession && (p.session() == leaderPid || p.pgrp() == leaderPid))
-                    || (!p.isKernelThread() && snapshot.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId))) {
+                    || (mayDescend(p) && snapshot.hasEnvEntry(p.pid(), Supervisor.MARKER_ENV, attemptId))) {
                 members.add(p.pid());
             }
         }
@@ -91,6 +92,18 @@ public final class ProcessTree {
             if (!pids.isEmpty()) return pids;
         }
         return livingMembers(fallback.get());
+    }
+
+    /**
+     * Whether {@code p} can be a descendant of the leader, the only processes that carry the attempt's marker:
+     * not a kernel thread, and not started before the leader (start times count clock ticks since boot and a
+     * child never starts before its parent; with the leader's start time unknown, every process can). Only those
+     * have their {@code environ} read: on a busy host most processes are older than any attempt, and reading
+     * every process's environment on every scan was the largest part of a scan's cost.
+     */
+    private boolean mayDescend(ProcTable.Proc p) {
+        if (p.isKernelThread()) return false;
+        return leaderStartTime < 0 || p.startTime() < 0 || p.startTime() >= leaderStartTime;
     }
 
     private boolean leaderPidRecycled() {

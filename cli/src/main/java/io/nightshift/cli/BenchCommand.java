@@ -79,8 +79,60 @@ final class BenchCommand implements Callable<Integer> {
                     + "SparkLauncher / java -cp launch of the same application, ROUNDS alternating rounds, medians.")
     int sparkRounds;
 
+    @Option(names = "--agents", paramLabel = "N",
+            description = "Instead: the coordinator (its own JVM) with N agent-protocol peers (this JVM, tasks are no-ops): its CPU, "
+                    + "heap, RSS and event-loop delay with no agent, with N heartbeating and with jobs submitted (placement rate).")
+    int fleetAgents;
+
+    @Option(names = "--agents-failover", description = "With --agents: two coordinators on one store, kill -9 of the leader; time until "
+            + "all N agents are re-registered and reconciled on the new leader, and its first placement.")
+    boolean fleetFailover;
+
+    @Option(names = "--agents-rate", paramLabel = "JOBS/S", defaultValue = "50",
+            description = "With --agents: jobs submitted per second while measuring placements (default ${DEFAULT-VALUE}).")
+    int fleetRate;
+
+    @Option(names = "--history", paramLabel = "N",
+            description = "Instead: the coordinator's heap and RSS with N finished jobs (run on 100 agent-protocol peers) and "
+                    + "--pending M pending, and an idle real agent's RSS.")
+    int historyJobs;
+
+    @Option(names = "--pending", paramLabel = "M", defaultValue = "10000", description = "With --history: jobs left pending (default ${DEFAULT-VALUE}).")
+    int pendingJobs;
+
     @Override
     public Integer call() throws Exception {
+        if (historyJobs < 0 || historyJobs > 1_000_000 || pendingJobs < 0 || pendingJobs > 100_000)
+            throw CliException.usage("--history must be between 1 and 1000000, --pending between 0 and 100000");
+        if (historyJobs > 0) {
+            Path dir = Files.createTempDirectory("nightshift-history-bench-");
+            boolean ok = false;
+            try {
+                for (String line : new HistoryBench(historyJobs, pendingJobs, dir, root.err).run()) root.out.println(line);
+                root.out.flush();
+                ok = true;
+                return 0;
+            } finally {
+                if (ok) deleteRecursively(dir);
+                else root.err.println("bench: the coordinator's log is kept in " + dir);
+            }
+        }
+        if (fleetAgents < 0 || fleetAgents > 20_000) throw CliException.usage("--agents must be between 1 and 20000");
+        if (fleetFailover && fleetAgents == 0) throw CliException.usage("--agents-failover needs --agents N");
+        if (fleetRate < 1 || fleetRate > 1000) throw CliException.usage("--agents-rate must be between 1 and 1000");
+        if (fleetAgents > 0) {
+            Path dir = Files.createTempDirectory("nightshift-fleet-bench-");
+            boolean ok = false;
+            try {
+                for (String line : new FleetBench(fleetAgents, fleetFailover, fleetRate, dir, root.err).run()) root.out.println(line);
+                root.out.flush();
+                ok = true;
+                return 0;
+            } finally {
+                if (ok) deleteRecursively(dir);
+                else root.err.println("bench: the coordinators' logs are kept in " + dir);
+            }
+        }
         if (fetchMb < 0 || fetchMb > 8192) throw CliException.usage("--fetch must be between 1 and 8192 (MiB)");
         if (fetchMb > 0) {
             Path dir = Files.createTempDirectory("nightshift-fetch-");

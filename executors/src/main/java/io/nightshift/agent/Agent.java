@@ -218,7 +218,7 @@ public final class Agent implements AutoCloseable {
         httpUrl = (config.security().tls() ? "https://" : "http://") + (urlHost.contains(":") ? "[" + urlHost + "]" : urlHost) + ":" + httpPort;
         LOG.info("agent {}: log server on {}", id, httpUrl);
         channel = new CoordinatorChannel(vertx, config.coordinators(), id, this::registration,
-                () -> new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), attempts.active().size(), ownerLoad.latest()),
+                this::heartbeat,
                 journal, fencing, new CoordinatorChannel.Handler() {
                     @Override
                     public void launch(CoordinatorMessage.Launch launch) {
@@ -284,6 +284,13 @@ public final class Agent implements AutoCloseable {
         }
         Path sandboxes = sandboxesRoot(config.workDir());
         supervisor.removeStaleCgroups(attempts.active(), aid -> Files.isDirectory(sandboxes.resolve(aid)));
+    }
+
+    /** Lists the attempts as the registration does, so the leader reconciles at every heartbeat. */
+    private AgentMessage.Heartbeat heartbeat() {
+        List<String> running = new TreeSet<>(attempts.active()).stream().toList();
+        return new AgentMessage.Heartbeat(id, Clock.systemUTC().instant(), running.size(), ownerLoad.latest(), running,
+                List.copyOf(journal.unackedAttempts()));
     }
 
     private AgentMessage.Register registration() {

@@ -44,10 +44,21 @@ public sealed interface AgentMessage {
     /**
      * Periodic liveness and usage report. {@code ownerLoad} is the machine's load that is not Nightshift's
      * (absent until the agent has two samples to compare, and from agents that do not measure it).
+     * {@code running} and {@code reported}, as in {@link Register}, let the leader reconcile at every heartbeat
+     * (absent from older agents: then only registration reconciles).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Heartbeat(String agentId, Instant time, int runningAttempts, io.nightshift.api.model.OwnerLoad ownerLoad)
-            implements AgentMessage {
+    record Heartbeat(String agentId, Instant time, int runningAttempts, io.nightshift.api.model.OwnerLoad ownerLoad,
+                     List<String> running, List<String> reported) implements AgentMessage {
+        public Heartbeat {
+            running = running == null ? null : List.copyOf(running);
+            reported = reported == null ? null : List.copyOf(reported);
+        }
+
+        public Heartbeat(String agentId, Instant time, int runningAttempts, io.nightshift.api.model.OwnerLoad ownerLoad) {
+            this(agentId, time, runningAttempts, ownerLoad, null, null);
+        }
+
         public Heartbeat(String agentId, Instant time, int runningAttempts) {
             this(agentId, time, runningAttempts, null);
         }

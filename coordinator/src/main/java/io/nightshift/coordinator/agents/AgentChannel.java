@@ -141,7 +141,7 @@ public final class AgentChannel {
         } else if (link.checking) {
             link.close("message before the registration was accepted");
         } else if (msg instanceof AgentMessage.Heartbeat h) {
-            if (registered(link, h.agentId())) core.onHeartbeat(h.agentId(), link, h.ownerLoad());
+            if (registered(link, h.agentId())) core.onHeartbeat(h.agentId(), link, h.ownerLoad(), h.running(), h.reported());
         } else if (msg instanceof AgentMessage.Progress p) {
             if (registered(link, p.agentId()) && progress != null) progress.update(p.taskId(), p.progress());
         } else if (msg instanceof AgentMessage.StatusUpdate u) {

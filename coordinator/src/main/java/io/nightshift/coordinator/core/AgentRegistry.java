@@ -45,6 +45,8 @@ final class AgentRegistry {
         Instant lastHeartbeat;
         /** When the owner load was last written to the store. */
         Instant loadStoredAt;
+        /** What this agent's heartbeats and the leader disagree on, and since when. */
+        final HeartbeatReconciler reconciler = new HeartbeatReconciler();
     }
 
     /** How often an agent's owner load is stored even when it did not move. */
@@ -167,6 +169,7 @@ final class AgentRegistry {
                     r.total().cpus(), r.total().memMb(), r.isolation(), r.running().size());
             loop.send(link, new CoordinatorMessage.Registered(r.agentId(), cfg.heartbeatInterval().toMillis(), epoch));
             reconcile(r, link, now);
+            s.reconciler.reset();
             requestCycle.run();
         });
     }
@@ -197,13 +200,47 @@ final class AgentRegistry {
     }
 
     void onHeartbeat(String agentId, AgentLink link, OwnerLoad load) {
+        onHeartbeat(agentId, link, load, null, null);
+    }
+
+    /**
+     * A heartbeat; when it lists the agent's attempts ({@code running} not null: agents since the periodic
+     * reconciliation), what disagrees with the leader for a heartbeat timeout is reconciled as at registration.
+     */
+    void onHeartbeat(String agentId, AgentLink link, OwnerLoad load, List<String> running, List<String> reported) {
         loop.run("heartbeat " + agentId, () -> {
             AgentState s = agents.get(agentId);
             if (s == null || s.link != link) return;
             Instant now = loop.clock().instant();
             s.lastHeartbeat = now;
             if (load != null) ownerLoad(s, load, now);
+            if (running != null) reconcile(s, link, running, reported == null ? List.of() : reported, now);
         });
+    }
+
+    private void reconcile(AgentState s, AgentLink link, List<String> running, List<String> reported, Instant now) {
+        String agentId = s.info.id();
+        Set<String> here = new HashSet<>();
+        for (ActiveAttempt a : jobs.active.values()) if (a.agentId().equals(agentId)) here.add(a.attemptId());
+        HeartbeatReconciler.Verdict v = s.reconciler.onHeartbeat(here, jobs.active.keySet(), running, reported, now,
+                cfg.heartbeatTimeout());
+        if (v.isEmpty()) return;
+        for (String attemptId : v.kill()) {
+            log.warn("agent {} has run attempt {} for {} though it should not run: killing it", agentId, attemptId,
+                    cfg.heartbeatTimeout());
+            loop.send(link, new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
+        }
+        for (String attemptId : v.gone()) {
+            ActiveAttempt a = jobs.active.get(attemptId);
+            LiveJob lj = a == null ? null : jobs.get(a.jobId());
+            Task task = lj == null ? null : lj.tasks.get(a.taskId());
+            if (task == null) continue;
+            log.warn("attempt {} of task {} has not been on agent {} for {}: reconciling", attemptId, a.taskId(), agentId,
+                    cfg.heartbeatTimeout());
+            jobs.apply(lj, TaskLifecycle.onMissing(task, lj.job.spec(), lj.job.killRequested(), now));
+            jobs.refreshRun(lj, now);
+        }
+        if (!v.gone().isEmpty()) requestCycle.run();
     }
 
     /**

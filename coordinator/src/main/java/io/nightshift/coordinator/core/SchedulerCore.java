@@ -318,6 +318,12 @@ public final class SchedulerCore implements AutoCloseable {
         agents.onHeartbeat(agentId, link, ownerLoad);
     }
 
+    /** A heartbeat listing the agent's attempts: what disagrees with the leader for a heartbeat timeout is reconciled. */
+    public void onHeartbeat(String agentId, AgentLink link, io.nightshift.api.model.OwnerLoad ownerLoad, List<String> running,
+                            List<String> reported) {
+        agents.onHeartbeat(agentId, link, ownerLoad, running, reported);
+    }
+
     public void onDisconnect(String agentId, AgentLink link) {
         agents.onDisconnect(agentId, link);
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code nightshift simulate --scenario diurnal}: the week of machines shared with their owners
  * ({@link DiurnalScenario}), lent at night by Nightshift and, as the baseline, partitioned statically. Takes
  * {@code --seed}, {@code --out} and the scenario's own options through {@code --param} (days, agentsPerPool, step,
- * killGrace, grace, reclaimLead, staticShare, cycleEvery).
+ * killGrace, grace, reclaimLead, staticShare, cycleEvery, dags).
  */
 final class DiurnalView {
     private DiurnalView() {
@@ -59,6 +59,19 @@ final class DiurnalView {
         t.row("ad-hoc wait p90 (s)", Views.cpus(n.adhocWaitP90Seconds()), Views.cpus(s.adhocWaitP90Seconds()));
         sb.append(t.render());
         sb.append("Batch throughput: ").append(Views.cpus(r.throughputRatio())).append("x of static partitioning\n");
+        DiurnalScenario.DeadlineFigures d = r.deadlines();
+        if (d != null && d.dags() > 0) {
+            sb.append("Nightly DAGs (06:00 deadlines, nightshift run): ").append(d.dags()).append(" submitted: ")
+                    .append(d.admitted()).append(" admitted, ").append(d.atRisk()).append(" at risk, ").append(d.refused())
+                    .append(" refused\n");
+            sb.append("  admitted deadlines met: ").append(d.admittedMet()).append(" of ").append(d.admitted()).append(" (")
+                    .append(Views.percent(d.admittedMetRatio())).append(" %); at risk met: ").append(d.atRiskMet()).append(" of ")
+                    .append(d.atRisk()).append("; missed: ").append(d.missed()).append(" (").append(d.missedWarned())
+                    .append(" warned before the deadline)\n");
+            sb.append("  at-risk warnings: ").append(d.warned()).append(" DAGs (").append(d.warnedButMet())
+                    .append(" met it anyway), lead time before the deadline p50 ").append(Views.cpus(d.leadP50Seconds() / 60))
+                    .append(" min, min ").append(Views.cpus(d.leadMinSeconds() / 60)).append(" min\n");
+        }
         r.targets().forEach((k, v) -> sb.append("Target ").append(k).append(": ").append(v ? "met" : "NOT met").append('\n'));
         if (!r.charts().isEmpty()) sb.append("Charts in ").append(outDir).append(": ").append(String.join(", ", r.charts())).append('\n');
         return sb.toString();

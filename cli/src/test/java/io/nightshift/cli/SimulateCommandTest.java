@@ -252,6 +252,21 @@ class SimulateCommandTest {
         assertThat(dir.resolve("week/diurnal.json")).content().contains("\"nightIdleUsed\"");
     }
 
+    /** The nightly DAGs' deadlines are part of the text summary (the week's figures; a short run has no night's DAGs). */
+    @Test
+    void theDiurnalSummarySaysHowTheNightlyDagsDeadlinesWent() {
+        io.nightshift.coordinator.simulation.DiurnalScenario.Figures f = new io.nightshift.coordinator.simulation.DiurnalScenario.Figures(
+                1, 1, Map.of("all", 0.9, "office", 0.9, "shop", 0.9), 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1);
+        var d = new io.nightshift.coordinator.simulation.DiurnalScenario.DeadlineFigures(48, 40, 5, 3, 40, 1.0, 4, 1, 1, 6, 5,
+                1800, 600);
+        String text = DiurnalView.table(new io.nightshift.coordinator.simulation.DiurnalScenario.Result(42, 7, 50,
+                List.of("office", "shop"), f, f, 2.0, d, Map.of("deadlinesMet>=0.99", true), List.of(), 1), null);
+        assertThat(text).contains("Nightly DAGs (06:00 deadlines, nightshift run): 48 submitted: 40 admitted, 5 at risk, 3 refused\n")
+                .contains("  admitted deadlines met: 40 of 40 (100.0 %); at risk met: 4 of 5; missed: 1 (1 warned before the deadline)\n")
+                .contains("  at-risk warnings: 6 DAGs (5 met it anyway), lead time before the deadline p50 30 min, min 10 min\n")
+                .contains("Target deadlinesMet>=0.99: met");
+    }
+
     @Test
     void anUnknownScenarioOrDiurnalOptionIsAUsageError() {
         assertThat(cli.run("simulate", "--scenario", "lunar").err()).isEqualTo("error: --scenario: unknown scenario 'lunar'; known: diurnal\n");

@@ -192,6 +192,19 @@ class SchedulesIT {
         assertThat(order).doesNotContain("needs-broken").containsOnlyOnce("after-all");
 
         deadlinesAreAdmittedFromTheRunHistory(api, file);
+
+        // the history is durable: after a kill -9 the new leader admits from the runs the last one saw (report, report-again)
+        coordinator.killHard();
+        coordinator = startCoordinator(port, name);
+        String after = step("report-restarted", file, 0, 0, null).replace("\"id\":\"report-restarted\"",
+                "\"id\":\"report-restarted\",\"name\":\"report\",\"deadline\":\"" + Instant.now().plus(Duration.ofMinutes(10)) + "\"");
+        HttpResponse<String> readmitted = api.post("/v1/jobs", after);
+        // admitted (201), or refused (409) while the agent has not reconnected yet (no idle cpus): either way the
+        // admission, in the job or in the problem, rests on the history the last leader stored
+        assertThat(readmitted.statusCode()).as(readmitted.body()).isIn(201, 409);
+        JsonNode admission = Api.tree(readmitted.body()).path("admission");
+        assertThat(admission.path("basis").asText()).as(readmitted.body()).isEqualTo("history");
+        assertThat(admission.path("historyRuns").asInt()).as(readmitted.body()).isEqualTo(2);
     }
 
     /**

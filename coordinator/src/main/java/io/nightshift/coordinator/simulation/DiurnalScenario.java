@@ -88,11 +88,12 @@ public final class DiurnalScenario {
      * grace=PT60S          the owners' headroom must never stay violated longer than this
      * reclaimLead=PT30S    how long before a window closes its capacity is taken back
      * staticShare=0.2      the baseline: share of each pool's machines given to batch for good
+     * dags=8               nightly DAGs with a 06:00 deadline submitted each night (0: none; see NightlyDags)
      * out=                 directory for diurnal.json and the charts (PNG + SVG); none: no files
      * </pre>
      */
     public record Options(long seed, int days, int agentsPerPool, Duration step, Duration cycleEvery, Duration killGrace,
-                          Duration grace, Duration reclaimLead, double staticShare, Path out) {
+                          Duration grace, Duration reclaimLead, double staticShare, Path out, int dags) {
         public Options {
             if (days < 1 || days > 28) throw new IllegalArgumentException("days must be 1..28, got " + days);
             if (agentsPerPool < 5 || agentsPerPool > 1000)
@@ -102,6 +103,7 @@ public final class DiurnalScenario {
             if (killGrace.isNegative() || grace.isNegative() || reclaimLead.isNegative())
                 throw new IllegalArgumentException("killGrace, grace and reclaimLead must not be negative");
             if (!(staticShare > 0 && staticShare < 1)) throw new IllegalArgumentException("staticShare must be in (0, 1), got " + staticShare);
+            if (dags < 0 || dags > 16) throw new IllegalArgumentException("dags must be 0..16, got " + dags);
         }
 
         public static Options defaults() {
@@ -136,8 +138,10 @@ public final class DiurnalScenario {
                 Duration lead = Duration.parse(o.get(key));
                 key = "staticShare";
                 double share = Double.parseDouble(o.get(key));
+                key = "dags";
+                int dags = Integer.parseInt(o.get(key));
                 return new Options(seed, days, agents, step, cycle, kill, grace, lead, share,
-                        o.get("out").isBlank() ? null : Path.of(o.get("out")));
+                        o.get("out").isBlank() ? null : Path.of(o.get("out")), dags);
             } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
                 throw new IllegalArgumentException("bad value of diurnal option %s: '%s'".formatted(key, o.get(key)), e);
             }
@@ -156,6 +160,7 @@ public final class DiurnalScenario {
             DEFAULTS.put("reclaimLead", "PT30S");
             DEFAULTS.put("staticShare", "0.2");
             DEFAULTS.put("out", "");
+            DEFAULTS.put("dags", "8");
         }
     }
 
@@ -178,10 +183,25 @@ public final class DiurnalScenario {
                           long adhocFinished, double adhocWaitP90Seconds, long cycles) {
     }
 
-    /** Both runs, the throughput ratio and whether each target was met. */
+    /**
+     * The nightly DAGs' deadlines in the nightshift run ({@link NightlyDags}): submitted, admitted / at risk / refused
+     * at submit, admitted ones that met their 06:00 deadline and the ratio, missed ones (and how many were warned
+     * before), warned ones (and how many met it anyway), and the warnings' lead time before the deadline.
+     */
+    public record DeadlineFigures(int dags, int admitted, int atRisk, int refused, int admittedMet, double admittedMetRatio,
+                                  int atRiskMet, int missed, int missedWarned, int warned, int warnedButMet,
+                                  double leadP50Seconds, double leadMinSeconds) {
+        static DeadlineFigures of(NightlyDags.Figures f) {
+            return new DeadlineFigures(f.dags(), f.admitted(), f.atRisk(), f.refused(), f.admittedMet(), f.admittedMetRatio(),
+                    f.atRiskMet(), f.missed(), f.missedWarned(), f.warned(), f.warnedButMet(), f.leadP50Seconds(), f.leadMinSeconds());
+        }
+    }
+
+    /** Both runs, the throughput ratio, the nightly DAGs' deadlines (nightshift run) and whether each target was met. */
     public record Result(long seed, int days, int agents, List<String> pools, Figures nightshift,
                          @com.fasterxml.jackson.annotation.JsonProperty("static") Figures staticPartitioning,
-                         double throughputRatio, Map<String, Boolean> targets, List<String> charts, double wallSeconds) {
+                         double throughputRatio, DeadlineFigures deadlines, Map<String, Boolean> targets, List<String> charts,
+                         double wallSeconds) {
         public String toJson() {
             try {
                 return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(this);
@@ -220,10 +240,12 @@ public final class DiurnalScenario {
         targets.put("nightIdleUsed>=0.9", nightshift.nightIdleUsed().get("all") >= 0.9);
         targets.put("violationsOverGrace==0", nightshift.violationsOverGrace() == 0);
         targets.put("throughput>=2x", ratio >= 2);
+        DeadlineFigures deadlines = DeadlineFigures.of(ns.nightly == null ? NightlyDags.summarize(List.of()) : ns.nightly.figures());
+        if (deadlines.admitted() > 0) targets.put("deadlinesMet>=0.99", deadlines.admittedMetRatio() >= 0.99);
         List<String> charts = List.of();
         if (o.out() != null) charts = writeCharts(o.out(), pools, ns, st);
         Result r = new Result(o.seed(), o.days(), owners.agents.size(), pools.stream().map(PoolSpec::name).toList(), nightshift,
-                baseline, ratio, targets, charts, round((System.nanoTime() - wall0) / 1e9));
+                baseline, ratio, deadlines, targets, charts, round((System.nanoTime() - wall0) / 1e9));
         if (o.out() != null) {
             try {
                 Files.writeString(o.out().resolve("diurnal.json"), r.toJson());
@@ -314,9 +336,17 @@ public final class DiurnalScenario {
         final String window;
         final double duration;
         final double submittedAt;
+        /** A nightly DAG job's deadline; null for the others. */
+        final Instant deadline;
 
         Task(String id, String queue, Resources resources, int priority, boolean revocable, String window, double duration,
              double submittedAt) {
+            this(id, queue, resources, priority, revocable, window, duration, submittedAt, null);
+        }
+
+        Task(String id, String queue, Resources resources, int priority, boolean revocable, String window, double duration,
+             double submittedAt, Instant deadline) {
+            this.deadline = deadline;
             this.id = id;
             this.queue = queue;
             this.resources = resources;
@@ -354,7 +384,9 @@ public final class DiurnalScenario {
                 .with(SchedulingPolicy.MAX_EXPLAINED_SHAPES, "0")));
         final PlanApplier applier = new PlanApplier();
         final Random work;
-        final List<QueueSpec> queues = List.of(QueueSpec.of(BATCH, 1), QueueSpec.of(ADHOC, 1));
+        final List<QueueSpec> queues = List.of(QueueSpec.of(BATCH, 1), QueueSpec.of(ADHOC, 1), QueueSpec.of(NightlyDags.QUEUE, 1));
+        /** The nightly DAGs (the nightshift run only; null in the baseline or with dags=0). */
+        final NightlyDags nightly;
         /** indexes into owners.agents of the machines that are our agents */
         final int[] ours;
         final double[] ewmaCpus;
@@ -406,6 +438,8 @@ public final class DiurnalScenario {
                 series.put(p.name(), new ArrayList<>());
             }
             nextAdhoc = exponential(60.0 / ADHOC_PER_MINUTE);
+            nightly = baseline || o.dags() == 0 ? null
+                    : new NightlyDags(o.dags(), START, START.plus(Duration.ofDays(o.days())), o.seed(), USERS);
         }
 
         static final double ADHOC_PER_MINUTE = 1.5;
@@ -495,8 +529,10 @@ public final class DiurnalScenario {
                     if (r.spec.queue.equals(BATCH)) {
                         batchFinished++;
                         batchCpuSeconds += r.spec.resources.cpus() * r.spec.duration;
-                    } else {
+                    } else if (r.spec.queue.equals(ADHOC)) {
                         adhocFinished++;
+                    } else if (nightly != null) {
+                        for (NightlyDags.Job j : nightly.ended(r.spec.id, START.plusMillis(Math.round(t * 1000)))) submitNightly(j, t);
                     }
                 }
             }
@@ -506,6 +542,12 @@ public final class DiurnalScenario {
         /** Ad-hoc work by day in the users' time zone; the batch backlog kept full. */
         private boolean arrive(double t, Instant now) {
             boolean any = false;
+            if (nightly != null) {
+                for (NightlyDags.Job j : nightly.due(now, nightlyIdleCpus())) {
+                    submitNightly(j, t);
+                    any = true;
+                }
+            }
             while (nextAdhoc <= t) {
                 ZonedDateTime z = START.plusMillis(Math.round(nextAdhoc * 1000)).atZone(USERS);
                 boolean business = z.getDayOfWeek().getValue() <= 5 && z.getHour() >= 8 && z.getHour() < 19;
@@ -532,6 +574,30 @@ public final class DiurnalScenario {
             return any;
         }
 
+        /** A nightly DAG job whose upstreams have ended: not revocable, in no window, with its DAG's deadline (EDF). */
+        private void submitNightly(NightlyDags.Job j, double at) {
+            double cpus = j.shape.cpus();
+            Task task = new Task(j.id, NightlyDags.QUEUE, new Resources(cpus, (long) (cpus * 2048), 0, 0), NightlyDags.PRIORITY,
+                    false, null, j.seconds, at, j.dag.deadline);
+            tasks.put(task.id, task);
+            queueUp(task);
+        }
+
+        /**
+         * The cpus work of the DAGs' priority may claim, as the admission's forecast: every machine's unreserved capacity
+         * (total − the pool's reservation − headroom: the batch below it gives way), less what work of that priority or
+         * above holds now.
+         */
+        private double nightlyIdleCpus() {
+            double cpus = 0;
+            for (int a : ours) {
+                PoolSpec pool = owners.agents.get(a).pool();
+                cpus += Math.max(0, MACHINE.cpus() - pool.reservation().cpus() - Capacity.headroom(MACHINE, pool).cpus());
+            }
+            for (Running r : running.values()) if (r.spec.priority >= NightlyDags.PRIORITY) cpus -= r.spec.resources.cpus();
+            return Math.max(0, cpus);
+        }
+
         private void submit(String queue, Resources r, int priority, boolean revocable, String window, double duration, double at) {
             Task task = new Task("%s-%07d".formatted(queue, seq++), queue, r, priority, revocable, window, duration, at);
             tasks.put(task.id, task);
@@ -541,7 +607,7 @@ public final class DiurnalScenario {
         private void queueUp(Task task) {
             Duration runtime = task.window == null ? null : Duration.ofSeconds((long) Math.ceil(task.duration * 1.1));
             pending.put(task.id, new PendingTask(task.id, task.id, task.priority, START.plusMillis(Math.round(task.submittedAt * 1000)),
-                    null, task.resources, task.queue, task.id + ".r1", 1, false, List.of(), null, null)
+                    null, task.resources, task.queue, task.id + ".r1", 1, false, List.of(), task.deadline, null)
                     .night(task.revocable, task.window, runtime));
         }
 
@@ -574,6 +640,7 @@ public final class DiurnalScenario {
                         else pendingTraining--;
                     }
                     if (task.queue.equals(ADHOC)) adhocWaits.add(t - task.submittedAt);
+                    if (nightly != null && task.queue.equals(NightlyDags.QUEUE)) nightly.started(task.id, now);
                     running.put(task.id, new Running(new RunningTask(task.id, pt.jobId(), pt.runId(), task.queue, p.agentId(),
                             task.resources, task.priority, now, applier.preemptions(pt.runId()), false,
                             pt.maxRuntime() == null ? null : now.plus(pt.maxRuntime()), task.revocable), task, t, t + task.duration));
@@ -592,6 +659,7 @@ public final class DiurnalScenario {
                     return r.task.runId();
                 }
             });
+            if (nightly != null) nightly.watch(now);
             for (int a : ours) {
                 String id = owners.agents.get(a).id();
                 if (!MACHINE.fits(applier.allocated(id)))

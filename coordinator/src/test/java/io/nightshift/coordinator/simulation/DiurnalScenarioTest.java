@@ -34,6 +34,23 @@ class DiurnalScenarioTest {
         assertThat(out.resolve("diurnal.json")).content().contains("\"throughputRatio\"").contains("\"static\"");
     }
 
+    /** Two days: Monday night's DAGs with their Tuesday 06:00 deadline, admitted and run on the same core. */
+    @Test
+    void nightlyDagsAreAdmittedAtSubmitAndTheAdmittedMeetTheirDeadline() {
+        DiurnalScenario.Result r = DiurnalScenario.run(DiurnalScenario.Options.parse(Map.of("days", "2", "agentsPerPool", "5",
+                "step", "PT60S", "cycleEvery", "PT60S", "dags", "8")));
+
+        DiurnalScenario.DeadlineFigures d = r.deadlines();
+        assertThat(d.dags()).isEqualTo(8);
+        assertThat(d.admitted() + d.atRisk() + d.refused()).isEqualTo(8);
+        assertThat(d.admitted()).isPositive();
+        assertThat(d.admittedMetRatio()).isGreaterThanOrEqualTo(0.99);
+        assertThat(r.targets()).containsEntry("deadlinesMet>=0.99", true);
+        assertThat(r.toJson()).contains("\"deadlines\"").contains("\"leadP50Seconds\"");
+        assertThat(DiurnalScenario.run(DiurnalScenario.Options.parse(Map.of("days", "2", "agentsPerPool", "5", "step", "PT60S",
+                "cycleEvery", "PT60S", "dags", "0"))).deadlines().dags()).as("dags=0: none").isZero();
+    }
+
     @Test
     void theSameSeedGivesTheSameFigures() {
         var o = DiurnalScenario.Options.parse(Map.of("days", "1", "agentsPerPool", "5", "step", "PT60S", "cycleEvery", "PT60S"));

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * gone: FINISHED → exit code 0, FAILED or KILLED → 1, LOST → unknown.
  * A Python application ({@code .py}, {@code pyFiles}) needs a Spark home with PySpark's Python side; without it the
  * launch fails saying so (the Spark home built from Maven Central has none).
- * Kill: {@code handle.stop()}, the grace period, {@code handle.kill()}, then the process tree kill (see
+ * Kill, max-runtime timeout and revocation alike (a revoked attempt is killed with its grace period after its
+ * revoke deadline is written): {@code handle.stop()}, the grace period, {@code handle.kill()}, then the process tree kill (see
  * {@link GracefulStop}).
  */
 public final class SparkRunner implements LaunchingRunner {

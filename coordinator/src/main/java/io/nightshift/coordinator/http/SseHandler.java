@@ -147,6 +147,7 @@ final class SseHandler implements Handler<RoutingContext> {
         }
         Buffer b = Buffer.buffer(size);
         for (byte[] f : framed) b.appendBytes(f);
+        b = SseFanout.shared(b); // one direct copy for every stream replaying it, not one per stream at its socket write
         Page p = new Page(list.isEmpty() ? Math.min(from, lastSeq) : list.get(list.size() - 1).seq(), list.size(), b, lastSeq);
         synchronized (pages) {
             pages.put(from, p);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The shell around {@link DeadlineAdmission}: the runtimes of successful runs by job name (a nightly job submitted
  * anew each night under a new id keeps its history through its name), the admission of a job with a deadline at
  * submit from that history, the queued work and the idle cpus, and the count of runs that met or missed their
- * deadline. Core thread only, except the meters. The history is durable (V20, {@code nightshift.runtimes}): the turn
+ * deadline. Core thread only, except the meters. The history is durable (V25, {@code nightshift.runtimes}): the turn
  * that ends a successful run stores its name's last {@link DeadlineAdmission#HISTORY} runtimes, and a new leader
  * {@link #recover}s them, so a restart or a failover admits from the same p90 as before.
  */
@@ -68,7 +68,7 @@ final class Deadlines {
         }
     }
 
-    /** A job name's runtime history as stored (ns_runtimes, V20): oldest first, at most {@link DeadlineAdmission#HISTORY}. */
+    /** A job name's runtime history as stored (ns_runtimes, V25): oldest first, at most {@link DeadlineAdmission#HISTORY}. */
     record Stored(int v, String id, List<Sample> runs) {
     }
 

@@ -90,7 +90,7 @@ public interface StateStore extends AutoCloseable {
     /** Stores a pool's hour-of-week profile (its JSON document), replacing the one stored before. */
     void savePoolProfile(String pool, String json);
 
-    /** Every job name's stored runtime history (see V20), as its JSON document, by name. */
+    /** Every job name's stored runtime history (see V25), as its JSON document, by name. */
     Map<String, String> runtimes();
 
     /** Stores job names' runtime histories (each its whole JSON document, replacing the one stored before), all at once. */

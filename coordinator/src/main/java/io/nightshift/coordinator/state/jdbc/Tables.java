@@ -115,7 +115,7 @@ final class Tables {
         }
     };
 
-    /** ns_runtimes (V20): all of them are loaded. */
+    /** ns_runtimes (V25): all of them are loaded. */
     static TableStore.Table runtimes() {
         return new TableStore.Table(RUNTIMES_MAP, "ns_runtimes", "id", List.of(BODY), "body", "SELECT id FROM ns_runtimes");
     }

@@ -339,7 +339,7 @@ abstract class DatabaseContract {
         }
     }
 
-    /** A job name's runtime history (V20), the p90 input of deadline admission, comes back after every member stopped. */
+    /** A job name's runtime history (V25), the p90 input of deadline admission, comes back after every member stopped. */
     @Test
     void aJobNamesRuntimeHistorySurvivesARestartOfEveryMember() throws Exception {
         String cluster = "ns-jdbc-" + UUID.randomUUID().toString().substring(0, 8);

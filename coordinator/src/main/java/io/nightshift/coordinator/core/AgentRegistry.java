@@ -188,8 +188,9 @@ final class AgentRegistry {
                 loop.send(link, new CoordinatorMessage.Kill(attemptId, Duration.ofSeconds(5), Reason.RECONCILED, epoch));
             }
         }
-        for (ActiveAttempt a : List.copyOf(jobs.active.values())) {
-            if (!a.agentId().equals(r.agentId()) || known.contains(a.attemptId())) continue;
+        for (String id : List.copyOf(jobs.activeOn(r.agentId()))) {
+            ActiveAttempt a = jobs.active.get(id);
+            if (a == null || known.contains(id)) continue;
             LiveJob lj = jobs.get(a.jobId());
             Task task = lj == null ? null : lj.tasks.get(a.taskId());
             if (task == null) continue;
@@ -220,8 +221,7 @@ final class AgentRegistry {
 
     private void reconcile(AgentState s, AgentLink link, List<String> running, List<String> reported, Instant now) {
         String agentId = s.info.id();
-        Set<String> here = new HashSet<>();
-        for (ActiveAttempt a : jobs.active.values()) if (a.agentId().equals(agentId)) here.add(a.attemptId());
+        Set<String> here = new HashSet<>(jobs.activeOn(agentId)); // a copy: the verdict below changes the index
         HeartbeatReconciler.Verdict v = s.reconciler.onHeartbeat(here, jobs.active.keySet(), running, reported, now,
                 cfg.heartbeatTimeout());
         if (v.isEmpty()) return;
@@ -332,9 +332,9 @@ final class AgentRegistry {
         log.warn("agent {} lost: no heartbeat since {}", agentId, s.lastHeartbeat);
         if (s.link != null) s.link.close("heartbeat timeout");
         s.link = null;
-        for (ActiveAttempt a : List.copyOf(jobs.active.values())) {
-            if (!a.agentId().equals(agentId)) continue;
-            LiveJob lj = jobs.get(a.jobId());
+        for (String id : List.copyOf(jobs.activeOn(agentId))) {
+            ActiveAttempt a = jobs.active.get(id);
+            LiveJob lj = a == null ? null : jobs.get(a.jobId());
             if (lj == null) continue;
             Task task = lj.tasks.get(a.taskId());
             jobs.apply(lj, TaskLifecycle.onAgentLost(task, lj.job.spec(), lj.job.killRequested(), now));

@@ -50,6 +50,8 @@ final class LiveJobs {
     final Map<String, LiveJob> live = new HashMap<>();
     final Map<String, PendingTask> pending = new LinkedHashMap<>();
     final Map<String, ActiveAttempt> active = new HashMap<>();
+    /** Agent → ids of its active attempts: the same attempts as {@link #active}, kept in line by {@link #index}. */
+    private final Map<String, java.util.Set<String>> activeByAgent = new HashMap<>();
 
     private final CoreLoop loop;
     private final PlanApplier applier;
@@ -127,6 +129,22 @@ final class LiveJobs {
         return lj.run == null ? spec.deadline() : Deadlines.deadlineOf(spec, lj.run);
     }
 
+    /**
+     * The active attempts on {@code agentId} (a view; do not change {@link #active} while iterating it): a heartbeat's
+     * reconciliation and an agent's loss look at one agent's attempts, not at every attempt of the cluster.
+     */
+    java.util.Set<String> activeOn(String agentId) {
+        java.util.Set<String> ids = activeByAgent.get(agentId);
+        return ids == null ? java.util.Set.of() : java.util.Collections.unmodifiableSet(ids);
+    }
+
+    private void unindexAgent(ActiveAttempt a) {
+        java.util.Set<String> ids = activeByAgent.get(a.agentId());
+        if (ids == null) return;
+        ids.remove(a.attemptId());
+        if (ids.isEmpty()) activeByAgent.remove(a.agentId());
+    }
+
     /** Keeps the pending and active indexes in line with a task's new state. */
     void index(LiveJob lj, Task t) {
         JobSpec spec = lj.job.spec();
@@ -140,9 +158,12 @@ final class LiveJobs {
         }
         for (Attempt a : t.attempts()) {
             if (a.state().isActive()) {
-                active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), spec.queue(),
+                ActiveAttempt before = active.put(a.id(), new ActiveAttempt(a.id(), t.id(), t.jobId(), t.runId(), spec.queue(),
                         spec.priority(), a.agentId(), spec.resources(), a.launchedAt(), spec.maxRuntime()));
-            } else if (active.remove(a.id()) != null) {
+                if (before != null) unindexAgent(before);
+                activeByAgent.computeIfAbsent(a.agentId(), k -> new java.util.HashSet<>()).add(a.id());
+            } else if (active.containsKey(a.id())) {
+                unindexAgent(active.remove(a.id()));
                 applier.ended(t.id());
                 if (finishRates != null) finishRates.ended(spec.queue(), loop.clock().instant());
             }

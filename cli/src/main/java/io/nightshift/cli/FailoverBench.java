@@ -99,7 +99,8 @@ final class FailoverBench {
                 "--hazelcast.members", "127.0.0.1:" + otherHzPort);
     }
 
-    private static void waitRole(NightshiftClient c, String role) throws InterruptedException {
+    /** Waits up to 60 s for the coordinator behind {@code c} to report {@code role} on {@code /health}. */
+    static void waitRole(NightshiftClient c, String role) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < until) {
             try {

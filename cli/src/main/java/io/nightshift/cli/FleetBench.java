@@ -76,10 +76,10 @@ final class FleetBench {
         try {
             String token = a.adminToken();
             NightshiftClient viaA = NightshiftClient.connect(a.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, token);
-            waitRole(viaA, "leader");
+            FailoverBench.waitRole(viaA, "leader");
             if (failover) {
                 b = start("b", state, hzB, hzA, cluster);
-                waitRole(NightshiftClient.connect(b.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, token), "follower");
+                FailoverBench.waitRole(NightshiftClient.connect(b.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, token), "follower");
             }
             line("coordinator pid %d, -Xmx512m, peers in this JVM (pid %d), machine: %d cores, load average %s",
                     a.pid(), ProcessHandle.current().pid(), Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -229,19 +229,6 @@ final class FleetBench {
                 "--hazelcast.port", Integer.toString(hzPort)));
         if (failover) flags.addAll(List.of("--hazelcast.members", "127.0.0.1:" + otherHzPort));
         return CoordinatorProcess.start(dir.resolve(name + ".log"), flags.toArray(String[]::new));
-    }
-
-    private static void waitRole(NightshiftClient c, String role) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            try {
-                if (role.equals(c.getJson("/health").path("role").asText())) return;
-            } catch (NightshiftException e) {
-                // not up yet
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        throw new IllegalStateException("coordinator did not become " + role + " within 60 s");
     }
 
     private void awaitCount(java.util.function.IntSupplier count, int want, Duration limit, String what) throws InterruptedException {

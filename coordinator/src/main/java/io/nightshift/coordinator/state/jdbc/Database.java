@@ -487,20 +487,26 @@ public final class Database implements AutoCloseable {
      */
     public void appendEvents(List<Event> events) {
         if (events.isEmpty()) return;
+        for (Event e : events)
+            if (e.seq() < 1) throw new IllegalArgumentException("event seq must be >= 1, got " + e.seq());
         sql.write("append " + events.size() + " events", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO ns_events (seq, time, body) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
-                for (Event e : events) {
-                    if (e.seq() < 1) throw new IllegalArgumentException("event seq must be >= 1, got " + e.seq());
-                    ps.setLong(1, e.seq());
-                    ps.setLong(2, e.time() == null ? 0 : e.time().toEpochMilli());
-                    ps.setString(3, Json.write(e));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            insertEvents(c, events);
             return null;
         });
+    }
+
+    /** Inserts {@code events} (their seqs checked by the caller); one already stored is left as it is. */
+    private static void insertEvents(java.sql.Connection c, List<Event> events) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO ns_events (seq, time, body) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
+            for (Event e : events) {
+                ps.setLong(1, e.seq());
+                ps.setLong(2, e.time() == null ? 0 : e.time().toEpochMilli());
+                ps.setString(3, Json.write(e));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /**
@@ -525,18 +531,7 @@ public final class Database implements AutoCloseable {
             runs.upsert(c, r);
             agents.upsert(c, a);
             jobs.upsert(c, j);
-            if (!events.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO ns_events (seq, time, body) VALUES (?, ?, ?) ON CONFLICT (seq) DO NOTHING")) {
-                    for (Event e : events) {
-                        ps.setLong(1, e.seq());
-                        ps.setLong(2, e.time() == null ? 0 : e.time().toEpochMilli());
-                        ps.setString(3, Json.write(e));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
+            if (!events.isEmpty()) insertEvents(c, events);
             return null;
         });
     }

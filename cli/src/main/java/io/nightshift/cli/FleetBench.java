@@ -5,10 +5,8 @@ import io.nightshift.api.client.NightshiftException;
 import io.nightshift.api.spec.JobSpec;
 import io.nightshift.testkit.CoordinatorProcess;
 import io.nightshift.testkit.PeerFleet;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +80,7 @@ final class FleetBench {
                 FailoverBench.waitRole(NightshiftClient.connect(b.url(), NightshiftClient.DEFAULT_REQUEST_TIMEOUT, token), "follower");
             }
             line("coordinator pid %d, -Xmx512m, peers in this JVM (pid %d), machine: %d cores, load average %s",
-                    a.pid(), ProcessHandle.current().pid(), Runtime.getRuntime().availableProcessors(), loadAverage());
+                    a.pid(), ProcessHandle.current().pid(), Runtime.getRuntime().availableProcessors(), LaunchBench.loadAverage());
 
             // baseline: the same coordinator with no agent
             Sample s0 = sample(a, viaA);
@@ -252,29 +250,18 @@ final class FleetBench {
                 delay(metrics, "nightshift_eventloop_delay_seconds"), delay(metrics, "nightshift_core_delay_seconds"));
     }
 
-    /** utime + stime of {@code pid} from {@code /proc/<pid>/stat}, in seconds (clock ticks of 1/100 s, as on every Linux). */
+    /** utime + stime of {@code pid} in seconds (clock ticks of 1/100 s, as on every Linux), by {@link LaunchBench#read}. */
     static double cpuSeconds(long pid) {
-        try {
-            return cpuSecondsOfStat(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read /proc/" + pid + "/stat", e);
-        }
+        return LaunchBench.read(pid).selfTicks() / 100.0;
     }
 
-    /** Fields 14 and 15 (utime, stime) of a {@code /proc/<pid>/stat} line; the command name may hold spaces and parentheses. */
+    /** utime + stime of a {@code /proc/<pid>/stat} line in seconds, by {@link LaunchBench#parseStat}. */
     static double cpuSecondsOfStat(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // f[0] is field 3 (state)
+        return LaunchBench.parseStat(stat, 4).selfTicks() / 100.0;
     }
 
     static double rssMiB(long pid) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
-                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D+", "")) / 1024.0;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read /proc/" + pid + "/status", e);
-        }
-        return Double.NaN;
+        return LaunchBench.read(pid).rssKiB() / 1024.0;
     }
 
     /** {@code <name>_sum}, {@code _count} and {@code _max} of a Prometheus timer (zero when absent). */
@@ -301,14 +288,6 @@ final class FleetBench {
 
     private static String seconds(long nanos) {
         return nanos < 0 ? "not within 180 s" : String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "?";
-        }
     }
 
     private void line(String format, Object... args) {

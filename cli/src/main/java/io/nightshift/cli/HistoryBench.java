@@ -6,7 +6,6 @@ import io.nightshift.testkit.AgentProcess;
 import io.nightshift.testkit.CoordinatorProcess;
 import io.nightshift.testkit.PeerFleet;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ final class HistoryBench {
             TimeUnit.SECONDS.sleep(5);
             double[] empty = memory(c, client);
             line("coordinator (pid %d, -Xmx512m) empty: heap after GC %.0f MiB, RSS %.0f MiB; load average %s", c.pid(), empty[0],
-                    empty[1], Files.readString(Path.of("/proc/loadavg")).trim());
+                    empty[1], LaunchBench.loadAverage());
 
             fleet = PeerFleet.start(PeerFleet.Options.of(100, List.of(c.url()), token, null).withStartRate(1000));
             long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);

@@ -285,11 +285,11 @@ public final class Coordinator implements AutoCloseable {
         hc.addMapConfig(durable(HazelcastStateStore.TASKS, Database.loadOnly(db.tasks())));
         hc.addMapConfig(durable(HazelcastStateStore.AGENTS, Database.loadOnly(db.agents())));
         hc.addMapConfig(durable(HazelcastStateStore.IDEMPOTENCY, Database.loadOnly(db.idempotency())));
+        hc.addMapConfig(durable(HazelcastStateStore.RUNTIMES, Database.loadOnly(db.runtimes())));
         // Write-through (not write-behind): a write to these returns only once the database committed it.
         hc.addMapConfig(durable(HazelcastStateStore.QUEUES, db.queues()));
         hc.addMapConfig(durable(HazelcastStateStore.POOLS, db.pools()));
         hc.addMapConfig(durable(HazelcastStateStore.POOL_PROFILES, db.poolProfiles()));
-        hc.addMapConfig(durable(HazelcastStateStore.RUNTIMES, db.runtimes()));
         return hc;
     }
 

@@ -163,8 +163,8 @@ final class CoreLoop {
             long backoffMs = 50;
             while (true) {
                 try {
-                    store.saveAll(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys, b.events);
-                    if (!b.runtimes.isEmpty()) store.saveRuntimes(b.runtimes); // after the runs they come from
+                    store.saveTurn(b.jobs.values(), b.runs.values(), b.tasks.values(), b.agents.values(), b.keys, b.events,
+                            b.runtimes);
                     break;
                 } catch (RuntimeException e) {
                     if (exec.isShutdown()) return;

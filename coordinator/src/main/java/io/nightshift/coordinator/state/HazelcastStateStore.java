@@ -226,7 +226,7 @@ public final class HazelcastStateStore implements StateStore {
     }
 
     /**
-     * A turn's writes. With a database: first stored there in one transaction ({@link
+     * A turn's writes (runtime histories included, see {@link #saveTurn}). With a database: first stored there in one transaction ({@link
      * io.nightshift.coordinator.state.jdbc.Database#saveTurn}), then put in the maps, which load from the
      * database but do not write through (so an acknowledged write is durable, and a turn costs one commit
      * rather than one per map partition it touches). Without one: the maps only.
@@ -235,10 +235,20 @@ public final class HazelcastStateStore implements StateStore {
     public void saveAll(Collection<Job> jobList, Collection<Run> runList, Collection<Task> taskList,
                         Collection<AgentInfo> agentList, Map<String, String> keys,
                         List<io.nightshift.api.model.Event> events) {
+        saveTurn(jobList, runList, taskList, agentList, keys, events, Map.of());
+    }
+
+    @Override
+    public void saveTurn(Collection<Job> jobList, Collection<Run> runList, Collection<Task> taskList,
+                         Collection<AgentInfo> agentList, Map<String, String> keys,
+                         List<io.nightshift.api.model.Event> events, Map<String, String> runtimesByName) {
         Map<String, HazelcastJsonValue> j = values(jobList, Job::id), r = values(runList, Run::id),
                 t = values(taskList, Task::id), a = values(agentList, AgentInfo::id);
-        if (database != null) database.saveTurn(j, r, t, a, keys, events);
-        List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(5);
+        Map<String, HazelcastJsonValue> h = new java.util.HashMap<>(runtimesByName.size() * 2);
+        runtimesByName.forEach((name, json) -> h.put(name, new HazelcastJsonValue(json)));
+        if (database != null) database.saveTurn(j, r, t, a, keys, events, h);
+        List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>(6);
+        if (!h.isEmpty()) pending.add(runtimes.setAllAsync(h).toCompletableFuture());
         if (!keys.isEmpty()) pending.add(idempotency.setAllAsync(keys).toCompletableFuture());
         if (!t.isEmpty()) pending.add(tasks.setAllAsync(t).toCompletableFuture());
         if (!r.isEmpty()) pending.add(runs.setAllAsync(r).toCompletableFuture());
@@ -312,9 +322,7 @@ public final class HazelcastStateStore implements StateStore {
     @Override
     public void saveRuntimes(Map<String, String> byName) {
         if (byName.isEmpty()) return;
-        Map<String, HazelcastJsonValue> m = new java.util.HashMap<>(byName.size() * 2);
-        byName.forEach((name, json) -> m.put(name, new HazelcastJsonValue(json)));
-        runtimes.setAll(m);
+        saveTurn(List.of(), List.of(), List.of(), List.of(), Map.of(), List.of(), byName);
     }
 
     @Override

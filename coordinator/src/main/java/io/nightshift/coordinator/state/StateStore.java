@@ -58,6 +58,14 @@ public interface StateStore extends AutoCloseable {
     void saveAll(Collection<Job> jobs, Collection<Run> runs, Collection<Task> tasks, Collection<AgentInfo> agents,
                  java.util.Map<String, String> keys, List<io.nightshift.api.model.Event> events);
 
+    /**
+     * A core turn: {@link #saveAll} and the job names' runtime histories the turn changed ({@link #saveRuntimes}),
+     * stored together (one transaction where the store is a database).
+     */
+    void saveTurn(Collection<Job> jobs, Collection<Run> runs, Collection<Task> tasks, Collection<AgentInfo> agents,
+                  java.util.Map<String, String> keys, List<io.nightshift.api.model.Event> events,
+                  java.util.Map<String, String> runtimes);
+
     /** The last event number stored (0 when none, or when the store keeps no events). */
     long lastEventSeq();
 

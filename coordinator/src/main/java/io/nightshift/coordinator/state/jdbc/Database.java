@@ -510,20 +510,27 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * One core turn, all in ONE transaction (one fsync on SQLite): the rows of the job, run, task, agent and
-     * idempotency maps and the turn's events. Every value is checked before the database is touched; all or
-     * nothing. The coordinator's maps for these five load from the database but do not write through
+     * One core turn, all in ONE transaction (one fsync on SQLite): the rows of the job, run, task, agent,
+     * idempotency and runtime-history maps and the turn's events. Every value is checked before the database is touched; all or
+     * nothing. The coordinator's maps for these six load from the database but do not write through
      * ({@link #loadOnly}): the turn is stored here first, then put in the maps, and only then acknowledged.
      * Upserts and events already stored are harmless, so a turn that failed unclearly is simply retried.
      */
     public void saveTurn(Map<String, HazelcastJsonValue> jobRows, Map<String, HazelcastJsonValue> runRows,
                          Map<String, HazelcastJsonValue> taskRows, Map<String, HazelcastJsonValue> agentRows,
                          Map<String, String> keys, List<Event> events) {
+        saveTurn(jobRows, runRows, taskRows, agentRows, keys, events, Map.of());
+    }
+
+    /** {@link #saveTurn(Map, Map, Map, Map, Map, List)} with the job names' runtime histories of the same turn. */
+    public void saveTurn(Map<String, HazelcastJsonValue> jobRows, Map<String, HazelcastJsonValue> runRows,
+                         Map<String, HazelcastJsonValue> taskRows, Map<String, HazelcastJsonValue> agentRows,
+                         Map<String, String> keys, List<Event> events, Map<String, HazelcastJsonValue> runtimeRows) {
         for (Event e : events)
             if (e.seq() < 1) throw new IllegalArgumentException("event seq must be >= 1, got " + e.seq());
         Map<String, Object[]> j = jobs.rows(jobRows), r = runs.rows(runRows), t = tasks.rows(taskRows),
-                a = agents.rows(agentRows), k = idempotency.rows(keys);
-        int writes = j.size() + r.size() + t.size() + a.size() + k.size() + events.size();
+                a = agents.rows(agentRows), k = idempotency.rows(keys), h = runtimes.rows(runtimeRows);
+        int writes = j.size() + r.size() + t.size() + a.size() + k.size() + events.size() + h.size();
         if (writes == 0) return;
         sql.transaction("store a turn of " + writes + " writes", c -> {
             idempotency.upsert(c, k);
@@ -531,6 +538,7 @@ public final class Database implements AutoCloseable {
             runs.upsert(c, r);
             agents.upsert(c, a);
             jobs.upsert(c, j);
+            runtimes.upsert(c, h);
             if (!events.isEmpty()) insertEvents(c, events);
             return null;
         });

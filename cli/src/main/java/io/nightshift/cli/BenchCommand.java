@@ -82,33 +82,39 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--agents", paramLabel = "N",
             description = "Instead: the coordinator (its own JVM) with N agent-protocol peers (this JVM, tasks are no-ops): its CPU, "
                     + "heap, RSS and event-loop delay with no agent, with N heartbeating and with jobs submitted (placement rate).")
-    int fleetAgents;
+    Integer fleetAgents;
 
     @Option(names = "--agents-failover", description = "With --agents: two coordinators on one store, kill -9 of the leader; time until "
             + "all N agents are re-registered and reconciled on the new leader, and its first placement.")
     boolean fleetFailover;
 
-    @Option(names = "--agents-rate", paramLabel = "JOBS/S", defaultValue = "50",
-            description = "With --agents: jobs submitted per second while measuring placements (default ${DEFAULT-VALUE}).")
-    int fleetRate;
+    @Option(names = "--agents-rate", paramLabel = "JOBS/S",
+            description = "With --agents: jobs submitted per second while measuring placements (default 50).")
+    Integer fleetRate;
 
     @Option(names = "--history", paramLabel = "N",
             description = "Instead: the coordinator's heap and RSS with N finished jobs (run on 100 agent-protocol peers) and "
                     + "--pending M pending, and an idle real agent's RSS.")
-    int historyJobs;
+    Integer historyJobs;
 
-    @Option(names = "--pending", paramLabel = "M", defaultValue = "10000", description = "With --history: jobs left pending (default ${DEFAULT-VALUE}).")
-    int pendingJobs;
+    @Option(names = "--pending", paramLabel = "M", description = "With --history: jobs left pending (default 10000).")
+    Integer pendingJobs;
 
     @Override
     public Integer call() throws Exception {
-        if (historyJobs < 0 || historyJobs > 1_000_000 || pendingJobs < 0 || pendingJobs > 100_000)
+        // an option of one bench given without it, or two benches at once, is a usage error, not the launch bench
+        if (historyJobs != null && fleetAgents != null) throw CliException.usage("--history and --agents are two benches: give one");
+        if (pendingJobs != null && historyJobs == null) throw CliException.usage("--pending needs --history N");
+        if ((fleetFailover || fleetRate != null) && fleetAgents == null)
+            throw CliException.usage("--agents-failover and --agents-rate need --agents N");
+        int pending = pendingJobs == null ? 10_000 : pendingJobs;
+        if (historyJobs != null && (historyJobs < 1 || historyJobs > 1_000_000 || pending < 0 || pending > 100_000))
             throw CliException.usage("--history must be between 1 and 1000000, --pending between 0 and 100000");
-        if (historyJobs > 0) {
+        if (historyJobs != null) {
             Path dir = Files.createTempDirectory("nightshift-history-bench-");
             boolean ok = false;
             try {
-                for (String line : new HistoryBench(historyJobs, pendingJobs, dir, root.err).run()) root.out.println(line);
+                for (String line : new HistoryBench(historyJobs, pending, dir, root.err).run()) root.out.println(line);
                 root.out.flush();
                 ok = true;
                 return 0;
@@ -117,14 +123,14 @@ final class BenchCommand implements Callable<Integer> {
                 else root.err.println("bench: the coordinator's log is kept in " + dir);
             }
         }
-        if (fleetAgents < 0 || fleetAgents > 20_000) throw CliException.usage("--agents must be between 1 and 20000");
-        if (fleetFailover && fleetAgents == 0) throw CliException.usage("--agents-failover needs --agents N");
-        if (fleetRate < 1 || fleetRate > 1000) throw CliException.usage("--agents-rate must be between 1 and 1000");
-        if (fleetAgents > 0) {
+        int rate = fleetRate == null ? 50 : fleetRate;
+        if (fleetAgents != null && (fleetAgents < 1 || fleetAgents > 20_000)) throw CliException.usage("--agents must be between 1 and 20000");
+        if (rate < 1 || rate > 1000) throw CliException.usage("--agents-rate must be between 1 and 1000");
+        if (fleetAgents != null) {
             Path dir = Files.createTempDirectory("nightshift-fleet-bench-");
             boolean ok = false;
             try {
-                for (String line : new FleetBench(fleetAgents, fleetFailover, fleetRate, dir, root.err).run()) root.out.println(line);
+                for (String line : new FleetBench(fleetAgents, fleetFailover, rate, dir, root.err).run()) root.out.println(line);
                 root.out.flush();
                 ok = true;
                 return 0;
